@@ -1,0 +1,4 @@
+//! Builtin msvcrt.dll.
+
+pub mod printf;
+pub mod scanf;
