@@ -1,0 +1,61 @@
+//! ntoskrnl-emu: the in-process NT executive.
+//!
+//! One module per NT subsystem: `ob` (objects and handles), `ps` (processes
+//! and threads), `mm` (virtual memory, sections), `io` (files), `ke`
+//! (dispatcher objects and waits), `ex` (system information, time). Services
+//! live beside the subsystem that owns them; [`services`] lists them for the
+//! system-service table. Every argument a service receives is untrusted.
+#![allow(non_snake_case)]
+
+pub mod ex;
+pub mod io;
+pub mod ke;
+pub mod mm;
+pub mod ob;
+pub mod ps;
+
+use syscalls::table::{nr, Service};
+use syscalls::*;
+
+/// Implements NtClose(Handle).
+pub fn NtClose(a: &Args) -> NtStatus {
+    NtStatus::from_result(ob::close_handle(a[0]))
+}
+
+/// The executive's services, by number, for the root package to install.
+pub fn services() -> Vec<(u32, Service)> {
+    vec![
+        (nr::NtWaitForSingleObject, ke::wait::NtWaitForSingleObject),
+        (nr::NtReadFile, io::file::NtReadFile),
+        (nr::NtWriteFile, io::file::NtWriteFile),
+        (nr::NtSetInformationThread, ps::info::NtSetInformationThread),
+        (nr::NtSetEvent, ke::event::NtSetEvent),
+        (nr::NtClose, NtClose),
+        (nr::NtQueryInformationFile, io::info::NtQueryInformationFile),
+        (nr::NtAllocateVirtualMemory, mm::virt::NtAllocateVirtualMemory),
+        (nr::NtQueryInformationProcess, ps::info::NtQueryInformationProcess),
+        (nr::NtSetInformationProcess, ps::info::NtSetInformationProcess),
+        (nr::NtFreeVirtualMemory, mm::virt::NtFreeVirtualMemory),
+        (nr::NtQueryVirtualMemory, mm::virt::NtQueryVirtualMemory),
+        (nr::NtQueryInformationThread, ps::info::NtQueryInformationThread),
+        (nr::NtSetInformationFile, io::info::NtSetInformationFile),
+        (nr::NtMapViewOfSection, mm::section::NtMapViewOfSection),
+        (nr::NtUnmapViewOfSection, mm::section::NtUnmapViewOfSection),
+        (nr::NtTerminateProcess, ps::NtTerminateProcess),
+        (nr::NtQueryPerformanceCounter, ex::time::NtQueryPerformanceCounter),
+        (nr::NtOpenFile, io::file::NtOpenFile),
+        (nr::NtDelayExecution, ke::wait::NtDelayExecution),
+        (nr::NtQuerySystemInformation, ex::sysinfo::NtQuerySystemInformation),
+        (nr::NtQueryAttributesFile, io::info::NtQueryAttributesFile),
+        (nr::NtClearEvent, ke::event::NtClearEvent),
+        (nr::NtYieldExecution, ke::wait::NtYieldExecution),
+        (nr::NtCreateEvent, ke::event::NtCreateEvent),
+        (nr::NtQueryVolumeInformationFile, io::info::NtQueryVolumeInformationFile),
+        (nr::NtCreateSection, mm::section::NtCreateSection),
+        (nr::NtFlushBuffersFile, io::file::NtFlushBuffersFile),
+        (nr::NtProtectVirtualMemory, mm::virt::NtProtectVirtualMemory),
+        (nr::NtTerminateThread, ps::NtTerminateThread),
+        (nr::NtCreateFile, io::file::NtCreateFile),
+        (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
+    ]
+}

@@ -1,0 +1,4 @@
+//! Executive support: system information and time.
+
+pub mod sysinfo;
+pub mod time;

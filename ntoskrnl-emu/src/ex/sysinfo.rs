@@ -1,0 +1,76 @@
+//! NtQuerySystemInformation.
+
+use crate::mm;
+use syscalls::*;
+
+/// SYSTEM_INFORMATION_CLASS values served here.
+const SYSTEM_BASIC_INFORMATION: u32 = 0;
+
+/// The number of processors the process may run on.
+pub fn processor_count() -> u32 {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    n.clamp(1, 64) as u32
+}
+
+/// SYSTEM_BASIC_INFORMATION (x64 layout, 64 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct SystemBasicInformation {
+    reserved: u32,
+    timer_resolution: u32,
+    page_size: u32,
+    number_of_physical_pages: u32,
+    lowest_physical_page_number: u32,
+    highest_physical_page_number: u32,
+    allocation_granularity: u32,
+    _pad: u32,
+    minimum_user_mode_address: u64,
+    maximum_user_mode_address: u64,
+    active_processors_affinity_mask: u64,
+    number_of_processors: u8,
+    _pad2: [u8; 7],
+}
+unsafe impl user::Pod for SystemBasicInformation {}
+const _: () = assert!(core::mem::size_of::<SystemBasicInformation>() == 64);
+
+fn basic_information() -> SystemBasicInformation {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let pages = unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) }.max(0) as u64;
+    let n = processor_count();
+    SystemBasicInformation {
+        timer_resolution: 156_250,
+        page_size: mm::PAGE_SIZE as u32,
+        number_of_physical_pages: pages.min(u32::MAX as u64) as u32,
+        lowest_physical_page_number: 1,
+        highest_physical_page_number: pages.min(u32::MAX as u64) as u32,
+        allocation_granularity: mm::ALLOCATION_GRANULARITY as u32,
+        minimum_user_mode_address: mm::LOWEST_ADDRESS,
+        maximum_user_mode_address: mm::HIGHEST_ADDRESS,
+        active_processors_affinity_mask: if n >= 64 { u64::MAX } else { (1u64 << n) - 1 },
+        number_of_processors: n as u8,
+        ..Default::default()
+    }
+}
+
+/// Implements NtQuerySystemInformation(Class, Buffer, Length, ReturnLength).
+pub fn NtQuerySystemInformation(a: &Args) -> NtStatus {
+    let (class, buffer, length, return_length) = (a[0] as u32, a[1], a[2] as u32, a[3]);
+    let run = || -> NtResult<()> {
+        match class {
+            SYSTEM_BASIC_INFORMATION => {
+                let size = core::mem::size_of::<SystemBasicInformation>() as u32;
+                user::write_opt(return_length, &size)?;
+                if length != size {
+                    return Err(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                user::write(buffer, &basic_information())
+            }
+            _ => {
+                log::warn!("unimplemented NtQuerySystemInformation class {class}");
+                Err(STATUS_INVALID_INFO_CLASS)
+            }
+        }
+    };
+    NtStatus::from_result(run())
+}

@@ -1,0 +1,111 @@
+//! The I/O manager: file objects over host file descriptors, the drive map
+//! from NT names to host paths, and the file services.
+
+pub mod file;
+pub mod info;
+pub mod names;
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+/// DEVICE_TYPE values (FILE_DEVICE_*) reported by FileFsDeviceInformation.
+pub const FILE_DEVICE_DISK: u32 = 0x07;
+pub const FILE_DEVICE_NAMED_PIPE: u32 = 0x11;
+pub const FILE_DEVICE_NULL: u32 = 0x15;
+pub const FILE_DEVICE_CONSOLE: u32 = 0x50;
+
+/// A file object: an open host file descriptor plus the NT view of it.
+pub struct FileObject {
+    pub fd: OwnedFd,
+    /// Host path, when the object was opened by name (changes on rename).
+    pub path: Mutex<Option<PathBuf>>,
+    /// The NT name it was opened with (for FileNameInformation).
+    pub nt_name: Vec<u16>,
+    pub access: u32,
+    pub options: u32,
+    pub device_type: u32,
+    pub is_directory: bool,
+    /// FILE_DELETE_ON_CLOSE / FileDispositionInformation.
+    pub delete_on_close: AtomicU32,
+}
+crate::object_type!(FileObject, "File");
+
+impl FileObject {
+    pub fn raw(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+    pub fn path(&self) -> Option<PathBuf> {
+        self.path.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    /// Wraps a host descriptor (the standard handles), classifying it the
+    /// way Windows would see it.
+    pub fn from_host_fd(fd: OwnedFd, access: u32) -> FileObject {
+        // SAFETY: fstat on a descriptor we own into a zeroed stat.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        unsafe { libc::fstat(fd.as_raw_fd(), &mut st) };
+        let device_type = match st.st_mode & libc::S_IFMT {
+            libc::S_IFIFO | libc::S_IFSOCK => FILE_DEVICE_NAMED_PIPE,
+            libc::S_IFCHR => {
+                // SAFETY: isatty only inspects the descriptor.
+                if unsafe { libc::isatty(fd.as_raw_fd()) } == 1 {
+                    FILE_DEVICE_CONSOLE
+                } else {
+                    FILE_DEVICE_NULL
+                }
+            }
+            _ => FILE_DEVICE_DISK,
+        };
+        FileObject {
+            fd,
+            path: Mutex::new(None),
+            nt_name: Vec::new(),
+            access,
+            options: file::FILE_SYNCHRONOUS_IO_NONALERT,
+            device_type,
+            is_directory: false,
+            delete_on_close: AtomicU32::new(0),
+        }
+    }
+}
+
+impl Drop for FileObject {
+    fn drop(&mut self) {
+        if self.delete_on_close.load(Ordering::Relaxed) != 0 {
+            if let Some(p) = self.path() {
+                let r = if self.is_directory { std::fs::remove_dir(&p) } else { std::fs::remove_file(&p) };
+                if let Err(e) = r {
+                    log::warn!("delete on close of {}: {e}", p.display());
+                }
+            }
+        }
+    }
+}
+
+/// Maps a host errno to the NTSTATUS Windows gives for the same condition.
+pub fn status_from_errno(errno: i32) -> syscalls::NtStatus {
+    use syscalls::*;
+    match errno {
+        libc::ENOENT => STATUS_OBJECT_NAME_NOT_FOUND,
+        libc::ENOTDIR => STATUS_OBJECT_PATH_NOT_FOUND,
+        libc::EEXIST => STATUS_OBJECT_NAME_COLLISION,
+        libc::EACCES | libc::EPERM | libc::EROFS => STATUS_ACCESS_DENIED,
+        libc::EISDIR => STATUS_FILE_IS_A_DIRECTORY,
+        libc::ENAMETOOLONG => STATUS_OBJECT_NAME_INVALID,
+        libc::ENOSPC | libc::EDQUOT => STATUS_DISK_FULL,
+        libc::EBADF => STATUS_INVALID_HANDLE,
+        libc::EFAULT => STATUS_ACCESS_VIOLATION,
+        libc::EINVAL => STATUS_INVALID_PARAMETER,
+        libc::ENOTEMPTY => STATUS_DIRECTORY_NOT_EMPTY,
+        libc::EPIPE => STATUS_PIPE_BROKEN,
+        libc::ENOMEM => STATUS_NO_MEMORY,
+        libc::EMFILE | libc::ENFILE => STATUS_INSUFFICIENT_RESOURCES,
+        libc::ESPIPE => STATUS_INVALID_PARAMETER,
+        _ => STATUS_UNSUCCESSFUL,
+    }
+}
+
+pub fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}

@@ -1,0 +1,215 @@
+//! The drive map: NT object names to host paths.
+//!
+//! `\??\C:` is the prefix's drive_c, `\??\Z:` the host root; names are
+//! looked up case-insensitively over the case-sensitive host file system,
+//! preferring an exact match.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use syscalls::*;
+
+/// A resolved NT name.
+#[derive(Debug, PartialEq)]
+pub enum Target {
+    /// A path in the host file system.
+    Host(PathBuf),
+    /// The NUL device.
+    Null,
+    /// The console (CONIN$, CONOUT$, CON).
+    Console { output: bool },
+}
+
+/// The prefix directory ($CASEMENT_PREFIX, default ~/.casement).
+pub fn prefix() -> &'static Path {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        if let Some(p) = std::env::var_os("CASEMENT_PREFIX") {
+            return PathBuf::from(p);
+        }
+        let home = std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into());
+        PathBuf::from(home).join(".casement")
+    })
+}
+
+/// drive_c inside the prefix, created on first use (milliseconds, no boot).
+fn drive_c() -> PathBuf {
+    let c = prefix().join("drive_c");
+    if !c.is_dir() {
+        for d in ["windows/system32", "windows/temp", "users/Public"] {
+            if let Err(e) = std::fs::create_dir_all(c.join(d)) {
+                log::warn!("cannot create the prefix at {}: {e}", c.display());
+            }
+        }
+    }
+    c
+}
+
+fn utf16_to_host(units: &[u16]) -> NtResult<String> {
+    String::from_utf16(units).map_err(|_| STATUS_OBJECT_NAME_INVALID)
+}
+
+/// Resolves an absolute NT name (`\??\C:\x`, `\Device\Null`, …).
+pub fn resolve(name: &[u16]) -> NtResult<Target> {
+    let name = utf16_to_host(name)?;
+    let lower = name.to_ascii_lowercase();
+    if lower == "\\device\\null" {
+        return Ok(Target::Null);
+    }
+    let rest = ["\\??\\", "\\dosdevices\\", "\\global??\\"]
+        .iter()
+        .find_map(|p| lower.starts_with(p).then(|| &name[p.len()..]))
+        .ok_or(STATUS_OBJECT_PATH_NOT_FOUND)?;
+    match rest.to_ascii_lowercase().as_str() {
+        "nul" => return Ok(Target::Null),
+        "conout$" => return Ok(Target::Console { output: true }),
+        "conin$" | "con" => return Ok(Target::Console { output: false }),
+        _ => {}
+    }
+    let bytes = rest.as_bytes();
+    if bytes.len() < 2 || bytes[1] != b':' || !bytes[0].is_ascii_alphabetic() {
+        return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+    }
+    let root = match bytes[0].to_ascii_uppercase() {
+        b'C' => drive_c(),
+        b'Z' => PathBuf::from("/"),
+        _ => return Err(STATUS_OBJECT_PATH_NOT_FOUND),
+    };
+    let tail = &rest[2..];
+    if !tail.is_empty() && !tail.starts_with('\\') {
+        return Err(STATUS_OBJECT_NAME_INVALID);
+    }
+    Ok(Target::Host(lookup(&root, tail)?))
+}
+
+/// Joins a relative NT name to a directory's host path.
+pub fn resolve_relative(dir: &Path, name: &[u16]) -> NtResult<PathBuf> {
+    let name = utf16_to_host(name)?;
+    if name.starts_with('\\') {
+        return Err(STATUS_OBJECT_NAME_INVALID);
+    }
+    lookup(dir, &name)
+}
+
+/// Characters Windows does not allow in a file name component.
+fn invalid_component(c: &str) -> bool {
+    c.chars().any(|ch| matches!(ch, '<' | '>' | ':' | '"' | '|' | '?' | '*' | '/' | '\0'..='\x1f'))
+}
+
+/// Walks `tail` (backslash-separated) under `root`, matching each component
+/// exactly or, failing that, case-insensitively. Components that do not exist
+/// are kept as given (the caller may be creating them).
+fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
+    let mut path = root.to_path_buf();
+    let components: Vec<&str> = tail.split('\\').filter(|c| !c.is_empty()).collect();
+    for (i, c) in components.iter().enumerate() {
+        if *c == "." {
+            continue;
+        }
+        if *c == ".." {
+            if path != root {
+                path.pop();
+            }
+            continue;
+        }
+        if invalid_component(c) {
+            return Err(STATUS_OBJECT_NAME_INVALID);
+        }
+        if c.len() > 255 {
+            return Err(STATUS_OBJECT_NAME_INVALID);
+        }
+        let exact = path.join(c);
+        if exact.symlink_metadata().is_ok() {
+            path = exact;
+            continue;
+        }
+        match find_case_insensitive(&path, c) {
+            Some(found) => path.push(found),
+            None => {
+                // A missing directory on the way is "path not found"; a
+                // missing last component is for the caller to decide.
+                if i + 1 < components.len() {
+                    return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+                }
+                path = exact;
+            }
+        }
+    }
+    Ok(path)
+}
+
+fn find_case_insensitive(dir: &Path, name: &str) -> Option<OsString> {
+    let want = name.to_lowercase();
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut matches: Vec<OsString> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .filter(|n| std::str::from_utf8(n.as_bytes()).is_ok_and(|s| s.to_lowercase() == want))
+        .collect();
+    // Deterministic choice when several names differ only in case.
+    matches.sort();
+    matches.into_iter().next()
+}
+
+/// The NT name of a host path: `\??\Z:\...` (or C: inside the prefix).
+pub fn nt_name_of_host(path: &Path) -> Vec<u16> {
+    let dos = dos_name_of_host(path);
+    let mut s: Vec<u16> = "\\??\\".encode_utf16().collect();
+    s.extend(dos.encode_utf16());
+    s
+}
+
+/// The DOS name of an absolute host path: `C:\...` inside drive_c, else
+/// `Z:\...`.
+pub fn dos_name_of_host(path: &Path) -> String {
+    let c = prefix().join("drive_c");
+    let (drive, rest) = match path.strip_prefix(&c) {
+        Ok(r) => ("C:", r.to_path_buf()),
+        Err(_) => ("Z:", path.strip_prefix("/").unwrap_or(path).to_path_buf()),
+    };
+    let rest = String::from_utf8_lossy(OsString::from(rest).into_vec().as_slice()).replace('/', "\\");
+    format!("{drive}\\{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<u16> {
+        s.encode_utf16().collect()
+    }
+
+    #[test]
+    fn z_drive_is_the_host_root() {
+        assert_eq!(resolve(&w("\\??\\Z:\\tmp")), Ok(Target::Host(PathBuf::from("/tmp"))));
+        assert_eq!(resolve(&w("\\??\\z:\\")), Ok(Target::Host(PathBuf::from("/"))));
+    }
+
+    #[test]
+    fn devices() {
+        assert_eq!(resolve(&w("\\??\\NUL")), Ok(Target::Null));
+        assert_eq!(resolve(&w("\\Device\\Null")), Ok(Target::Null));
+        assert_eq!(resolve(&w("\\??\\CONOUT$")), Ok(Target::Console { output: true }));
+    }
+
+    #[test]
+    fn case_insensitive_lookup_prefers_exact() {
+        let dir = std::env::temp_dir().join(format!("casement-names-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("Sub")).unwrap();
+        std::fs::write(dir.join("Sub/File.TXT"), b"x").unwrap();
+        std::fs::write(dir.join("Sub/file.txt"), b"y").unwrap();
+        let found = lookup(&dir, "sub\\FILE.txt").unwrap();
+        assert_eq!(found, dir.join("Sub/File.TXT"));
+        assert_eq!(lookup(&dir, "Sub\\file.txt").unwrap(), dir.join("Sub/file.txt"));
+        assert_eq!(lookup(&dir, "nothere\\x"), Err(STATUS_OBJECT_PATH_NOT_FOUND));
+        assert_eq!(lookup(&dir, "bad|name"), Err(STATUS_OBJECT_NAME_INVALID));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_roots_are_path_not_found() {
+        assert_eq!(resolve(&w("\\??\\Q:\\x")), Err(STATUS_OBJECT_PATH_NOT_FOUND));
+        assert_eq!(resolve(&w("relative")), Err(STATUS_OBJECT_PATH_NOT_FOUND));
+    }
+}

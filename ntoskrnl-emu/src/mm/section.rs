@@ -1,0 +1,305 @@
+//! Sections and views: NtCreateSection, NtMapViewOfSection,
+//! NtUnmapViewOfSection.
+//!
+//! SEC_IMAGE sections are how every PE image is mapped — the process's own
+//! image at creation and each DLL the loader maps — so image mapping is one
+//! code path.
+
+use super::vad::{self, Vad};
+use super::*;
+use crate::io::FileObject;
+use crate::ob;
+use object::pe;
+use object::read::pe::ImageNtHeaders;
+use object::LittleEndian as LE;
+use std::sync::Arc;
+use syscalls::nt::NT_CURRENT_PROCESS;
+use syscalls::*;
+
+pub const SEC_IMAGE: u32 = 0x0100_0000;
+pub const SEC_COMMIT: u32 = 0x0800_0000;
+pub const SEC_RESERVE: u32 = 0x0400_0000;
+
+/// STATUS_INVALID_IMAGE_NOT_MZ.
+pub const STATUS_INVALID_IMAGE_NOT_MZ: NtStatus = NtStatus(0xC000_012F);
+/// STATUS_SECTION_TOO_BIG
+const STATUS_SECTION_TOO_BIG: NtStatus = NtStatus(0xC000_0040);
+
+/// What the executive learned about an image when mapping it (the parts of
+/// SECTION_IMAGE_INFORMATION process creation needs).
+#[derive(Clone, Debug)]
+pub struct ImageInfo {
+    pub base: u64,
+    pub size: u64,
+    pub preferred_base: u64,
+    pub entry_rva: u32,
+    pub stack_reserve: u64,
+    pub stack_commit: u64,
+    pub subsystem: u16,
+    pub subsystem_major: u16,
+    pub subsystem_minor: u16,
+    pub characteristics: u16,
+}
+
+pub struct Section {
+    file: Option<Arc<FileObject>>,
+    flags: u32,
+    size: u64,
+    protect: u32,
+}
+crate::object_type!(Section, "Section");
+
+fn read_file(fd: i32) -> NtResult<Vec<u8>> {
+    // SAFETY: fstat into a zeroed struct; pread into a buffer of that size.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return Err(crate::io::status_from_errno(crate::io::last_errno()));
+    }
+    let len = st.st_size.max(0) as usize;
+    if len > (1 << 31) {
+        return Err(STATUS_SECTION_TOO_BIG);
+    }
+    let mut data = vec![0u8; len];
+    let mut done = 0;
+    while done < len {
+        let n = unsafe { libc::pread(fd, data[done..].as_mut_ptr() as *mut libc::c_void, len - done, done as i64) };
+        if n <= 0 {
+            return Err(STATUS_INVALID_IMAGE_FORMAT);
+        }
+        done += n as usize;
+    }
+    Ok(data)
+}
+
+fn section_protection(characteristics: u32) -> u32 {
+    let r = characteristics & pe::IMAGE_SCN_MEM_READ != 0;
+    let w = characteristics & pe::IMAGE_SCN_MEM_WRITE != 0;
+    let x = characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0;
+    match (x, w, r) {
+        (true, true, _) => PAGE_EXECUTE_WRITECOPY,
+        (true, false, true) => PAGE_EXECUTE_READ,
+        (true, false, false) => PAGE_EXECUTE,
+        (false, true, _) => PAGE_WRITECOPY,
+        (false, false, true) => PAGE_READONLY,
+        (false, false, false) => PAGE_NOACCESS,
+    }
+}
+
+/// Maps a PE32+ image file: headers and sections at their RVAs, each with the
+/// protection its characteristics ask for, at the preferred base when it is
+/// free and elsewhere otherwise (the loader applies relocations).
+pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
+    let data = read_file(fd)?;
+    let bad = |what: &str| {
+        log::debug!(target: "loader", "image rejected by the section mapper: {what}");
+        STATUS_INVALID_IMAGE_FORMAT
+    };
+    let dos = pe::ImageDosHeader::parse(&*data).map_err(|_| STATUS_INVALID_IMAGE_NOT_MZ)?;
+    let mut offset = dos.nt_headers_offset() as u64;
+    let magic_off = offset as usize + 4 + core::mem::size_of::<pe::ImageFileHeader>();
+    if data.get(magic_off..magic_off + 2) == Some(&pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC.to_le_bytes()[..]) {
+        return Err(STATUS_INVALID_IMAGE_WIN_32);
+    }
+    let (nt, _dirs) = pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
+    if nt.file_header.machine.get(LE) != pe::IMAGE_FILE_MACHINE_AMD64 {
+        return Err(STATUS_INVALID_IMAGE_FORMAT);
+    }
+    let opt = &nt.optional_header;
+    let size_of_image = round_up(opt.size_of_image.get(LE) as u64, PAGE_SIZE);
+    let headers_size = opt.size_of_headers.get(LE) as u64;
+    let preferred = opt.image_base.get(LE);
+    if size_of_image == 0 || size_of_image > (1 << 31) || headers_size > size_of_image || headers_size as usize > data.len() {
+        return Err(bad("SizeOfImage/SizeOfHeaders"));
+    }
+    let sections = nt.sections(&*data, offset).map_err(|e| bad(&e.to_string()))?;
+    for s in sections.iter() {
+        let va = s.virtual_address.get(LE) as u64;
+        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
+        let raw = s.pointer_to_raw_data.get(LE) as u64;
+        let raw_size = s.size_of_raw_data.get(LE) as u64;
+        if va.checked_add(vsize).is_none_or(|e| e > size_of_image) {
+            return Err(bad("a section lies outside SizeOfImage"));
+        }
+        if raw_size != 0 && raw.checked_add(raw_size).is_none_or(|e| e > data.len() as u64) {
+            return Err(bad("a section's raw data lies past the end of the file"));
+        }
+    }
+
+    let mut map = vad::lock();
+    let granular = round_up(size_of_image, ALLOCATION_GRANULARITY);
+    let at_preferred = preferred % ALLOCATION_GRANULARITY == 0
+        && preferred >= LOWEST_ADDRESS
+        && preferred.saturating_add(granular) <= HIGHEST_ADDRESS
+        && vad::is_free(&map, preferred, granular)
+        && vad::host_reserve(preferred, granular);
+    let base = if at_preferred {
+        preferred
+    } else {
+        vad::find_and_reserve(&map, granular, 0x1_0000_0000, false).ok_or(STATUS_NO_MEMORY)?
+    };
+    // SAFETY: [base, base+size_of_image) was just reserved for this image.
+    unsafe {
+        libc::mprotect(base as *mut libc::c_void, size_of_image as usize, libc::PROT_READ | libc::PROT_WRITE);
+        let dst = core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize);
+        dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
+        for s in sections.iter() {
+            let va = s.virtual_address.get(LE) as usize;
+            let raw = s.pointer_to_raw_data.get(LE) as usize;
+            let vsize = s.virtual_size.get(LE) as usize;
+            let n = if vsize == 0 { s.size_of_raw_data.get(LE) as usize } else { vsize.min(s.size_of_raw_data.get(LE) as usize) };
+            dst[va..va + n].copy_from_slice(&data[raw..raw + n]);
+        }
+    }
+    let mut pages = vec![PAGE_READONLY; (size_of_image / PAGE_SIZE) as usize];
+    for s in sections.iter() {
+        let va = s.virtual_address.get(LE) as u64;
+        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
+        if vsize == 0 {
+            continue;
+        }
+        let protect = section_protection(s.characteristics.get(LE));
+        let (first, last) = ((va / PAGE_SIZE) as usize, (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize);
+        pages[first..last].iter_mut().for_each(|p| *p = protect);
+    }
+    // Apply protections run by run.
+    let mut i = 0;
+    while i < pages.len() {
+        let j = i + pages[i..].iter().take_while(|&&p| p == pages[i]).count();
+        let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
+        // SAFETY: inside the image's reservation.
+        unsafe {
+            libc::mprotect((base + i as u64 * PAGE_SIZE) as *mut libc::c_void, (j - i) * PAGE_SIZE as usize, prot);
+        }
+        i = j;
+    }
+    map.insert(
+        base,
+        Vad { base, size: size_of_image, kind: MEM_IMAGE, allocation_protect: PAGE_EXECUTE_WRITECOPY, pages },
+    );
+    Ok(ImageInfo {
+        base,
+        size: size_of_image,
+        preferred_base: preferred,
+        entry_rva: opt.address_of_entry_point.get(LE),
+        stack_reserve: opt.size_of_stack_reserve.get(LE),
+        stack_commit: opt.size_of_stack_commit.get(LE),
+        subsystem: opt.subsystem.get(LE),
+        subsystem_major: opt.major_subsystem_version.get(LE),
+        subsystem_minor: opt.minor_subsystem_version.get(LE),
+        characteristics: nt.file_header.characteristics.get(LE),
+    })
+}
+
+/// Implements NtCreateSection(SectionHandle, DesiredAccess, ObjectAttributes,
+/// MaximumSize, SectionPageProtection, AllocationAttributes, FileHandle).
+pub fn NtCreateSection(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        let (protect, flags) = (a[4] as u32, a[5] as u32);
+        host_protection(protect)?;
+        if a[2] != 0 {
+            let oa: nt::OBJECT_ATTRIBUTES = user::read(a[2])?;
+            if oa.ObjectName != 0 {
+                log::warn!("unimplemented: named sections");
+                return Err(STATUS_NOT_IMPLEMENTED);
+            }
+        }
+        let file = if a[6] != 0 { Some(ob::reference_typed::<FileObject>(a[6])?) } else { None };
+        let max: u64 = if a[3] != 0 { user::read(a[3])? } else { 0 };
+        if file.is_none() {
+            // Sections backed by the paging file need shared anonymous memory.
+            log::warn!("unimplemented: pagefile-backed sections");
+            return Err(STATUS_NOT_IMPLEMENTED);
+        }
+        if flags & SEC_IMAGE == 0 && max == 0 {
+            // The file's size is the section's size.
+        }
+        let section = Arc::new(Section { file, flags, size: max, protect });
+        let handle = ob::insert_object(section, a[1] as u32, 0)?;
+        user::write(a[0], &handle).inspect_err(|_| {
+            let _ = ob::close_handle(handle);
+        })
+    };
+    NtStatus::from_result(run())
+}
+
+/// Implements NtMapViewOfSection(SectionHandle, ProcessHandle, *BaseAddress,
+/// ZeroBits, CommitSize, SectionOffset, *ViewSize, InheritDisposition,
+/// AllocationType, Win32Protect).
+pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
+    let run = || -> NtResult<NtStatus> {
+        let section = ob::reference_typed::<Section>(a[0])?;
+        if a[1] != NT_CURRENT_PROCESS {
+            return Err(STATUS_NOT_IMPLEMENTED);
+        }
+        let file = section.file.as_ref().ok_or(STATUS_NOT_IMPLEMENTED)?;
+        if section.flags & SEC_IMAGE != 0 {
+            let info = map_image(file.raw())?;
+            user::write(a[2], &info.base)?;
+            user::write(a[6], &info.size)?;
+            return Ok(if info.base == info.preferred_base { STATUS_SUCCESS } else { STATUS_IMAGE_NOT_AT_BASE });
+        }
+        // A data view of a file: shared mapping, coherent with the file.
+        let requested: u64 = user::read(a[2])?;
+        let offset: u64 = if a[5] != 0 { user::read(a[5])? } else { 0 };
+        if offset % ALLOCATION_GRANULARITY != 0 {
+            return Err(NtStatus(0xC000_0018)); // STATUS_MAPPED_ALIGNMENT
+        }
+        let mut view: u64 = user::read(a[6])?;
+        // SAFETY: fstat into a zeroed struct.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        unsafe { libc::fstat(file.raw(), &mut st) };
+        let limit = if section.size != 0 { section.size } else { st.st_size as u64 };
+        if view == 0 {
+            view = limit.checked_sub(offset).ok_or(STATUS_INVALID_VIEW_SIZE)?;
+        }
+        if view == 0 || offset + view > limit {
+            return Err(STATUS_INVALID_VIEW_SIZE);
+        }
+        let protect = if a[9] != 0 { a[9] as u32 } else { section.protect };
+        let prot = host_protection(protect)?;
+        let copy_on_write = matches!(protect & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
+        let len = round_up(view, PAGE_SIZE);
+        let mut map = vad::lock();
+        let base = if requested != 0 {
+            let b = round_down(requested, ALLOCATION_GRANULARITY);
+            if !vad::is_free(&map, b, len) || !vad::host_reserve(b, round_up(len, ALLOCATION_GRANULARITY)) {
+                return Err(STATUS_CONFLICTING_ADDRESSES);
+            }
+            b
+        } else {
+            vad::find_and_reserve(&map, round_up(len, ALLOCATION_GRANULARITY), 0x1_0000, false).ok_or(STATUS_NO_MEMORY)?
+        };
+        let flags = libc::MAP_FIXED | if copy_on_write { libc::MAP_PRIVATE } else { libc::MAP_SHARED };
+        // SAFETY: replaces our own reservation at base with the file view.
+        let p = unsafe { libc::mmap(base as *mut libc::c_void, len as usize, prot, flags, file.raw(), offset as i64) };
+        if p == libc::MAP_FAILED {
+            // SAFETY: releasing our own reservation.
+            unsafe { libc::munmap(base as *mut libc::c_void, round_up(len, ALLOCATION_GRANULARITY) as usize) };
+            return Err(crate::io::status_from_errno(crate::io::last_errno()));
+        }
+        map.insert(base, Vad { base, size: len, kind: MEM_MAPPED, allocation_protect: protect, pages: vec![protect; (len / PAGE_SIZE) as usize] });
+        user::write(a[2], &base)?;
+        user::write(a[6], &len)?;
+        Ok(STATUS_SUCCESS)
+    };
+    run().unwrap_or_else(|e| e)
+}
+
+/// Implements NtUnmapViewOfSection(ProcessHandle, BaseAddress).
+pub fn NtUnmapViewOfSection(a: &Args) -> NtStatus {
+    if a[0] != NT_CURRENT_PROCESS {
+        return STATUS_NOT_IMPLEMENTED;
+    }
+    let mut map = vad::lock();
+    let Some(v) = vad::find(&map, a[1]) else {
+        return NtStatus(0xC000_0019); // STATUS_NOT_MAPPED_VIEW
+    };
+    if v.kind == MEM_PRIVATE {
+        return NtStatus(0xC000_0019);
+    }
+    let (base, size) = (v.base, v.size);
+    map.remove(&base);
+    // SAFETY: the view was ours; nothing refers to it any more.
+    unsafe { libc::munmap(base as *mut libc::c_void, round_up(size, ALLOCATION_GRANULARITY) as usize) };
+    STATUS_SUCCESS
+}

@@ -1,0 +1,127 @@
+//! NtQueryInformationProcess, NtSetInformationProcess,
+//! NtQueryInformationThread, NtSetInformationThread.
+
+use super::{Process, Thread};
+use crate::ob;
+use std::sync::atomic::Ordering;
+use syscalls::*;
+
+// PROCESSINFOCLASS values.
+const PROCESS_BASIC_INFORMATION: u32 = 0;
+const PROCESS_DEBUG_PORT: u32 = 7;
+const PROCESS_HANDLE_COUNT: u32 = 20;
+const PROCESS_WOW64_INFORMATION: u32 = 26;
+const PROCESS_DEBUG_OBJECT_HANDLE: u32 = 30;
+const PROCESS_DEBUG_FLAGS: u32 = 31;
+
+// THREADINFOCLASS values.
+const THREAD_BASIC_INFORMATION: u32 = 0;
+const THREAD_HIDE_FROM_DEBUGGER: u32 = 17;
+
+fn affinity_mask() -> u64 {
+    let n = crate::ex::sysinfo::processor_count();
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+/// Writes a fixed-size information block: the length must match exactly, as
+/// Windows checks for these classes.
+fn put(buffer: u64, length: u32, return_length: u64, data: &[u8]) -> NtResult<()> {
+    if length as usize != data.len() {
+        user::write_opt(return_length, &(data.len() as u32))?;
+        return Err(STATUS_INFO_LENGTH_MISMATCH);
+    }
+    user::write_from(buffer, data)?;
+    user::write_opt(return_length, &(data.len() as u32))
+}
+
+/// Implements NtQueryInformationProcess(ProcessHandle, Class, Buffer,
+/// Length, ReturnLength).
+pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
+    let (class, buffer, length, ret) = (a[1] as u32, a[2], a[3] as u32, a[4]);
+    let run = || -> NtResult<()> {
+        let process = ob::reference_typed::<Process>(a[0])?;
+        match class {
+            PROCESS_BASIC_INFORMATION => {
+                let mut d = Vec::with_capacity(48);
+                d.extend((process.exit_status.load(Ordering::Relaxed) as u64).to_le_bytes());
+                d.extend(process.peb.to_le_bytes());
+                d.extend(affinity_mask().to_le_bytes());
+                d.extend(8u64.to_le_bytes()); // BasePriority: NORMAL_PRIORITY_CLASS
+                d.extend((process.id as u64).to_le_bytes());
+                d.extend((process.parent_id as u64).to_le_bytes());
+                put(buffer, length, ret, &d)
+            }
+            // No debugger is ever attached.
+            PROCESS_DEBUG_PORT | PROCESS_WOW64_INFORMATION => put(buffer, length, ret, &0u64.to_le_bytes()),
+            PROCESS_DEBUG_OBJECT_HANDLE => {
+                put(buffer, length, ret, &0u64.to_le_bytes())?;
+                Err(NtStatus(0xC000_0353)) // STATUS_PORT_NOT_SET
+            }
+            PROCESS_DEBUG_FLAGS => put(buffer, length, ret, &1u32.to_le_bytes()),
+            PROCESS_HANDLE_COUNT => put(buffer, length, ret, &(ob::handle::handle_count() as u32).to_le_bytes()),
+            _ => {
+                log::warn!("unimplemented NtQueryInformationProcess class {class}");
+                Err(STATUS_INVALID_INFO_CLASS)
+            }
+        }
+    };
+    NtStatus::from_result(run())
+}
+
+/// Implements NtSetInformationProcess(ProcessHandle, Class, Buffer, Length).
+pub fn NtSetInformationProcess(a: &Args) -> NtStatus {
+    let class = a[1] as u32;
+    if let Err(e) = ob::reference_typed::<Process>(a[0]) {
+        return e;
+    }
+    log::warn!("unimplemented NtSetInformationProcess class {class}");
+    STATUS_INVALID_INFO_CLASS
+}
+
+/// Implements NtQueryInformationThread(ThreadHandle, Class, Buffer, Length,
+/// ReturnLength).
+pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
+    let (class, buffer, length, ret) = (a[1] as u32, a[2], a[3] as u32, a[4]);
+    let run = || -> NtResult<()> {
+        let thread = ob::reference_typed::<Thread>(a[0])?;
+        match class {
+            THREAD_BASIC_INFORMATION => {
+                let mut d = Vec::with_capacity(48);
+                d.extend((thread.exit_status.load(Ordering::Relaxed) as u64).to_le_bytes());
+                d.extend(thread.teb.to_le_bytes());
+                d.extend((std::process::id() as u64).to_le_bytes());
+                d.extend((thread.id as u64).to_le_bytes());
+                d.extend(affinity_mask().to_le_bytes());
+                d.extend(8i32.to_le_bytes()); // Priority
+                d.extend(8i32.to_le_bytes()); // BasePriority
+                put(buffer, length, ret, &d)
+            }
+            _ => {
+                log::warn!("unimplemented NtQueryInformationThread class {class}");
+                Err(STATUS_INVALID_INFO_CLASS)
+            }
+        }
+    };
+    NtStatus::from_result(run())
+}
+
+/// Implements NtSetInformationThread(ThreadHandle, Class, Buffer, Length).
+pub fn NtSetInformationThread(a: &Args) -> NtStatus {
+    let class = a[1] as u32;
+    if let Err(e) = ob::reference_typed::<Thread>(a[0]) {
+        return e;
+    }
+    match class {
+        // Hiding from a debugger that can never attach is already true.
+        THREAD_HIDE_FROM_DEBUGGER if a[3] == 0 => STATUS_SUCCESS,
+        THREAD_HIDE_FROM_DEBUGGER => STATUS_INFO_LENGTH_MISMATCH,
+        _ => {
+            log::warn!("unimplemented NtSetInformationThread class {class}");
+            STATUS_INVALID_INFO_CLASS
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Processes and threads.
+
+pub mod create;
+pub mod info;
+
+use crate::ob::Object;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+use syscalls::*;
+
+/// The process object. One Windows process is one Linux process, so there
+/// is exactly one of these per executive.
+pub struct Process {
+    pub id: u32,
+    pub parent_id: u32,
+    pub peb: u64,
+    pub image_base: u64,
+    pub exit_status: AtomicU32,
+}
+crate::object_type!(Process, "Process");
+
+/// A thread object: a pthread with its TEB and Windows stack.
+pub struct Thread {
+    pub id: u32,
+    pub teb: u64,
+    pub stack_base: u64,
+    pub stack_limit: u64,
+    pub exit_status: AtomicU32,
+}
+crate::object_type!(Thread, "Thread");
+
+/// STILL_ACTIVE / STATUS_PENDING: the exit code of a running thread/process.
+pub const STILL_ACTIVE: u32 = 0x103;
+
+static PROCESS: OnceLock<Arc<Process>> = OnceLock::new();
+
+thread_local! {
+    static CURRENT_THREAD: RefCell<Option<Arc<Thread>>> = const { RefCell::new(None) };
+}
+
+pub fn current_process() -> Option<&'static Arc<Process>> {
+    PROCESS.get()
+}
+
+pub fn current_process_object() -> Arc<dyn Object> {
+    match PROCESS.get() {
+        Some(p) => p.clone(),
+        // Before process creation there is nothing to refer to; a dummy keeps
+        // the pseudo-handle resolvable for the executive's own early calls.
+        None => Arc::new(Process { id: std::process::id(), parent_id: 0, peb: 0, image_base: 0, exit_status: AtomicU32::new(STILL_ACTIVE) }),
+    }
+}
+
+pub fn current_thread() -> Option<Arc<Thread>> {
+    CURRENT_THREAD.with(|t| t.borrow().clone())
+}
+
+pub fn current_thread_object() -> NtResult<Arc<dyn Object>> {
+    current_thread().map(|t| t as Arc<dyn Object>).ok_or(STATUS_INVALID_HANDLE)
+}
+
+/// The Linux thread id of the calling thread (the Windows thread id).
+pub fn gettid() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() as u32 }
+}
+
+/// Points GS at `teb` for the calling thread, as Windows x64 guest code reads
+/// gs:[0x30] (TEB), gs:[0x58] (TLS array) and gs:[0x60] (PEB). glibc keeps FS.
+pub fn set_gs_base(teb: u64) -> NtResult<()> {
+    const ARCH_SET_GS: libc::c_int = 0x1001;
+    // SAFETY: arch_prctl(ARCH_SET_GS) only changes this thread's GS base,
+    // which neither Rust nor glibc uses on x86-64.
+    let r = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_GS, teb) };
+    if r != 0 {
+        return Err(STATUS_UNSUCCESSFUL);
+    }
+    Ok(())
+}
+
+/// Implements NtTerminateProcess(ProcessHandle, ExitStatus).
+///
+/// User mode has already run DLL detach routines and flushed its buffers
+/// (ExitProcess does that before entering here).
+pub fn NtTerminateProcess(a: &Args) -> NtStatus {
+    let handle = a[0];
+    let status = a[1] as u32;
+    // NULL means "every thread but the caller" (part of ExitProcess); with
+    // one thread per process so far there is nothing to do.
+    if handle == 0 {
+        return STATUS_SUCCESS;
+    }
+    match crate::ob::reference_typed::<Process>(handle) {
+        Ok(p) => {
+            p.exit_status.store(status, Ordering::SeqCst);
+            terminate_self(status)
+        }
+        Err(e) => e,
+    }
+}
+
+/// Ends the process with a Windows exit code; Linux keeps its low 8 bits.
+pub fn terminate_self(status: u32) -> ! {
+    // SAFETY: _exit ends the process without running host atexit handlers,
+    // as NtTerminateProcess does not run anything in user mode either.
+    unsafe { libc::_exit(status as i32) }
+}
+
+/// Implements NtTerminateThread(ThreadHandle, ExitStatus) for the calling
+/// thread of a one-thread process: that is the end of the process.
+pub fn NtTerminateThread(a: &Args) -> NtStatus {
+    let me = current_thread();
+    let target = match crate::ob::reference_typed::<Thread>(a[0]) {
+        Ok(t) => t,
+        Err(e) if a[0] == 0 => return e,
+        Err(e) => return e,
+    };
+    if me.is_some_and(|m| Arc::ptr_eq(&m, &target)) {
+        terminate_self(a[1] as u32);
+    }
+    log::warn!("unimplemented: terminating another thread");
+    STATUS_NOT_IMPLEMENTED
+}

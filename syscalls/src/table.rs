@@ -1,0 +1,169 @@
+//! The numbered system-service table (Windows 10 22H2, build 19045, numbering).
+//!
+//! The table is data: one line per service with its number and argument
+//! count. User mode (ntdll) enters a service only through [`syscall`], by
+//! number; the root package installs the executive's handlers with
+//! [`install`]. Services with no handler answer STATUS_NOT_IMPLEMENTED and say
+//! so in the log, like any other unimplemented API.
+
+use crate::status::{NtStatus, STATUS_INVALID_PARAMETER, STATUS_NOT_IMPLEMENTED};
+use std::sync::OnceLock;
+
+/// Most arguments any service takes.
+pub const MAX_ARGS: usize = 17;
+
+/// The arguments of one service call, as the 64-bit slots the caller passed.
+pub type Args = [u64; MAX_ARGS];
+
+/// A service handler. Every argument is untrusted guest data.
+pub type Service = fn(&Args) -> NtStatus;
+
+/// One row of the service table.
+pub struct ServiceInfo {
+    pub number: u32,
+    pub name: &'static str,
+    pub args: u8,
+}
+
+macro_rules! services {
+    ($($num:literal $name:ident $args:literal,)*) => {
+        /// Service numbers, named as the Nt functions they serve.
+        #[allow(non_upper_case_globals)]
+        pub mod nr {
+            $(pub const $name: u32 = $num;)*
+        }
+        /// Every service the table knows, in number order.
+        pub static SERVICES: &[ServiceInfo] = &[
+            $(ServiceInfo { number: $num, name: stringify!($name), args: $args },)*
+        ];
+    };
+}
+
+services! {
+    0x004 NtWaitForSingleObject 3,
+    0x006 NtReadFile 9,
+    0x007 NtDeviceIoControlFile 10,
+    0x008 NtWriteFile 9,
+    0x00A NtReleaseSemaphore 3,
+    0x00D NtSetInformationThread 4,
+    0x00E NtSetEvent 2,
+    0x00F NtClose 1,
+    0x010 NtQueryObject 5,
+    0x011 NtQueryInformationFile 5,
+    0x018 NtAllocateVirtualMemory 6,
+    0x019 NtQueryInformationProcess 5,
+    0x01C NtSetInformationProcess 4,
+    0x01E NtFreeVirtualMemory 4,
+    0x020 NtReleaseMutant 2,
+    0x023 NtQueryVirtualMemory 6,
+    0x025 NtQueryInformationThread 5,
+    0x027 NtSetInformationFile 5,
+    0x028 NtMapViewOfSection 10,
+    0x02A NtUnmapViewOfSection 2,
+    0x02C NtTerminateProcess 2,
+    0x031 NtQueryPerformanceCounter 2,
+    0x033 NtOpenFile 6,
+    0x034 NtDelayExecution 2,
+    0x035 NtQueryDirectoryFile 11,
+    0x036 NtQuerySystemInformation 4,
+    0x039 NtFsControlFile 10,
+    0x03C NtDuplicateObject 7,
+    0x03D NtQueryAttributesFile 2,
+    0x03E NtClearEvent 1,
+    0x040 NtOpenEvent 3,
+    0x046 NtYieldExecution 0,
+    0x048 NtCreateEvent 5,
+    0x049 NtQueryVolumeInformationFile 5,
+    0x04A NtCreateSection 7,
+    0x04B NtFlushBuffersFile 2,
+    0x050 NtProtectVirtualMemory 5,
+    0x053 NtTerminateThread 2,
+    0x055 NtCreateFile 11,
+    0x056 NtQueryEvent 5,
+    0x05A NtQuerySystemTime 1,
+    0x05B NtWaitForMultipleObjects 5,
+    0x05C NtSetInformationObject 4,
+    0x05D NtCancelIoFile 2,
+}
+
+/// Number of slots in the table (one past the highest service number).
+const TABLE_SIZE: usize = 0x1D0;
+
+static TABLE: OnceLock<Box<[Option<Service>; TABLE_SIZE]>> = OnceLock::new();
+
+/// Installs the executive's handlers. Called once by the root package before
+/// any guest code runs; a second call is ignored.
+pub fn install(handlers: &[(u32, Service)]) {
+    let mut table = Box::new([None; TABLE_SIZE]);
+    for &(number, handler) in handlers {
+        table[number as usize] = Some(handler);
+    }
+    let _ = TABLE.set(table);
+}
+
+/// The name of a service number, for traces.
+pub fn service_name(number: u32) -> &'static str {
+    SERVICES
+        .iter()
+        .find(|s| s.number == number)
+        .map_or("<unknown service>", |s| s.name)
+}
+
+/// Enters system service `number` with `args`. This is the gate of the
+/// design: ntdll's Nt* exports and (later) raw `syscall` instructions both
+/// arrive here.
+#[inline]
+pub fn syscall(number: u32, args: &Args) -> NtStatus {
+    let handler = TABLE
+        .get()
+        .and_then(|t| t.get(number as usize).copied().flatten());
+    let status = match handler {
+        Some(h) => h(args),
+        None if (number as usize) < TABLE_SIZE => {
+            log::warn!(target: "syscall", "unimplemented service {}", service_name(number));
+            STATUS_NOT_IMPLEMENTED
+        }
+        None => STATUS_INVALID_PARAMETER,
+    };
+    if log::log_enabled!(target: "syscall", log::Level::Trace) {
+        log::trace!(target: "syscall", "{}({:#x?}) -> {:?}", service_name(number), &args[..nargs(number)], status);
+    }
+    status
+}
+
+fn nargs(number: u32) -> usize {
+    SERVICES
+        .iter()
+        .find(|s| s.number == number)
+        .map_or(4, |s| s.args as usize)
+}
+
+/// Builds an argument block from up to [`MAX_ARGS`] values.
+#[inline]
+pub fn args<const N: usize>(values: [u64; N]) -> Args {
+    let mut a = [0u64; MAX_ARGS];
+    a[..N].copy_from_slice(&values);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_unique_and_sorted() {
+        for w in SERVICES.windows(2) {
+            assert!(w[0].number < w[1].number, "{} / {}", w[0].name, w[1].name);
+        }
+        assert!(SERVICES.iter().all(|s| (s.number as usize) < TABLE_SIZE));
+        assert!(SERVICES.iter().all(|s| (s.args as usize) <= MAX_ARGS));
+    }
+
+    #[test]
+    fn well_known_numbers() {
+        // Stable since Windows 8.1 and the same in 19045.
+        assert_eq!(nr::NtClose, 0xF);
+        assert_eq!(nr::NtCreateFile, 0x55);
+        assert_eq!(nr::NtAllocateVirtualMemory, 0x18);
+    }
+}

@@ -1,0 +1,647 @@
+//! Builds the Windows test programs in `testbins/` with mingw-w64 and runs
+//! each one under casement.
+//!
+//! Most testbins print TAP: a plan (`1..N`) and one `ok N - …` or
+//! `not ok N - …` line per check. A testbin passes when the plan is there,
+//! the count matches it, every check is `ok` and it exits with status 0.
+//! The others are compared byte for byte with `testbins/expected/`, recorded
+//! under Wine, or checked for their exit status.
+//!
+//! Programs are built into `$CARGO_TARGET_TMPDIR/testbins/`, again only when
+//! a source is newer than the output. Each run is killed after
+//! [`RUN_TIMEOUT`].
+//!
+//! `CASEMENT_TESTBIN_RUNNER=/usr/lib/wine/wine64 cargo test --test testbins`
+//! runs the same programs under that runner instead of casement, to check
+//! the expectations themselves against a second implementation.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{ErrorKind, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The mingw-w64 cross compiler for x86-64 Windows.
+const CC: &str = "x86_64-w64-mingw32-gcc";
+const CFLAGS: &[&str] = &["-O2", "-Wall"];
+/// How long one run of a testbin may take before it is killed.
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long to wait for the output pipes to close once the process exited
+/// (a grandchild may have kept them open).
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A native DLL a testbin imports; built from `testbins/<stem>.c`.
+struct Dll {
+    stem: &'static str,
+    link_args: &'static [&'static str],
+}
+
+/// A test program: `testbins/<stem>.c` built into `<stem>.exe`.
+struct Testbin {
+    stem: &'static str,
+    libs: &'static [&'static str],
+    dlls: &'static [Dll],
+}
+
+const HELLO: Testbin = Testbin {
+    stem: "hello",
+    libs: &[],
+    dlls: &[],
+};
+const CMDLINE: Testbin = Testbin {
+    stem: "cmdline",
+    libs: &["-lshell32"],
+    dlls: &[],
+};
+const ENV: Testbin = Testbin {
+    stem: "env",
+    libs: &[],
+    dlls: &[],
+};
+const EXITCODE: Testbin = Testbin {
+    stem: "exitcode",
+    libs: &[],
+    dlls: &[],
+};
+const FILEIO: Testbin = Testbin {
+    stem: "fileio",
+    libs: &[],
+    dlls: &[],
+};
+const ARGS42: Testbin = Testbin {
+    stem: "args42",
+    libs: &[],
+    dlls: &[],
+};
+const RELOC: Testbin = Testbin {
+    stem: "reloc",
+    libs: &[],
+    // The executable's own default base: the DLL cannot load there.
+    dlls: &[Dll {
+        stem: "reloc_dll",
+        link_args: &["-Wl,--image-base,0x140000000"],
+    }],
+};
+const DLL: Testbin = Testbin {
+    stem: "dll",
+    libs: &[],
+    dlls: &[Dll {
+        stem: "dll_lib",
+        link_args: &[],
+    }],
+};
+
+// ---------------------------------------------------------------------------
+// The tests, one per testbin.
+
+#[test]
+fn hello() {
+    let exe = build(&HELLO);
+    let out = run(&exe, &[], &RunOptions::default());
+    out.expect_status(0);
+    out.expect_stdout_file("hello.out");
+}
+
+/// Must match `ARGS` in testbins/cmdline.c.
+const CMDLINE_ARGS: &[&str] = &[
+    "plain",
+    "with space",
+    "quote\"inside",
+    "back\\slash",
+    "trail\\",
+    "two\\\\\"q",
+    "",
+    "tab\ttab",
+    "\"already\"",
+    "dir with space\\",
+    "a\\\\b",
+];
+
+#[test]
+fn cmdline() {
+    let exe = build(&CMDLINE);
+    run(&exe, CMDLINE_ARGS, &RunOptions::default()).expect_tap();
+}
+
+#[test]
+fn env() {
+    let exe = build(&ENV);
+    let options = RunOptions {
+        env: vec![
+            ("CASEMENT_TEST_VAR", "hello-env"),
+            ("CASEMENT_TEST_OTHER", "a=b c"),
+        ],
+        env_remove: vec!["CASEMENT_TEST_MISSING", "CASEMENT_NEW", "CASEMENT_PUT"],
+        ..RunOptions::default()
+    };
+    run(&exe, &[], &options).expect_tap();
+}
+
+#[test]
+fn exitcode() {
+    let exe = build(&EXITCODE);
+    // (argument, Windows exit code)
+    let cases: &[(&str, u32)] = &[
+        ("0", 0),
+        ("1", 1),
+        ("255", 255),
+        ("256", 256),
+        ("-1", u32::MAX),
+        ("exit7", 7),
+        ("exitprocess3", 3),
+        ("exitprocess4660", 0x1234),
+        ("atexit", 5),
+    ];
+    for &(mode, code) in cases {
+        let out = run(&exe, &[mode], &RunOptions::default());
+        // A Linux exit status keeps the low 8 bits of the Windows exit code.
+        let mut accepted = vec![(code & 0xff) as i32];
+        if out.external_runner && code != 0 && code & 0xff == 0 {
+            // Wine reports a non-zero code whose low 8 bits are zero as 1,
+            // so that a failure never reads as success; casement keeps the
+            // low 8 bits as the design says.
+            accepted.push(1);
+        }
+        out.expect_status_in(&accepted);
+        if mode == "atexit" {
+            out.expect_stdout_file("exitcode_atexit.out");
+        } else {
+            // Text-mode stdout: "\n" is written as "\r\n".
+            out.expect_stdout(format!("exitcode {mode}\r\n").as_bytes());
+        }
+    }
+}
+
+#[test]
+fn fileio() {
+    let exe = build(&FILEIO);
+    let dir = WorkDir::new("fileio");
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &[], &options);
+    out.expect_tap();
+    dir.expect_empty(&out);
+}
+
+#[test]
+fn reloc() {
+    let exe = build(&RELOC);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
+#[test]
+fn dll() {
+    let exe = build(&DLL);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
+#[test]
+fn args42() {
+    let exe = build(&ARGS42);
+    let dir = WorkDir::new("args42");
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        ..RunOptions::default()
+    };
+    let out = run(
+        &exe,
+        &["first", "with space", "quote\"d", "", "last"],
+        &options,
+    );
+    out.expect_status(42);
+    out.expect_stdout_file("args42.out");
+    dir.expect_empty(&out);
+}
+
+/// The harness's own TAP reader.
+#[test]
+fn tap_parser() {
+    assert_eq!(
+        check_tap("1..2\r\nok 1 - a\r\n# note\r\nok 2 - b\r\n"),
+        Ok(2)
+    );
+    assert_eq!(check_tap("ok 1\nok 2 - b\n1..2\n"), Ok(2));
+    assert!(check_tap("").is_err(), "no plan");
+    assert!(check_tap("1..0\n").is_err(), "empty plan");
+    assert!(check_tap("1..2\nok 1\n").is_err(), "count below plan");
+    assert!(check_tap("1..1\nok 1\nok 2\n").is_err(), "count above plan");
+    assert!(
+        check_tap("1..2\nok 1\nnot ok 2 - b\n").is_err(),
+        "a failure"
+    );
+    assert!(check_tap("1..2\nok 1\nok 3\n").is_err(), "out of sequence");
+    assert!(check_tap("1..1\nok 1\n1..1\n").is_err(), "two plans");
+    assert!(
+        check_tap("ok 1\n1..2\nok 2\n").is_err(),
+        "plan in the middle"
+    );
+    assert!(check_tap("1..1\nBail out! broken\n").is_err(), "bail out");
+    assert!(check_tap("1..1\nokay 1\n").is_err(), "not a result line");
+}
+
+// ---------------------------------------------------------------------------
+// Building.
+
+fn source_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testbins")
+}
+
+fn build_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("testbins")
+}
+
+/// Checks once that the cross compiler runs.
+fn require_compiler() {
+    static FOUND: OnceLock<Result<(), String>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| match Command::new(CC).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!("`{CC} --version` failed with {}", out.status)),
+        Err(e) => Err(format!("cannot run {CC}: {e}")),
+    });
+    if let Err(why) = found {
+        panic!(
+            "{why}\n\
+             The testbins are Windows programs built with the mingw-w64 cross compiler.\n\
+             Run the set-up step in README.md (on Debian: apt-get install gcc-mingw-w64-x86-64)."
+        );
+    }
+}
+
+/// Builds a testbin and the DLLs it imports; returns the path of the exe.
+fn build(bin: &Testbin) -> PathBuf {
+    require_compiler();
+    let out_dir = build_dir();
+    fs::create_dir_all(&out_dir).expect("create the testbins build directory");
+    let src = source_dir();
+    let tap_h = src.join("tap.h");
+
+    let mut exe_inputs = vec![src.join(format!("{}.c", bin.stem)), tap_h.clone()];
+    let mut exe_args: Vec<OsString> = Vec::new();
+    for dll in bin.dlls {
+        let source = src.join(format!("{}.c", dll.stem));
+        let output = out_dir.join(format!("{}.dll", dll.stem));
+        let implib = out_dir.join(format!("lib{}.dll.a", dll.stem));
+        let mut args: Vec<OsString> = vec!["-shared".into()];
+        args.extend(dll.link_args.iter().map(OsString::from));
+        compile(&[source, tap_h.clone()], &output, Some(&implib), &args);
+        exe_inputs.push(implib);
+        exe_args.push(format!("-l{}", dll.stem).into());
+    }
+    if !bin.dlls.is_empty() {
+        let mut l = OsString::from("-L");
+        l.push(&out_dir);
+        exe_args.insert(0, l);
+    }
+    exe_args.extend(bin.libs.iter().map(OsString::from));
+
+    let exe = out_dir.join(format!("{}.exe", bin.stem));
+    compile(&exe_inputs, &exe, None, &exe_args);
+    exe
+}
+
+fn mtime(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Compiles `inputs[0]` into `output` unless `output` (and `implib`) are
+/// newer than every input. Builds in a private temporary directory under
+/// the final file names (a DLL records its own name in its export
+/// directory and import library) and renames into place, so a concurrent or
+/// interrupted build never leaves a half-written file.
+fn compile(inputs: &[PathBuf], output: &Path, implib: Option<&Path>, args: &[OsString]) {
+    let newest_input = inputs
+        .iter()
+        .map(|p| mtime(p).unwrap_or_else(|| panic!("missing testbin input {}", p.display())))
+        .max()
+        .expect("at least one input");
+    let fresh = |p: &Path| mtime(p).is_some_and(|t| t >= newest_input);
+    if fresh(output) && implib.is_none_or(fresh) {
+        return;
+    }
+
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let out_dir = output.parent().expect("output has a directory");
+    let tmp_dir = out_dir.join(format!(
+        ".build-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = fs::remove_dir_all(&tmp_dir);
+    fs::create_dir_all(&tmp_dir).expect("create a temporary build directory");
+    let in_tmp = |p: &Path| tmp_dir.join(p.file_name().expect("a file name"));
+    let tmp_output = in_tmp(output);
+
+    let mut cmd = Command::new(CC);
+    cmd.args(CFLAGS).arg("-o").arg(&tmp_output).arg(&inputs[0]);
+    if let Some(implib) = implib {
+        let mut arg = OsString::from("-Wl,--out-implib,");
+        arg.push(in_tmp(implib));
+        cmd.arg(arg);
+    }
+    cmd.args(args);
+    let result = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {CC}: {e}"));
+    if !result.status.success() {
+        let _ = fs::remove_dir_all(&tmp_dir);
+        panic!(
+            "building {} failed ({}):\n{:?}\n{}{}",
+            output.display(),
+            result.status,
+            cmd,
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    if let Some(implib) = implib {
+        fs::rename(in_tmp(implib), implib).expect("move the import library into place");
+    }
+    fs::rename(&tmp_output, output).expect("move the build output into place");
+    let _ = fs::remove_dir_all(&tmp_dir);
+}
+
+// ---------------------------------------------------------------------------
+// Running.
+
+#[derive(Default)]
+struct RunOptions {
+    cwd: Option<PathBuf>,
+    env: Vec<(&'static str, &'static str)>,
+    env_remove: Vec<&'static str>,
+}
+
+struct RunOutput {
+    description: String,
+    status: Option<ExitStatus>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    external_runner: bool,
+}
+
+/// The program that runs the testbins: casement, or CASEMENT_TESTBIN_RUNNER.
+fn runner() -> (OsString, bool) {
+    match std::env::var_os("CASEMENT_TESTBIN_RUNNER") {
+        Some(r) if !r.is_empty() => (r, true),
+        _ => (env!("CARGO_BIN_EXE_casement").into(), false),
+    }
+}
+
+/// Collects a pipe's bytes on a thread, so a partial read survives a hang.
+fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>) {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buf);
+    let handle = thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => sink.lock().unwrap().extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+    });
+    (buf, handle)
+}
+
+/// Waits for the child until `deadline`; kills its process group after it.
+fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            _ => break,
+        }
+    }
+    // SAFETY: kill(2) on the process group this harness created for the
+    // child (process_group(0) below); no memory is involved.
+    unsafe {
+        libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+    }
+    let _ = child.wait();
+    None
+}
+
+fn run(exe: &Path, args: &[&str], options: &RunOptions) -> RunOutput {
+    let (runner, external_runner) = runner();
+    let mut cmd = Command::new(&runner);
+    cmd.arg(exe).args(args);
+    if let Some(cwd) = &options.cwd {
+        cmd.current_dir(cwd);
+    }
+    if external_runner && std::env::var_os("WINEDEBUG").is_none() {
+        cmd.env("WINEDEBUG", "-all");
+    }
+    for (key, value) in &options.env {
+        cmd.env(key, value);
+    }
+    for key in &options.env_remove {
+        cmd.env_remove(key);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so a timeout kills whatever it started too.
+    cmd.process_group(0);
+
+    let description = format!(
+        "{} {} {:?}{}",
+        runner.to_string_lossy(),
+        exe.display(),
+        args,
+        options
+            .cwd
+            .as_ref()
+            .map(|d| format!(" in {}", d.display()))
+            .unwrap_or_default()
+    );
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", runner.to_string_lossy()));
+    let (stdout, stdout_reader) = collect(child.stdout.take().expect("piped stdout"));
+    let (stderr, stderr_reader) = collect(child.stderr.take().expect("piped stderr"));
+    let status = wait_until(&mut child, Instant::now() + RUN_TIMEOUT);
+
+    let drain_deadline = Instant::now() + DRAIN_TIMEOUT;
+    for reader in [stdout_reader, stderr_reader] {
+        while !reader.is_finished() && Instant::now() < drain_deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let take = |buf: &Arc<Mutex<Vec<u8>>>| std::mem::take(&mut *buf.lock().unwrap());
+    RunOutput {
+        description,
+        status,
+        stdout: take(&stdout),
+        stderr: take(&stderr),
+        external_runner,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Checking.
+
+impl RunOutput {
+    fn fail(&self, why: &str) -> ! {
+        let status = match self.status {
+            Some(s) => s.to_string(),
+            None => format!("killed after the {}s timeout", RUN_TIMEOUT.as_secs()),
+        };
+        panic!(
+            "{why}\n--- command: {}\n--- status: {status}\n--- stdout:\n{}\n--- stderr:\n{}\n---",
+            self.description,
+            String::from_utf8_lossy(&self.stdout),
+            String::from_utf8_lossy(&self.stderr),
+        );
+    }
+
+    fn expect_status(&self, code: i32) {
+        self.expect_status_in(&[code]);
+    }
+
+    fn expect_status_in(&self, accepted: &[i32]) {
+        match self.status {
+            None => self.fail("the program did not finish in time"),
+            Some(s) => match s.code() {
+                Some(c) if accepted.contains(&c) => {}
+                Some(c) => self.fail(&format!("exit status {c}, expected one of {accepted:?}")),
+                None => self.fail("the program was killed by a signal"),
+            },
+        }
+    }
+
+    fn expect_stdout(&self, expected: &[u8]) {
+        if self.stdout != expected {
+            self.fail(&format!(
+                "stdout differs\n  expected: {:?}\n       got: {:?}",
+                String::from_utf8_lossy(expected),
+                String::from_utf8_lossy(&self.stdout)
+            ));
+        }
+    }
+
+    fn expect_stdout_file(&self, name: &str) {
+        let path = source_dir().join("expected").join(name);
+        let expected =
+            fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        self.expect_stdout(&expected);
+    }
+
+    /// The TAP output is complete and every check passed; status 0.
+    fn expect_tap(&self) {
+        if let Err(why) = check_tap(&String::from_utf8_lossy(&self.stdout)) {
+            self.fail(&why);
+        }
+        self.expect_status(0);
+    }
+}
+
+/// Reads TAP output; returns the number of checks when it is a complete
+/// run (one plan, first or last, matching the count; results numbered in
+/// sequence) in which every check passed.
+fn check_tap(text: &str) -> Result<usize, String> {
+    let mut plan: Option<(usize, usize)> = None; // (count, results seen before it)
+    let mut results = 0usize;
+    let mut failures = Vec::new();
+    for line in text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+        if let Some(count) = line.strip_prefix("1..") {
+            let count: usize = count
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad plan line {line:?}"))?;
+            if plan.is_some() {
+                return Err("more than one plan line".into());
+            }
+            plan = Some((count, results));
+        } else if line.starts_with("Bail out!") {
+            return Err(format!("the program bailed out: {line:?}"));
+        } else if let Some((passed, rest)) = result_line(line) {
+            results += 1;
+            let number = rest
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<usize>().ok());
+            if number != Some(results) {
+                return Err(format!("result {results} is numbered wrongly: {line:?}"));
+            }
+            if !passed {
+                failures.push(line.to_owned());
+            }
+        } else if !line.is_empty() && !line.starts_with('#') {
+            return Err(format!("a line that is not TAP: {line:?}"));
+        }
+    }
+    let Some((planned, before)) = plan else {
+        return Err(format!("no plan line (1..N) after {results} results"));
+    };
+    if planned == 0 {
+        return Err("the plan is 1..0: no checks ran".into());
+    }
+    if before != 0 && before != results {
+        return Err("the plan is neither before nor after all results".into());
+    }
+    if results != planned {
+        return Err(format!("planned {planned} checks but {results} ran"));
+    }
+    if !failures.is_empty() {
+        return Err(format!(
+            "{} of {results} checks failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        ));
+    }
+    Ok(results)
+}
+
+/// Splits "ok …" / "not ok …" into (passed, the rest after the keyword).
+fn result_line(line: &str) -> Option<(bool, &str)> {
+    for (keyword, passed) in [("not ok", false), ("ok", true)] {
+        if let Some(rest) = line.strip_prefix(keyword) {
+            if rest.is_empty() || rest.starts_with(' ') {
+                return Some((passed, rest));
+            }
+        }
+    }
+    None
+}
+
+/// A fresh, empty working directory for one run; removed when the test
+/// passes.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn new(name: &str) -> WorkDir {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("testbins-work")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("create a working directory");
+        WorkDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The program cleaned up every file it made.
+    fn expect_empty(&self, out: &RunOutput) {
+        let left: Vec<_> = fs::read_dir(&self.0)
+            .expect("read the working directory")
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        if !left.is_empty() {
+            out.fail(&format!(
+                "files left behind in {}: {left:?}",
+                self.0.display()
+            ));
+        }
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
