@@ -18,11 +18,12 @@
 use std::ffi::OsString;
 use std::fs;
 use std::io::{ErrorKind, Read};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -31,9 +32,6 @@ const CC: &str = "x86_64-w64-mingw32-gcc";
 const CFLAGS: &[&str] = &["-O2", "-Wall"];
 /// How long one run of a testbin may take before it is killed.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long to wait for the output pipes to close once the process exited
-/// (a grandchild may have kept them open).
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A native DLL a testbin imports; built from `testbins/<stem>.c`.
 struct Dll {
@@ -48,52 +46,40 @@ struct Testbin {
     dlls: &'static [Dll],
 }
 
-const HELLO: Testbin = Testbin {
-    stem: "hello",
-    libs: &[],
-    dlls: &[],
-};
+impl Testbin {
+    /// A program that imports only system DLLs.
+    const fn plain(stem: &'static str) -> Testbin {
+        Testbin {
+            stem,
+            libs: &[],
+            dlls: &[],
+        }
+    }
+}
+
+const HELLO: Testbin = Testbin::plain("hello");
 const CMDLINE: Testbin = Testbin {
-    stem: "cmdline",
     libs: &["-lshell32"],
-    dlls: &[],
+    ..Testbin::plain("cmdline")
 };
-const ENV: Testbin = Testbin {
-    stem: "env",
-    libs: &[],
-    dlls: &[],
-};
-const EXITCODE: Testbin = Testbin {
-    stem: "exitcode",
-    libs: &[],
-    dlls: &[],
-};
-const FILEIO: Testbin = Testbin {
-    stem: "fileio",
-    libs: &[],
-    dlls: &[],
-};
-const ARGS42: Testbin = Testbin {
-    stem: "args42",
-    libs: &[],
-    dlls: &[],
-};
+const ENV: Testbin = Testbin::plain("env");
+const EXITCODE: Testbin = Testbin::plain("exitcode");
+const FILEIO: Testbin = Testbin::plain("fileio");
+const ARGS42: Testbin = Testbin::plain("args42");
 const RELOC: Testbin = Testbin {
-    stem: "reloc",
-    libs: &[],
-    // The executable's own default base: the DLL cannot load there.
+    // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {
         stem: "reloc_dll",
         link_args: &["-Wl,--image-base,0x140000000"],
     }],
+    ..Testbin::plain("reloc")
 };
 const DLL: Testbin = Testbin {
-    stem: "dll",
-    libs: &[],
     dlls: &[Dll {
         stem: "dll_lib",
         link_args: &[],
     }],
+    ..Testbin::plain("dll")
 };
 
 // ---------------------------------------------------------------------------
@@ -281,8 +267,14 @@ fn build(bin: &Testbin) -> PathBuf {
     fs::create_dir_all(&out_dir).expect("create the testbins build directory");
     let src = source_dir();
     let tap_h = src.join("tap.h");
+    // This file holds the build flags: a change to it rebuilds too.
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join(file!());
 
-    let mut exe_inputs = vec![src.join(format!("{}.c", bin.stem)), tap_h.clone()];
+    let mut exe_inputs = vec![
+        src.join(format!("{}.c", bin.stem)),
+        tap_h.clone(),
+        harness.clone(),
+    ];
     let mut exe_args: Vec<OsString> = Vec::new();
     for dll in bin.dlls {
         let source = src.join(format!("{}.c", dll.stem));
@@ -290,7 +282,12 @@ fn build(bin: &Testbin) -> PathBuf {
         let implib = out_dir.join(format!("lib{}.dll.a", dll.stem));
         let mut args: Vec<OsString> = vec!["-shared".into()];
         args.extend(dll.link_args.iter().map(OsString::from));
-        compile(&[source, tap_h.clone()], &output, Some(&implib), &args);
+        compile(
+            &[source, tap_h.clone(), harness.clone()],
+            &output,
+            Some(&implib),
+            &args,
+        );
         exe_inputs.push(implib);
         exe_args.push(format!("-l{}", dll.stem).into());
     }
@@ -393,40 +390,99 @@ fn runner() -> (OsString, bool) {
     }
 }
 
-/// Collects a pipe's bytes on a thread, so a partial read survives a hang.
-fn collect(mut pipe: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>) {
-    let buf = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&buf);
-    let handle = thread::spawn(move || {
+/// One output pipe of the child, read without blocking.
+struct Pipe<R> {
+    reader: Option<R>,
+    bytes: Vec<u8>,
+}
+
+impl<R: Read + AsRawFd> Pipe<R> {
+    fn new(reader: R) -> Pipe<R> {
+        let fd = reader.as_raw_fd();
+        // SAFETY: fcntl(2) on a pipe descriptor this process owns; no memory
+        // is involved.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+        Pipe {
+            reader: Some(reader),
+            bytes: Vec::new(),
+        }
+    }
+
+    fn pollfd(&self) -> Option<libc::pollfd> {
+        let fd = self.reader.as_ref()?.as_raw_fd();
+        Some(libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        })
+    }
+
+    /// Reads whatever is in the pipe now; closes it at end of file.
+    fn read_available(&mut self) {
+        let Some(reader) = &mut self.reader else {
+            return;
+        };
         let mut chunk = [0u8; 8192];
         loop {
-            match pipe.read(&mut chunk) {
+            match reader.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => sink.lock().unwrap().extend_from_slice(&chunk[..n]),
+                Ok(n) => self.bytes.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(_) => break,
             }
         }
-    });
-    (buf, handle)
+        self.reader = None;
+    }
 }
 
-/// Waits for the child until `deadline`; kills its process group after it.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
-            _ => break,
+/// Collects the child's output until it exits or `deadline` passes (then
+/// its process group is killed). Once the child has exited, everything it
+/// wrote is already in the pipes: they are drained without waiting for end
+/// of file, which a helper process it left behind (Wine's services) may
+/// hold off for seconds.
+fn wait_and_collect(
+    child: &mut Child,
+    stdout: &mut Pipe<impl Read + AsRawFd>,
+    stderr: &mut Pipe<impl Read + AsRawFd>,
+    deadline: Instant,
+) -> Option<ExitStatus> {
+    let status = loop {
+        let mut fds: Vec<libc::pollfd> = [stdout.pollfd(), stderr.pollfd()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if fds.is_empty() {
+            thread::sleep(Duration::from_millis(5));
+        } else {
+            // SAFETY: `fds` is a live, correctly sized array of pollfd.
+            unsafe {
+                libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 5);
+            }
         }
-    }
-    // SAFETY: kill(2) on the process group this harness created for the
-    // child (process_group(0) below); no memory is involved.
-    unsafe {
-        libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
-    }
-    let _ = child.wait();
-    None
+        stdout.read_available();
+        stderr.read_available();
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => continue,
+            _ => {
+                // SAFETY: kill(2) on the process group this harness made
+                // for the child (process_group(0) in `run`); no memory is
+                // involved.
+                unsafe {
+                    libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+                }
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    stdout.read_available();
+    stderr.read_available();
+    status
 }
 
 fn run(exe: &Path, args: &[&str], options: &RunOptions) -> RunOutput {
@@ -465,22 +521,19 @@ fn run(exe: &Path, args: &[&str], options: &RunOptions) -> RunOutput {
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", runner.to_string_lossy()));
-    let (stdout, stdout_reader) = collect(child.stdout.take().expect("piped stdout"));
-    let (stderr, stderr_reader) = collect(child.stderr.take().expect("piped stderr"));
-    let status = wait_until(&mut child, Instant::now() + RUN_TIMEOUT);
-
-    let drain_deadline = Instant::now() + DRAIN_TIMEOUT;
-    for reader in [stdout_reader, stderr_reader] {
-        while !reader.is_finished() && Instant::now() < drain_deadline {
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-    let take = |buf: &Arc<Mutex<Vec<u8>>>| std::mem::take(&mut *buf.lock().unwrap());
+    let mut stdout = Pipe::new(child.stdout.take().expect("piped stdout"));
+    let mut stderr = Pipe::new(child.stderr.take().expect("piped stderr"));
+    let status = wait_and_collect(
+        &mut child,
+        &mut stdout,
+        &mut stderr,
+        Instant::now() + RUN_TIMEOUT,
+    );
     RunOutput {
         description,
         status,
-        stdout: take(&stdout),
-        stderr: take(&stderr),
+        stdout: stdout.bytes,
+        stderr: stderr.bytes,
         external_runner,
     }
 }

@@ -208,7 +208,10 @@ pub(super) fn debug(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
 fn codeview(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
     let path = |at: usize| {
         let rest = bytes.get(at..).unwrap_or_default();
-        text(rest.split(|&b| b == 0).next().unwrap_or_default())
+        match rest.split(|&b| b == 0).next().unwrap_or_default() {
+            [] => "(none)".to_string(),
+            path => text(path),
+        }
     };
     match bytes.get(..4) {
         Some(b"RSDS") if bytes.len() >= 24 => {

@@ -224,7 +224,8 @@ pub(super) fn data_directories(out: &mut dyn Write, img: &Image<'_>, declared: u
         } else {
             "outside every section!".into()
         };
-        writeln!(out, "  {index:<3} {name:<15} {rva:#010x}  {size:#010x}  {place}")?;
+        let row = format!("  {index:<3} {name:<15} {rva:#010x}  {size:#010x}  {place}");
+        writeln!(out, "{}", row.trim_end())?;
     }
     Ok(())
 }

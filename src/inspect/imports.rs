@@ -1,31 +1,30 @@
 //! The import and delay-load import directories.
 //!
-//! object's tables read names and thunks from one section's bytes; linkers
-//! are free to put descriptors, lookup tables and names in different
-//! sections, so every lookup builds a table over the section holding the
-//! address it follows.
+//! object's tables read names from one section's bytes; linkers are free to
+//! put descriptors, lookup tables and names in different sections, so every
+//! lookup builds a table over the section holding the address it follows.
+//! Thunks are copied out rather than read in place: mingw aligns lookup
+//! tables to 4 bytes, and object (without its `unaligned` feature) refuses
+//! an 8-byte IMAGE_THUNK_DATA64 there.
 
 use std::io::{self, Write};
+use std::mem;
 
 use object::pe;
-use object::read::pe::{DelayLoadImportTable, ImageNtHeaders, ImageThunkData, ImportTable, ImportThunkList};
+use object::read::pe::{DelayLoadImportTable, ImageNtHeaders, ImageThunkData, ImportTable};
 use object::LittleEndian as LE;
 
-use super::{malformed, text, timestamp, Image};
+use super::{malformed, read_struct, text, timestamp, Image};
 
 /// The lookups ImportTable and DelayLoadImportTable share.
 trait Table<'a>: Sized {
     fn over(section: &'a [u8], section_rva: u32, start: u32) -> Self;
-    fn thunks(&self, rva: u32) -> object::read::Result<ImportThunkList<'a>>;
     fn hint_name(&self, rva: u32) -> object::read::Result<(u16, &'a [u8])>;
 }
 
 impl<'a> Table<'a> for ImportTable<'a> {
     fn over(section: &'a [u8], section_rva: u32, start: u32) -> Self {
         ImportTable::new(section, section_rva, start)
-    }
-    fn thunks(&self, rva: u32) -> object::read::Result<ImportThunkList<'a>> {
-        ImportTable::thunks(self, rva)
     }
     fn hint_name(&self, rva: u32) -> object::read::Result<(u16, &'a [u8])> {
         ImportTable::hint_name(self, rva)
@@ -35,9 +34,6 @@ impl<'a> Table<'a> for ImportTable<'a> {
 impl<'a> Table<'a> for DelayLoadImportTable<'a> {
     fn over(section: &'a [u8], section_rva: u32, start: u32) -> Self {
         DelayLoadImportTable::new(section, section_rva, start)
-    }
-    fn thunks(&self, rva: u32) -> object::read::Result<ImportThunkList<'a>> {
-        DelayLoadImportTable::thunks(self, rva)
     }
     fn hint_name(&self, rva: u32) -> object::read::Result<(u16, &'a [u8])> {
         DelayLoadImportTable::hint_name(self, rva)
@@ -61,9 +57,10 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
     let Ok(mut descriptors) = table.descriptors() else {
         return malformed(out, "imports", format_args!("RVA {rva:#x} is not in any section's file data"));
     };
-    loop {
+    for count in 0usize.. {
         let descriptor = match descriptors.next() {
             Ok(Some(descriptor)) => descriptor,
+            Ok(None) if count == 0 => return writeln!(out, "  (none)"),
             Ok(None) => break,
             Err(_) => {
                 return malformed(out, "imports", "descriptor table runs past the end of its section without a null descriptor");
@@ -97,9 +94,10 @@ pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image
     let Some(Ok(mut descriptors)) = table_at::<DelayLoadImportTable>(img, rva).map(|t| t.descriptors()) else {
         return malformed(out, "delay imports", format_args!("RVA {rva:#x} is not in any section's file data"));
     };
-    loop {
+    for count in 0usize.. {
         let descriptor = match descriptors.next() {
             Ok(Some(descriptor)) => descriptor,
+            Ok(None) if count == 0 => return writeln!(out, "  (none)"),
             Ok(None) => break,
             Err(_) => {
                 return malformed(out, "delay imports", "descriptor table runs past the end of its section without a null descriptor");
@@ -153,15 +151,15 @@ fn thunks<'a, Pe: ImageNtHeaders, T: Table<'a>>(
     iat: u32,
     to_rva: impl Fn(u64) -> Option<u32>,
 ) -> io::Result<()> {
-    let Some(list) = table_at::<T>(img, names).and_then(|t| t.thunks(names).ok()) else {
+    let Some(list) = img.at(names) else {
         return malformed(out, label, format_args!("{dll}: lookup table RVA {names:#x} is outside the image"));
     };
     writeln!(out, "    {:<10}  {:>5}  Name", "IAT", "Hint")?;
-    let step = img.ptr_size() as u32;
-    // Each step consumes a pointer of section data, so this ends.
+    let size = mem::size_of::<Pe::ImageThunkData>();
+    // Each step consumes a thunk of section data, so this ends.
     for index in 0usize.. {
-        let slot = iat.wrapping_add((index as u32).wrapping_mul(step));
-        let Ok(thunk) = list.get::<Pe>(index) else {
+        let slot = iat.wrapping_add((index * size) as u32);
+        let Some(thunk) = read_struct::<Pe::ImageThunkData>(list, index * size) else {
             return malformed(out, label, format_args!("{dll}: lookup table at {names:#x} has no null terminator before the end of its section"));
         };
         if thunk.raw() == 0 {

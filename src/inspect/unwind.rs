@@ -59,8 +59,10 @@ fn x64(out: &mut dyn Write, img: &Image<'_>, size: u32, data: &[u8]) -> io::Resu
         let end = function.end_address.get(LE);
         let unwind = function.unwind_info_address_or_data.get(LE);
         writeln!(out, "  {index:<6} {begin:#010x}  {end:#010x}  {unwind:#010x}")?;
-        if end <= begin {
-            malformed(out, "exceptions", format_args!("entry {index}: EndAddress is not above BeginAddress"))?;
+        // Empty entries (end == begin) occur in real compiler output and
+        // merely never match.
+        if end < begin {
+            malformed(out, "exceptions", format_args!("entry {index}: EndAddress is below BeginAddress"))?;
         }
         // RtlLookupFunctionEntry binary-searches the table.
         if begin < previous_end {

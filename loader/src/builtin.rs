@@ -1,0 +1,346 @@
+//! Builtin DLLs: declared once as data, synthesized as real PE images in
+//! guest memory.
+//!
+//! Each builtin DLL declares its exports in one table (name, ordinal, what
+//! the export is, argument types). That table builds the image's export
+//! directory, the thunks that enter Rust, forwarders, and the relay trace.
+//! GetProcAddress, GetModuleHandle and programs that walk export tables
+//! themselves see an ordinary PE image.
+
+use crate::thunk;
+use syscalls::nt::{NT_CURRENT_PROCESS};
+use syscalls::*;
+
+/// An argument type, for relay tracing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Integer shown in decimal (and hex when large).
+    Int,
+    /// Pointer or handle shown in hex.
+    Ptr,
+    /// NUL-terminated narrow string.
+    Str,
+    /// NUL-terminated UTF-16 string.
+    WStr,
+}
+
+/// A code address in the host binary, usable in a `static` table.
+#[derive(Clone, Copy)]
+pub struct Code(pub *const ());
+// SAFETY: a function address is immutable data.
+unsafe impl Sync for Code {}
+unsafe impl Send for Code {}
+
+/// What an export is.
+#[derive(Clone, Copy)]
+pub enum ExportKind {
+    /// An `extern "win64"` Rust function.
+    Func(Code),
+    /// A C-variadic function: the thunk homes the register arguments and
+    /// passes the Rust function a pointer to the argument slots (arg 0 first).
+    Variadic(Code),
+    /// Data of this many bytes inside the image (msvcrt's `_iob`, `_fmode`);
+    /// the DLL's init routine finds it with [`LoadedBuiltin::data`].
+    Data(usize),
+    /// Forwarded to `DLL.Function`.
+    Forward(&'static str),
+    /// Declared but not implemented: logs `unimplemented DLL.Function` and
+    /// fails as Windows does (see [`Failure`]).
+    Unimplemented,
+}
+
+/// One export.
+#[derive(Clone, Copy)]
+pub struct Export {
+    pub name: &'static str,
+    pub kind: ExportKind,
+    pub args: &'static [Arg],
+}
+
+/// How an unimplemented export of a DLL fails.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Failure {
+    /// Returns STATUS_NOT_IMPLEMENTED (native API).
+    NtStatus,
+    /// Returns 0 with the last error ERROR_CALL_NOT_IMPLEMENTED (Win32).
+    Win32,
+}
+
+/// A builtin DLL's declaration.
+pub struct BuiltinDll {
+    /// Lower-case file name, e.g. `kernel32.dll`.
+    pub name: &'static str,
+    pub exports: &'static [Export],
+    /// DLLs this one needs initialized before it (its imports, on Windows).
+    pub depends: &'static [&'static str],
+    /// Process-attach initialization (the DLL's DllMain), run in
+    /// initialization order.
+    pub init: Option<fn(&LoadedBuiltin)>,
+    /// Process-detach, run in reverse initialization order at exit.
+    pub detach: Option<fn()>,
+    pub failure: Failure,
+}
+
+/// A builtin DLL mapped into the process.
+pub struct LoadedBuiltin {
+    pub spec: &'static BuiltinDll,
+    pub base: u64,
+    pub size: u64,
+    /// Address of each export, in declaration order (0 for forwarders).
+    pub addresses: Vec<u64>,
+}
+
+impl LoadedBuiltin {
+    /// The address of a data export of this DLL.
+    pub fn data(&self, name: &str) -> u64 {
+        self.spec
+            .exports
+            .iter()
+            .position(|e| e.name == name && matches!(e.kind, ExportKind::Data(_)))
+            .map_or(0, |i| self.addresses[i])
+    }
+}
+
+const FILE_ALIGN: u32 = 0x200;
+const SECTION_ALIGN: u32 = 0x1000;
+
+fn align(v: usize, a: usize) -> usize {
+    v.div_ceil(a) * a
+}
+
+struct Buf(Vec<u8>);
+impl Buf {
+    fn put(&mut self, at: usize, bytes: &[u8]) {
+        if self.0.len() < at + bytes.len() {
+            self.0.resize(at + bytes.len(), 0);
+        }
+        self.0[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+    fn u16(&mut self, at: usize, v: u16) {
+        self.put(at, &v.to_le_bytes())
+    }
+    fn u32(&mut self, at: usize, v: u32) {
+        self.put(at, &v.to_le_bytes())
+    }
+    fn u64(&mut self, at: usize, v: u64) {
+        self.put(at, &v.to_le_bytes())
+    }
+}
+
+/// The layout of a synthesized image, computed before it is written.
+pub struct Layout {
+    pub text_rva: usize,
+    pub text_size: usize,
+    pub rdata_rva: usize,
+    pub rdata_size: usize,
+    pub data_rva: usize,
+    pub data_size: usize,
+    pub image_size: usize,
+    /// RVA of each export's thunk or data (0 for forwarders).
+    pub export_rvas: Vec<usize>,
+    /// RVA of each export's slot (the Rust address its thunk jumps through).
+    pub slot_rvas: Vec<usize>,
+}
+
+/// Synthesizes the PE image of `dll` (index `dll_index` in the registry) as
+/// it will appear at `base`. Slots are filled with the Rust entry points, or
+/// the relay entry when `relay` is set.
+pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) -> (Vec<u8>, Layout) {
+    let n = dll.exports.len();
+    // .text: one thunk per code export.
+    let mut export_rvas = vec![0usize; n];
+    let mut slot_rvas = vec![0usize; n];
+    let text_rva = SECTION_ALIGN as usize;
+    let mut text = Vec::new();
+    let mut thunk_offsets = vec![usize::MAX; n];
+    for (i, e) in dll.exports.iter().enumerate() {
+        let size = match e.kind {
+            ExportKind::Func(_) | ExportKind::Unimplemented => thunk::PLAIN_SIZE,
+            ExportKind::Variadic(_) => thunk::VARIADIC_SIZE,
+            _ => continue,
+        };
+        thunk_offsets[i] = text.len();
+        text.resize(text.len() + size, 0xCC);
+    }
+    let text_size = text.len().max(1);
+    // .rdata: the export directory.
+    let rdata_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
+    // Export names sorted for the name pointer table (binary search).
+    let mut by_name: Vec<usize> = (0..n).collect();
+    by_name.sort_by(|&a, &b| dll.exports[a].name.as_bytes().cmp(dll.exports[b].name.as_bytes()));
+    let dir = 0;
+    let eat = 40;
+    let npt = eat + 4 * n;
+    let ords = npt + 4 * n;
+    let mut strings = align(ords + 2 * n, 8);
+    let dll_name_rva = rdata_rva + strings;
+    let mut rdata = Buf(Vec::new());
+    rdata.put(strings, dll.name.to_ascii_uppercase().as_bytes());
+    strings += dll.name.len() + 1;
+    let mut name_rvas = vec![0usize; n];
+    for (i, e) in dll.exports.iter().enumerate() {
+        name_rvas[i] = rdata_rva + strings;
+        rdata.put(strings, e.name.as_bytes());
+        strings += e.name.len() + 1;
+        if let ExportKind::Forward(target) = e.kind {
+            // A forwarder's RVA points at its "DLL.Function" string, inside
+            // the export directory.
+            export_rvas[i] = rdata_rva + strings;
+            rdata.put(strings, target.as_bytes());
+            strings += target.len() + 1;
+        }
+    }
+    let rdata_size = strings;
+    rdata.put(rdata_size, &[0]);
+    // .data: slots and data exports.
+    let data_rva = rdata_rva + align(rdata_size, SECTION_ALIGN as usize);
+    let mut data_size = 0usize;
+    for (i, e) in dll.exports.iter().enumerate() {
+        match e.kind {
+            ExportKind::Func(_) | ExportKind::Variadic(_) | ExportKind::Unimplemented => {
+                slot_rvas[i] = data_rva + data_size;
+                data_size += 8;
+            }
+            ExportKind::Data(size) => {
+                data_size = align(data_size, 16);
+                export_rvas[i] = data_rva + data_size;
+                data_size += size.max(1);
+            }
+            ExportKind::Forward(_) => {}
+        }
+    }
+    let data_size = data_size.max(8);
+    let image_size = data_rva + align(data_size, SECTION_ALIGN as usize);
+
+    // Thunks, now that slot RVAs are known.
+    for (i, e) in dll.exports.iter().enumerate() {
+        if thunk_offsets[i] == usize::MAX {
+            continue;
+        }
+        let at = thunk_offsets[i];
+        let rva = text_rva + at;
+        export_rvas[i] = rva;
+        let id = ((dll_index as u32) << 16) | i as u32;
+        let code = match e.kind {
+            ExportKind::Variadic(_) => thunk::variadic(id, rva, slot_rvas[i]),
+            _ => thunk::plain(id, rva, slot_rvas[i]),
+        };
+        text[at..at + code.len()].copy_from_slice(&code);
+    }
+
+    // Export directory (IMAGE_EXPORT_DIRECTORY).
+    rdata.u32(dir + 12, dll_name_rva as u32); // Name
+    rdata.u32(dir + 16, 1); // Base
+    rdata.u32(dir + 20, n as u32); // NumberOfFunctions
+    rdata.u32(dir + 24, n as u32); // NumberOfNames
+    rdata.u32(dir + 28, (rdata_rva + eat) as u32);
+    rdata.u32(dir + 32, (rdata_rva + npt) as u32);
+    rdata.u32(dir + 36, (rdata_rva + ords) as u32);
+    for i in 0..n {
+        rdata.u32(eat + 4 * i, export_rvas[i] as u32);
+    }
+    for (k, &i) in by_name.iter().enumerate() {
+        rdata.u32(npt + 4 * k, name_rvas[i] as u32);
+        rdata.u16(ords + 2 * k, i as u16);
+    }
+
+    // Headers.
+    let mut img = Buf(vec![0u8; image_size]);
+    img.put(0, b"MZ");
+    img.u32(0x3C, 0x80); // e_lfanew
+    let nt = 0x80;
+    img.put(nt, b"PE\0\0");
+    let fh = nt + 4;
+    img.u16(fh, 0x8664); // Machine
+    img.u16(fh + 2, 3); // NumberOfSections
+    img.u16(fh + 16, 240); // SizeOfOptionalHeader
+    img.u16(fh + 18, 0x2022); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DLL
+    let oh = fh + 20;
+    img.u16(oh, 0x20B); // PE32+
+    img.u32(oh + 4, text_size as u32); // SizeOfCode
+    img.u32(oh + 8, (rdata_size + data_size) as u32); // SizeOfInitializedData
+    img.u32(oh + 20, text_rva as u32); // BaseOfCode
+    img.u64(oh + 24, base); // ImageBase
+    img.u32(oh + 32, SECTION_ALIGN);
+    img.u32(oh + 36, FILE_ALIGN);
+    img.u16(oh + 40, 10); // MajorOperatingSystemVersion
+    img.u16(oh + 48, 10); // MajorSubsystemVersion
+    img.u32(oh + 56, image_size as u32); // SizeOfImage
+    img.u32(oh + 60, SECTION_ALIGN); // SizeOfHeaders
+    img.u16(oh + 68, 3); // Subsystem: console
+    img.u16(oh + 70, 0x0160); // HIGH_ENTROPY_VA | DYNAMIC_BASE | NX_COMPAT
+    img.u64(oh + 72, 0x10_0000); // SizeOfStackReserve
+    img.u64(oh + 80, 0x1000);
+    img.u64(oh + 88, 0x10_0000);
+    img.u64(oh + 96, 0x1000);
+    img.u32(oh + 108, 16); // NumberOfRvaAndSizes
+    img.u32(oh + 112, rdata_rva as u32); // export directory
+    img.u32(oh + 116, rdata_size as u32);
+    let sh = oh + 240;
+    let sections = [
+        (b".text\0\0\0", text_rva, text_size, 0x6000_0020u32),
+        (b".rdata\0\0", rdata_rva, rdata_size, 0x4000_0040),
+        (b".data\0\0\0", data_rva, data_size, 0xC000_0040),
+    ];
+    // The image doubles as a file: raw offsets equal RVAs.
+    for (k, (name, rva, size, characteristics)) in sections.iter().enumerate() {
+        let s = sh + 40 * k;
+        img.put(s, &name[..]);
+        img.u32(s + 8, *size as u32);
+        img.u32(s + 12, *rva as u32);
+        img.u32(s + 16, align(*size, FILE_ALIGN as usize) as u32);
+        img.u32(s + 20, *rva as u32);
+        img.u32(s + 36, *characteristics);
+    }
+    img.put(text_rva, &text);
+    img.put(rdata_rva, &rdata.0);
+    // Slots.
+    for (i, e) in dll.exports.iter().enumerate() {
+        let target = match e.kind {
+            _ if relay && !matches!(e.kind, ExportKind::Unimplemented | ExportKind::Data(_) | ExportKind::Forward(_)) => {
+                thunk::relay_entry()
+            }
+            ExportKind::Func(c) | ExportKind::Variadic(c) => c.0 as u64,
+            ExportKind::Unimplemented => thunk::unimplemented_entry(),
+            _ => continue,
+        };
+        img.u64(slot_rvas[i], target);
+    }
+    img.0.truncate(image_size);
+    let layout = Layout { text_rva, text_size, rdata_rva, rdata_size, data_rva, data_size, image_size, export_rvas, slot_rvas };
+    (img.0, layout)
+}
+
+/// Where builtin DLLs are placed: a window above the usual EXE and DLL bases,
+/// so they rarely collide with an application's own images.
+const BUILTIN_WINDOW: u64 = 0x6_0000_0000;
+
+/// Maps a builtin DLL into the process: reserves memory through the native
+/// API, writes the synthesized image and applies section protections.
+pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<LoadedBuiltin> {
+    // Size first (base does not change the layout).
+    let (_, layout) = synthesize(dll, dll_index, 0, relay);
+    let size = layout.image_size as u64;
+    let mut base = BUILTIN_WINDOW + dll_index as u64 * 0x100_0000;
+    let mut region = size;
+    let st = crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04);
+    if !st.is_success() {
+        base = 0;
+        region = size;
+        crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04).ok()?;
+    }
+    let (image, layout) = synthesize(dll, dll_index, base, relay);
+    // SAFETY: [base, base+size) was just committed read-write for this image.
+    unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), base as *mut u8, image.len()) };
+    crate::nt::protect(base, SECTION_ALIGN as u64, 0x02)?;
+    crate::nt::protect(base + layout.text_rva as u64, layout.text_size as u64, 0x20)?;
+    crate::nt::protect(base + layout.rdata_rva as u64, layout.rdata_size as u64, 0x02)?;
+    let addresses = layout
+        .export_rvas
+        .iter()
+        .zip(dll.exports)
+        .map(|(&rva, e)| if matches!(e.kind, ExportKind::Forward(_)) { 0 } else { base + rva as u64 })
+        .collect();
+    let _ = NT_CURRENT_PROCESS;
+    Ok(LoadedBuiltin { spec: dll, base, size, addresses })
+}

@@ -1,0 +1,242 @@
+//! The thunks builtin DLL images use to enter Rust, the relay trace and the
+//! entry point of unimplemented exports.
+//!
+//! Every code export's thunk loads its export id (DLL index << 16 | export
+//! index) into EAX — a volatile, non-argument register in the Windows x64
+//! convention — and jumps through its slot in the image's .data. The slot
+//! holds the Rust function, the relay entry (CASEMENT_DEBUG=relay) or the
+//! unimplemented entry.
+
+use crate::builtin::{Arg, ExportKind, Failure};
+use crate::registry;
+
+pub const PLAIN_SIZE: usize = 16;
+pub const VARIADIC_SIZE: usize = 48;
+
+fn rel32(from_next: usize, to: usize) -> [u8; 4] {
+    ((to as i64 - from_next as i64) as i32).to_le_bytes()
+}
+
+/// `mov eax, id; jmp [rip+slot]`.
+pub fn plain(id: u32, rva: usize, slot_rva: usize) -> Vec<u8> {
+    let mut c = vec![0xB8];
+    c.extend(id.to_le_bytes());
+    c.extend([0xFF, 0x25]);
+    c.extend(rel32(rva + c.len() + 4, slot_rva));
+    c.resize(PLAIN_SIZE, 0xCC);
+    c
+}
+
+/// Homes the four register arguments into the caller's shadow space so all
+/// arguments are consecutive 8-byte slots, then calls the Rust function with
+/// a pointer to them (a C-variadic function cannot be written in Rust).
+pub fn variadic(id: u32, rva: usize, slot_rva: usize) -> Vec<u8> {
+    let mut c = vec![
+        0x48, 0x89, 0x4C, 0x24, 0x08, // mov [rsp+8], rcx
+        0x48, 0x89, 0x54, 0x24, 0x10, // mov [rsp+16], rdx
+        0x4C, 0x89, 0x44, 0x24, 0x18, // mov [rsp+24], r8
+        0x4C, 0x89, 0x4C, 0x24, 0x20, // mov [rsp+32], r9
+        0x48, 0x8D, 0x4C, 0x24, 0x08, // lea rcx, [rsp+8]
+        0x48, 0x83, 0xEC, 0x28, // sub rsp, 40
+        0xB8, // mov eax, id
+    ];
+    c.extend(id.to_le_bytes());
+    c.extend([0xFF, 0x15]); // call [rip+slot]
+    c.extend(rel32(rva + c.len() + 4, slot_rva));
+    c.extend([0x48, 0x83, 0xC4, 0x28, 0xC3]); // add rsp, 40; ret
+    c.resize(VARIADIC_SIZE, 0xCC);
+    c
+}
+
+core::arch::global_asm!(
+    ".pushsection .text.casement_thunks,\"ax\",@progbits",
+    ".globl casement_unimplemented_entry",
+    "casement_unimplemented_entry:",
+    "mov ecx, eax",
+    "jmp {unimplemented}",
+    // The relay: log the call, call the real function with the same
+    // register and (up to 16) stack arguments, log the result.
+    ".globl casement_relay_entry",
+    "casement_relay_entry:",
+    "push rbp",
+    "mov rbp, rsp",
+    "push rbx",
+    "push rsi",
+    "mov [rbp+16], rcx",
+    "mov [rbp+24], rdx",
+    "mov [rbp+32], r8",
+    "mov [rbp+40], r9",
+    "mov ebx, eax",
+    "sub rsp, 0x60",
+    "movdqu [rsp+0x20], xmm0",
+    "movdqu [rsp+0x30], xmm1",
+    "movdqu [rsp+0x40], xmm2",
+    "movdqu [rsp+0x50], xmm3",
+    "mov ecx, ebx",
+    "lea rdx, [rbp+16]",
+    "mov r8, [rbp+8]",
+    "call {enter}",
+    "mov rsi, rax",
+    "movdqu xmm0, [rsp+0x20]",
+    "movdqu xmm1, [rsp+0x30]",
+    "movdqu xmm2, [rsp+0x40]",
+    "movdqu xmm3, [rsp+0x50]",
+    "add rsp, 0x60",
+    "sub rsp, 0xA0",
+    "xor eax, eax",
+    "2:",
+    "mov r10, [rbp+48+rax*8]",
+    "mov [rsp+0x20+rax*8], r10",
+    "inc eax",
+    "cmp eax, 16",
+    "jb 2b",
+    "mov rcx, [rbp+16]",
+    "mov rdx, [rbp+24]",
+    "mov r8, [rbp+32]",
+    "mov r9, [rbp+40]",
+    "call rsi",
+    "add rsp, 0xA0",
+    "sub rsp, 0x40",
+    "movdqu [rsp+0x20], xmm0",
+    "mov [rsp+0x30], rax",
+    "mov ecx, ebx",
+    "mov rdx, rax",
+    "call {exit}",
+    "mov rax, [rsp+0x30]",
+    "movdqu xmm0, [rsp+0x20]",
+    "add rsp, 0x40",
+    "pop rsi",
+    "pop rbx",
+    "pop rbp",
+    "ret",
+    ".popsection",
+    unimplemented = sym unimplemented,
+    enter = sym relay_enter,
+    exit = sym relay_exit,
+);
+
+extern "C" {
+    fn casement_unimplemented_entry();
+    fn casement_relay_entry();
+}
+
+pub fn unimplemented_entry() -> u64 {
+    casement_unimplemented_entry as *const () as u64
+}
+
+pub fn relay_entry() -> u64 {
+    casement_relay_entry as *const () as u64
+}
+
+/// ERROR_CALL_NOT_IMPLEMENTED.
+const ERROR_CALL_NOT_IMPLEMENTED: u32 = 120;
+
+/// What every unimplemented export does: say so, and fail the way Windows
+/// fails.
+extern "win64" fn unimplemented(id: u32) -> u64 {
+    let Some((dll, export)) = registry::export_by_id(id) else {
+        return 0;
+    };
+    log::error!(target: "unimplemented", "unimplemented {}.{}", dll_display(dll.name), export.name);
+    eprintln_once(dll.name, export.name);
+    match dll.failure {
+        Failure::NtStatus => syscalls::STATUS_NOT_IMPLEMENTED.0 as u64,
+        Failure::Win32 => {
+            syscalls::nt::set_last_error(ERROR_CALL_NOT_IMPLEMENTED);
+            0
+        }
+    }
+}
+
+/// Unimplemented calls are reported on stderr even without tracing, once per
+/// function, so a user sees why a program misbehaves.
+fn eprintln_once(dll: &str, name: &str) {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let key = format!("{}.{}", dll_display(dll), name);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if seen.get_or_insert_with(HashSet::new).insert(key.clone()) && !log::log_enabled!(target: "unimplemented", log::Level::Error) {
+        eprintln!("casement: unimplemented {key}");
+    }
+}
+
+/// `kernel32.dll` -> `KERNEL32`, as traces name DLLs.
+pub fn dll_display(name: &str) -> String {
+    name.strip_suffix(".dll").unwrap_or(name).to_ascii_uppercase()
+}
+
+fn describe(kind: Arg, value: u64) -> String {
+    match kind {
+        Arg::Int => format!("{:#x}", value),
+        Arg::Ptr => format!("{:#x}", value),
+        Arg::Str | Arg::WStr if value < 0x1_0000 => format!("{:#x}", value),
+        Arg::Str => {
+            let mut s = Vec::new();
+            for i in 0..256u64 {
+                match syscalls::user::read::<u8>(value + i) {
+                    Ok(0) => break,
+                    Ok(b) => s.push(b),
+                    Err(_) => return format!("{:#x} <bad pointer>", value),
+                }
+            }
+            format!("{:#x} {:?}", value, String::from_utf8_lossy(&s))
+        }
+        Arg::WStr => {
+            let mut s = Vec::new();
+            for i in 0..256u64 {
+                match syscalls::user::read::<u16>(value + 2 * i) {
+                    Ok(0) => break,
+                    Ok(u) => s.push(u),
+                    Err(_) => return format!("{:#x} <bad pointer>", value),
+                }
+            }
+            format!("{:#x} L{:?}", value, String::from_utf16_lossy(&s))
+        }
+    }
+}
+
+extern "win64" fn relay_enter(id: u32, args: *const u64, ret: u64) -> u64 {
+    let Some((dll, export)) = registry::export_by_id(id) else {
+        return 0;
+    };
+    let target = match export.kind {
+        ExportKind::Func(c) | ExportKind::Variadic(c) => c.0 as u64,
+        _ => unimplemented_entry(),
+    };
+    let shown: Vec<String> = export
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, &kind)| {
+            let v = syscalls::user::read::<u64>(args as u64 + 8 * i as u64).unwrap_or(0);
+            describe(kind, v)
+        })
+        .collect();
+    log::trace!(
+        target: "relay",
+        "{:04x}:Call {}.{}({}) ret={:x}",
+        tid(),
+        dll_display(dll.name),
+        export.name,
+        shown.join(","),
+        ret
+    );
+    target
+}
+
+extern "win64" fn relay_exit(id: u32, result: u64) {
+    if let Some((dll, export)) = registry::export_by_id(id) {
+        log::trace!(target: "relay", "{:04x}:Ret  {}.{}() retval={:#x}", tid(), dll_display(dll.name), export.name, result);
+    }
+}
+
+fn tid() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc_gettid() }
+}
+
+extern "C" {
+    #[link_name = "gettid"]
+    fn libc_gettid() -> u32;
+}
