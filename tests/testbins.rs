@@ -665,15 +665,15 @@ fn result_line(line: &str) -> Option<(bool, &str)> {
     None
 }
 
-/// A fresh, empty working directory for one run; removed when the test
-/// passes.
+/// A fresh, empty working directory for one run. It is removed when the
+/// test passes and kept for inspection when it fails, until the next run.
 struct WorkDir(PathBuf);
 
 impl WorkDir {
     fn new(name: &str) -> WorkDir {
         let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("testbins-work")
-            .join(format!("{name}-{}", std::process::id()));
+            .join(name);
         let _ = fs::remove_dir_all(&path);
         fs::create_dir_all(&path).expect("create a working directory");
         WorkDir(path)

@@ -344,3 +344,60 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
     let _ = NT_CURRENT_PROCESS;
     Ok(LoadedBuiltin { spec: dll, base, size, addresses })
 }
+
+/// Declares an export implemented by the Rust function of the same name:
+/// `export!(CreateFileW(WStr, Int, Int, Ptr, Int, Int, Ptr))`.
+#[macro_export]
+macro_rules! export {
+    ($f:ident ( $($arg:ident),* )) => {
+        $crate::builtin::Export {
+            name: stringify!($f),
+            kind: $crate::builtin::ExportKind::Func($crate::builtin::Code($f as *const ())),
+            args: &[$($crate::builtin::Arg::$arg),*],
+        }
+    };
+    ($name:literal = $f:path, ( $($arg:ident),* )) => {
+        $crate::builtin::Export {
+            name: $name,
+            kind: $crate::builtin::ExportKind::Func($crate::builtin::Code($f as *const ())),
+            args: &[$($crate::builtin::Arg::$arg),*],
+        }
+    };
+}
+
+/// Declares a C-variadic export; the Rust function receives a pointer to the
+/// argument slots: `variadic!(printf(Str))`.
+#[macro_export]
+macro_rules! variadic {
+    ($f:ident ( $($arg:ident),* )) => {
+        $crate::builtin::Export {
+            name: stringify!($f),
+            kind: $crate::builtin::ExportKind::Variadic($crate::builtin::Code($f as *const ())),
+            args: &[$($crate::builtin::Arg::$arg),*],
+        }
+    };
+}
+
+/// Declares a forwarder: `forward!("HeapAlloc" => "NTDLL.RtlAllocateHeap")`.
+#[macro_export]
+macro_rules! forward {
+    ($name:literal => $target:literal) => {
+        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Forward($target), args: &[] }
+    };
+}
+
+/// Declares exports that exist but are not implemented yet.
+#[macro_export]
+macro_rules! unimplemented_export {
+    ($name:literal) => {
+        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Unimplemented, args: &[] }
+    };
+}
+
+/// Declares a data export of `size` bytes.
+#[macro_export]
+macro_rules! data_export {
+    ($name:literal, $size:expr) => {
+        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Data($size), args: &[] }
+    };
+}

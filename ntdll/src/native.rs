@@ -1,0 +1,112 @@
+//! The native API exports: each Nt* function enters the system-service table
+//! by number, exactly as real ntdll's stubs do with `syscall`.
+
+use syscalls::{args, nr, syscall};
+
+macro_rules! native {
+    ($($name:ident($($a:ident),*);)*) => {
+        $(
+            #[allow(non_snake_case)]
+            pub extern "win64" fn $name($($a: u64),*) -> u32 {
+                syscall(nr::$name, &args([$($a),*])).0
+            }
+        )*
+    };
+}
+
+native! {
+    NtWaitForSingleObject(a0, a1, a2);
+    NtReadFile(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    NtDeviceIoControlFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    NtWriteFile(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    NtSetInformationThread(a0, a1, a2, a3);
+    NtSetEvent(a0, a1);
+    NtClose(a0);
+    NtQueryObject(a0, a1, a2, a3, a4);
+    NtQueryInformationFile(a0, a1, a2, a3, a4);
+    NtAllocateVirtualMemory(a0, a1, a2, a3, a4, a5);
+    NtQueryInformationProcess(a0, a1, a2, a3, a4);
+    NtSetInformationProcess(a0, a1, a2, a3);
+    NtFreeVirtualMemory(a0, a1, a2, a3);
+    NtQueryVirtualMemory(a0, a1, a2, a3, a4, a5);
+    NtQueryInformationThread(a0, a1, a2, a3, a4);
+    NtSetInformationFile(a0, a1, a2, a3, a4);
+    NtMapViewOfSection(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    NtUnmapViewOfSection(a0, a1);
+    NtTerminateProcess(a0, a1);
+    NtQueryPerformanceCounter(a0, a1);
+    NtOpenFile(a0, a1, a2, a3, a4, a5);
+    NtDelayExecution(a0, a1);
+    NtQueryDirectoryFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    NtQuerySystemInformation(a0, a1, a2, a3);
+    NtDuplicateObject(a0, a1, a2, a3, a4, a5, a6);
+    NtQueryAttributesFile(a0, a1);
+    NtClearEvent(a0);
+    NtOpenEvent(a0, a1, a2);
+    NtYieldExecution();
+    NtCreateEvent(a0, a1, a2, a3, a4);
+    NtQueryVolumeInformationFile(a0, a1, a2, a3, a4);
+    NtCreateSection(a0, a1, a2, a3, a4, a5, a6);
+    NtFlushBuffersFile(a0, a1);
+    NtProtectVirtualMemory(a0, a1, a2, a3, a4);
+    NtTerminateThread(a0, a1);
+    NtCreateFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    NtQuerySystemTime(a0);
+    NtWaitForMultipleObjects(a0, a1, a2, a3, a4);
+    NtCancelIoFile(a0, a1);
+}
+
+/// The export-table rows of the native API, with a Zw alias for each (Zw
+/// and Nt are the same entry in user mode).
+macro_rules! native_exports {
+    ($($name:ident: $zw:literal => $target:literal ($($arg:ident),*);)*) => {
+        pub static NATIVE_EXPORTS: &[loader::Export] = &[
+            $(
+                loader::export!($name($($arg),*)),
+                loader::forward!($zw => $target),
+            )*
+        ];
+    };
+}
+
+native_exports! {
+    NtWaitForSingleObject: "ZwWaitForSingleObject" => "NTDLL.NtWaitForSingleObject" (Ptr, Int, Ptr);
+    NtReadFile: "ZwReadFile" => "NTDLL.NtReadFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Ptr, Ptr);
+    NtDeviceIoControlFile: "ZwDeviceIoControlFile" => "NTDLL.NtDeviceIoControlFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Int, Ptr, Int, Ptr, Int);
+    NtWriteFile: "ZwWriteFile" => "NTDLL.NtWriteFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Ptr, Ptr);
+    NtSetInformationThread: "ZwSetInformationThread" => "NTDLL.NtSetInformationThread" (Ptr, Int, Ptr, Int);
+    NtSetEvent: "ZwSetEvent" => "NTDLL.NtSetEvent" (Ptr, Ptr);
+    NtClose: "ZwClose" => "NTDLL.NtClose" (Ptr);
+    NtQueryObject: "ZwQueryObject" => "NTDLL.NtQueryObject" (Ptr, Int, Ptr, Int, Ptr);
+    NtQueryInformationFile: "ZwQueryInformationFile" => "NTDLL.NtQueryInformationFile" (Ptr, Ptr, Ptr, Int, Int);
+    NtAllocateVirtualMemory: "ZwAllocateVirtualMemory" => "NTDLL.NtAllocateVirtualMemory" (Ptr, Ptr, Int, Ptr, Int, Int);
+    NtQueryInformationProcess: "ZwQueryInformationProcess" => "NTDLL.NtQueryInformationProcess" (Ptr, Int, Ptr, Int, Ptr);
+    NtSetInformationProcess: "ZwSetInformationProcess" => "NTDLL.NtSetInformationProcess" (Ptr, Int, Ptr, Int);
+    NtFreeVirtualMemory: "ZwFreeVirtualMemory" => "NTDLL.NtFreeVirtualMemory" (Ptr, Ptr, Ptr, Int);
+    NtQueryVirtualMemory: "ZwQueryVirtualMemory" => "NTDLL.NtQueryVirtualMemory" (Ptr, Ptr, Int, Ptr, Int, Ptr);
+    NtQueryInformationThread: "ZwQueryInformationThread" => "NTDLL.NtQueryInformationThread" (Ptr, Int, Ptr, Int, Ptr);
+    NtSetInformationFile: "ZwSetInformationFile" => "NTDLL.NtSetInformationFile" (Ptr, Ptr, Ptr, Int, Int);
+    NtMapViewOfSection: "ZwMapViewOfSection" => "NTDLL.NtMapViewOfSection" (Ptr, Ptr, Ptr, Int, Int, Ptr, Ptr, Int, Int, Int);
+    NtUnmapViewOfSection: "ZwUnmapViewOfSection" => "NTDLL.NtUnmapViewOfSection" (Ptr, Ptr);
+    NtTerminateProcess: "ZwTerminateProcess" => "NTDLL.NtTerminateProcess" (Ptr, Int);
+    NtQueryPerformanceCounter: "ZwQueryPerformanceCounter" => "NTDLL.NtQueryPerformanceCounter" (Ptr, Ptr);
+    NtOpenFile: "ZwOpenFile" => "NTDLL.NtOpenFile" (Ptr, Int, Ptr, Ptr, Int, Int);
+    NtDelayExecution: "ZwDelayExecution" => "NTDLL.NtDelayExecution" (Int, Ptr);
+    NtQueryDirectoryFile: "ZwQueryDirectoryFile" => "NTDLL.NtQueryDirectoryFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Ptr, Int);
+    NtQuerySystemInformation: "ZwQuerySystemInformation" => "NTDLL.NtQuerySystemInformation" (Int, Ptr, Int, Ptr);
+    NtDuplicateObject: "ZwDuplicateObject" => "NTDLL.NtDuplicateObject" (Ptr, Ptr, Ptr, Ptr, Int, Int, Int);
+    NtQueryAttributesFile: "ZwQueryAttributesFile" => "NTDLL.NtQueryAttributesFile" (Ptr, Ptr);
+    NtClearEvent: "ZwClearEvent" => "NTDLL.NtClearEvent" (Ptr);
+    NtOpenEvent: "ZwOpenEvent" => "NTDLL.NtOpenEvent" (Ptr, Int, Ptr);
+    NtYieldExecution: "ZwYieldExecution" => "NTDLL.NtYieldExecution" ();
+    NtCreateEvent: "ZwCreateEvent" => "NTDLL.NtCreateEvent" (Ptr, Int, Ptr, Int, Int);
+    NtQueryVolumeInformationFile: "ZwQueryVolumeInformationFile" => "NTDLL.NtQueryVolumeInformationFile" (Ptr, Ptr, Ptr, Int, Int);
+    NtCreateSection: "ZwCreateSection" => "NTDLL.NtCreateSection" (Ptr, Int, Ptr, Ptr, Int, Int, Ptr);
+    NtFlushBuffersFile: "ZwFlushBuffersFile" => "NTDLL.NtFlushBuffersFile" (Ptr, Ptr);
+    NtProtectVirtualMemory: "ZwProtectVirtualMemory" => "NTDLL.NtProtectVirtualMemory" (Ptr, Ptr, Ptr, Int, Ptr);
+    NtTerminateThread: "ZwTerminateThread" => "NTDLL.NtTerminateThread" (Ptr, Int);
+    NtCreateFile: "ZwCreateFile" => "NTDLL.NtCreateFile" (Ptr, Int, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr, Int);
+    NtQuerySystemTime: "ZwQuerySystemTime" => "NTDLL.NtQuerySystemTime" (Ptr);
+    NtWaitForMultipleObjects: "ZwWaitForMultipleObjects" => "NTDLL.NtWaitForMultipleObjects" (Int, Ptr, Int, Int, Ptr);
+    NtCancelIoFile: "ZwCancelIoFile" => "NTDLL.NtCancelIoFile" (Ptr, Ptr);
+}
