@@ -315,7 +315,7 @@ pub extern "win64" fn RtlAllocateHeap(handle: u64, flags: u32, size: u64) -> u64
 }
 
 /// Implements RtlFreeHeap(HeapHandle, Flags, BaseAddress): TRUE on success.
-pub extern "win64" fn RtlFreeHeap(handle: u64, _flags: u32, p: u64) -> u8 {
+pub extern "win64" fn RtlFreeHeap(handle: u64, _flags: u32, p: u64) -> u32 {
     if p == 0 {
         return 1;
     }

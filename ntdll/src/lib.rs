@@ -6,6 +6,7 @@
 pub mod heap;
 pub mod ldr;
 pub mod native;
+pub mod path;
 pub mod rtl;
 pub mod sync;
 

@@ -6,7 +6,7 @@ use object::pe;
 use object::read::pe::{ExportTable, ExportTarget};
 use object::LittleEndian as LE;
 
-use super::{field, malformed, text, timestamp, Image};
+use super::{field, malformed, text, timestamp, Image, MAX_BAD};
 
 pub(super) fn exports(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_EXPORT, "EXPORTS", "exports")? else {
@@ -49,21 +49,29 @@ pub(super) fn exports(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     // name pointer table, which is what an import's hint refers to.
     let addresses = table.addresses();
     let mut names: Vec<Vec<(usize, String)>> = vec![Vec::new(); addresses.len()];
+    let mut bad = 0;
     for (hint, (pointer, index)) in table.name_iter().enumerate() {
-        let name = match table.name_from_pointer(pointer) {
-            Ok(name) => text(name),
-            Err(_) => {
-                malformed(out, "exports", format_args!("name {hint}: pointer {pointer:#x} is outside the export directory"))?;
-                continue;
-            }
+        let problem = match table.name_from_pointer(pointer) {
+            Ok(name) => match names.get_mut(usize::from(index)) {
+                Some(slot) => {
+                    slot.push((hint, text(name)));
+                    continue;
+                }
+                None => format!(
+                    "name {hint} ({}) refers to function index {index}, past the {} in the address table",
+                    text(name),
+                    addresses.len()
+                ),
+            },
+            Err(_) => format!("name {hint}: pointer {pointer:#x} is outside the export directory"),
         };
-        match names.get_mut(usize::from(index)) {
-            Some(slot) => slot.push((hint, name)),
-            None => malformed(out, "exports", format_args!(
-                "name {hint} ({name}) refers to function index {index}, past the {} in the address table",
-                addresses.len()
-            ))?,
+        bad += 1;
+        if bad <= MAX_BAD {
+            malformed(out, "exports", problem)?;
         }
+    }
+    if bad > MAX_BAD {
+        malformed(out, "exports", format_args!("... and {} more bad names", bad - MAX_BAD))?;
     }
 
     writeln!(out, "\n  {:>7}  {:>5}  {:<10}  Name", "Ordinal", "Hint", "RVA")?;

@@ -14,7 +14,7 @@ use object::pe;
 use object::read::pe::{DelayLoadImportTable, ImageNtHeaders, ImageThunkData, ImportTable};
 use object::LittleEndian as LE;
 
-use super::{malformed, read_struct, text, timestamp, Image};
+use super::{malformed, read_struct, text, timestamp, Image, MAX_BAD};
 
 /// The lookups ImportTable and DelayLoadImportTable share.
 trait Table<'a>: Sized {
@@ -57,6 +57,7 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
     let Ok(mut descriptors) = table.descriptors() else {
         return malformed(out, "imports", format_args!("RVA {rva:#x} is not in any section's file data"));
     };
+    let mut bad_names = 0;
     for count in 0usize.. {
         let descriptor = match descriptors.next() {
             Ok(Some(descriptor)) => descriptor,
@@ -66,8 +67,10 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
                 return malformed(out, "imports", "descriptor table runs past the end of its section without a null descriptor");
             }
         };
-        let name_rva = descriptor.name.get(LE);
-        let dll = dll_name(img, name_rva);
+        let dll = dll_name(img, descriptor.name.get(LE), &mut bad_names);
+        if bad_names == MAX_BAD {
+            return malformed(out, "imports", format_args!("giving up after {MAX_BAD} descriptors with bad names"));
+        }
         let lookup = descriptor.original_first_thunk.get(LE);
         let iat = descriptor.first_thunk.get(LE);
         let stamp = descriptor.time_date_stamp.get(LE);
@@ -94,6 +97,7 @@ pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image
     let Some(Ok(mut descriptors)) = table_at::<DelayLoadImportTable>(img, rva).map(|t| t.descriptors()) else {
         return malformed(out, "delay imports", format_args!("RVA {rva:#x} is not in any section's file data"));
     };
+    let mut bad_names = 0;
     for count in 0usize.. {
         let descriptor = match descriptors.next() {
             Ok(Some(descriptor)) => descriptor,
@@ -109,7 +113,10 @@ pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image
         let rva_based = attributes & 1 != 0;
         let to_rva = |address: u64| if rva_based { u32::try_from(address).ok() } else { img.rva_of_va(address) };
         let field = |value: &object::U32<LE>| to_rva(value.get(LE).into()).unwrap_or(u32::MAX);
-        let dll = dll_name(img, field(&descriptor.dll_name_rva));
+        let dll = dll_name(img, field(&descriptor.dll_name_rva), &mut bad_names);
+        if bad_names == MAX_BAD {
+            return malformed(out, "delay imports", format_args!("giving up after {MAX_BAD} descriptors with bad names"));
+        }
         writeln!(out, "  {dll}")?;
         writeln!(
             out,
@@ -133,10 +140,15 @@ pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image
     Ok(())
 }
 
-fn dll_name(img: &Image<'_>, rva: u32) -> String {
+/// Names the DLL a descriptor imports from, counting names that are not
+/// there in `bad`.
+fn dll_name(img: &Image<'_>, rva: u32, bad: &mut usize) -> String {
     match img.string_at(rva) {
         Some(name) => text(name),
-        None => format!("(name RVA {rva:#x} outside the image)"),
+        None => {
+            *bad += 1;
+            format!("(name RVA {rva:#x} outside the image)")
+        }
     }
 }
 
@@ -156,6 +168,7 @@ fn thunks<'a, Pe: ImageNtHeaders, T: Table<'a>>(
     };
     writeln!(out, "    {:<10}  {:>5}  Name", "IAT", "Hint")?;
     let size = mem::size_of::<Pe::ImageThunkData>();
+    let mut bad = 0;
     // Each step consumes a thunk of section data, so this ends.
     for index in 0usize.. {
         let slot = iat.wrapping_add((index * size) as u32);
@@ -174,7 +187,13 @@ fn thunks<'a, Pe: ImageNtHeaders, T: Table<'a>>(
             .and_then(|rva| table_at::<T>(img, rva).and_then(|t| t.hint_name(rva).ok()));
         match found {
             Some((hint, name)) => writeln!(out, "    {slot:#010x}  {hint:>5}  {}", text(name))?,
-            None => malformed(out, label, format_args!("{dll}: hint/name {raw:#x} is outside the image"))?,
+            None => {
+                malformed(out, label, format_args!("{dll}: hint/name {raw:#x} is outside the image"))?;
+                bad += 1;
+                if bad == MAX_BAD {
+                    return malformed(out, label, format_args!("{dll}: giving up after {MAX_BAD} bad entries"));
+                }
+            }
         }
     }
     Ok(())

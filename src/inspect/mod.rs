@@ -29,6 +29,10 @@ use object::{LittleEndian as LE, ReadRef};
 /// Imports and exports are always printed in full.
 const MAX_ROWS: usize = 2000;
 
+/// Bad entries reported in one table before the rest are summarized: a
+/// directory RVA that lands in code yields nothing but bad entries.
+const MAX_BAD: usize = 16;
+
 /// Dumps the PE image at `path` to `out`.
 ///
 /// Errors are one line naming the file: an I/O error, or headers that cannot

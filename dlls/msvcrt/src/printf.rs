@@ -21,6 +21,12 @@
 //!   characters too.
 //! - A wide string that the code page cannot represent fails the whole call
 //!   (msvcrt returns -1); an unrepresentable `%C` character prints nothing.
+//! - `z`, `t`, `j` are accepted as 64-bit prefixes as current msvcrt.dll does
+//!   (older Windows printed "zu"; Microsoft's pre-2015 docs list them as
+//!   unsupported). An explicit precision cancels the `0` flag for integers.
+//! - `%n` is honoured (Vista+ msvcrt.dll may refuse it by default; Wine's
+//!   tests accept both) and stores a short for `h`, 8 bytes for 64-bit
+//!   prefixes, else an int.
 
 /// Win64 variadic arguments: consecutive 8-byte slots (register arguments
 /// homed to the stack, doubles passed as their bit patterns).
@@ -101,8 +107,11 @@ pub struct RawMem;
 impl GuestMem for RawMem {
     fn narrow_str(&self, p: u64, max: Option<usize>) -> Vec<u8> {
         let mut v = Vec::new();
+        if p == 0 {
+            return v;
+        }
         let base = p as usize as *const u8;
-        while max.map_or(true, |m| v.len() < m) {
+        while max.is_none_or(|m| v.len() < m) {
             // SAFETY: the guest passed this as a string pointer; it is read up
             // to its terminator like msvcrt does, and a bad pointer faults the
             // guest as it would on Windows.
@@ -117,8 +126,11 @@ impl GuestMem for RawMem {
 
     fn wide_str(&self, p: u64, max: Option<usize>) -> Vec<u16> {
         let mut v = Vec::new();
+        if p == 0 {
+            return v;
+        }
         let base = p as usize as *const u16;
-        while max.map_or(true, |m| v.len() < m) {
+        while max.is_none_or(|m| v.len() < m) {
             // SAFETY: as for narrow_str; unaligned reads are allowed on x86-64.
             let u = unsafe { base.add(v.len()).read_unaligned() };
             if u == 0 {
@@ -141,6 +153,9 @@ impl GuestMem for RawMem {
 
     fn read_bytes(&self, p: u64, len: usize) -> Vec<u8> {
         let mut v = vec![0u8; len];
+        if p == 0 {
+            return v;
+        }
         // SAFETY: the guest passed `p` as a pointer to at least `len` bytes.
         unsafe { std::ptr::copy_nonoverlapping(p as usize as *const u8, v.as_mut_ptr(), len) };
         v
@@ -156,19 +171,13 @@ impl GuestMem for RawMem {
 }
 
 /// Settings that msvcrt.dll keeps per process or per call.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// `_set_output_format(_TWO_DIGIT_EXPONENT)`.
     pub two_digit_exponent: bool,
     /// Stop after this many code units (`_snprintf`'s count); more output
     /// makes the status [`Status::Truncated`].
     pub limit: Option<usize>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { two_digit_exponent: false, limit: None }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -614,7 +623,7 @@ fn format_int<C: CodeUnit>(out: &mut Out<C>, conv: char, spec: &Spec, args: &mut
 fn wide_arg<C: CodeUnit>(upper: bool, spec: &Spec) -> bool {
     if C::WIDE {
         // wprintf: h forces narrow; S/C without a size prefix are narrow.
-        !(spec.h || (upper && !spec.l && !spec.w))
+        !spec.h && (spec.l || spec.w || !upper)
     } else {
         // printf: l or w force wide; S/C without a size prefix are wide.
         spec.l || spec.w || (upper && !spec.h)
@@ -930,6 +939,8 @@ fn hex_body(v: f64, spec: &Spec, upper: bool) -> Body {
 }
 
 #[cfg(test)]
+// Test values are the literal arguments of Windows/Wine probes.
+#[allow(clippy::approx_constant, clippy::excessive_precision)]
 mod tests {
     use super::*;
     use std::cell::RefCell;
@@ -1259,6 +1270,19 @@ mod tests {
         assert_eq!(swprintf("%5c|%-5C|%05s", &[u64::from(b'x'), u64::from(b'y'), WIDE]), w("    x|y    |0wide"));
         // Wide formats may hold any code unit; a U+0100 conversion letter is unknown.
         assert_eq!(swprintf("\u{3042}%\u{100}%d", &[3]), w("\u{3042}\u{100}3"));
+    }
+
+    #[test]
+    fn raw_guest_memory() {
+        let text = b"guest\0";
+        let wide: Vec<u16> = "w\u{e9}\0".encode_utf16().collect();
+        let mut count: [u16; 4] = [0xffff; 4];
+        let slots = [text.as_ptr() as u64, text.as_ptr() as u64, wide.as_ptr() as u64, count.as_mut_ptr() as u64, f(2.5)];
+        // SAFETY: the slots outlive the call and hold as many arguments as the format reads.
+        let mut args = unsafe { SlotArgs::new(slots.as_ptr()) };
+        let out = format_narrow(b"%s|%.3s|%S%hn|%.0f", &mut args, &RawMem);
+        assert_eq!(out, b"guest|gue|w\xe9|3".to_vec());
+        assert_eq!(count, [12, 0xffff, 0xffff, 0xffff]);
     }
 
     #[test]

@@ -1,0 +1,703 @@
+//! Files and standard handles: CreateFile, ReadFile, WriteFile, CloseHandle,
+//! file pointers and sizes, delete/move/attributes, directories, the
+//! current directory and full path names.
+
+use crate::error::*;
+use crate::process::parameters;
+use ntdll::path;
+use syscalls::nt::{IO_STATUS_BLOCK, OBJECT_ATTRIBUTES, UNICODE_STRING};
+use syscalls::*;
+
+pub const INVALID_HANDLE_VALUE: u64 = u64::MAX;
+
+// NtCreateFile dispositions and options (see ntoskrnl-emu io::file).
+const FILE_OPEN: u32 = 1;
+const FILE_CREATE: u32 = 2;
+const FILE_OPEN_IF: u32 = 3;
+const FILE_OVERWRITE: u32 = 4;
+const FILE_OVERWRITE_IF: u32 = 5;
+const FILE_DIRECTORY_FILE: u32 = 0x1;
+const FILE_WRITE_THROUGH: u32 = 0x2;
+const FILE_SYNCHRONOUS_IO_NONALERT: u32 = 0x20;
+const FILE_NON_DIRECTORY_FILE: u32 = 0x40;
+const FILE_DELETE_ON_CLOSE: u32 = 0x1000;
+const FILE_OPEN_FOR_BACKUP_INTENT: u32 = 0x4000;
+const DELETE: u32 = 0x1_0000;
+const SYNCHRONIZE: u32 = 0x10_0000;
+const FILE_READ_ATTRIBUTES: u32 = 0x80;
+const FILE_CREATED: u64 = 2;
+
+/// The current directory (DOS form, ends with a backslash).
+pub fn current_directory() -> String {
+    let us = &parameters().CurrentDirectory.DosPath;
+    // SAFETY: the current-directory buffer lives as long as the process.
+    let units = unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
+    String::from_utf16_lossy(units)
+}
+
+/// Opens or creates a file by DOS name through NtCreateFile.
+pub fn nt_create(dos: &[u16], access: u32, share: u32, disposition: u32, options: u32, attributes: u32) -> Result<(u64, u64), NtStatus> {
+    let dos = String::from_utf16(dos).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+    if dos.is_empty() {
+        return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+    }
+    let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?.encode_utf16().collect();
+    let us = UNICODE_STRING { Length: (nt.len() * 2) as u16, MaximumLength: (nt.len() * 2) as u16, _pad: 0, Buffer: nt.as_ptr() as u64 };
+    let oa = OBJECT_ATTRIBUTES {
+        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
+        ObjectName: &us as *const UNICODE_STRING as u64,
+        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
+        ..Default::default()
+    };
+    let mut handle = 0u64;
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtCreateFile,
+        &args([
+            &mut handle as *mut u64 as u64,
+            access as u64,
+            &oa as *const OBJECT_ATTRIBUTES as u64,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            0,
+            attributes as u64,
+            share as u64,
+            disposition as u64,
+            options as u64,
+            0,
+            0,
+        ]),
+    );
+    if st.is_success() {
+        Ok((handle, iosb.Information))
+    } else {
+        Err(st)
+    }
+}
+
+/// Implements CreateFileW(lpFileName, dwDesiredAccess, dwShareMode,
+/// lpSecurityAttributes, dwCreationDisposition, dwFlagsAndAttributes,
+/// hTemplateFile).
+pub extern "win64" fn CreateFileW(name: *const u16, access: u32, share: u32, sa: u64, creation: u32, flags: u32, _template: u64) -> u64 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return INVALID_HANDLE_VALUE;
+    };
+    let disposition = match creation {
+        1 => FILE_CREATE,       // CREATE_NEW
+        2 => FILE_OVERWRITE_IF, // CREATE_ALWAYS
+        3 => FILE_OPEN,         // OPEN_EXISTING
+        4 => FILE_OPEN_IF,      // OPEN_ALWAYS
+        5 => FILE_OVERWRITE,    // TRUNCATE_EXISTING
+        _ => {
+            set_error(ERROR_INVALID_PARAMETER);
+            return INVALID_HANDLE_VALUE;
+        }
+    };
+    if creation == 5 && access & (0x4000_0000 | 0x2) == 0 {
+        // TRUNCATE_EXISTING needs GENERIC_WRITE.
+        set_error(ERROR_INVALID_PARAMETER);
+        return INVALID_HANDLE_VALUE;
+    }
+    let mut options = 0;
+    if flags & 0x4000_0000 == 0 {
+        options |= FILE_SYNCHRONOUS_IO_NONALERT; // not FILE_FLAG_OVERLAPPED
+    }
+    if flags & 0x0200_0000 != 0 {
+        options |= FILE_OPEN_FOR_BACKUP_INTENT; // FILE_FLAG_BACKUP_SEMANTICS
+    } else {
+        options |= FILE_NON_DIRECTORY_FILE;
+    }
+    if flags & 0x0400_0000 != 0 {
+        options |= FILE_DELETE_ON_CLOSE;
+    }
+    if flags & 0x8000_0000 != 0 {
+        options |= FILE_WRITE_THROUGH;
+    }
+    let inherit = sa != 0 && {
+        // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
+        // SAFETY: the caller passes a SECURITY_ATTRIBUTES.
+        unsafe { *((sa + 16) as *const i32) != 0 }
+    };
+    let _ = inherit;
+    let access = access | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+    match nt_create(&name, access, share, disposition, options, flags & 0xFFFF) {
+        Ok((h, info)) => {
+            // CREATE_ALWAYS / OPEN_ALWAYS on an existing file succeed with
+            // ERROR_ALREADY_EXISTS (documented).
+            let existed = (creation == 2 || creation == 4) && info != FILE_CREATED;
+            set_error(if existed { 183 } else { 0 });
+            h
+        }
+        Err(st) => fail(st, INVALID_HANDLE_VALUE),
+    }
+}
+
+/// Implements CreateFileA.
+pub extern "win64" fn CreateFileA(name: *const u8, access: u32, share: u32, sa: u64, creation: u32, flags: u32, template: u64) -> u64 {
+    // SAFETY: a NUL-terminated string or NULL.
+    match unsafe { astr(name) } {
+        None => CreateFileW(core::ptr::null(), access, share, sa, creation, flags, template),
+        Some(mut w) => {
+            w.push(0);
+            CreateFileW(w.as_ptr(), access, share, sa, creation, flags, template)
+        }
+    }
+}
+
+/// OVERLAPPED: Internal, InternalHigh, Offset, OffsetHigh, hEvent.
+#[repr(C)]
+pub struct Overlapped {
+    pub internal: u64,
+    pub internal_high: u64,
+    pub offset: u32,
+    pub offset_high: u32,
+    pub event: u64,
+}
+
+fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlapped) -> i32 {
+    if !done.is_null() {
+        // SAFETY: the caller passes storage for the count.
+        unsafe { *done = 0 };
+    }
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let (event, offset_ptr, iosb_ptr, offset): (u64, u64, u64, i64);
+    if ov.is_null() {
+        offset = 0;
+        event = 0;
+        offset_ptr = 0;
+        iosb_ptr = &mut iosb as *mut IO_STATUS_BLOCK as u64;
+    } else {
+        // SAFETY: the caller passes an OVERLAPPED; its first two fields are
+        // the IO_STATUS_BLOCK of the operation.
+        unsafe {
+            offset = (((*ov).offset_high as u64) << 32 | (*ov).offset as u64) as i64;
+            event = (*ov).event & !1;
+            (*ov).internal = STATUS_PENDING.0 as u64;
+        }
+        iosb_ptr = ov as u64;
+        offset_ptr = 0;
+    }
+    let offset_ptr = if ov.is_null() { offset_ptr } else { &offset as *const i64 as u64 };
+    let st = syscall(service, &args([h, event, 0, 0, iosb_ptr, buf, len as u64, offset_ptr, 0]));
+    // SAFETY: iosb_ptr is our IO_STATUS_BLOCK or the caller's OVERLAPPED.
+    let (status, information) = unsafe {
+        let i = &*(iosb_ptr as *const IO_STATUS_BLOCK);
+        (NtStatus(i.Status), i.Information)
+    };
+    if st == STATUS_PENDING {
+        return fail(st, 0);
+    }
+    if st.is_success() || (st == STATUS_END_OF_FILE && service == nr::NtReadFile) {
+        if !done.is_null() {
+            // SAFETY: as above.
+            unsafe { *done = if st.is_success() { information as u32 } else { 0 } };
+        }
+        if st == STATUS_END_OF_FILE && !ov.is_null() {
+            // Overlapped reads at end of file fail with ERROR_HANDLE_EOF.
+            return fail(st, 0);
+        }
+        return 1;
+    }
+    let _ = status;
+    if !done.is_null() && service == nr::NtWriteFile {
+        // SAFETY: as above; a failed write may have written part.
+        unsafe { *done = information as u32 };
+    }
+    fail(st, 0)
+}
+
+/// Implements ReadFile(hFile, lpBuffer, nNumberOfBytesToRead,
+/// lpNumberOfBytesRead, lpOverlapped). End of file is success with 0 bytes.
+pub extern "win64" fn ReadFile(h: u64, buf: u64, len: u32, read: *mut u32, ov: *mut Overlapped) -> i32 {
+    io(nr::NtReadFile, h, buf, len, read, ov)
+}
+
+/// Implements WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite,
+/// lpNumberOfBytesWritten, lpOverlapped).
+pub extern "win64" fn WriteFile(h: u64, buf: u64, len: u32, written: *mut u32, ov: *mut Overlapped) -> i32 {
+    io(nr::NtWriteFile, h, buf, len, written, ov)
+}
+
+/// Implements CloseHandle(hObject).
+pub extern "win64" fn CloseHandle(h: u64) -> i32 {
+    let st = syscall(nr::NtClose, &args([h]));
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// Implements GetStdHandle(nStdHandle).
+pub extern "win64" fn GetStdHandle(which: u32) -> u64 {
+    let p = parameters();
+    match which as i32 {
+        -10 => p.StandardInput,
+        -11 => p.StandardOutput,
+        -12 => p.StandardError,
+        _ => {
+            set_error(ERROR_INVALID_HANDLE);
+            INVALID_HANDLE_VALUE
+        }
+    }
+}
+
+/// Implements SetStdHandle(nStdHandle, hHandle).
+pub extern "win64" fn SetStdHandle(which: u32, h: u64) -> i32 {
+    let p = parameters() as *const _ as *mut syscalls::nt::RTL_USER_PROCESS_PARAMETERS;
+    // SAFETY: the parameters are writable process memory.
+    unsafe {
+        match which as i32 {
+            -10 => (*p).StandardInput = h,
+            -11 => (*p).StandardOutput = h,
+            -12 => (*p).StandardError = h,
+            _ => {
+                set_error(ERROR_INVALID_HANDLE);
+                return 0;
+            }
+        }
+    }
+    1
+}
+
+/// The device type of a handle (FileFsDeviceInformation).
+pub fn device_type(h: u64) -> Result<u32, NtStatus> {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let mut info = [0u32; 2];
+    let st = syscall(
+        nr::NtQueryVolumeInformationFile,
+        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, info.as_mut_ptr() as u64, 8, 4]),
+    );
+    if st.is_success() {
+        Ok(info[0])
+    } else {
+        Err(st)
+    }
+}
+
+/// Implements GetFileType(hFile).
+pub extern "win64" fn GetFileType(h: u64) -> u32 {
+    match device_type(h) {
+        Ok(0x07) | Ok(0x08) => {
+            set_error(0);
+            1 // FILE_TYPE_DISK
+        }
+        Ok(0x11) => {
+            set_error(0);
+            3 // FILE_TYPE_PIPE
+        }
+        Ok(_) => {
+            set_error(0);
+            2 // FILE_TYPE_CHAR
+        }
+        Err(st) => fail(st, 0),
+    }
+}
+
+fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtQueryInformationFile,
+        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, buf.as_mut_ptr() as u64, buf.len() as u64, class as u64]),
+    );
+    if st.is_success() || st == STATUS_BUFFER_OVERFLOW {
+        Ok(())
+    } else {
+        Err(st)
+    }
+}
+
+fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtSetInformationFile,
+        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, buf.as_ptr() as u64, buf.len() as u64, class as u64]),
+    );
+    if st.is_success() {
+        Ok(())
+    } else {
+        Err(st)
+    }
+}
+
+fn file_size(h: u64) -> Result<i64, NtStatus> {
+    let mut info = [0u8; 24];
+    query_info(h, 5, &mut info)?;
+    Ok(i64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8])))
+}
+
+/// Implements SetFilePointerEx(hFile, liDistanceToMove, lpNewFilePointer,
+/// dwMoveMethod).
+pub extern "win64" fn SetFilePointerEx(h: u64, distance: i64, new: *mut i64, method: u32) -> i32 {
+    let base = match method {
+        0 => Ok(0),
+        1 => {
+            let mut pos = [0u8; 8];
+            query_info(h, 14, &mut pos).map(|_| i64::from_le_bytes(pos))
+        }
+        2 => file_size(h),
+        _ => {
+            set_error(ERROR_INVALID_PARAMETER);
+            return 0;
+        }
+    };
+    let base = match base {
+        Ok(b) => b,
+        Err(st) => return fail(st, 0),
+    };
+    let target = base.wrapping_add(distance);
+    if target < 0 {
+        set_error(131); // ERROR_NEGATIVE_SEEK
+        return 0;
+    }
+    if let Err(st) = set_info(h, 14, &target.to_le_bytes()) {
+        return fail(st, 0);
+    }
+    if !new.is_null() {
+        // SAFETY: the caller passes storage for the new position.
+        unsafe { *new = target };
+    }
+    1
+}
+
+/// Implements SetFilePointer(hFile, lDistanceToMove, lpDistanceToMoveHigh,
+/// dwMoveMethod).
+pub extern "win64" fn SetFilePointer(h: u64, low: i32, high: *mut i32, method: u32) -> u32 {
+    let distance = if high.is_null() {
+        low as i64
+    } else {
+        // SAFETY: the caller passes the high part.
+        ((unsafe { *high } as i64) << 32) | (low as u32 as i64)
+    };
+    let mut new = 0i64;
+    if SetFilePointerEx(h, distance, &mut new, method) == 0 {
+        return u32::MAX; // INVALID_SET_FILE_POINTER
+    }
+    if !high.is_null() {
+        // SAFETY: as above.
+        unsafe { *high = (new >> 32) as i32 };
+    }
+    set_error(0);
+    new as u32
+}
+
+/// Implements GetFileSizeEx(hFile, lpFileSize).
+pub extern "win64" fn GetFileSizeEx(h: u64, size: *mut i64) -> i32 {
+    match file_size(h) {
+        Ok(s) => {
+            // SAFETY: the caller passes a LARGE_INTEGER.
+            unsafe { *size = s };
+            1
+        }
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements GetFileSize(hFile, lpFileSizeHigh).
+pub extern "win64" fn GetFileSize(h: u64, high: *mut u32) -> u32 {
+    match file_size(h) {
+        Ok(s) => {
+            if !high.is_null() {
+                // SAFETY: the caller passes storage for the high part.
+                unsafe { *high = (s >> 32) as u32 };
+            }
+            set_error(0);
+            s as u32
+        }
+        Err(st) => fail(st, u32::MAX),
+    }
+}
+
+/// Implements SetEndOfFile(hFile): the file ends at the current position.
+pub extern "win64" fn SetEndOfFile(h: u64) -> i32 {
+    let mut pos = [0u8; 8];
+    match query_info(h, 14, &mut pos).and_then(|_| set_info(h, 20, &pos)) {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements FlushFileBuffers(hFile).
+pub extern "win64" fn FlushFileBuffers(h: u64) -> i32 {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(nr::NtFlushBuffersFile, &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64]));
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+fn delete(name: *const u16, directory: bool) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let options = FILE_SYNCHRONOUS_IO_NONALERT | if directory { FILE_DIRECTORY_FILE } else { FILE_NON_DIRECTORY_FILE };
+    let (h, _) = match nt_create(&name, DELETE | SYNCHRONIZE, 0x7, FILE_OPEN, options, 0) {
+        Ok(r) => r,
+        Err(st) => return fail(st, 0),
+    };
+    let r = set_info(h, 13, &[1]);
+    let _ = syscall(nr::NtClose, &args([h]));
+    match r {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements DeleteFileW(lpFileName).
+pub extern "win64" fn DeleteFileW(name: *const u16) -> i32 {
+    delete(name, false)
+}
+
+/// Implements RemoveDirectoryW(lpPathName).
+pub extern "win64" fn RemoveDirectoryW(name: *const u16) -> i32 {
+    delete(name, true)
+}
+
+/// Implements CreateDirectoryW(lpPathName, lpSecurityAttributes).
+pub extern "win64" fn CreateDirectoryW(name: *const u16, _sa: u64) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    match nt_create(&name, 0x1_0001 | SYNCHRONIZE, 0x3, FILE_CREATE, FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, 0x80) {
+        Ok((h, _)) => {
+            let _ = syscall(nr::NtClose, &args([h]));
+            1
+        }
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements MoveFileExW(lpExistingFileName, lpNewFileName, dwFlags).
+pub extern "win64" fn MoveFileExW(from: *const u16, to: *const u16, flags: u32) -> i32 {
+    // SAFETY: NUL-terminated strings or NULL.
+    let (Some(from), Some(to)) = (unsafe { wstr(from) }, unsafe { wstr(to) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let to_nt = match path::dos_to_nt(&String::from_utf16_lossy(&to), &current_directory()) {
+        Ok(n) => n,
+        Err(st) => return fail(st, 0),
+    };
+    let (h, _) = match nt_create(&from, DELETE | SYNCHRONIZE, 0x7, FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT, 0) {
+        Ok(r) => r,
+        Err(st) => return fail(st, 0),
+    };
+    // FILE_RENAME_INFORMATION: ReplaceIfExists, RootDirectory,
+    // FileNameLength, FileName.
+    let units: Vec<u16> = to_nt.encode_utf16().collect();
+    let mut info = vec![0u8; 20 + units.len() * 2];
+    info[0] = (flags & 0x1 != 0) as u8; // MOVEFILE_REPLACE_EXISTING
+    info[16..20].copy_from_slice(&((units.len() * 2) as u32).to_le_bytes());
+    for (i, u) in units.iter().enumerate() {
+        info[20 + 2 * i..22 + 2 * i].copy_from_slice(&u.to_le_bytes());
+    }
+    let r = set_info(h, 10, &info);
+    let _ = syscall(nr::NtClose, &args([h]));
+    match r {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements MoveFileW(lpExistingFileName, lpNewFileName).
+pub extern "win64" fn MoveFileW(from: *const u16, to: *const u16) -> i32 {
+    MoveFileExW(from, to, 0)
+}
+
+/// Implements GetFileAttributesW(lpFileName).
+pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return u32::MAX;
+    };
+    let nt = match path::dos_to_nt(&String::from_utf16_lossy(&name), &current_directory()) {
+        Ok(n) => n,
+        Err(st) => return fail(st, u32::MAX),
+    };
+    let units: Vec<u16> = nt.encode_utf16().collect();
+    let us = UNICODE_STRING { Length: (units.len() * 2) as u16, MaximumLength: (units.len() * 2) as u16, _pad: 0, Buffer: units.as_ptr() as u64 };
+    let oa = OBJECT_ATTRIBUTES {
+        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
+        ObjectName: &us as *const UNICODE_STRING as u64,
+        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
+        ..Default::default()
+    };
+    let mut info = [0u8; 40];
+    let st = syscall(nr::NtQueryAttributesFile, &args([&oa as *const OBJECT_ATTRIBUTES as u64, info.as_mut_ptr() as u64]));
+    if !st.is_success() {
+        return fail(st, u32::MAX);
+    }
+    u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4]))
+}
+
+/// Implements GetCurrentDirectoryW(nBufferLength, lpBuffer).
+pub extern "win64" fn GetCurrentDirectoryW(size: u32, buf: *mut u16) -> u32 {
+    let cwd = current_directory();
+    // Without its trailing backslash, except for a drive root.
+    let trimmed = if cwd.len() > 3 { cwd.trim_end_matches('\\') } else { &cwd };
+    let units: Vec<u16> = trimmed.encode_utf16().collect();
+    // SAFETY: the caller's buffer holds `size` units.
+    unsafe { copy_out(&units, buf, size) }
+}
+
+/// Implements GetCurrentDirectoryA(nBufferLength, lpBuffer).
+pub extern "win64" fn GetCurrentDirectoryA(size: u32, buf: *mut u8) -> u32 {
+    let cwd = current_directory();
+    let trimmed = if cwd.len() > 3 { cwd.trim_end_matches('\\') } else { &cwd };
+    let bytes = crate::nls::wide_to_ansi(&trimmed.encode_utf16().collect::<Vec<_>>());
+    // SAFETY: the caller's buffer holds `size` bytes.
+    unsafe { copy_out(&bytes, buf, size) }
+}
+
+/// Implements SetCurrentDirectoryW(lpPathName): the directory must exist.
+pub extern "win64" fn SetCurrentDirectoryW(name: *const u16) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
+        Ok(f) => f,
+        Err(st) => return fail(st, 0),
+    };
+    let full_units: Vec<u16> = full.encode_utf16().collect();
+    match nt_create(&full_units, SYNCHRONIZE | 0x20, 0x7, FILE_OPEN, FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, 0) {
+        Ok((h, _)) => {
+            let _ = syscall(nr::NtClose, &args([h]));
+        }
+        Err(st) => return fail(st, 0),
+    }
+    let mut units = full_units;
+    if units.last() != Some(&(b'\\' as u16)) {
+        units.push(b'\\' as u16);
+    }
+    let p = parameters() as *const _ as *mut syscalls::nt::RTL_USER_PROCESS_PARAMETERS;
+    // SAFETY: the current-directory buffer has MaximumLength bytes.
+    unsafe {
+        let us = &mut (*p).CurrentDirectory.DosPath;
+        if units.len() * 2 + 2 > us.MaximumLength as usize {
+            set_error(206); // ERROR_FILENAME_EXCED_RANGE
+            return 0;
+        }
+        core::ptr::copy_nonoverlapping(units.as_ptr(), us.Buffer as *mut u16, units.len());
+        *(us.Buffer as *mut u16).add(units.len()) = 0;
+        us.Length = (units.len() * 2) as u16;
+    }
+    1
+}
+
+/// Implements GetFullPathNameW(lpFileName, nBufferLength, lpBuffer,
+/// lpFilePart).
+pub extern "win64" fn GetFullPathNameW(name: *const u16, size: u32, buf: *mut u16, file_part: *mut *mut u16) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { wstr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
+        Ok(f) => f,
+        Err(st) => return fail(st, 0),
+    };
+    let units: Vec<u16> = full.encode_utf16().collect();
+    // SAFETY: the caller's buffer holds `size` units.
+    let n = unsafe { copy_out(&units, buf, size) };
+    if !file_part.is_null() && n <= units.len() as u32 {
+        let slash = units.iter().rposition(|&u| u == b'\\' as u16);
+        // SAFETY: file_part points at a pointer to fill; buf holds the path.
+        unsafe {
+            *file_part = match slash {
+                Some(i) if i + 1 < units.len() => buf.add(i + 1),
+                _ => core::ptr::null_mut(),
+            };
+        }
+    }
+    n
+}
+
+/// A/W adapters for BOOL functions taking one path: convert the narrow
+/// name and call the wide function.
+macro_rules! ansi_adapter {
+    ($a:ident => $w:ident($($arg:ident: $t:ty),*)) => {
+        pub extern "win64" fn $a(name: *const u8 $(, $arg: $t)*) -> i32 {
+            // SAFETY: a NUL-terminated string or NULL.
+            match unsafe { astr(name) } {
+                None => $w(core::ptr::null() $(, $arg)*),
+                Some(mut w) => {
+                    w.push(0);
+                    $w(w.as_ptr() $(, $arg)*)
+                }
+            }
+        }
+    };
+}
+
+ansi_adapter!(DeleteFileA => DeleteFileW());
+ansi_adapter!(RemoveDirectoryA => RemoveDirectoryW());
+ansi_adapter!(CreateDirectoryA => CreateDirectoryW(sa: u64));
+ansi_adapter!(SetCurrentDirectoryA => SetCurrentDirectoryW());
+
+/// Implements GetFileAttributesA.
+pub extern "win64" fn GetFileAttributesA(name: *const u8) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    match unsafe { astr(name) } {
+        None => GetFileAttributesW(core::ptr::null()),
+        Some(mut w) => {
+            w.push(0);
+            GetFileAttributesW(w.as_ptr())
+        }
+    }
+}
+
+/// Implements MoveFileExA.
+pub extern "win64" fn MoveFileExA(from: *const u8, to: *const u8, flags: u32) -> i32 {
+    // SAFETY: NUL-terminated strings or NULL.
+    let (f, t) = unsafe { (astr(from), astr(to)) };
+    let (Some(mut f), Some(mut t)) = (f, t) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    f.push(0);
+    t.push(0);
+    MoveFileExW(f.as_ptr(), t.as_ptr(), flags)
+}
+
+/// Implements MoveFileA.
+pub extern "win64" fn MoveFileA(from: *const u8, to: *const u8) -> i32 {
+    MoveFileExA(from, to, 0)
+}
+
+/// Implements GetFullPathNameA.
+pub extern "win64" fn GetFullPathNameA(name: *const u8, size: u32, buf: *mut u8, file_part: *mut *mut u8) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(name) = (unsafe { astr(name) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
+        Ok(f) => f,
+        Err(st) => return fail(st, 0),
+    };
+    let bytes = crate::nls::wide_to_ansi(&full.encode_utf16().collect::<Vec<_>>());
+    // SAFETY: the caller's buffer holds `size` bytes.
+    let n = unsafe { copy_out(&bytes, buf, size) };
+    if !file_part.is_null() && n <= bytes.len() as u32 {
+        let slash = bytes.iter().rposition(|&b| b == b'\\');
+        // SAFETY: as in GetFullPathNameW.
+        unsafe {
+            *file_part = match slash {
+                Some(i) if i + 1 < bytes.len() => buf.add(i + 1),
+                _ => core::ptr::null_mut(),
+            };
+        }
+    }
+    n
+}
+
