@@ -1,1 +1,83 @@
-fn main() {}
+//! casement: runs x86-64 Windows console programs on Linux.
+//!
+//! `casement PROG.exe [ARGS...]` maps the program into this process and runs
+//! it natively; `casement inspect FILE` dumps a PE image. This root package
+//! wires the executive's services into the system-service table, registers
+//! the builtin DLLs with the loader, creates the process and starts thread 1.
+
+mod crash;
+mod inspect;
+mod process;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: casement PROGRAM.exe [ARGS...]\n       casement inspect FILE\n\n\
+Runs an x86-64 Windows console program natively on Linux.\n\
+Environment: CASEMENT_DEBUG=loader,relay,syscall (env_logger syntax) traces the loader,\n\
+every API call, every system service; CASEMENT_PREFIX sets the prefix (default ~/.casement).";
+
+fn main() -> ExitCode {
+    init_logging();
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let Some(first) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match first.to_str() {
+        Some("-h") | Some("--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some("--version") => {
+            println!("casement {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("inspect") => {
+            let cli = clap::Command::new("casement inspect")
+                .about("Print a PE image's headers, sections, imports, exports, relocations, TLS, exception and debug directories")
+                .arg(clap::Arg::new("FILE").required(true).value_parser(clap::value_parser!(std::path::PathBuf)));
+            let m = match cli.try_get_matches_from(std::iter::once(OsString::from("casement inspect")).chain(args[1..].iter().cloned())) {
+                Ok(m) => m,
+                Err(e) => {
+                    let _ = e.print();
+                    return ExitCode::from(2);
+                }
+            };
+            let path = m.get_one::<std::path::PathBuf>("FILE").expect("required");
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match inspect::run(path, &mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    drop(out);
+                    eprintln!("casement inspect: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        // `--` lets a program named like a subcommand run.
+        Some("--") if args.len() > 1 => process::run(&args[1], &args[2..]),
+        _ => process::run(first, &args[1..]),
+    }
+}
+
+/// CASEMENT_DEBUG selects trace channels with env_logger's syntax
+/// (`loader`, `relay`, `syscall`, `loader,relay=trace`, ...). A bare channel
+/// name means all of its messages.
+fn init_logging() {
+    let Ok(spec) = std::env::var("CASEMENT_DEBUG") else {
+        // Warnings and unimplemented-API errors still reach stderr.
+        let _ = env_logger::Builder::new().filter_level(log::LevelFilter::Warn).format_timestamp(None).try_init();
+        return;
+    };
+    let spec: Vec<String> = spec
+        .split(',')
+        .map(|s| if s.contains('=') || s.is_empty() { s.to_string() } else { format!("{s}=trace") })
+        .collect();
+    let _ = env_logger::Builder::new()
+        .parse_filters(&format!("warn,{}", spec.join(",")))
+        .format_timestamp(None)
+        .format_module_path(false)
+        .try_init();
+}

@@ -11,12 +11,22 @@ use super::{field, le, malformed, read_struct, text, timestamp, Image, MAX_ROWS}
 
 /// Names an IMAGE_REL_BASED_* type; 5, 7, 8 and 9 depend on the machine.
 fn relocation_type(machine: u16, typ: u16) -> String {
-    let arm = matches!(machine, pe::IMAGE_FILE_MACHINE_ARM | pe::IMAGE_FILE_MACHINE_ARMNT | pe::IMAGE_FILE_MACHINE_THUMB);
+    let arm = matches!(
+        machine,
+        pe::IMAGE_FILE_MACHINE_ARM | pe::IMAGE_FILE_MACHINE_ARMNT | pe::IMAGE_FILE_MACHINE_THUMB
+    );
     let riscv = matches!(
         machine,
-        pe::IMAGE_FILE_MACHINE_RISCV32 | pe::IMAGE_FILE_MACHINE_RISCV64 | pe::IMAGE_FILE_MACHINE_RISCV128
+        pe::IMAGE_FILE_MACHINE_RISCV32
+            | pe::IMAGE_FILE_MACHINE_RISCV64
+            | pe::IMAGE_FILE_MACHINE_RISCV128
     );
-    let mips = matches!(machine, pe::IMAGE_FILE_MACHINE_R4000 | pe::IMAGE_FILE_MACHINE_MIPS16 | pe::IMAGE_FILE_MACHINE_MIPSFPU);
+    let mips = matches!(
+        machine,
+        pe::IMAGE_FILE_MACHINE_R4000
+            | pe::IMAGE_FILE_MACHINE_MIPS16
+            | pe::IMAGE_FILE_MACHINE_MIPSFPU
+    );
     let name = match typ {
         pe::IMAGE_REL_BASED_ABSOLUTE => "ABSOLUTE",
         pe::IMAGE_REL_BASED_HIGH => "HIGH",
@@ -40,7 +50,13 @@ fn relocation_type(machine: u16, typ: u16) -> String {
 
 pub(super) fn relocations(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     let heading = "BASE RELOCATIONS";
-    let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_BASERELOC, heading, "relocations")? else {
+    let Some(dir) = img.directory(
+        out,
+        pe::IMAGE_DIRECTORY_ENTRY_BASERELOC,
+        heading,
+        "relocations",
+    )?
+    else {
         return Ok(());
     };
     let mut blocks = RelocationBlockIterator::new(dir.data);
@@ -50,7 +66,11 @@ pub(super) fn relocations(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()
             Ok(Some(block)) => block,
             Ok(None) => break,
             Err(e) => {
-                malformed(out, "relocations", format_args!("block at directory offset {offset:#x}: {e}"))?;
+                malformed(
+                    out,
+                    "relocations",
+                    format_args!("block at directory offset {offset:#x}: {e}"),
+                )?;
                 break;
             }
         };
@@ -59,7 +79,11 @@ pub(super) fn relocations(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()
         let page = block.virtual_address();
         let entries = (block.size() - 8) / 2;
         if shown < MAX_ROWS {
-            writeln!(out, "  Page {page:#010x}  block size {:#x}  {entries} entries", block.size())?;
+            writeln!(
+                out,
+                "  Page {page:#010x}  block size {:#x}  {entries} entries",
+                block.size()
+            )?;
         }
         // object drops the all-zero entries that pad a block to 4 bytes.
         for reloc in block {
@@ -68,7 +92,11 @@ pub(super) fn relocations(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()
                 continue;
             }
             shown += 1;
-            let place = if img.sections.section_containing(reloc.virtual_address).is_some() {
+            let place = if img
+                .sections
+                .section_containing(reloc.virtual_address)
+                .is_some()
+            {
                 ""
             } else {
                 "  (outside every section)"
@@ -80,27 +108,51 @@ pub(super) fn relocations(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()
     if hidden != 0 {
         writeln!(out, "  ... ({hidden} more relocations)")?;
     }
-    writeln!(out, "  {block_count} blocks, {} relocations", shown + hidden)
+    writeln!(
+        out,
+        "  {block_count} blocks, {} relocations",
+        shown + hidden
+    )
 }
 
 pub(super) fn tls(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
-    let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_TLS, "TLS DIRECTORY", "tls")? else {
+    let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_TLS, "TLS DIRECTORY", "tls")?
+    else {
         return Ok(());
     };
     let fields = if img.is_64 {
         read_struct::<pe::ImageTlsDirectory64>(dir.data, 0).map(|t| {
-            [t.start_address_of_raw_data.get(LE), t.end_address_of_raw_data.get(LE), t.address_of_index.get(LE),
-             t.address_of_call_backs.get(LE), t.size_of_zero_fill.get(LE).into(), t.characteristics.get(LE).into()]
+            [
+                t.start_address_of_raw_data.get(LE),
+                t.end_address_of_raw_data.get(LE),
+                t.address_of_index.get(LE),
+                t.address_of_call_backs.get(LE),
+                t.size_of_zero_fill.get(LE).into(),
+                t.characteristics.get(LE).into(),
+            ]
         })
     } else {
         read_struct::<pe::ImageTlsDirectory32>(dir.data, 0).map(|t| {
-            [t.start_address_of_raw_data.get(LE), t.end_address_of_raw_data.get(LE), t.address_of_index.get(LE),
-             t.address_of_call_backs.get(LE), t.size_of_zero_fill.get(LE), t.characteristics.get(LE)]
+            [
+                t.start_address_of_raw_data.get(LE),
+                t.end_address_of_raw_data.get(LE),
+                t.address_of_index.get(LE),
+                t.address_of_call_backs.get(LE),
+                t.size_of_zero_fill.get(LE),
+                t.characteristics.get(LE),
+            ]
             .map(u64::from)
         })
     };
     let Some([start, end, index, callbacks, zero_fill, characteristics]) = fields else {
-        return malformed(out, "tls", format_args!("{:#x} bytes is too short for IMAGE_TLS_DIRECTORY", dir.data.len()));
+        return malformed(
+            out,
+            "tls",
+            format_args!(
+                "{:#x} bytes is too short for IMAGE_TLS_DIRECTORY",
+                dir.data.len()
+            ),
+        );
     };
     field(out, "StartAddressOfRawData", format_args!("{start:#x}"))?;
     field(out, "EndAddressOfRawData", format_args!("{end:#x}"))?;
@@ -108,23 +160,43 @@ pub(super) fn tls(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     field(out, "AddressOfCallBacks", format_args!("{callbacks:#x}"))?;
     field(out, "SizeOfZeroFill", format_args!("{zero_fill:#x}"))?;
     let align = (characteristics as u32 & pe::IMAGE_SCN_ALIGN_MASK) >> 20;
-    let align = if align == 0 { String::new() } else { format!(" ALIGN_{}", 1u32 << (align - 1).min(15)) };
-    field(out, "Characteristics", format_args!("{characteristics:#x}{align}"))?;
+    let align = if align == 0 {
+        String::new()
+    } else {
+        format!(" ALIGN_{}", 1u32 << (align - 1).min(15))
+    };
+    field(
+        out,
+        "Characteristics",
+        format_args!("{characteristics:#x}{align}"),
+    )?;
     if end < start {
-        malformed(out, "tls", "EndAddressOfRawData is below StartAddressOfRawData")?;
+        malformed(
+            out,
+            "tls",
+            "EndAddressOfRawData is below StartAddressOfRawData",
+        )?;
     }
     if callbacks == 0 {
         return Ok(());
     }
     // A null-terminated array of virtual addresses, relocated by the loader.
     let Some(array) = img.rva_of_va(callbacks).and_then(|rva| img.at(rva)) else {
-        return malformed(out, "tls", format_args!("AddressOfCallBacks {callbacks:#x} is outside the image"));
+        return malformed(
+            out,
+            "tls",
+            format_args!("AddressOfCallBacks {callbacks:#x} is outside the image"),
+        );
     };
     writeln!(out, "  Callbacks")?;
     let width = img.ptr_size();
     for slot in 0..MAX_ROWS {
         let Some(callback) = le(array, slot * width, width) else {
-            return malformed(out, "tls", "callback array has no null terminator before the end of its section");
+            return malformed(
+                out,
+                "tls",
+                "callback array has no null terminator before the end of its section",
+            );
         };
         if callback == 0 {
             return Ok(());
@@ -162,19 +234,39 @@ const DEBUG_TYPES: &[(u32, &str)] = &[
 ];
 
 pub(super) fn debug(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
-    let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_DEBUG, "DEBUG DIRECTORY", "debug")? else {
+    let Some(dir) = img.directory(
+        out,
+        pe::IMAGE_DIRECTORY_ENTRY_DEBUG,
+        "DEBUG DIRECTORY",
+        "debug",
+    )?
+    else {
         return Ok(());
     };
     let entry_size = mem::size_of::<pe::ImageDebugDirectory>();
-    if dir.size as usize % entry_size != 0 {
-        malformed(out, "debug", format_args!("size {:#x} is not a multiple of {entry_size}", dir.size))?;
+    if !(dir.size as usize).is_multiple_of(entry_size) {
+        malformed(
+            out,
+            "debug",
+            format_args!("size {:#x} is not a multiple of {entry_size}", dir.size),
+        )?;
     }
     let count = dir.data.len() / entry_size;
-    writeln!(out, "  {:<22} {:<11} {:<11} {:<11} TimeDateStamp", "Type", "Size", "RVA", "FilePtr")?;
+    writeln!(
+        out,
+        "  {:<22} {:<11} {:<11} {:<11} TimeDateStamp",
+        "Type", "Size", "RVA", "FilePtr"
+    )?;
     for index in 0..count.min(MAX_ROWS) {
-        let Some(entry) = read_struct::<pe::ImageDebugDirectory>(dir.data, index * entry_size) else { break };
+        let Some(entry) = read_struct::<pe::ImageDebugDirectory>(dir.data, index * entry_size)
+        else {
+            break;
+        };
         let typ = entry.typ.get(LE);
-        let name = DEBUG_TYPES.iter().find(|(t, _)| *t == typ).map_or("?", |(_, n)| n);
+        let name = DEBUG_TYPES
+            .iter()
+            .find(|(t, _)| *t == typ)
+            .map_or("?", |(_, n)| n);
         let size = entry.size_of_data.get(LE);
         let rva = entry.address_of_raw_data.get(LE);
         let file_ptr = entry.pointer_to_raw_data.get(LE);
@@ -193,7 +285,11 @@ pub(super) fn debug(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
             };
             match bytes.and_then(|b| b.get(..size as usize)) {
                 Some(bytes) => codeview(out, bytes)?,
-                None => malformed(out, "debug", format_args!("CodeView data {file_ptr:#x}+{size:#x} is outside the file"))?,
+                None => malformed(
+                    out,
+                    "debug",
+                    format_args!("CodeView data {file_ptr:#x}+{size:#x} is outside the file"),
+                )?,
             }
         }
     }
@@ -224,19 +320,35 @@ fn codeview(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
                 "{d1:08X}-{d2:04X}-{d3:04X}-{:02X}{:02X}-{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}",
                 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]
             );
-            writeln!(out, "    RSDS  GUID {{{guid}}}  Age {age}  PDB {}", path(24))?;
+            writeln!(
+                out,
+                "    RSDS  GUID {{{guid}}}  Age {age}  PDB {}",
+                path(24)
+            )?;
             // The key symbol servers file the PDB under.
-            writeln!(out, "    symbol server key {}{age:X}", guid.replace('-', ""))
+            writeln!(
+                out,
+                "    symbol server key {}{age:X}",
+                guid.replace('-', "")
+            )
         }
         Some(b"NB10") if bytes.len() >= 16 => {
             let signature = le(bytes, 8, 4).unwrap_or_default();
             let age = le(bytes, 12, 4).unwrap_or_default();
-            writeln!(out, "    NB10  Signature {signature:#x}  Age {age}  PDB {}", path(16))
+            writeln!(
+                out,
+                "    NB10  Signature {signature:#x}  Age {age}  PDB {}",
+                path(16)
+            )
         }
-        _ => malformed(out, "debug", format_args!(
-            "unknown or truncated CodeView record ({:#x} bytes, starts {})",
-            bytes.len(),
-            text(bytes.get(..4).unwrap_or(bytes))
-        )),
+        _ => malformed(
+            out,
+            "debug",
+            format_args!(
+                "unknown or truncated CodeView record ({:#x} bytes, starts {})",
+                bytes.len(),
+                text(bytes.get(..4).unwrap_or(bytes))
+            ),
+        ),
     }
 }

@@ -36,14 +36,26 @@ const MACHINES: &[(u16, &str)] = &[
 const FILE_CHARACTERISTICS: &[(u32, &str)] = &[
     (pe::IMAGE_FILE_RELOCS_STRIPPED as u32, "RELOCS_STRIPPED"),
     (pe::IMAGE_FILE_EXECUTABLE_IMAGE as u32, "EXECUTABLE_IMAGE"),
-    (pe::IMAGE_FILE_LINE_NUMS_STRIPPED as u32, "LINE_NUMS_STRIPPED"),
-    (pe::IMAGE_FILE_LOCAL_SYMS_STRIPPED as u32, "LOCAL_SYMS_STRIPPED"),
+    (
+        pe::IMAGE_FILE_LINE_NUMS_STRIPPED as u32,
+        "LINE_NUMS_STRIPPED",
+    ),
+    (
+        pe::IMAGE_FILE_LOCAL_SYMS_STRIPPED as u32,
+        "LOCAL_SYMS_STRIPPED",
+    ),
     (pe::IMAGE_FILE_AGGRESIVE_WS_TRIM as u32, "AGGRESIVE_WS_TRIM"),
-    (pe::IMAGE_FILE_LARGE_ADDRESS_AWARE as u32, "LARGE_ADDRESS_AWARE"),
+    (
+        pe::IMAGE_FILE_LARGE_ADDRESS_AWARE as u32,
+        "LARGE_ADDRESS_AWARE",
+    ),
     (pe::IMAGE_FILE_BYTES_REVERSED_LO as u32, "BYTES_REVERSED_LO"),
     (pe::IMAGE_FILE_32BIT_MACHINE as u32, "32BIT_MACHINE"),
     (pe::IMAGE_FILE_DEBUG_STRIPPED as u32, "DEBUG_STRIPPED"),
-    (pe::IMAGE_FILE_REMOVABLE_RUN_FROM_SWAP as u32, "REMOVABLE_RUN_FROM_SWAP"),
+    (
+        pe::IMAGE_FILE_REMOVABLE_RUN_FROM_SWAP as u32,
+        "REMOVABLE_RUN_FROM_SWAP",
+    ),
     (pe::IMAGE_FILE_NET_RUN_FROM_SWAP as u32, "NET_RUN_FROM_SWAP"),
     (pe::IMAGE_FILE_SYSTEM as u32, "SYSTEM"),
     (pe::IMAGE_FILE_DLL as u32, "DLL"),
@@ -61,33 +73,70 @@ const SUBSYSTEMS: &[(u16, &str)] = &[
     (pe::IMAGE_SUBSYSTEM_NATIVE_WINDOWS, "NATIVE_WINDOWS"),
     (pe::IMAGE_SUBSYSTEM_WINDOWS_CE_GUI, "WINDOWS_CE_GUI"),
     (pe::IMAGE_SUBSYSTEM_EFI_APPLICATION, "EFI_APPLICATION"),
-    (pe::IMAGE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER, "EFI_BOOT_SERVICE_DRIVER"),
+    (
+        pe::IMAGE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER,
+        "EFI_BOOT_SERVICE_DRIVER",
+    ),
     (pe::IMAGE_SUBSYSTEM_EFI_RUNTIME_DRIVER, "EFI_RUNTIME_DRIVER"),
     (pe::IMAGE_SUBSYSTEM_EFI_ROM, "EFI_ROM"),
     (pe::IMAGE_SUBSYSTEM_XBOX, "XBOX"),
-    (pe::IMAGE_SUBSYSTEM_WINDOWS_BOOT_APPLICATION, "WINDOWS_BOOT_APPLICATION"),
+    (
+        pe::IMAGE_SUBSYSTEM_WINDOWS_BOOT_APPLICATION,
+        "WINDOWS_BOOT_APPLICATION",
+    ),
     (pe::IMAGE_SUBSYSTEM_XBOX_CODE_CATALOG, "XBOX_CODE_CATALOG"),
 ];
 
 const DLL_CHARACTERISTICS: &[(u32, &str)] = &[
-    (pe::IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA as u32, "HIGH_ENTROPY_VA"),
-    (pe::IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE as u32, "DYNAMIC_BASE"),
-    (pe::IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY as u32, "FORCE_INTEGRITY"),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA as u32,
+        "HIGH_ENTROPY_VA",
+    ),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE as u32,
+        "DYNAMIC_BASE",
+    ),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY as u32,
+        "FORCE_INTEGRITY",
+    ),
     (pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT as u32, "NX_COMPAT"),
-    (pe::IMAGE_DLLCHARACTERISTICS_NO_ISOLATION as u32, "NO_ISOLATION"),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_NO_ISOLATION as u32,
+        "NO_ISOLATION",
+    ),
     (pe::IMAGE_DLLCHARACTERISTICS_NO_SEH as u32, "NO_SEH"),
     (pe::IMAGE_DLLCHARACTERISTICS_NO_BIND as u32, "NO_BIND"),
-    (pe::IMAGE_DLLCHARACTERISTICS_APPCONTAINER as u32, "APPCONTAINER"),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_APPCONTAINER as u32,
+        "APPCONTAINER",
+    ),
     (pe::IMAGE_DLLCHARACTERISTICS_WDM_DRIVER as u32, "WDM_DRIVER"),
     (pe::IMAGE_DLLCHARACTERISTICS_GUARD_CF as u32, "GUARD_CF"),
-    (pe::IMAGE_DLLCHARACTERISTICS_TERMINAL_SERVER_AWARE as u32, "TERMINAL_SERVER_AWARE"),
+    (
+        pe::IMAGE_DLLCHARACTERISTICS_TERMINAL_SERVER_AWARE as u32,
+        "TERMINAL_SERVER_AWARE",
+    ),
 ];
 
 /// IMAGE_DIRECTORY_ENTRY_* in index order.
 const DIRECTORY_NAMES: &[&str] = &[
-    "EXPORT", "IMPORT", "RESOURCE", "EXCEPTION", "SECURITY", "BASERELOC", "DEBUG",
-    "ARCHITECTURE", "GLOBALPTR", "TLS", "LOAD_CONFIG", "BOUND_IMPORT", "IAT",
-    "DELAY_IMPORT", "COM_DESCRIPTOR", "RESERVED",
+    "EXPORT",
+    "IMPORT",
+    "RESOURCE",
+    "EXCEPTION",
+    "SECURITY",
+    "BASERELOC",
+    "DEBUG",
+    "ARCHITECTURE",
+    "GLOBALPTR",
+    "TLS",
+    "LOAD_CONFIG",
+    "BOUND_IMPORT",
+    "IAT",
+    "DELAY_IMPORT",
+    "COM_DESCRIPTOR",
+    "RESERVED",
 ];
 
 /// IMAGE_SCN_* flags shown after the R/W/X triple (MEM_READ, MEM_WRITE and
@@ -114,7 +163,10 @@ const SECTION_FLAGS: &[(u32, &str)] = &[
 ];
 
 fn lookup<T: PartialEq + Copy>(table: &[(T, &'static str)], value: T) -> &'static str {
-    table.iter().find(|(v, _)| *v == value).map_or("?", |(_, name)| name)
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("?", |(_, name)| name)
 }
 
 /// Names the machine in an IMAGE_FILE_HEADER.
@@ -135,7 +187,11 @@ pub(super) fn dos_header(
     // leaves between the DOS stub and the NT headers.
     if let Some(rich) = RichHeaderInfo::parse(img.data, dos.nt_headers_offset().into()) {
         let entries: Vec<_> = rich.unmasked_entries().collect();
-        field(out, "Rich header", format_args!("{} entries at {:#x}", entries.len(), rich.offset))?;
+        field(
+            out,
+            "Rich header",
+            format_args!("{} entries at {:#x}", entries.len(), rich.offset),
+        )?;
         for entry in entries.iter().take(super::MAX_ROWS) {
             writeln!(
                 out,
@@ -152,62 +208,176 @@ pub(super) fn dos_header(
 pub(super) fn file_header(out: &mut dyn Write, fh: &pe::ImageFileHeader) -> io::Result<()> {
     writeln!(out, "\nFILE HEADER")?;
     let machine = fh.machine.get(LE);
-    field(out, "Machine", format_args!("{machine:#x} {}", machine_name(machine)))?;
+    field(
+        out,
+        "Machine",
+        format_args!("{machine:#x} {}", machine_name(machine)),
+    )?;
     field(out, "NumberOfSections", fh.number_of_sections.get(LE))?;
     field(out, "TimeDateStamp", timestamp(fh.time_date_stamp.get(LE)))?;
-    field(out, "PointerToSymbolTable", format_args!("{:#x}", fh.pointer_to_symbol_table.get(LE)))?;
+    field(
+        out,
+        "PointerToSymbolTable",
+        format_args!("{:#x}", fh.pointer_to_symbol_table.get(LE)),
+    )?;
     field(out, "NumberOfSymbols", fh.number_of_symbols.get(LE))?;
-    field(out, "SizeOfOptionalHeader", format_args!("{:#x}", fh.size_of_optional_header.get(LE)))?;
+    field(
+        out,
+        "SizeOfOptionalHeader",
+        format_args!("{:#x}", fh.size_of_optional_header.get(LE)),
+    )?;
     let ch = fh.characteristics.get(LE);
-    field(out, "Characteristics", format_args!("{ch:#x} {}", flag_names(ch.into(), FILE_CHARACTERISTICS)))
+    field(
+        out,
+        "Characteristics",
+        format_args!("{ch:#x} {}", flag_names(ch.into(), FILE_CHARACTERISTICS)),
+    )
 }
 
-pub(super) fn optional_header(out: &mut dyn Write, oh: &impl ImageOptionalHeader) -> io::Result<()> {
+pub(super) fn optional_header(
+    out: &mut dyn Write,
+    oh: &impl ImageOptionalHeader,
+) -> io::Result<()> {
     writeln!(out, "\nOPTIONAL HEADER")?;
     let magic = oh.magic();
-    let kind = if magic == pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC { "PE32+" } else { "PE32" };
+    let kind = if magic == pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC {
+        "PE32+"
+    } else {
+        "PE32"
+    };
     field(out, "Magic", format_args!("{magic:#x} {kind}"))?;
-    field(out, "LinkerVersion", format_args!("{}.{}", oh.major_linker_version(), oh.minor_linker_version()))?;
+    field(
+        out,
+        "LinkerVersion",
+        format_args!(
+            "{}.{}",
+            oh.major_linker_version(),
+            oh.minor_linker_version()
+        ),
+    )?;
     field(out, "SizeOfCode", format_args!("{:#x}", oh.size_of_code()))?;
-    field(out, "SizeOfInitializedData", format_args!("{:#x}", oh.size_of_initialized_data()))?;
-    field(out, "SizeOfUninitializedData", format_args!("{:#x}", oh.size_of_uninitialized_data()))?;
-    field(out, "AddressOfEntryPoint", format_args!("{:#x}", oh.address_of_entry_point()))?;
+    field(
+        out,
+        "SizeOfInitializedData",
+        format_args!("{:#x}", oh.size_of_initialized_data()),
+    )?;
+    field(
+        out,
+        "SizeOfUninitializedData",
+        format_args!("{:#x}", oh.size_of_uninitialized_data()),
+    )?;
+    field(
+        out,
+        "AddressOfEntryPoint",
+        format_args!("{:#x}", oh.address_of_entry_point()),
+    )?;
     field(out, "BaseOfCode", format_args!("{:#x}", oh.base_of_code()))?;
     if let Some(base) = oh.base_of_data() {
         field(out, "BaseOfData", format_args!("{base:#x}"))?;
     }
     field(out, "ImageBase", format_args!("{:#x}", oh.image_base()))?;
-    field(out, "SectionAlignment", format_args!("{:#x}", oh.section_alignment()))?;
-    field(out, "FileAlignment", format_args!("{:#x}", oh.file_alignment()))?;
+    field(
+        out,
+        "SectionAlignment",
+        format_args!("{:#x}", oh.section_alignment()),
+    )?;
+    field(
+        out,
+        "FileAlignment",
+        format_args!("{:#x}", oh.file_alignment()),
+    )?;
     let version = |major: u16, minor: u16| format!("{major}.{minor}");
-    field(out, "OperatingSystemVersion", version(oh.major_operating_system_version(), oh.minor_operating_system_version()))?;
-    field(out, "ImageVersion", version(oh.major_image_version(), oh.minor_image_version()))?;
-    field(out, "SubsystemVersion", version(oh.major_subsystem_version(), oh.minor_subsystem_version()))?;
-    field(out, "Win32VersionValue", format_args!("{:#x}", oh.win32_version_value()))?;
-    field(out, "SizeOfImage", format_args!("{:#x}", oh.size_of_image()))?;
-    field(out, "SizeOfHeaders", format_args!("{:#x}", oh.size_of_headers()))?;
+    field(
+        out,
+        "OperatingSystemVersion",
+        version(
+            oh.major_operating_system_version(),
+            oh.minor_operating_system_version(),
+        ),
+    )?;
+    field(
+        out,
+        "ImageVersion",
+        version(oh.major_image_version(), oh.minor_image_version()),
+    )?;
+    field(
+        out,
+        "SubsystemVersion",
+        version(oh.major_subsystem_version(), oh.minor_subsystem_version()),
+    )?;
+    field(
+        out,
+        "Win32VersionValue",
+        format_args!("{:#x}", oh.win32_version_value()),
+    )?;
+    field(
+        out,
+        "SizeOfImage",
+        format_args!("{:#x}", oh.size_of_image()),
+    )?;
+    field(
+        out,
+        "SizeOfHeaders",
+        format_args!("{:#x}", oh.size_of_headers()),
+    )?;
     field(out, "CheckSum", format_args!("{:#x}", oh.check_sum()))?;
     let subsystem = oh.subsystem();
-    field(out, "Subsystem", format_args!("{subsystem} {}", lookup(SUBSYSTEMS, subsystem)))?;
+    field(
+        out,
+        "Subsystem",
+        format_args!("{subsystem} {}", lookup(SUBSYSTEMS, subsystem)),
+    )?;
     let dll = oh.dll_characteristics();
-    field(out, "DllCharacteristics", format_args!("{dll:#x} {}", flag_names(dll.into(), DLL_CHARACTERISTICS)))?;
-    field(out, "SizeOfStackReserve", format_args!("{:#x}", oh.size_of_stack_reserve()))?;
-    field(out, "SizeOfStackCommit", format_args!("{:#x}", oh.size_of_stack_commit()))?;
-    field(out, "SizeOfHeapReserve", format_args!("{:#x}", oh.size_of_heap_reserve()))?;
-    field(out, "SizeOfHeapCommit", format_args!("{:#x}", oh.size_of_heap_commit()))?;
+    field(
+        out,
+        "DllCharacteristics",
+        format_args!("{dll:#x} {}", flag_names(dll.into(), DLL_CHARACTERISTICS)),
+    )?;
+    field(
+        out,
+        "SizeOfStackReserve",
+        format_args!("{:#x}", oh.size_of_stack_reserve()),
+    )?;
+    field(
+        out,
+        "SizeOfStackCommit",
+        format_args!("{:#x}", oh.size_of_stack_commit()),
+    )?;
+    field(
+        out,
+        "SizeOfHeapReserve",
+        format_args!("{:#x}", oh.size_of_heap_reserve()),
+    )?;
+    field(
+        out,
+        "SizeOfHeapCommit",
+        format_args!("{:#x}", oh.size_of_heap_commit()),
+    )?;
     field(out, "LoaderFlags", format_args!("{:#x}", oh.loader_flags()))?;
     field(out, "NumberOfRvaAndSizes", oh.number_of_rva_and_sizes())
 }
 
-pub(super) fn data_directories(out: &mut dyn Write, img: &Image<'_>, declared: u32) -> io::Result<()> {
+pub(super) fn data_directories(
+    out: &mut dyn Write,
+    img: &Image<'_>,
+    declared: u32,
+) -> io::Result<()> {
     writeln!(out, "\nDATA DIRECTORIES ({})", img.dirs.len())?;
     if declared as usize > img.dirs.len() {
-        malformed(out, "data directories", format_args!(
-            "NumberOfRvaAndSizes is {declared} but SizeOfOptionalHeader leaves room for {}",
-            img.dirs.len()
-        ))?;
+        malformed(
+            out,
+            "data directories",
+            format_args!(
+                "NumberOfRvaAndSizes is {declared} but SizeOfOptionalHeader leaves room for {}",
+                img.dirs.len()
+            ),
+        )?;
     }
-    writeln!(out, "  {:<3} {:<15} {:<11} {:<11} Where", "#", "Name", "RVA", "Size")?;
+    writeln!(
+        out,
+        "  {:<3} {:<15} {:<11} {:<11} Where",
+        "#", "Name", "RVA", "Size"
+    )?;
     for (index, entry) in img.dirs.enumerate() {
         let (rva, size) = entry.address_range();
         let name = DIRECTORY_NAMES.get(index).copied().unwrap_or("?");
@@ -216,7 +386,11 @@ pub(super) fn data_directories(out: &mut dyn Write, img: &Image<'_>, declared: u
         } else if index == pe::IMAGE_DIRECTORY_ENTRY_SECURITY {
             // The certificate table is not mapped: its "RVA" is a file offset.
             let fits = u64::from(rva) + u64::from(size) <= img.data.len() as u64;
-            if fits { "file offset".into() } else { "file offset past the end of the file!".into() }
+            if fits {
+                "file offset".into()
+            } else {
+                "file offset past the end of the file!".into()
+            }
         } else if let Some(section) = img.sections.section_containing(rva) {
             text(section.raw_name())
         } else if rva < img.size_of_headers {
@@ -230,7 +404,11 @@ pub(super) fn data_directories(out: &mut dyn Write, img: &Image<'_>, declared: u
     Ok(())
 }
 
-pub(super) fn sections(out: &mut dyn Write, img: &Image<'_>, fh: &pe::ImageFileHeader) -> io::Result<()> {
+pub(super) fn sections(
+    out: &mut dyn Write,
+    img: &Image<'_>,
+    fh: &pe::ImageFileHeader,
+) -> io::Result<()> {
     writeln!(out, "\nSECTIONS ({})", img.sections.len())?;
     writeln!(
         out,
@@ -254,7 +432,10 @@ pub(super) fn sections(out: &mut dyn Write, img: &Image<'_>, fh: &pe::ImageFileH
         .map(|&(bit, c)| if ch & bit != 0 { c } else { '-' })
         .collect();
         let mut flags = flag_names(
-            ch & !(pe::IMAGE_SCN_MEM_READ | pe::IMAGE_SCN_MEM_WRITE | pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_ALIGN_MASK),
+            ch & !(pe::IMAGE_SCN_MEM_READ
+                | pe::IMAGE_SCN_MEM_WRITE
+                | pe::IMAGE_SCN_MEM_EXECUTE
+                | pe::IMAGE_SCN_ALIGN_MASK),
             SECTION_FLAGS,
         );
         let align = (ch & pe::IMAGE_SCN_ALIGN_MASK) >> 20;
@@ -265,18 +446,24 @@ pub(super) fn sections(out: &mut dyn Write, img: &Image<'_>, fh: &pe::ImageFileH
         let raw_size = section.size_of_raw_data.get(LE);
         writeln!(
             out,
-            "  {:<3} {:<9} {:#010x}  {:#010x}  {raw_ptr:#010x}  {raw_size:#010x}  {ch:#010x} {rwx} {flags}",
+            "  {:<3} {:<9} {:#010x}  {:#010x}  {raw_ptr:#010x}  {raw_size:#010x}  \
+             {ch:#010x} {rwx} {flags}",
             index.0,
             text(name),
             section.virtual_address.get(LE),
             section.virtual_size.get(LE),
         )?;
         if raw_size != 0 && u64::from(raw_ptr) + u64::from(raw_size) > img.data.len() as u64 {
-            malformed(out, "sections", format_args!(
-                "{}: raw data {raw_ptr:#x}+{raw_size:#x} runs past the end of the file ({:#x} bytes)",
-                text(name),
-                img.data.len()
-            ))?;
+            malformed(
+                out,
+                "sections",
+                format_args!(
+                    "{}: raw data {raw_ptr:#x}+{raw_size:#x} runs past the end of the file \
+                 ({:#x} bytes)",
+                    text(name),
+                    img.data.len()
+                ),
+            )?;
         }
     }
     Ok(())

@@ -48,14 +48,22 @@ fn table_at<'a, T: Table<'a>>(img: &Image<'a>, rva: u32) -> Option<T> {
 
 pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     // The loader ignores the directory's size and reads to a null descriptor.
-    let Some(entry) = img.dirs.get(pe::IMAGE_DIRECTORY_ENTRY_IMPORT) else { return Ok(()) };
-    let rva = entry.virtual_address.get(LE);
-    writeln!(out, "\nIMPORTS (RVA {rva:#x}, size {:#x})", entry.size.get(LE))?;
-    let Some(table) = table_at::<ImportTable>(img, rva) else {
-        return malformed(out, "imports", format_args!("RVA {rva:#x} is not in any section's file data"));
+    let Some(entry) = img.dirs.get(pe::IMAGE_DIRECTORY_ENTRY_IMPORT) else {
+        return Ok(());
     };
-    let Ok(mut descriptors) = table.descriptors() else {
-        return malformed(out, "imports", format_args!("RVA {rva:#x} is not in any section's file data"));
+    let rva = entry.virtual_address.get(LE);
+    writeln!(
+        out,
+        "\nIMPORTS (RVA {rva:#x}, size {:#x})",
+        entry.size.get(LE)
+    )?;
+    let Some(Ok(mut descriptors)) = table_at::<ImportTable>(img, rva).map(|t| t.descriptors())
+    else {
+        return malformed(
+            out,
+            "imports",
+            format_args!("RVA {rva:#x} is not in any section's file data"),
+        );
     };
     let mut bad_names = 0;
     for count in 0usize.. {
@@ -64,12 +72,20 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
             Ok(None) if count == 0 => return writeln!(out, "  (none)"),
             Ok(None) => break,
             Err(_) => {
-                return malformed(out, "imports", "descriptor table runs past the end of its section without a null descriptor");
+                return malformed(
+                    out,
+                    "imports",
+                    "descriptor table runs past the end of its section without a null descriptor",
+                );
             }
         };
         let dll = dll_name(img, descriptor.name.get(LE), &mut bad_names);
         if bad_names == MAX_BAD {
-            return malformed(out, "imports", format_args!("giving up after {MAX_BAD} descriptors with bad names"));
+            return malformed(
+                out,
+                "imports",
+                format_args!("giving up after {MAX_BAD} descriptors with bad names"),
+            );
         }
         let lookup = descriptor.original_first_thunk.get(LE);
         let iat = descriptor.first_thunk.get(LE);
@@ -77,8 +93,13 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
         writeln!(out, "  {dll}")?;
         writeln!(
             out,
-            "    OriginalFirstThunk {lookup:#x}  TimeDateStamp {}  ForwarderChain {:#x}  FirstThunk {iat:#x}",
-            if stamp == u32::MAX { "-1 (bound, see BOUND_IMPORT)".into() } else { timestamp(stamp) },
+            "    OriginalFirstThunk {lookup:#x}  TimeDateStamp {}  \
+             ForwarderChain {:#x}  FirstThunk {iat:#x}",
+            if stamp == u32::MAX {
+                "-1 (bound, see BOUND_IMPORT)".into()
+            } else {
+                timestamp(stamp)
+            },
             descriptor.forwarder_chain.get(LE),
         )?;
         // Without an import lookup table (old Borland linkers), the IAT holds
@@ -90,12 +111,27 @@ pub(super) fn imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) 
     Ok(())
 }
 
-pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
-    let Some(entry) = img.dirs.get(pe::IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT) else { return Ok(()) };
+pub(super) fn delay_imports<Pe: ImageNtHeaders>(
+    out: &mut dyn Write,
+    img: &Image<'_>,
+) -> io::Result<()> {
+    let Some(entry) = img.dirs.get(pe::IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT) else {
+        return Ok(());
+    };
     let rva = entry.virtual_address.get(LE);
-    writeln!(out, "\nDELAY IMPORTS (RVA {rva:#x}, size {:#x})", entry.size.get(LE))?;
-    let Some(Ok(mut descriptors)) = table_at::<DelayLoadImportTable>(img, rva).map(|t| t.descriptors()) else {
-        return malformed(out, "delay imports", format_args!("RVA {rva:#x} is not in any section's file data"));
+    writeln!(
+        out,
+        "\nDELAY IMPORTS (RVA {rva:#x}, size {:#x})",
+        entry.size.get(LE)
+    )?;
+    let Some(Ok(mut descriptors)) =
+        table_at::<DelayLoadImportTable>(img, rva).map(|t| t.descriptors())
+    else {
+        return malformed(
+            out,
+            "delay imports",
+            format_args!("RVA {rva:#x} is not in any section's file data"),
+        );
     };
     let mut bad_names = 0;
     for count in 0usize.. {
@@ -104,24 +140,42 @@ pub(super) fn delay_imports<Pe: ImageNtHeaders>(out: &mut dyn Write, img: &Image
             Ok(None) if count == 0 => return writeln!(out, "  (none)"),
             Ok(None) => break,
             Err(_) => {
-                return malformed(out, "delay imports", "descriptor table runs past the end of its section without a null descriptor");
+                return malformed(
+                    out,
+                    "delay imports",
+                    "descriptor table runs past the end of its section without a null descriptor",
+                );
             }
         };
         let attributes = descriptor.attributes.get(LE);
         // Bit 0 is delayimp.h's dlattrRva; without it (Visual C++ 6
         // descriptors) every field holds a virtual address.
         let rva_based = attributes & 1 != 0;
-        let to_rva = |address: u64| if rva_based { u32::try_from(address).ok() } else { img.rva_of_va(address) };
+        let to_rva = |address: u64| {
+            if rva_based {
+                u32::try_from(address).ok()
+            } else {
+                img.rva_of_va(address)
+            }
+        };
         let field = |value: &object::U32<LE>| to_rva(value.get(LE).into()).unwrap_or(u32::MAX);
         let dll = dll_name(img, field(&descriptor.dll_name_rva), &mut bad_names);
         if bad_names == MAX_BAD {
-            return malformed(out, "delay imports", format_args!("giving up after {MAX_BAD} descriptors with bad names"));
+            return malformed(
+                out,
+                "delay imports",
+                format_args!("giving up after {MAX_BAD} descriptors with bad names"),
+            );
         }
         writeln!(out, "  {dll}")?;
         writeln!(
             out,
             "    Attributes {attributes:#x}{}  ModuleHandle {:#x}  IAT {:#x}  INT {:#x}",
-            if rva_based { " (RVA-based)" } else { " (VA-based)" },
+            if rva_based {
+                " (RVA-based)"
+            } else {
+                " (VA-based)"
+            },
             field(&descriptor.module_handle_rva),
             field(&descriptor.import_address_table_rva),
             field(&descriptor.import_name_table_rva),
@@ -164,7 +218,11 @@ fn thunks<'a, Pe: ImageNtHeaders, T: Table<'a>>(
     to_rva: impl Fn(u64) -> Option<u32>,
 ) -> io::Result<()> {
     let Some(list) = img.at(names) else {
-        return malformed(out, label, format_args!("{dll}: lookup table RVA {names:#x} is outside the image"));
+        return malformed(
+            out,
+            label,
+            format_args!("{dll}: lookup table RVA {names:#x} is outside the image"),
+        );
     };
     writeln!(out, "    {:<10}  {:>5}  Name", "IAT", "Hint")?;
     let size = mem::size_of::<Pe::ImageThunkData>();
@@ -173,25 +231,40 @@ fn thunks<'a, Pe: ImageNtHeaders, T: Table<'a>>(
     for index in 0usize.. {
         let slot = iat.wrapping_add((index * size) as u32);
         let Some(thunk) = read_struct::<Pe::ImageThunkData>(list, index * size) else {
-            return malformed(out, label, format_args!("{dll}: lookup table at {names:#x} has no null terminator before the end of its section"));
+            let msg =
+                format_args!("{dll}: lookup table {names:#x} runs off its section unterminated");
+            return malformed(out, label, msg);
         };
         if thunk.raw() == 0 {
             break;
         }
         if thunk.is_ordinal() {
-            writeln!(out, "    {slot:#010x}  {:>5}  ordinal {}", "", thunk.ordinal())?;
+            writeln!(
+                out,
+                "    {slot:#010x}  {:>5}  ordinal {}",
+                "",
+                thunk.ordinal()
+            )?;
             continue;
         }
         let raw = thunk.raw();
-        let found = to_rva(raw)
-            .and_then(|rva| table_at::<T>(img, rva).and_then(|t| t.hint_name(rva).ok()));
+        let found =
+            to_rva(raw).and_then(|rva| table_at::<T>(img, rva).and_then(|t| t.hint_name(rva).ok()));
         match found {
             Some((hint, name)) => writeln!(out, "    {slot:#010x}  {hint:>5}  {}", text(name))?,
             None => {
-                malformed(out, label, format_args!("{dll}: hint/name {raw:#x} is outside the image"))?;
+                malformed(
+                    out,
+                    label,
+                    format_args!("{dll}: hint/name {raw:#x} is outside the image"),
+                )?;
                 bad += 1;
                 if bad == MAX_BAD {
-                    return malformed(out, label, format_args!("{dll}: giving up after {MAX_BAD} bad entries"));
+                    return malformed(
+                        out,
+                        label,
+                        format_args!("{dll}: giving up after {MAX_BAD} bad entries"),
+                    );
                 }
             }
         }

@@ -81,15 +81,22 @@ fn dump(name: &str, bytes: &[u8], out: &mut dyn Write) -> Result<(), String> {
 
 /// Checks the MZ and PE signatures and returns the optional header magic.
 fn nt_magic(data: &[u8]) -> Result<u16, String> {
-    let dos = read_struct::<pe::ImageDosHeader>(data, 0)
-        .ok_or_else(|| format!("not a PE image: {} bytes is too short for a DOS header", data.len()))?;
+    let dos = read_struct::<pe::ImageDosHeader>(data, 0).ok_or_else(|| {
+        format!(
+            "not a PE image: {} bytes is too short for a DOS header",
+            data.len()
+        )
+    })?;
     if dos.e_magic.get(LE) != pe::IMAGE_DOS_SIGNATURE {
         return Err("not a PE image: no MZ signature".into());
     }
     let at = dos.e_lfanew.get(LE) as usize;
     // Signature (4), IMAGE_FILE_HEADER (20), then the optional header's magic.
     let head = data.get(at..).and_then(|d| d.get(..26)).ok_or_else(|| {
-        format!("e_lfanew {at:#x} points past the end of the file ({:#x} bytes)", data.len())
+        format!(
+            "e_lfanew {at:#x} points past the end of the file ({:#x} bytes)",
+            data.len()
+        )
     })?;
     if head[..4] != pe::IMAGE_NT_SIGNATURE.to_le_bytes() {
         return Err(format!("no PE signature at e_lfanew {at:#x}"));
@@ -113,27 +120,36 @@ fn dump_image<Pe: ImageNtHeaders>(data: &[u8], out: &mut dyn Write) -> Result<()
     let dos = pe::ImageDosHeader::parse(data).map_err(|e| bad(e.to_string()))?;
     let nt_at = u64::from(dos.nt_headers_offset());
     // Copied out rather than borrowed: an e_lfanew that is 4- but not
-    // 8-aligned is legal and would defeat object's aligned in-place read.
+    // 8-aligned would defeat object's aligned in-place read of the 64-bit
+    // fields.
     let nt: Pe = read_struct(data, nt_at as usize).ok_or_else(|| {
-        bad(format!("NT headers at file offset {nt_at:#x} run past the end of the file"))
+        bad(format!(
+            "NT headers at file offset {nt_at:#x} run past the end of the file"
+        ))
     })?;
     let fh = nt.file_header();
     let oh = nt.optional_header();
     let opt_size = u64::from(fh.size_of_optional_header.get(LE));
     let fixed = mem::size_of::<Pe::ImageOptionalHeader>() as u64;
     let dd_len = opt_size.checked_sub(fixed).ok_or_else(|| {
-        bad(format!("SizeOfOptionalHeader {opt_size:#x} is smaller than the {fixed:#x}-byte optional header"))
+        bad(format!(
+            "SizeOfOptionalHeader {opt_size:#x} is smaller than the {fixed:#x}-byte optional header"
+        ))
     })?;
     let dd_at = nt_at + mem::size_of::<Pe>() as u64;
     let dd_data = data.read_bytes_at(dd_at, dd_len).map_err(|()| {
-        bad(format!("optional header (SizeOfOptionalHeader {opt_size:#x}) runs past the end of the file"))
+        bad(format!(
+            "optional header (SizeOfOptionalHeader {opt_size:#x}) runs past the end of the file"
+        ))
     })?;
-    // Windows consults only the entries below NumberOfRvaAndSizes and does not
-    // check it against SizeOfOptionalHeader; show what fits and say so.
+    // A NumberOfRvaAndSizes beyond what SizeOfOptionalHeader holds is a
+    // known way to trip up tools: show the entries that fit and say so.
     let declared = oh.number_of_rva_and_sizes();
     let fits = (dd_len / mem::size_of::<pe::ImageDataDirectory>() as u64) as u32;
     let dirs = DataDirectories::parse(dd_data, declared.min(fits)).map_err(|_| {
-        bad(format!("data directories at file offset {dd_at:#x} are misaligned"))
+        bad(format!(
+            "data directories at file offset {dd_at:#x} are misaligned"
+        ))
     })?;
     let section_at = dd_at + dd_len;
     let section_table = nt.sections(data, section_at);
@@ -157,9 +173,11 @@ fn dump_image<Pe: ImageNtHeaders>(data: &[u8], out: &mut dyn Write) -> Result<()
         Err(_) => {
             let count = fh.number_of_sections.get(LE);
             writeln!(out, "\nSECTIONS ({count})")?;
-            malformed(out, "sections", format_args!(
-                "{count} section headers at file offset {section_at:#x} run past the end of the file or are misaligned"
-            ))?;
+            let msg = format!(
+                "{count} section headers at file offset {section_at:#x} \
+                 run past the end of the file or are misaligned"
+            );
+            malformed(out, "sections", msg)?;
         }
     }
     exports::exports(out, &img)?;
@@ -193,7 +211,10 @@ impl<'a> Image<'a> {
         if let Some(found) = self.sections.pe_data_containing(self.data, rva) {
             return Some(found);
         }
-        let headers = self.data.get(..self.size_of_headers as usize).unwrap_or(self.data);
+        let headers = self
+            .data
+            .get(..self.size_of_headers as usize)
+            .unwrap_or(self.data);
         ((rva as usize) < headers.len()).then_some((headers, 0))
     }
 
@@ -206,7 +227,8 @@ impl<'a> Image<'a> {
     /// Converts a virtual address (as stored in TLS and v1 delay-load
     /// tables) to an RVA.
     fn rva_of_va(&self, va: u64) -> Option<u32> {
-        va.checked_sub(self.image_base).and_then(|rva| u32::try_from(rva).ok())
+        va.checked_sub(self.image_base)
+            .and_then(|rva| u32::try_from(rva).ok())
     }
 
     /// Reads a NUL-terminated string at `rva`.
@@ -232,18 +254,25 @@ impl<'a> Image<'a> {
         heading: &str,
         label: &str,
     ) -> io::Result<Option<Dir<'a>>> {
-        let Some(entry) = self.dirs.get(index) else { return Ok(None) };
+        let Some(entry) = self.dirs.get(index) else {
+            return Ok(None);
+        };
         let (rva, size) = entry.address_range();
         writeln!(out, "\n{heading} (RVA {rva:#x}, size {size:#x})")?;
         let Some(avail) = self.at(rva) else {
-            malformed(out, label, format_args!("RVA {rva:#x} is not in any section's file data"))?;
+            malformed(
+                out,
+                label,
+                format_args!("RVA {rva:#x} is not in any section's file data"),
+            )?;
             return Ok(None);
         };
         if avail.len() < size as usize {
-            malformed(out, label, format_args!(
+            let msg = format!(
                 "size {size:#x} runs past the end of its section; reading the {:#x} bytes there",
                 avail.len()
-            ))?;
+            );
+            malformed(out, label, msg)?;
         }
         let data = &avail[..avail.len().min(size as usize)];
         Ok(Some(Dir { rva, size, data }))

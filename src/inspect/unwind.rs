@@ -28,12 +28,20 @@ const MAX_CHAIN: usize = 8;
 
 pub(super) fn exceptions(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()> {
     let heading = "EXCEPTION DIRECTORY";
-    let Some(dir) = img.directory(out, pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION, heading, "exceptions")? else {
+    let Some(dir) = img.directory(
+        out,
+        pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION,
+        heading,
+        "exceptions",
+    )?
+    else {
         return Ok(());
     };
     match img.machine {
         pe::IMAGE_FILE_MACHINE_AMD64 => x64(out, img, dir.size, dir.data),
-        pe::IMAGE_FILE_MACHINE_ARM64 | pe::IMAGE_FILE_MACHINE_ARM64EC | pe::IMAGE_FILE_MACHINE_ARM64X
+        pe::IMAGE_FILE_MACHINE_ARM64
+        | pe::IMAGE_FILE_MACHINE_ARM64EC
+        | pe::IMAGE_FILE_MACHINE_ARM64X
         | pe::IMAGE_FILE_MACHINE_ARMNT => arm(out, img, dir.data),
         machine => writeln!(
             out,
@@ -46,27 +54,45 @@ pub(super) fn exceptions(out: &mut dyn Write, img: &Image<'_>) -> io::Result<()>
 
 fn x64(out: &mut dyn Write, img: &Image<'_>, size: u32, data: &[u8]) -> io::Result<()> {
     let entry_size = std::mem::size_of::<pe::ImageRuntimeFunctionEntry>();
-    if size as usize % entry_size != 0 {
-        malformed(out, "exceptions", format_args!("size {size:#x} is not a multiple of {entry_size}"))?;
+    if !(size as usize).is_multiple_of(entry_size) {
+        malformed(
+            out,
+            "exceptions",
+            format_args!("size {size:#x} is not a multiple of {entry_size}"),
+        )?;
     }
     let count = data.len() / entry_size;
     writeln!(out, "  {count} functions")?;
     writeln!(out, "  {:<6} {:<11} {:<11} Unwind", "#", "Begin", "End")?;
     let mut previous_end = 0;
     for index in 0..count.min(MAX_ROWS) {
-        let Some(function) = read_struct::<pe::ImageRuntimeFunctionEntry>(data, index * entry_size) else { break };
+        let Some(function) = read_struct::<pe::ImageRuntimeFunctionEntry>(data, index * entry_size)
+        else {
+            break;
+        };
         let begin = function.begin_address.get(LE);
         let end = function.end_address.get(LE);
         let unwind = function.unwind_info_address_or_data.get(LE);
-        writeln!(out, "  {index:<6} {begin:#010x}  {end:#010x}  {unwind:#010x}")?;
+        writeln!(
+            out,
+            "  {index:<6} {begin:#010x}  {end:#010x}  {unwind:#010x}"
+        )?;
         // Empty entries (end == begin) occur in real compiler output and
         // merely never match.
         if end < begin {
-            malformed(out, "exceptions", format_args!("entry {index}: EndAddress is below BeginAddress"))?;
+            malformed(
+                out,
+                "exceptions",
+                format_args!("entry {index}: EndAddress is below BeginAddress"),
+            )?;
         }
         // RtlLookupFunctionEntry binary-searches the table.
         if begin < previous_end {
-            malformed(out, "exceptions", format_args!("entry {index}: not sorted after the previous entry"))?;
+            malformed(
+                out,
+                "exceptions",
+                format_args!("entry {index}: not sorted after the previous entry"),
+            )?;
         }
         previous_end = end;
         unwind_info(out, img, unwind, 0)?;
@@ -85,7 +111,11 @@ fn unwind_info(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize) -> 
         return chained(out, img, rva & !1, depth, "indirect, via RUNTIME_FUNCTION");
     }
     let Some(bytes) = img.at(rva).filter(|b| b.len() >= 4) else {
-        return malformed(out, "exceptions", format_args!("UNWIND_INFO {rva:#x} is outside the image"));
+        return malformed(
+            out,
+            "exceptions",
+            format_args!("UNWIND_INFO {rva:#x} is outside the image"),
+        );
     };
     let version = bytes[0] & 0x7;
     let flags = bytes[0] >> 3;
@@ -95,7 +125,11 @@ fn unwind_info(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize) -> 
     let frame = if frame == 0 {
         "none".to_string()
     } else {
-        format!("{}+{:#x}", REGISTERS[usize::from(frame)], (bytes[3] >> 4) * 16)
+        format!(
+            "{}+{:#x}",
+            REGISTERS[usize::from(frame)],
+            (bytes[3] >> 4) * 16
+        )
     };
     let mut flag_names: Vec<&str> = [
         (UNW_FLAG_EHANDLER, "EHANDLER"),
@@ -111,23 +145,36 @@ fn unwind_info(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize) -> 
     }
     writeln!(
         out,
-        "         {pad}version {version}, flags {}, prolog {prolog:#x}, {count} codes, frame {frame}",
+        "         {pad}version {version}, flags {}, prolog {prolog:#x}, \
+         {count} codes, frame {frame}",
         flag_names.join("|")
     )?;
     if version != 1 && version != 2 {
-        return malformed(out, "exceptions", format_args!("UNWIND_INFO {rva:#x}: unknown version {version}"));
+        return malformed(
+            out,
+            "exceptions",
+            format_args!("UNWIND_INFO {rva:#x}: unknown version {version}"),
+        );
     }
     // UnwindCode[] is padded to an even number of slots.
-    let codes_len = (count + 1) / 2 * 4;
+    let codes_len = count.div_ceil(2) * 4;
     let Some(codes) = bytes.get(4..4 + codes_len) else {
-        return malformed(out, "exceptions", format_args!("UNWIND_INFO {rva:#x}: {count} codes run past the end of the section"));
+        return malformed(
+            out,
+            "exceptions",
+            format_args!("UNWIND_INFO {rva:#x}: {count} codes run past the end of the section"),
+        );
     };
     unwind_codes(out, &pad, version, &codes[..count * 2])?;
     let tail = 4 + codes_len;
     let tail_rva = rva.wrapping_add(tail as u32);
     if flags & UNW_FLAG_CHAININFO != 0 {
         if flags & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER) != 0 {
-            malformed(out, "exceptions", format_args!("UNWIND_INFO {rva:#x}: CHAININFO combined with a handler flag"))?;
+            malformed(
+                out,
+                "exceptions",
+                format_args!("UNWIND_INFO {rva:#x}: CHAININFO combined with a handler flag"),
+            )?;
         }
         chained(out, img, tail_rva, depth, "chained to")
     } else if flags & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER) != 0 {
@@ -137,7 +184,11 @@ fn unwind_info(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize) -> 
                 "         {pad}handler {handler:#010x}, handler data at {:#010x}",
                 tail_rva.wrapping_add(4)
             ),
-            None => malformed(out, "exceptions", format_args!("UNWIND_INFO {rva:#x}: handler RVA runs past the end of the section")),
+            None => malformed(
+                out,
+                "exceptions",
+                format_args!("UNWIND_INFO {rva:#x}: handler RVA runs past the end of the section"),
+            ),
         }
     } else {
         Ok(())
@@ -145,10 +196,23 @@ fn unwind_info(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize) -> 
 }
 
 /// Prints the RUNTIME_FUNCTION at `rva` and follows its unwind data.
-fn chained(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize, how: &str) -> io::Result<()> {
+fn chained(
+    out: &mut dyn Write,
+    img: &Image<'_>,
+    rva: u32,
+    depth: usize,
+    how: &str,
+) -> io::Result<()> {
     let pad = "  ".repeat(depth);
-    let Some(parent) = img.at(rva).and_then(|b| read_struct::<pe::ImageRuntimeFunctionEntry>(b, 0)) else {
-        return malformed(out, "exceptions", format_args!("chained RUNTIME_FUNCTION {rva:#x} is outside the image"));
+    let Some(parent) = img
+        .at(rva)
+        .and_then(|b| read_struct::<pe::ImageRuntimeFunctionEntry>(b, 0))
+    else {
+        return malformed(
+            out,
+            "exceptions",
+            format_args!("chained RUNTIME_FUNCTION {rva:#x} is outside the image"),
+        );
     };
     let unwind = parent.unwind_info_address_or_data.get(LE);
     writeln!(
@@ -158,7 +222,11 @@ fn chained(out: &mut dyn Write, img: &Image<'_>, rva: u32, depth: usize, how: &s
         parent.end_address.get(LE),
     )?;
     if depth + 1 >= MAX_CHAIN {
-        return malformed(out, "exceptions", format_args!("chain deeper than {MAX_CHAIN} entries (a loop?)"));
+        return malformed(
+            out,
+            "exceptions",
+            format_args!("chain deeper than {MAX_CHAIN} entries (a loop?)"),
+        );
     }
     unwind_info(out, img, unwind, depth + 1)
 }
@@ -184,7 +252,11 @@ fn unwind_codes(out: &mut dyn Write, pad: &str, version: u8, codes: &[u8]) -> io
             _ => 0,
         };
         if i + extra >= slots {
-            return malformed(out, "exceptions", format_args!("unwind code {i} needs {extra} more slots than CountOfCodes holds"));
+            return malformed(
+                out,
+                "exceptions",
+                format_args!("unwind code {i} needs {extra} more slots than CountOfCodes holds"),
+            );
         }
         let near = slot(i + 1);
         let far = slot(i + 1) | slot(i + 2) << 16;
@@ -202,9 +274,24 @@ fn unwind_codes(out: &mut dyn Write, pad: &str, version: u8, codes: &[u8]) -> io
             7 => format!("SAVE_XMM_FAR xmm{info} at rsp+{far:#x}"),
             8 => format!("SAVE_XMM128 xmm{info} at rsp+{:#x}", near * 16),
             9 => format!("SAVE_XMM128_FAR xmm{info} at rsp+{far:#x}"),
-            10 => format!("PUSH_MACHFRAME{}", if info == 1 { " with error code" } else { "" }),
-            1 => return malformed(out, "exceptions", format_args!("unwind code {i}: ALLOC_LARGE with op info {info}")),
-            _ => return malformed(out, "exceptions", format_args!("unwind code {i}: unknown operation {op}")),
+            10 => format!(
+                "PUSH_MACHFRAME{}",
+                if info == 1 { " with error code" } else { "" }
+            ),
+            1 => {
+                return malformed(
+                    out,
+                    "exceptions",
+                    format_args!("unwind code {i}: ALLOC_LARGE with op info {info}"),
+                )
+            }
+            _ => {
+                return malformed(
+                    out,
+                    "exceptions",
+                    format_args!("unwind code {i}: unknown operation {op}"),
+                )
+            }
         };
         writeln!(out, "           {pad}{offset:#04x}  {what}")?;
         i += 1 + extra;
@@ -234,7 +321,8 @@ fn arm(out: &mut dyn Write, img: &Image<'_>, data: &[u8]) -> io::Result<()> {
         match img.at(unwind).and_then(|b| le(b, 0, 4)) {
             Some(word) => writeln!(
                 out,
-                "  {index:<6} {begin:#010x}  xdata {unwind:#010x}: length {:#x}, version {}, X {}, E {}, epilogs {}, code words {}",
+                "  {index:<6} {begin:#010x}  xdata {unwind:#010x}: length {:#x}, version {}, \
+                 X {}, E {}, epilogs {}, code words {}",
                 (word & 0x3ffff) * 4,
                 word >> 18 & 3,
                 word >> 20 & 1,
@@ -242,7 +330,10 @@ fn arm(out: &mut dyn Write, img: &Image<'_>, data: &[u8]) -> io::Result<()> {
                 word >> 22 & 0x1f,
                 word >> 27,
             )?,
-            None => malformed(out, "exceptions", format_args!("entry {index}: .xdata {unwind:#x} is outside the image"))?,
+            None => {
+                let msg = format_args!("entry {index}: .xdata {unwind:#x} is outside the image");
+                malformed(out, "exceptions", msg)?
+            }
         }
     }
     if count > MAX_ROWS {

@@ -1,0 +1,109 @@
+//! Faults: a fault inside the executive's user-copy routine resumes at its
+//! fixup (a bad guest pointer becomes STATUS_ACCESS_VIOLATION); any other
+//! fault in guest code is reported as an unhandled exception and ends the
+//! process with the exception code; a fault in casement's own code is
+//! reported as a casement bug.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
+const STATUS_ILLEGAL_INSTRUCTION: u32 = 0xC000_001D;
+const STATUS_INTEGER_DIVIDE_BY_ZERO: u32 = 0xC000_0094;
+const STATUS_BREAKPOINT: u32 = 0x8000_0003;
+const STATUS_PRIVILEGED_INSTRUCTION: u32 = 0xC000_0096;
+
+fn exception_name(code: u32) -> &'static str {
+    match code {
+        STATUS_ACCESS_VIOLATION => "EXCEPTION_ACCESS_VIOLATION",
+        STATUS_ILLEGAL_INSTRUCTION => "EXCEPTION_ILLEGAL_INSTRUCTION",
+        STATUS_INTEGER_DIVIDE_BY_ZERO => "EXCEPTION_INT_DIVIDE_BY_ZERO",
+        STATUS_BREAKPOINT => "EXCEPTION_BREAKPOINT",
+        STATUS_PRIVILEGED_INSTRUCTION => "EXCEPTION_PRIV_INSTRUCTION",
+        _ => "EXCEPTION",
+    }
+}
+
+static IN_REPORT: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid ucontext for SA_SIGINFO handlers.
+    let uc = unsafe { &mut *(ctx as *mut libc::ucontext_t) };
+    let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
+    if let Some(fixup) = syscalls::user::fault_fixup(rip) {
+        uc.uc_mcontext.gregs[libc::REG_RIP as usize] = fixup as i64;
+        uc.uc_mcontext.gregs[libc::REG_RAX as usize] = 1;
+        return;
+    }
+    if IN_REPORT.swap(true, Ordering::SeqCst) {
+        // A fault while reporting one: give up at once.
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) };
+    }
+    // SAFETY: si_addr is valid for the fault signals.
+    let addr = unsafe { (*info).si_addr() } as u64;
+    let code = match sig {
+        libc::SIGSEGV | libc::SIGBUS => {
+            // An access through a privileged instruction also arrives as
+            // SIGSEGV with si_addr 0 on x86; the guest sees it as an access
+            // violation until the exception dispatcher decodes it.
+            STATUS_ACCESS_VIOLATION
+        }
+        libc::SIGILL => STATUS_ILLEGAL_INSTRUCTION,
+        libc::SIGFPE => STATUS_INTEGER_DIVIDE_BY_ZERO,
+        libc::SIGTRAP => STATUS_BREAKPOINT,
+        _ => STATUS_ACCESS_VIOLATION,
+    };
+    let err = uc.uc_mcontext.gregs[libc::REG_ERR as usize] as u64;
+    let access = if err & 0x10 != 0 { "executing" } else if err & 0x2 != 0 { "writing" } else { "reading" };
+    match loader::ldr::module_at(rip) {
+        Some((module, base)) => {
+            eprintln!(
+                "casement: unhandled exception {code:#010x} ({}) at {module}+{:#x} ({rip:#x}){}",
+                exception_name(code),
+                rip - base,
+                if code == STATUS_ACCESS_VIOLATION { format!(", {access} {addr:#x}") } else { String::new() }
+            );
+            let g = &uc.uc_mcontext.gregs;
+            eprintln!(
+                "  rax={:016x} rbx={:016x} rcx={:016x} rdx={:016x}\n  rsi={:016x} rdi={:016x} rbp={:016x} rsp={:016x}\n  r8 ={:016x} r9 ={:016x} r10={:016x} r11={:016x}\n  r12={:016x} r13={:016x} r14={:016x} r15={:016x}",
+                g[libc::REG_RAX as usize], g[libc::REG_RBX as usize], g[libc::REG_RCX as usize], g[libc::REG_RDX as usize],
+                g[libc::REG_RSI as usize], g[libc::REG_RDI as usize], g[libc::REG_RBP as usize], g[libc::REG_RSP as usize],
+                g[libc::REG_R8 as usize], g[libc::REG_R9 as usize], g[libc::REG_R10 as usize], g[libc::REG_R11 as usize],
+                g[libc::REG_R12 as usize], g[libc::REG_R13 as usize], g[libc::REG_R14 as usize], g[libc::REG_R15 as usize],
+            );
+            // The exit code is the exception code (Linux keeps its low 8 bits).
+            // SAFETY: ending the process from the handler.
+            unsafe { libc::_exit(code as i32) };
+        }
+        None => {
+            eprintln!(
+                "casement: internal error: signal {sig} in casement's own code at {rip:#x} (address {addr:#x}); this is a casement bug, please report it"
+            );
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+            // SAFETY: ending the process from the handler.
+            unsafe { libc::_exit(70) };
+        }
+    }
+}
+
+/// Installs the fault handlers on an alternate stack (a guest stack overflow
+/// must still be reportable) and ignores SIGPIPE (a write to a closed pipe is
+/// ERROR_BROKEN_PIPE for the program, not death).
+pub fn install() {
+    const ALT_STACK: usize = 256 * 1024;
+    let stack = Box::leak(vec![0u8; ALT_STACK].into_boxed_slice());
+    let ss = libc::stack_t { ss_sp: stack.as_mut_ptr() as *mut libc::c_void, ss_flags: 0, ss_size: ALT_STACK };
+    // SAFETY: sigaltstack with a leaked buffer; sigaction with a valid
+    // handler; both only affect this process.
+    unsafe {
+        libc::sigaltstack(&ss, core::ptr::null_mut());
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_fault as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+        libc::sigemptyset(&mut sa.sa_mask);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE, libc::SIGTRAP] {
+            libc::sigaction(sig, &sa, core::ptr::null_mut());
+        }
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}

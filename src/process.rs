@@ -1,0 +1,298 @@
+//! Starting a Windows process in this Linux process: the image checked, the
+//! command line, environment and current directory in Windows form, the
+//! standard handles, the executive's process and first thread, then the
+//! loader and the program's entry point on the Windows stack.
+
+use ntoskrnl_emu::io::{names, FileObject};
+use std::ffi::OsString;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use syscalls::*;
+
+/// Exits with a failure status the way a Windows process that could not
+/// start does: the NTSTATUS is its exit code (Linux keeps the low 8 bits).
+fn fail(status: NtStatus, message: &str) -> ExitCode {
+    eprintln!("casement: {message}");
+    ExitCode::from(status.0 as u8)
+}
+
+/// Finds the program: the path as given, or with `.exe` added.
+fn find_program(arg: &OsString) -> Option<PathBuf> {
+    let p = PathBuf::from(arg);
+    if p.is_file() {
+        return Some(p);
+    }
+    if p.extension().is_none() {
+        let mut with_ext = arg.clone();
+        with_ext.push(".exe");
+        let q = PathBuf::from(with_ext);
+        if q.is_file() {
+            return Some(q);
+        }
+    }
+    None
+}
+
+/// Quotes one argument so that CommandLineToArgvW and the C runtime give it
+/// back unchanged: quotes only when needed; backslashes are doubled only
+/// before a quote (and before the closing quote).
+pub fn quote_argument(arg: &str, out: &mut String) {
+    if !arg.is_empty() && !arg.contains([' ', '\t', '\n', '\x0b', '"']) {
+        out.push_str(arg);
+        return;
+    }
+    out.push('"');
+    let mut backslashes = 0;
+    for c in arg.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                out.extend(std::iter::repeat_n('\\', backslashes * 2 + 1));
+                out.push('"');
+                backslashes = 0;
+            }
+            c => {
+                out.extend(std::iter::repeat_n('\\', backslashes));
+                out.push(c);
+                backslashes = 0;
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n('\\', backslashes * 2));
+    out.push('"');
+}
+
+/// The command line Windows builds from argv: argv[0] (the image's Windows
+/// path) and the arguments, each quoted as needed, separated by spaces.
+pub fn command_line(image: &str, args: &[OsString]) -> String {
+    let mut line = String::new();
+    quote_argument(image, &mut line);
+    for a in args {
+        line.push(' ');
+        quote_argument(&a.to_string_lossy(), &mut line);
+    }
+    line
+}
+
+/// The Windows form of a host PATH: each directory as a Z: path, after the
+/// system directories.
+fn windows_path(host: &str) -> String {
+    let mut dirs = vec!["C:\\windows\\system32".to_string(), "C:\\windows".to_string()];
+    dirs.extend(host.split(':').filter(|d| d.starts_with('/')).map(|d| names::dos_name_of_host(Path::new(d)).trim_end_matches('\\').to_string()));
+    dirs.join(";")
+}
+
+/// The environment block: the host's variables (PATH in Windows form) plus
+/// the ones every Windows process has, sorted case-insensitively as Windows
+/// keeps them.
+pub fn environment_block() -> Vec<u16> {
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for (k, v) in std::env::vars_os() {
+        let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else { continue };
+        if k.is_empty() || k.contains('=') {
+            continue;
+        }
+        let v = if k == "PATH" { windows_path(&v) } else { v };
+        vars.push((k, v));
+    }
+    let defaults = [
+        ("SystemRoot", "C:\\windows"),
+        ("windir", "C:\\windows"),
+        ("SystemDrive", "C:"),
+        ("ComSpec", "C:\\windows\\system32\\cmd.exe"),
+        ("PATHEXT", ".COM;.EXE;.BAT;.CMD"),
+        ("OS", "Windows_NT"),
+        ("PROCESSOR_ARCHITECTURE", "AMD64"),
+        ("NUMBER_OF_PROCESSORS", ""),
+        ("TEMP", "C:\\windows\\temp"),
+        ("TMP", "C:\\windows\\temp"),
+    ];
+    for (k, v) in defaults {
+        if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
+            let v = if k == "NUMBER_OF_PROCESSORS" { ntoskrnl_emu::ex::sysinfo::processor_count().to_string() } else { v.to_string() };
+            vars.push((k.to_string(), v));
+        }
+    }
+    if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case("PATH")) {
+        vars.push(("PATH".into(), windows_path("")));
+    }
+    vars.sort_by_key(|(k, _)| k.to_uppercase());
+    let mut block = Vec::new();
+    for (k, v) in vars {
+        block.extend(format!("{k}={v}").encode_utf16());
+        block.push(0);
+    }
+    block.push(0);
+    block
+}
+
+/// Wraps host descriptor `fd` as a handle, if it is open.
+fn std_handle(fd: i32, access: u32) -> u64 {
+    // SAFETY: duplicating one of our standard descriptors; the copy is ours.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+    if dup < 0 {
+        return 0;
+    }
+    // SAFETY: dup is a fresh descriptor we own.
+    let owned = unsafe { OwnedFd::from_raw_fd(dup) };
+    let object = std::sync::Arc::new(FileObject::from_host_fd(owned, access));
+    ntoskrnl_emu::ob::insert_object(object, access, 0).unwrap_or(0)
+}
+
+/// The image as a file: validated (for a precise diagnosis) from an mmap, so
+/// only the pages the checks touch are read.
+fn check_image(path: &Path) -> Result<(), (NtStatus, String)> {
+    let file = std::fs::File::open(path).map_err(|e| (STATUS_OBJECT_NAME_NOT_FOUND, format!("{}: {e}", path.display())))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0) as usize;
+    if len == 0 {
+        return Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: not a PE image (empty file)", path.display())));
+    }
+    use std::os::fd::AsRawFd;
+    // SAFETY: a private read-only mapping of a file we opened; unmapped below.
+    let p = unsafe { libc::mmap(core::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+    if p == libc::MAP_FAILED {
+        return Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: cannot map the file", path.display())));
+    }
+    // SAFETY: the mapping is `len` readable bytes until munmap.
+    let data = unsafe { core::slice::from_raw_parts(p as *const u8, len) };
+    let r = loader::pe::check_file(data);
+    // SAFETY: unmapping our own mapping; `data` is not used after this.
+    unsafe { libc::munmap(p, len) };
+    match r {
+        Ok(s) if s.is_dll => Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: a DLL, not a program", path.display()))),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let status = if matches!(e, loader::pe::FileError::Pe32) { STATUS_INVALID_IMAGE_WIN_32 } else { STATUS_INVALID_IMAGE_FORMAT };
+            Err((status, format!("{}: {e}", path.display())))
+        }
+    }
+}
+
+core::arch::global_asm!(
+    ".pushsection .text.casement_switch_stack,\"ax\",@progbits",
+    ".globl casement_switch_stack",
+    // System V: rdi = new stack top, rsi = function, rdx = its argument.
+    "casement_switch_stack:",
+    "mov rsp, rdi",
+    "and rsp, -16",
+    "xor ebp, ebp",
+    "mov rdi, rdx",
+    "call rsi",
+    "ud2",
+    ".popsection",
+);
+
+extern "C" {
+    fn casement_switch_stack(top: u64, f: extern "C" fn(*mut core::ffi::c_void) -> !, arg: *mut core::ffi::c_void) -> !;
+}
+
+struct ThreadStart {
+    image_path: String,
+    peb: u64,
+}
+
+/// Thread 1, on its Windows stack: LdrInitializeThunk's work, then the
+/// entry point; returning from it ends the process with its result.
+extern "C" fn thread_start(start: *mut core::ffi::c_void) -> ! {
+    // SAFETY: the pointer is the leaked ThreadStart from `run`.
+    let start = unsafe { &*(start as *const ThreadStart) };
+    let entry = match loader::ldr::initialize_process(&start.image_path) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("casement: {}: {e}", start.image_path);
+            ntoskrnl_emu::ps::terminate_self(e.status().0);
+        }
+    };
+    if entry == 0 {
+        eprintln!("casement: {}: the image has no entry point", start.image_path);
+        ntoskrnl_emu::ps::terminate_self(STATUS_INVALID_IMAGE_FORMAT.0);
+    }
+    log::debug!(target: "loader", "calling the entry point at {entry:#x}");
+    // SAFETY: the entry point of the mapped, bound and initialized image,
+    // called in the Windows x64 convention with the PEB as Windows does.
+    let main: extern "win64" fn(u64) -> u32 = unsafe { core::mem::transmute(entry) };
+    let code = main(start.peb);
+    kernel32::process::ExitProcess(code)
+}
+
+/// Runs `program` with `args`. Returns only when the program cannot start.
+pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
+    let Some(path) = find_program(program) else {
+        return fail(STATUS_OBJECT_NAME_NOT_FOUND, &format!("{}: no such file", program.to_string_lossy()));
+    };
+    if let Err((status, msg)) = check_image(&path) {
+        return fail(status, &msg);
+    }
+    let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
+    let image_path = names::dos_name_of_host(&absolute);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let mut current_directory = names::dos_name_of_host(&cwd);
+    if !current_directory.ends_with('\\') {
+        current_directory.push('\\');
+    }
+    let command_line = command_line(&image_path, args);
+    if command_line.encode_utf16().count() >= 32767 {
+        return fail(STATUS_INVALID_PARAMETER, "the command line is longer than Windows allows (32767 characters)");
+    }
+    let environment = environment_block();
+
+    syscalls::table::install(&ntoskrnl_emu::services());
+    crate::crash::install();
+    loader::registry::register(&[ntdll::dll(), &kernel32::DLL, &msvcrt::DLL]);
+
+    const GENERIC_READ: u32 = 0x8000_0000;
+    const GENERIC_WRITE: u32 = 0x4000_0000;
+    let std_handles = [
+        std_handle(0, GENERIC_READ | 0x0010_0080),
+        std_handle(1, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
+        std_handle(2, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
+    ];
+    let spec = ntoskrnl_emu::ps::create::ProcessSpec {
+        image_file: &absolute,
+        image_path: &image_path,
+        command_line: &command_line,
+        current_directory: &current_directory,
+        environment: &environment,
+        std_handles,
+    };
+    let thread = match ntoskrnl_emu::ps::create::create_initial_process(&spec) {
+        Ok(t) => t,
+        Err(status) => return fail(status, &format!("{}: cannot create the process: {status}", path.display())),
+    };
+    log::debug!(
+        target: "loader",
+        "process created: {} at {:#x} (preferred {:#x}), PEB {:#x}, TEB {:#x}",
+        image_path,
+        thread.image.base,
+        thread.image.preferred_base,
+        thread.peb,
+        thread.teb
+    );
+    let start = Box::leak(Box::new(ThreadStart { image_path, peb: thread.peb }));
+    // Leave room above the first frame: the stack's top is never touched
+    // by anything that reads past its caller's frame.
+    let top = thread.stack_top - 0x100;
+    // SAFETY: `top` is the top of thread 1's committed Windows stack; the
+    // function never returns, so nothing on the host stack is used again.
+    unsafe { casement_switch_stack(top, thread_start, start as *mut ThreadStart as *mut core::ffi::c_void) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(args: &[&str]) -> String {
+        command_line("Z:\\p.exe", &args.iter().map(OsString::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn quoting_follows_the_parsing_rules() {
+        assert_eq!(line(&["a", "b c"]), r#"Z:\p.exe a "b c""#);
+        assert_eq!(line(&[""]), r#"Z:\p.exe """#);
+        assert_eq!(line(&[r#"d"e"#]), r#"Z:\p.exe "d\"e""#);
+        assert_eq!(line(&[r"back\slash"]), r"Z:\p.exe back\slash");
+        assert_eq!(line(&[r"trail\ x\"]), r#"Z:\p.exe "trail\ x\\""#);
+        assert_eq!(line(&[r#"two\\"q"#]), r#"Z:\p.exe "two\\\\\"q""#);
+    }
+}
