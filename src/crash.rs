@@ -54,14 +54,24 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         _ => STATUS_ACCESS_VIOLATION,
     };
     let err = uc.uc_mcontext.gregs[libc::REG_ERR as usize] as u64;
-    let access = if err & 0x10 != 0 { "executing" } else if err & 0x2 != 0 { "writing" } else { "reading" };
+    let access = if err & 0x10 != 0 {
+        "executing"
+    } else if err & 0x2 != 0 {
+        "writing"
+    } else {
+        "reading"
+    };
     match loader::ldr::module_at(rip) {
         Some((module, base)) => {
             eprintln!(
                 "casement: unhandled exception {code:#010x} ({}) at {module}+{:#x} ({rip:#x}){}",
                 exception_name(code),
                 rip - base,
-                if code == STATUS_ACCESS_VIOLATION { format!(", {access} {addr:#x}") } else { String::new() }
+                if code == STATUS_ACCESS_VIOLATION {
+                    format!(", {access} {addr:#x}")
+                } else {
+                    String::new()
+                }
             );
             let g = &uc.uc_mcontext.gregs;
             eprintln!(
@@ -92,7 +102,11 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
 pub fn install() {
     const ALT_STACK: usize = 256 * 1024;
     let stack = Box::leak(vec![0u8; ALT_STACK].into_boxed_slice());
-    let ss = libc::stack_t { ss_sp: stack.as_mut_ptr() as *mut libc::c_void, ss_flags: 0, ss_size: ALT_STACK };
+    let ss = libc::stack_t {
+        ss_sp: stack.as_mut_ptr() as *mut libc::c_void,
+        ss_flags: 0,
+        ss_size: ALT_STACK,
+    };
     // SAFETY: sigaltstack with a leaked buffer; sigaction with a valid
     // handler; both only affect this process.
     unsafe {
@@ -101,7 +115,13 @@ pub fn install() {
         sa.sa_sigaction = on_fault as *const () as usize;
         sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
         libc::sigemptyset(&mut sa.sa_mask);
-        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE, libc::SIGTRAP] {
+        for sig in [
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGILL,
+            libc::SIGFPE,
+            libc::SIGTRAP,
+        ] {
             libc::sigaction(sig, &sa, core::ptr::null_mut());
         }
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);

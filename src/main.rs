@@ -37,7 +37,10 @@ fn main() -> ExitCode {
             let cli = clap::Command::new("casement inspect")
                 .about("Print a PE image's headers, sections, imports, exports, relocations, TLS, exception and debug directories")
                 .arg(clap::Arg::new("FILE").required(true).value_parser(clap::value_parser!(std::path::PathBuf)));
-            let m = match cli.try_get_matches_from(std::iter::once(OsString::from("casement inspect")).chain(args[1..].iter().cloned())) {
+            let m = match cli.try_get_matches_from(
+                std::iter::once(OsString::from("casement inspect"))
+                    .chain(args[1..].iter().cloned()),
+            ) {
                 Ok(m) => m,
                 Err(e) => {
                     let _ = e.print();
@@ -68,12 +71,21 @@ fn main() -> ExitCode {
 fn init_logging() {
     let Ok(spec) = std::env::var("CASEMENT_DEBUG") else {
         // Warnings and unimplemented-API errors still reach stderr.
-        let _ = env_logger::Builder::new().filter_level(log::LevelFilter::Warn).format_timestamp(None).try_init();
+        let _ = env_logger::Builder::new()
+            .filter_level(log::LevelFilter::Warn)
+            .format_timestamp(None)
+            .try_init();
         return;
     };
     let spec: Vec<String> = spec
         .split(',')
-        .map(|s| if s.contains('=') || s.is_empty() { s.to_string() } else { format!("{s}=trace") })
+        .map(|s| {
+            if s.contains('=') || s.is_empty() {
+                s.to_string()
+            } else {
+                format!("{s}=trace")
+            }
+        })
         .collect();
     let _ = env_logger::Builder::new()
         .parse_filters(&format!("warn,{}", spec.join(",")))

@@ -35,14 +35,15 @@ fn find_program(arg: &OsString) -> Option<PathBuf> {
 }
 
 /// Quotes one argument so that CommandLineToArgvW and the C runtime give it
-/// back unchanged: quotes only when needed; backslashes are doubled only
-/// before a quote (and before the closing quote).
+/// back unchanged, as Wine and the usual argv-to-command-line conversions
+/// do: surrounding quotes only for an empty argument or one with a blank;
+/// a quote is escaped with a backslash, and backslashes are doubled only
+/// before a quote (or before the closing quote).
 pub fn quote_argument(arg: &str, out: &mut String) {
-    if !arg.is_empty() && !arg.contains([' ', '\t', '\n', '\x0b', '"']) {
-        out.push_str(arg);
-        return;
+    let quoted = arg.is_empty() || arg.contains([' ', '\t']);
+    if quoted {
+        out.push('"');
     }
-    out.push('"');
     let mut backslashes = 0;
     for c in arg.chars() {
         match c {
@@ -59,8 +60,13 @@ pub fn quote_argument(arg: &str, out: &mut String) {
             }
         }
     }
-    out.extend(std::iter::repeat_n('\\', backslashes * 2));
-    out.push('"');
+    out.extend(std::iter::repeat_n(
+        '\\',
+        if quoted { backslashes * 2 } else { backslashes },
+    ));
+    if quoted {
+        out.push('"');
+    }
 }
 
 /// The command line Windows builds from argv: argv[0] (the image's Windows
@@ -78,8 +84,15 @@ pub fn command_line(image: &str, args: &[OsString]) -> String {
 /// The Windows form of a host PATH: each directory as a Z: path, after the
 /// system directories.
 fn windows_path(host: &str) -> String {
-    let mut dirs = vec!["C:\\windows\\system32".to_string(), "C:\\windows".to_string()];
-    dirs.extend(host.split(':').filter(|d| d.starts_with('/')).map(|d| names::dos_name_of_host(Path::new(d)).trim_end_matches('\\').to_string()));
+    let mut dirs = vec![
+        "C:\\windows\\system32".to_string(),
+        "C:\\windows".to_string(),
+    ];
+    dirs.extend(host.split(':').filter(|d| d.starts_with('/')).map(|d| {
+        names::dos_name_of_host(Path::new(d))
+            .trim_end_matches('\\')
+            .to_string()
+    }));
     dirs.join(";")
 }
 
@@ -89,7 +102,9 @@ fn windows_path(host: &str) -> String {
 pub fn environment_block() -> Vec<u16> {
     let mut vars: Vec<(String, String)> = Vec::new();
     for (k, v) in std::env::vars_os() {
-        let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else { continue };
+        let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else {
+            continue;
+        };
         if k.is_empty() || k.contains('=') {
             continue;
         }
@@ -110,7 +125,11 @@ pub fn environment_block() -> Vec<u16> {
     ];
     for (k, v) in defaults {
         if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
-            let v = if k == "NUMBER_OF_PROCESSORS" { ntoskrnl_emu::ex::sysinfo::processor_count().to_string() } else { v.to_string() };
+            let v = if k == "NUMBER_OF_PROCESSORS" {
+                ntoskrnl_emu::ex::sysinfo::processor_count().to_string()
+            } else {
+                v.to_string()
+            };
             vars.push((k.to_string(), v));
         }
     }
@@ -143,16 +162,36 @@ fn std_handle(fd: i32, access: u32) -> u64 {
 /// The image as a file: validated (for a precise diagnosis) from an mmap, so
 /// only the pages the checks touch are read.
 fn check_image(path: &Path) -> Result<(), (NtStatus, String)> {
-    let file = std::fs::File::open(path).map_err(|e| (STATUS_OBJECT_NAME_NOT_FOUND, format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        (
+            STATUS_OBJECT_NAME_NOT_FOUND,
+            format!("{}: {e}", path.display()),
+        )
+    })?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0) as usize;
     if len == 0 {
-        return Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: not a PE image (empty file)", path.display())));
+        return Err((
+            STATUS_INVALID_IMAGE_FORMAT,
+            format!("{}: not a PE image (empty file)", path.display()),
+        ));
     }
     use std::os::fd::AsRawFd;
     // SAFETY: a private read-only mapping of a file we opened; unmapped below.
-    let p = unsafe { libc::mmap(core::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_PRIVATE,
+            file.as_raw_fd(),
+            0,
+        )
+    };
     if p == libc::MAP_FAILED {
-        return Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: cannot map the file", path.display())));
+        return Err((
+            STATUS_INVALID_IMAGE_FORMAT,
+            format!("{}: cannot map the file", path.display()),
+        ));
     }
     // SAFETY: the mapping is `len` readable bytes until munmap.
     let data = unsafe { core::slice::from_raw_parts(p as *const u8, len) };
@@ -160,10 +199,17 @@ fn check_image(path: &Path) -> Result<(), (NtStatus, String)> {
     // SAFETY: unmapping our own mapping; `data` is not used after this.
     unsafe { libc::munmap(p, len) };
     match r {
-        Ok(s) if s.is_dll => Err((STATUS_INVALID_IMAGE_FORMAT, format!("{}: a DLL, not a program", path.display()))),
+        Ok(s) if s.is_dll => Err((
+            STATUS_INVALID_IMAGE_FORMAT,
+            format!("{}: a DLL, not a program", path.display()),
+        )),
         Ok(_) => Ok(()),
         Err(e) => {
-            let status = if matches!(e, loader::pe::FileError::Pe32) { STATUS_INVALID_IMAGE_WIN_32 } else { STATUS_INVALID_IMAGE_FORMAT };
+            let status = if matches!(e, loader::pe::FileError::Pe32) {
+                STATUS_INVALID_IMAGE_WIN_32
+            } else {
+                STATUS_INVALID_IMAGE_FORMAT
+            };
             Err((status, format!("{}: {e}", path.display())))
         }
     }
@@ -184,7 +230,11 @@ core::arch::global_asm!(
 );
 
 extern "C" {
-    fn casement_switch_stack(top: u64, f: extern "C" fn(*mut core::ffi::c_void) -> !, arg: *mut core::ffi::c_void) -> !;
+    fn casement_switch_stack(
+        top: u64,
+        f: extern "C" fn(*mut core::ffi::c_void) -> !,
+        arg: *mut core::ffi::c_void,
+    ) -> !;
 }
 
 struct ThreadStart {
@@ -205,7 +255,10 @@ extern "C" fn thread_start(start: *mut core::ffi::c_void) -> ! {
         }
     };
     if entry == 0 {
-        eprintln!("casement: {}: the image has no entry point", start.image_path);
+        eprintln!(
+            "casement: {}: the image has no entry point",
+            start.image_path
+        );
         ntoskrnl_emu::ps::terminate_self(STATUS_INVALID_IMAGE_FORMAT.0);
     }
     log::debug!(target: "loader", "calling the entry point at {entry:#x}");
@@ -219,7 +272,10 @@ extern "C" fn thread_start(start: *mut core::ffi::c_void) -> ! {
 /// Runs `program` with `args`. Returns only when the program cannot start.
 pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
     let Some(path) = find_program(program) else {
-        return fail(STATUS_OBJECT_NAME_NOT_FOUND, &format!("{}: no such file", program.to_string_lossy()));
+        return fail(
+            STATUS_OBJECT_NAME_NOT_FOUND,
+            &format!("{}: no such file", program.to_string_lossy()),
+        );
     };
     if let Err((status, msg)) = check_image(&path) {
         return fail(status, &msg);
@@ -233,13 +289,16 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
     }
     let command_line = command_line(&image_path, args);
     if command_line.encode_utf16().count() >= 32767 {
-        return fail(STATUS_INVALID_PARAMETER, "the command line is longer than Windows allows (32767 characters)");
+        return fail(
+            STATUS_INVALID_PARAMETER,
+            "the command line is longer than Windows allows (32767 characters)",
+        );
     }
     let environment = environment_block();
 
     syscalls::table::install(&ntoskrnl_emu::services());
     crate::crash::install();
-    loader::registry::register(&[ntdll::dll(), &kernel32::DLL, &msvcrt::DLL]);
+    loader::registry::register(&[ntdll::dll(), &kernel32::DLL, &msvcrt::DLL, &shell32::DLL]);
 
     const GENERIC_READ: u32 = 0x8000_0000;
     const GENERIC_WRITE: u32 = 0x4000_0000;
@@ -258,7 +317,12 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
     };
     let thread = match ntoskrnl_emu::ps::create::create_initial_process(&spec) {
         Ok(t) => t,
-        Err(status) => return fail(status, &format!("{}: cannot create the process: {status}", path.display())),
+        Err(status) => {
+            return fail(
+                status,
+                &format!("{}: cannot create the process: {status}", path.display()),
+            )
+        }
     };
     log::debug!(
         target: "loader",
@@ -269,13 +333,22 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
         thread.peb,
         thread.teb
     );
-    let start = Box::leak(Box::new(ThreadStart { image_path, peb: thread.peb }));
+    let start = Box::leak(Box::new(ThreadStart {
+        image_path,
+        peb: thread.peb,
+    }));
     // Leave room above the first frame: the stack's top is never touched
     // by anything that reads past its caller's frame.
     let top = thread.stack_top - 0x100;
     // SAFETY: `top` is the top of thread 1's committed Windows stack; the
     // function never returns, so nothing on the host stack is used again.
-    unsafe { casement_switch_stack(top, thread_start, start as *mut ThreadStart as *mut core::ffi::c_void) }
+    unsafe {
+        casement_switch_stack(
+            top,
+            thread_start,
+            start as *mut ThreadStart as *mut core::ffi::c_void,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -283,16 +356,19 @@ mod tests {
     use super::*;
 
     fn line(args: &[&str]) -> String {
-        command_line("Z:\\p.exe", &args.iter().map(OsString::from).collect::<Vec<_>>())
+        command_line(
+            "Z:\\p.exe",
+            &args.iter().map(OsString::from).collect::<Vec<_>>(),
+        )
     }
 
     #[test]
     fn quoting_follows_the_parsing_rules() {
         assert_eq!(line(&["a", "b c"]), r#"Z:\p.exe a "b c""#);
         assert_eq!(line(&[""]), r#"Z:\p.exe """#);
-        assert_eq!(line(&[r#"d"e"#]), r#"Z:\p.exe "d\"e""#);
+        assert_eq!(line(&[r#"d"e"#]), r#"Z:\p.exe d\"e"#);
         assert_eq!(line(&[r"back\slash"]), r"Z:\p.exe back\slash");
         assert_eq!(line(&[r"trail\ x\"]), r#"Z:\p.exe "trail\ x\\""#);
-        assert_eq!(line(&[r#"two\\"q"#]), r#"Z:\p.exe "two\\\\\"q""#);
+        assert_eq!(line(&[r#"two\\"q"#]), r#"Z:\p.exe two\\\\\"q"#);
     }
 }

@@ -30,7 +30,11 @@ pub extern "win64" fn GetConsoleMode(h: u64, mode: *mut u32) -> i32 {
         set_error(ERROR_INVALID_HANDLE);
         return 0;
     }
-    let m = if is_input(h) { INPUT_MODE.load(Ordering::Relaxed) } else { OUTPUT_MODE.load(Ordering::Relaxed) };
+    let m = if is_input(h) {
+        INPUT_MODE.load(Ordering::Relaxed)
+    } else {
+        OUTPUT_MODE.load(Ordering::Relaxed)
+    };
     // SAFETY: the caller passes storage for the mode.
     unsafe { *mode = m };
     1
@@ -84,7 +88,17 @@ fn write_bytes(h: u64, bytes: &[u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtWriteFile,
-        &args([h, 0, 0, 0, &mut iosb as *mut IO_STATUS_BLOCK as u64, bytes.as_ptr() as u64, bytes.len() as u64, 0, 0]),
+        &args([
+            h,
+            0,
+            0,
+            0,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            bytes.as_ptr() as u64,
+            bytes.len() as u64,
+            0,
+            0,
+        ]),
     );
     if st.is_success() {
         Ok(())
@@ -95,7 +109,13 @@ fn write_bytes(h: u64, bytes: &[u8]) -> Result<(), NtStatus> {
 
 /// Implements WriteConsoleW(hConsoleOutput, lpBuffer, nNumberOfCharsToWrite,
 /// lpNumberOfCharsWritten, lpReserved): UTF-16 to the terminal's UTF-8.
-pub extern "win64" fn WriteConsoleW(h: u64, buf: *const u16, n: u32, written: *mut u32, _reserved: u64) -> i32 {
+pub extern "win64" fn WriteConsoleW(
+    h: u64,
+    buf: *const u16,
+    n: u32,
+    written: *mut u32,
+    _reserved: u64,
+) -> i32 {
     if !is_console(h) {
         set_error(ERROR_INVALID_HANDLE);
         return 0;
@@ -116,14 +136,29 @@ pub extern "win64" fn WriteConsoleW(h: u64, buf: *const u16, n: u32, written: *m
 }
 
 /// Implements WriteConsoleA: bytes in the console output code page.
-pub extern "win64" fn WriteConsoleA(h: u64, buf: *const u8, n: u32, written: *mut u32, reserved: u64) -> i32 {
+pub extern "win64" fn WriteConsoleA(
+    h: u64,
+    buf: *const u8,
+    n: u32,
+    written: *mut u32,
+    reserved: u64,
+) -> i32 {
     // SAFETY: the caller passes n bytes.
     let bytes = unsafe { core::slice::from_raw_parts(buf, n as usize) };
     let cp = OUTPUT_CP.load(Ordering::Relaxed);
-    let len = crate::nls::MultiByteToWideChar(cp, 0, bytes.as_ptr(), n as i32, core::ptr::null_mut(), 0).max(0) as usize;
+    let len =
+        crate::nls::MultiByteToWideChar(cp, 0, bytes.as_ptr(), n as i32, core::ptr::null_mut(), 0)
+            .max(0) as usize;
     let mut units = vec![0u16; len];
     if n > 0 {
-        crate::nls::MultiByteToWideChar(cp, 0, bytes.as_ptr(), n as i32, units.as_mut_ptr(), len as i32);
+        crate::nls::MultiByteToWideChar(
+            cp,
+            0,
+            bytes.as_ptr(),
+            n as i32,
+            units.as_mut_ptr(),
+            len as i32,
+        );
     }
     let mut w = 0u32;
     let ok = WriteConsoleW(h, units.as_ptr(), units.len() as u32, &mut w, reserved);

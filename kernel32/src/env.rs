@@ -47,7 +47,11 @@ fn name_eq(a: &[u16], b: &[u16]) -> bool {
 
 /// Splits `NAME=value`; names may start with '=' (`=C:=C:\dir`).
 fn split(entry: &[u16]) -> (&[u16], &[u16]) {
-    let eq = entry.iter().skip(1).position(|&u| u == b'=' as u16).map(|i| i + 1);
+    let eq = entry
+        .iter()
+        .skip(1)
+        .position(|&u| u == b'=' as u16)
+        .map(|i| i + 1);
     match eq {
         Some(i) => (&entry[..i], &entry[i + 1..]),
         None => (entry, &[]),

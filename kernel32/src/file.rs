@@ -31,18 +31,33 @@ const FILE_CREATED: u64 = 2;
 pub fn current_directory() -> String {
     let us = &parameters().CurrentDirectory.DosPath;
     // SAFETY: the current-directory buffer lives as long as the process.
-    let units = unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
+    let units =
+        unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
     String::from_utf16_lossy(units)
 }
 
 /// Opens or creates a file by DOS name through NtCreateFile.
-pub fn nt_create(dos: &[u16], access: u32, share: u32, disposition: u32, options: u32, attributes: u32) -> Result<(u64, u64), NtStatus> {
+pub fn nt_create(
+    dos: &[u16],
+    access: u32,
+    share: u32,
+    disposition: u32,
+    options: u32,
+    attributes: u32,
+) -> Result<(u64, u64), NtStatus> {
     let dos = String::from_utf16(dos).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
     if dos.is_empty() {
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
     }
-    let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?.encode_utf16().collect();
-    let us = UNICODE_STRING { Length: (nt.len() * 2) as u16, MaximumLength: (nt.len() * 2) as u16, _pad: 0, Buffer: nt.as_ptr() as u64 };
+    let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?
+        .encode_utf16()
+        .collect();
+    let us = UNICODE_STRING {
+        Length: (nt.len() * 2) as u16,
+        MaximumLength: (nt.len() * 2) as u16,
+        _pad: 0,
+        Buffer: nt.as_ptr() as u64,
+    };
     let oa = OBJECT_ATTRIBUTES {
         Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
         ObjectName: &us as *const UNICODE_STRING as u64,
@@ -77,7 +92,15 @@ pub fn nt_create(dos: &[u16], access: u32, share: u32, disposition: u32, options
 /// Implements CreateFileW(lpFileName, dwDesiredAccess, dwShareMode,
 /// lpSecurityAttributes, dwCreationDisposition, dwFlagsAndAttributes,
 /// hTemplateFile).
-pub extern "win64" fn CreateFileW(name: *const u16, access: u32, share: u32, sa: u64, creation: u32, flags: u32, _template: u64) -> u64 {
+pub extern "win64" fn CreateFileW(
+    name: *const u16,
+    access: u32,
+    share: u32,
+    sa: u64,
+    creation: u32,
+    flags: u32,
+    _template: u64,
+) -> u64 {
     // SAFETY: a NUL-terminated string or NULL.
     let Some(name) = (unsafe { wstr(name) }) else {
         set_error(ERROR_INVALID_PARAMETER);
@@ -134,10 +157,26 @@ pub extern "win64" fn CreateFileW(name: *const u16, access: u32, share: u32, sa:
 }
 
 /// Implements CreateFileA.
-pub extern "win64" fn CreateFileA(name: *const u8, access: u32, share: u32, sa: u64, creation: u32, flags: u32, template: u64) -> u64 {
+pub extern "win64" fn CreateFileA(
+    name: *const u8,
+    access: u32,
+    share: u32,
+    sa: u64,
+    creation: u32,
+    flags: u32,
+    template: u64,
+) -> u64 {
     // SAFETY: a NUL-terminated string or NULL.
     match unsafe { astr(name) } {
-        None => CreateFileW(core::ptr::null(), access, share, sa, creation, flags, template),
+        None => CreateFileW(
+            core::ptr::null(),
+            access,
+            share,
+            sa,
+            creation,
+            flags,
+            template,
+        ),
         Some(mut w) => {
             w.push(0);
             CreateFileW(w.as_ptr(), access, share, sa, creation, flags, template)
@@ -178,8 +217,15 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
         iosb_ptr = ov as u64;
         offset_ptr = 0;
     }
-    let offset_ptr = if ov.is_null() { offset_ptr } else { &offset as *const i64 as u64 };
-    let st = syscall(service, &args([h, event, 0, 0, iosb_ptr, buf, len as u64, offset_ptr, 0]));
+    let offset_ptr = if ov.is_null() {
+        offset_ptr
+    } else {
+        &offset as *const i64 as u64
+    };
+    let st = syscall(
+        service,
+        &args([h, event, 0, 0, iosb_ptr, buf, len as u64, offset_ptr, 0]),
+    );
     // SAFETY: iosb_ptr is our IO_STATUS_BLOCK or the caller's OVERLAPPED.
     let (status, information) = unsafe {
         let i = &*(iosb_ptr as *const IO_STATUS_BLOCK);
@@ -191,7 +237,13 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
     if st.is_success() || (st == STATUS_END_OF_FILE && service == nr::NtReadFile) {
         if !done.is_null() {
             // SAFETY: as above.
-            unsafe { *done = if st.is_success() { information as u32 } else { 0 } };
+            unsafe {
+                *done = if st.is_success() {
+                    information as u32
+                } else {
+                    0
+                }
+            };
         }
         if st == STATUS_END_OF_FILE && !ov.is_null() {
             // Overlapped reads at end of file fail with ERROR_HANDLE_EOF.
@@ -209,13 +261,25 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
 
 /// Implements ReadFile(hFile, lpBuffer, nNumberOfBytesToRead,
 /// lpNumberOfBytesRead, lpOverlapped). End of file is success with 0 bytes.
-pub extern "win64" fn ReadFile(h: u64, buf: u64, len: u32, read: *mut u32, ov: *mut Overlapped) -> i32 {
+pub extern "win64" fn ReadFile(
+    h: u64,
+    buf: u64,
+    len: u32,
+    read: *mut u32,
+    ov: *mut Overlapped,
+) -> i32 {
     io(nr::NtReadFile, h, buf, len, read, ov)
 }
 
 /// Implements WriteFile(hFile, lpBuffer, nNumberOfBytesToWrite,
 /// lpNumberOfBytesWritten, lpOverlapped).
-pub extern "win64" fn WriteFile(h: u64, buf: u64, len: u32, written: *mut u32, ov: *mut Overlapped) -> i32 {
+pub extern "win64" fn WriteFile(
+    h: u64,
+    buf: u64,
+    len: u32,
+    written: *mut u32,
+    ov: *mut Overlapped,
+) -> i32 {
     io(nr::NtWriteFile, h, buf, len, written, ov)
 }
 
@@ -267,7 +331,13 @@ pub fn device_type(h: u64) -> Result<u32, NtStatus> {
     let mut info = [0u32; 2];
     let st = syscall(
         nr::NtQueryVolumeInformationFile,
-        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, info.as_mut_ptr() as u64, 8, 4]),
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            info.as_mut_ptr() as u64,
+            8,
+            4,
+        ]),
     );
     if st.is_success() {
         Ok(info[0])
@@ -299,7 +369,13 @@ fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtQueryInformationFile,
-        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, buf.as_mut_ptr() as u64, buf.len() as u64, class as u64]),
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            buf.as_mut_ptr() as u64,
+            buf.len() as u64,
+            class as u64,
+        ]),
     );
     if st.is_success() || st == STATUS_BUFFER_OVERFLOW {
         Ok(())
@@ -312,7 +388,13 @@ fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtSetInformationFile,
-        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64, buf.as_ptr() as u64, buf.len() as u64, class as u64]),
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            buf.as_ptr() as u64,
+            buf.len() as u64,
+            class as u64,
+        ]),
     );
     if st.is_success() {
         Ok(())
@@ -421,7 +503,10 @@ pub extern "win64" fn SetEndOfFile(h: u64) -> i32 {
 /// Implements FlushFileBuffers(hFile).
 pub extern "win64" fn FlushFileBuffers(h: u64) -> i32 {
     let mut iosb = IO_STATUS_BLOCK::default();
-    let st = syscall(nr::NtFlushBuffersFile, &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64]));
+    let st = syscall(
+        nr::NtFlushBuffersFile,
+        &args([h, &mut iosb as *mut IO_STATUS_BLOCK as u64]),
+    );
     if st.is_success() {
         1
     } else {
@@ -435,7 +520,12 @@ fn delete(name: *const u16, directory: bool) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
-    let options = FILE_SYNCHRONOUS_IO_NONALERT | if directory { FILE_DIRECTORY_FILE } else { FILE_NON_DIRECTORY_FILE };
+    let options = FILE_SYNCHRONOUS_IO_NONALERT
+        | if directory {
+            FILE_DIRECTORY_FILE
+        } else {
+            FILE_NON_DIRECTORY_FILE
+        };
     let (h, _) = match nt_create(&name, DELETE | SYNCHRONIZE, 0x7, FILE_OPEN, options, 0) {
         Ok(r) => r,
         Err(st) => return fail(st, 0),
@@ -465,7 +555,14 @@ pub extern "win64" fn CreateDirectoryW(name: *const u16, _sa: u64) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
-    match nt_create(&name, 0x1_0001 | SYNCHRONIZE, 0x3, FILE_CREATE, FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, 0x80) {
+    match nt_create(
+        &name,
+        0x1_0001 | SYNCHRONIZE,
+        0x3,
+        FILE_CREATE,
+        FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
+        0x80,
+    ) {
         Ok((h, _)) => {
             let _ = syscall(nr::NtClose, &args([h]));
             1
@@ -485,7 +582,14 @@ pub extern "win64" fn MoveFileExW(from: *const u16, to: *const u16, flags: u32) 
         Ok(n) => n,
         Err(st) => return fail(st, 0),
     };
-    let (h, _) = match nt_create(&from, DELETE | SYNCHRONIZE, 0x7, FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT, 0) {
+    let (h, _) = match nt_create(
+        &from,
+        DELETE | SYNCHRONIZE,
+        0x7,
+        FILE_OPEN,
+        FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+        0,
+    ) {
         Ok(r) => r,
         Err(st) => return fail(st, 0),
     };
@@ -523,7 +627,12 @@ pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
         Err(st) => return fail(st, u32::MAX),
     };
     let units: Vec<u16> = nt.encode_utf16().collect();
-    let us = UNICODE_STRING { Length: (units.len() * 2) as u16, MaximumLength: (units.len() * 2) as u16, _pad: 0, Buffer: units.as_ptr() as u64 };
+    let us = UNICODE_STRING {
+        Length: (units.len() * 2) as u16,
+        MaximumLength: (units.len() * 2) as u16,
+        _pad: 0,
+        Buffer: units.as_ptr() as u64,
+    };
     let oa = OBJECT_ATTRIBUTES {
         Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
         ObjectName: &us as *const UNICODE_STRING as u64,
@@ -531,7 +640,13 @@ pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
         ..Default::default()
     };
     let mut info = [0u8; 40];
-    let st = syscall(nr::NtQueryAttributesFile, &args([&oa as *const OBJECT_ATTRIBUTES as u64, info.as_mut_ptr() as u64]));
+    let st = syscall(
+        nr::NtQueryAttributesFile,
+        &args([
+            &oa as *const OBJECT_ATTRIBUTES as u64,
+            info.as_mut_ptr() as u64,
+        ]),
+    );
     if !st.is_success() {
         return fail(st, u32::MAX);
     }
@@ -542,7 +657,11 @@ pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
 pub extern "win64" fn GetCurrentDirectoryW(size: u32, buf: *mut u16) -> u32 {
     let cwd = current_directory();
     // Without its trailing backslash, except for a drive root.
-    let trimmed = if cwd.len() > 3 { cwd.trim_end_matches('\\') } else { &cwd };
+    let trimmed = if cwd.len() > 3 {
+        cwd.trim_end_matches('\\')
+    } else {
+        &cwd
+    };
     let units: Vec<u16> = trimmed.encode_utf16().collect();
     // SAFETY: the caller's buffer holds `size` units.
     unsafe { copy_out(&units, buf, size) }
@@ -551,7 +670,11 @@ pub extern "win64" fn GetCurrentDirectoryW(size: u32, buf: *mut u16) -> u32 {
 /// Implements GetCurrentDirectoryA(nBufferLength, lpBuffer).
 pub extern "win64" fn GetCurrentDirectoryA(size: u32, buf: *mut u8) -> u32 {
     let cwd = current_directory();
-    let trimmed = if cwd.len() > 3 { cwd.trim_end_matches('\\') } else { &cwd };
+    let trimmed = if cwd.len() > 3 {
+        cwd.trim_end_matches('\\')
+    } else {
+        &cwd
+    };
     let bytes = crate::nls::wide_to_ansi(&trimmed.encode_utf16().collect::<Vec<_>>());
     // SAFETY: the caller's buffer holds `size` bytes.
     unsafe { copy_out(&bytes, buf, size) }
@@ -569,7 +692,14 @@ pub extern "win64" fn SetCurrentDirectoryW(name: *const u16) -> i32 {
         Err(st) => return fail(st, 0),
     };
     let full_units: Vec<u16> = full.encode_utf16().collect();
-    match nt_create(&full_units, SYNCHRONIZE | 0x20, 0x7, FILE_OPEN, FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, 0) {
+    match nt_create(
+        &full_units,
+        SYNCHRONIZE | 0x20,
+        0x7,
+        FILE_OPEN,
+        FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
+        0,
+    ) {
         Ok((h, _)) => {
             let _ = syscall(nr::NtClose, &args([h]));
         }
@@ -596,7 +726,12 @@ pub extern "win64" fn SetCurrentDirectoryW(name: *const u16) -> i32 {
 
 /// Implements GetFullPathNameW(lpFileName, nBufferLength, lpBuffer,
 /// lpFilePart).
-pub extern "win64" fn GetFullPathNameW(name: *const u16, size: u32, buf: *mut u16, file_part: *mut *mut u16) -> u32 {
+pub extern "win64" fn GetFullPathNameW(
+    name: *const u16,
+    size: u32,
+    buf: *mut u16,
+    file_part: *mut *mut u16,
+) -> u32 {
     // SAFETY: a NUL-terminated string or NULL.
     let Some(name) = (unsafe { wstr(name) }) else {
         set_error(ERROR_INVALID_PARAMETER);
@@ -675,7 +810,12 @@ pub extern "win64" fn MoveFileA(from: *const u8, to: *const u8) -> i32 {
 }
 
 /// Implements GetFullPathNameA.
-pub extern "win64" fn GetFullPathNameA(name: *const u8, size: u32, buf: *mut u8, file_part: *mut *mut u8) -> u32 {
+pub extern "win64" fn GetFullPathNameA(
+    name: *const u8,
+    size: u32,
+    buf: *mut u8,
+    file_part: *mut *mut u8,
+) -> u32 {
     // SAFETY: a NUL-terminated string or NULL.
     let Some(name) = (unsafe { astr(name) }) else {
         set_error(ERROR_INVALID_PARAMETER);
@@ -700,4 +840,3 @@ pub extern "win64" fn GetFullPathNameA(name: *const u8, size: u32, buf: *mut u8,
     }
     n
 }
-

@@ -2,6 +2,7 @@
 //! become Win32 errors in one place (`error`), from the NTSTATUS ntdll maps.
 #![allow(non_snake_case)]
 
+pub mod cmdline;
 pub mod console;
 pub mod env;
 pub mod error;

@@ -9,7 +9,9 @@ use syscalls::*;
 /// Copies bytes to a fresh process-heap block (for strings kernel32 hands
 /// out and keeps alive).
 pub fn leak_guest(bytes: &[u8]) -> u64 {
-    let Some(h) = heap::process_heap() else { return 0 };
+    let Some(h) = heap::process_heap() else {
+        return 0;
+    };
     match h.alloc(bytes.len().max(1), 0) {
         Ok(p) => {
             // SAFETY: a fresh block of at least bytes.len() bytes.
@@ -35,11 +37,24 @@ pub extern "win64" fn VirtualAlloc(address: u64, size: u64, kind: u32, protect: 
 }
 
 /// Implements VirtualAllocEx.
-pub extern "win64" fn VirtualAllocEx(process: u64, address: u64, size: u64, kind: u32, protect: u32) -> u64 {
+pub extern "win64" fn VirtualAllocEx(
+    process: u64,
+    address: u64,
+    size: u64,
+    kind: u32,
+    protect: u32,
+) -> u64 {
     let (mut base, mut region) = (address, size);
     let st = syscall(
         nr::NtAllocateVirtualMemory,
-        &args([process, &mut base as *mut u64 as u64, 0, &mut region as *mut u64 as u64, kind as u64, protect as u64]),
+        &args([
+            process,
+            &mut base as *mut u64 as u64,
+            0,
+            &mut region as *mut u64 as u64,
+            kind as u64,
+            protect as u64,
+        ]),
     );
     if st.is_success() {
         base
@@ -53,7 +68,12 @@ pub extern "win64" fn VirtualFree(address: u64, size: u64, kind: u32) -> i32 {
     let (mut base, mut region) = (address, size);
     let st = syscall(
         nr::NtFreeVirtualMemory,
-        &args([NT_CURRENT_PROCESS, &mut base as *mut u64 as u64, &mut region as *mut u64 as u64, kind as u64]),
+        &args([
+            NT_CURRENT_PROCESS,
+            &mut base as *mut u64 as u64,
+            &mut region as *mut u64 as u64,
+            kind as u64,
+        ]),
     );
     if st.is_success() {
         1
@@ -72,7 +92,13 @@ pub extern "win64" fn VirtualProtect(address: u64, size: u64, protect: u32, old:
     let (mut base, mut region) = (address, size);
     let st = syscall(
         nr::NtProtectVirtualMemory,
-        &args([NT_CURRENT_PROCESS, &mut base as *mut u64 as u64, &mut region as *mut u64 as u64, protect as u64, old as u64]),
+        &args([
+            NT_CURRENT_PROCESS,
+            &mut base as *mut u64 as u64,
+            &mut region as *mut u64 as u64,
+            protect as u64,
+            old as u64,
+        ]),
     );
     if st.is_success() {
         1
@@ -84,7 +110,17 @@ pub extern "win64" fn VirtualProtect(address: u64, size: u64, protect: u32, old:
 /// Implements VirtualQuery(lpAddress, lpBuffer, dwLength): bytes written.
 pub extern "win64" fn VirtualQuery(address: u64, buffer: u64, length: u64) -> u64 {
     let mut written = 0u64;
-    let st = syscall(nr::NtQueryVirtualMemory, &args([NT_CURRENT_PROCESS, address, 0, buffer, length, &mut written as *mut u64 as u64]));
+    let st = syscall(
+        nr::NtQueryVirtualMemory,
+        &args([
+            NT_CURRENT_PROCESS,
+            address,
+            0,
+            buffer,
+            length,
+            &mut written as *mut u64 as u64,
+        ]),
+    );
     if st.is_success() {
         written
     } else {
@@ -126,8 +162,17 @@ const LMEM_ZEROINIT: u32 = 0x40;
 /// Implements LocalAlloc(uFlags, uBytes) (and GlobalAlloc): movable memory
 /// is handed out fixed, which LocalLock then returns unchanged.
 pub extern "win64" fn LocalAlloc(flags: u32, size: u64) -> u64 {
-    let Some(h) = heap::process_heap() else { return 0 };
-    match h.alloc(size as usize, if flags & LMEM_ZEROINIT != 0 { heap::HEAP_ZERO_MEMORY } else { 0 }) {
+    let Some(h) = heap::process_heap() else {
+        return 0;
+    };
+    match h.alloc(
+        size as usize,
+        if flags & LMEM_ZEROINIT != 0 {
+            heap::HEAP_ZERO_MEMORY
+        } else {
+            0
+        },
+    ) {
         Ok(p) => p,
         Err(_) => {
             set_error(ERROR_NOT_ENOUGH_MEMORY);
@@ -152,10 +197,20 @@ pub extern "win64" fn LocalFree(p: u64) -> u64 {
 
 /// Implements LocalReAlloc(hMem, uBytes, uFlags).
 pub extern "win64" fn LocalReAlloc(p: u64, size: u64, flags: u32) -> u64 {
-    let Some(h) = heap::process_heap() else { return 0 };
+    let Some(h) = heap::process_heap() else {
+        return 0;
+    };
     // LMEM_MOVEABLE (2) allows moving; without it the block must stay.
-    let in_place = if flags & 0x2 == 0 { heap::HEAP_REALLOC_IN_PLACE_ONLY } else { 0 };
-    let zero = if flags & LMEM_ZEROINIT != 0 { heap::HEAP_ZERO_MEMORY } else { 0 };
+    let in_place = if flags & 0x2 == 0 {
+        heap::HEAP_REALLOC_IN_PLACE_ONLY
+    } else {
+        0
+    };
+    let zero = if flags & LMEM_ZEROINIT != 0 {
+        heap::HEAP_ZERO_MEMORY
+    } else {
+        0
+    };
     match h.realloc(p, size as usize, in_place | zero) {
         Ok(q) => q,
         Err(_) => {
@@ -178,5 +233,7 @@ pub extern "win64" fn LocalUnlock(_p: u64) -> i32 {
 
 /// Implements LocalSize / GlobalSize.
 pub extern "win64" fn LocalSize(p: u64) -> u64 {
-    heap::process_heap().and_then(|h| h.size(p).ok()).map_or(0, |n| n as u64)
+    heap::process_heap()
+        .and_then(|h| h.size(p).ok())
+        .map_or(0, |n| n as u64)
 }

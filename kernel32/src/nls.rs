@@ -17,20 +17,24 @@ pub const OEM_CODE_PAGE: u32 = 437;
 /// Windows-1252's 0x80..0x9F (the rest is Latin-1); undefined bytes map to
 /// the same-valued control characters, as Windows does.
 const CP1252_HIGH: [u16; 32] = [
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 ];
 
 /// Code page 437's 0x80..0xFF.
 const CP437_HIGH: [u16; 128] = [
-    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF, 0x00EE, 0x00EC, 0x00C4, 0x00C5,
-    0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9, 0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192,
-    0x00E1, 0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
-    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510,
-    0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F, 0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567,
-    0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
-    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229,
-    0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF,
+    0x00EE, 0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+    0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA,
+    0x00F1, 0x00D1, 0x00AA, 0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4, 0x03A6, 0x0398, 0x03A9, 0x03B4,
+    0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 ];
 
 fn resolve(cp: u32) -> u32 {
@@ -44,8 +48,20 @@ fn resolve(cp: u32) -> u32 {
 /// Decodes bytes in a single-byte code page.
 fn sbcs_table(cp: u32) -> Option<fn(u8) -> u16> {
     match cp {
-        1252 => Some(|b| if (0x80..0xA0).contains(&b) { CP1252_HIGH[(b - 0x80) as usize] } else { b as u16 }),
-        437 => Some(|b| if b >= 0x80 { CP437_HIGH[(b - 0x80) as usize] } else { b as u16 }),
+        1252 => Some(|b| {
+            if (0x80..0xA0).contains(&b) {
+                CP1252_HIGH[(b - 0x80) as usize]
+            } else {
+                b as u16
+            }
+        }),
+        437 => Some(|b| {
+            if b >= 0x80 {
+                CP437_HIGH[(b - 0x80) as usize]
+            } else {
+                b as u16
+            }
+        }),
         28591 => Some(|b| b as u16),
         20127 => Some(|b| if b < 0x80 { b as u16 } else { b'?' as u16 }),
         _ => None,
@@ -97,9 +113,17 @@ fn decode(cp: u32, bytes: &[u8], strict: bool) -> Option<Vec<u16>> {
 fn encode(cp: u32, units: &[u16], default: u8, no_best_fit: bool) -> (Vec<u8>, bool) {
     let _ = no_best_fit;
     match resolve(cp) {
-        CP_UTF8 => (char::decode_utf16(units.iter().copied()).map(|r| r.unwrap_or('\u{FFFD}')).collect::<String>().into_bytes(), false),
+        CP_UTF8 => (
+            char::decode_utf16(units.iter().copied())
+                .map(|r| r.unwrap_or('\u{FFFD}'))
+                .collect::<String>()
+                .into_bytes(),
+            false,
+        ),
         c => {
-            let Some(f) = sbcs_table(c) else { return (Vec::new(), false) };
+            let Some(f) = sbcs_table(c) else {
+                return (Vec::new(), false);
+            };
             let mut used = false;
             let out = units
                 .iter()
@@ -168,14 +192,25 @@ pub extern "win64" fn GetCPInfo(cp: u32, info: *mut u8) -> i32 {
 
 /// Implements MultiByteToWideChar(CodePage, Flags, lpMultiByteStr, cbMultiByte,
 /// lpWideCharStr, cchWideChar).
-pub extern "win64" fn MultiByteToWideChar(cp: u32, flags: u32, src: *const u8, len: i32, dst: *mut u16, size: i32) -> i32 {
+pub extern "win64" fn MultiByteToWideChar(
+    cp: u32,
+    flags: u32,
+    src: *const u8,
+    len: i32,
+    dst: *mut u16,
+    size: i32,
+) -> i32 {
     if src.is_null() || len == 0 || size < 0 || (size > 0 && dst.is_null()) || !supported(cp) {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     }
     // SAFETY: the caller passes `len` bytes, or a NUL-terminated string for -1.
     let bytes = unsafe {
-        let n = if len < 0 { (0..).take_while(|&i| *src.add(i) != 0).count() + 1 } else { len as usize };
+        let n = if len < 0 {
+            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
+        } else {
+            len as usize
+        };
         core::slice::from_raw_parts(src, n)
     };
     let Some(units) = decode(cp, bytes, flags & MB_ERR_INVALID_CHARS != 0) else {
@@ -218,11 +253,19 @@ pub extern "win64" fn WideCharToMultiByte(
     }
     // SAFETY: the caller passes `len` units, or a NUL-terminated string for -1.
     let units = unsafe {
-        let n = if len < 0 { (0..).take_while(|&i| *src.add(i) != 0).count() + 1 } else { len as usize };
+        let n = if len < 0 {
+            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
+        } else {
+            len as usize
+        };
         core::slice::from_raw_parts(src, n)
     };
     // SAFETY: lpDefaultChar, when given, points at a character.
-    let d = if default.is_null() { b'?' } else { unsafe { *default } };
+    let d = if default.is_null() {
+        b'?'
+    } else {
+        unsafe { *default }
+    };
     let (bytes, used) = encode(cp, units, d, flags & WC_NO_BEST_FIT_CHARS != 0);
     if !used_default.is_null() {
         // SAFETY: the caller passes a BOOL to fill.
@@ -247,17 +290,26 @@ mod tests {
     #[test]
     fn cp1252_round_trip() {
         assert_eq!(ansi_to_wide(&[0x80, 0x41, 0xE9]), vec![0x20AC, 0x41, 0xE9]);
-        assert_eq!(wide_to_ansi(&[0x20AC, 0x41, 0xE9, 0x4E2D]), vec![0x80, 0x41, 0xE9, b'?']);
+        assert_eq!(
+            wide_to_ansi(&[0x20AC, 0x41, 0xE9, 0x4E2D]),
+            vec![0x80, 0x41, 0xE9, b'?']
+        );
     }
 
     #[test]
     fn utf8_invalid_sequences() {
-        assert_eq!(decode(CP_UTF8, b"a\xFFb", false), Some(vec![0x61, 0xFFFD, 0x62]));
+        assert_eq!(
+            decode(CP_UTF8, b"a\xFFb", false),
+            Some(vec![0x61, 0xFFFD, 0x62])
+        );
         assert_eq!(decode(CP_UTF8, b"a\xFFb", true), None);
     }
 
     #[test]
     fn cp437_box_drawing() {
-        assert_eq!(decode(437, &[0xC4, 0xB3], false), Some(vec![0x2500, 0x2502]));
+        assert_eq!(
+            decode(437, &[0xC4, 0xB3], false),
+            Some(vec![0x2500, 0x2502])
+        );
     }
 }

@@ -44,14 +44,20 @@ pub extern "win64" fn ExitProcess(code: u32) -> ! {
     log::debug!(target: "loader", "ExitProcess({code})");
     ldr::shutdown_process();
     let _ = syscall(nr::NtTerminateProcess, &args([0, code as u64]));
-    syscall(nr::NtTerminateProcess, &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]));
+    syscall(
+        nr::NtTerminateProcess,
+        &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]),
+    );
     unreachable_exit(code)
 }
 
 fn unreachable_exit(code: u32) -> ! {
     // NtTerminateProcess on the current process does not return.
     loop {
-        let _ = syscall(nr::NtTerminateProcess, &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]));
+        let _ = syscall(
+            nr::NtTerminateProcess,
+            &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]),
+        );
     }
 }
 
@@ -208,7 +214,11 @@ pub extern "win64" fn FreeLibrary(module: u64) -> i32 {
 /// Implements GetProcAddress(hModule, lpProcName): by name, or by ordinal
 /// when the high bits of the pointer are zero.
 pub extern "win64" fn GetProcAddress(module: u64, name: *const u8) -> u64 {
-    let base = if module == 0 { ldr::module_handle(None).unwrap_or(0) } else { module };
+    let base = if module == 0 {
+        ldr::module_handle(None).unwrap_or(0)
+    } else {
+        module
+    };
     let what = if (name as u64) >> 16 == 0 {
         ImportRef::Ordinal(name as u16)
     } else {
@@ -346,7 +356,10 @@ pub extern "win64" fn GetVersionExA(info: *mut u32) -> i32 {
 /// Implements GetSystemInfo(lpSystemInfo): SYSTEM_INFO (48 bytes).
 pub extern "win64" fn GetSystemInfo(info: *mut u8) {
     let mut basic = [0u8; 64];
-    let _ = syscall(nr::NtQuerySystemInformation, &args([0, basic.as_mut_ptr() as u64, 64, 0]));
+    let _ = syscall(
+        nr::NtQuerySystemInformation,
+        &args([0, basic.as_mut_ptr() as u64, 64, 0]),
+    );
     let u32_at = |o: usize| u32::from_le_bytes(basic[o..o + 4].try_into().unwrap_or([0; 4]));
     let u64_at = |o: usize| u64::from_le_bytes(basic[o..o + 8].try_into().unwrap_or([0; 8]));
     // SAFETY: the caller passes a SYSTEM_INFO.

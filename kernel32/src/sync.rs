@@ -27,7 +27,11 @@ pub extern "win64" fn CreateEventW(sa: u64, manual: i32, initial: i32, name: *co
     };
     let oa = OBJECT_ATTRIBUTES {
         Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        Attributes: if inherit { syscalls::nt::OBJ_INHERIT } else { 0 },
+        Attributes: if inherit {
+            syscalls::nt::OBJ_INHERIT
+        } else {
+            0
+        },
         ..Default::default()
     };
     let mut h = 0u64;
@@ -37,7 +41,13 @@ pub extern "win64" fn CreateEventW(sa: u64, manual: i32, initial: i32, name: *co
     const EVENT_ALL_ACCESS: u64 = 0x1F_0003;
     let st = syscall(
         nr::NtCreateEvent,
-        &args([&mut h as *mut u64 as u64, EVENT_ALL_ACCESS, &oa as *const OBJECT_ATTRIBUTES as u64, kind, (initial != 0) as u64]),
+        &args([
+            &mut h as *mut u64 as u64,
+            EVENT_ALL_ACCESS,
+            &oa as *const OBJECT_ATTRIBUTES as u64,
+            kind,
+            (initial != 0) as u64,
+        ]),
     );
     if st.is_success() {
         set_error(0);
@@ -49,7 +59,16 @@ pub extern "win64" fn CreateEventW(sa: u64, manual: i32, initial: i32, name: *co
 
 /// Implements CreateEventA.
 pub extern "win64" fn CreateEventA(sa: u64, manual: i32, initial: i32, name: *const u8) -> u64 {
-    CreateEventW(sa, manual, initial, if name.is_null() { core::ptr::null() } else { name as *const u16 })
+    CreateEventW(
+        sa,
+        manual,
+        initial,
+        if name.is_null() {
+            core::ptr::null()
+        } else {
+            name as *const u16
+        },
+    )
 }
 
 fn bool_status(st: NtStatus) -> i32 {
@@ -83,7 +102,10 @@ fn timeout_arg(ms: u32, storage: &mut i64) -> u64 {
 /// Implements WaitForSingleObjectEx(hHandle, dwMilliseconds, bAlertable).
 pub extern "win64" fn WaitForSingleObjectEx(h: u64, ms: u32, alertable: i32) -> u32 {
     let mut t = 0i64;
-    let st = syscall(nr::NtWaitForSingleObject, &args([h, (alertable != 0) as u64, timeout_arg(ms, &mut t)]));
+    let st = syscall(
+        nr::NtWaitForSingleObject,
+        &args([h, (alertable != 0) as u64, timeout_arg(ms, &mut t)]),
+    );
     match st.0 {
         0..=0x3F => st.0,
         0x80..=0xBF | 0xC0 | 0x102 => st.0,
@@ -99,7 +121,10 @@ pub extern "win64" fn WaitForSingleObject(h: u64, ms: u32) -> u32 {
 /// Implements SleepEx(dwMilliseconds, bAlertable).
 pub extern "win64" fn SleepEx(ms: u32, alertable: i32) -> u32 {
     let mut t = 0i64;
-    let st = syscall(nr::NtDelayExecution, &args([(alertable != 0) as u64, timeout_arg(ms, &mut t)]));
+    let st = syscall(
+        nr::NtDelayExecution,
+        &args([(alertable != 0) as u64, timeout_arg(ms, &mut t)]),
+    );
     if st == STATUS_USER_APC || st == STATUS_ALERTED {
         WAIT_IO_COMPLETION
     } else {
@@ -125,7 +150,8 @@ const TLS_SLOTS: usize = 64;
 const TLS_EXPANSION_SLOTS: usize = 1024;
 pub const TLS_OUT_OF_INDEXES: u32 = u32::MAX;
 
-static TLS_USED: Mutex<[bool; TLS_SLOTS + TLS_EXPANSION_SLOTS]> = Mutex::new([false; TLS_SLOTS + TLS_EXPANSION_SLOTS]);
+static TLS_USED: Mutex<[bool; TLS_SLOTS + TLS_EXPANSION_SLOTS]> =
+    Mutex::new([false; TLS_SLOTS + TLS_EXPANSION_SLOTS]);
 
 fn slot(index: u32, create: bool) -> Option<*mut u64> {
     let t = syscalls::nt::current_teb();
@@ -145,7 +171,9 @@ fn slot(index: u32, create: bool) -> Option<*mut u64> {
                 return Some(core::ptr::null_mut());
             }
             let h = ntdll::heap::process_heap()?;
-            *exp = h.alloc(TLS_EXPANSION_SLOTS * 8, ntdll::heap::HEAP_ZERO_MEMORY).ok()?;
+            *exp = h
+                .alloc(TLS_EXPANSION_SLOTS * 8, ntdll::heap::HEAP_ZERO_MEMORY)
+                .ok()?;
         }
         Some((*exp as *mut u64).add(i - TLS_SLOTS))
     }

@@ -4,14 +4,23 @@ use syscalls::*;
 
 fn performance() -> (i64, i64) {
     let (mut counter, mut frequency) = (0i64, 0i64);
-    let _ = syscall(nr::NtQueryPerformanceCounter, &args([&mut counter as *mut i64 as u64, &mut frequency as *mut i64 as u64]));
+    let _ = syscall(
+        nr::NtQueryPerformanceCounter,
+        &args([
+            &mut counter as *mut i64 as u64,
+            &mut frequency as *mut i64 as u64,
+        ]),
+    );
     (counter, frequency)
 }
 
 /// Implements QueryPerformanceCounter(lpPerformanceCount).
 pub extern "win64" fn QueryPerformanceCounter(out: *mut i64) -> i32 {
     let mut counter = 0i64;
-    let _ = syscall(nr::NtQueryPerformanceCounter, &args([&mut counter as *mut i64 as u64, 0]));
+    let _ = syscall(
+        nr::NtQueryPerformanceCounter,
+        &args([&mut counter as *mut i64 as u64, 0]),
+    );
     // SAFETY: the caller passes a LARGE_INTEGER.
     unsafe { *out = counter };
     1

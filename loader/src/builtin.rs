@@ -8,7 +8,7 @@
 //! themselves see an ordinary PE image.
 
 use crate::thunk;
-use syscalls::nt::{NT_CURRENT_PROCESS};
+use syscalls::nt::NT_CURRENT_PROCESS;
 use syscalls::*;
 
 /// An argument type, for relay tracing.
@@ -167,7 +167,12 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     let rdata_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
     // Export names sorted for the name pointer table (binary search).
     let mut by_name: Vec<usize> = (0..n).collect();
-    by_name.sort_by(|&a, &b| dll.exports[a].name.as_bytes().cmp(dll.exports[b].name.as_bytes()));
+    by_name.sort_by(|&a, &b| {
+        dll.exports[a]
+            .name
+            .as_bytes()
+            .cmp(dll.exports[b].name.as_bytes())
+    });
     let dir = 0;
     let eat = 40;
     let npt = eat + 4 * n;
@@ -297,7 +302,12 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     // Slots.
     for (i, e) in dll.exports.iter().enumerate() {
         let target = match e.kind {
-            _ if relay && !matches!(e.kind, ExportKind::Unimplemented | ExportKind::Data(_) | ExportKind::Forward(_)) => {
+            _ if relay
+                && !matches!(
+                    e.kind,
+                    ExportKind::Unimplemented | ExportKind::Data(_) | ExportKind::Forward(_)
+                ) =>
+            {
                 thunk::relay_entry()
             }
             ExportKind::Func(c) | ExportKind::Variadic(c) => c.0 as u64,
@@ -307,7 +317,17 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
         img.u64(slot_rvas[i], target);
     }
     img.0.truncate(image_size);
-    let layout = Layout { text_rva, text_size, rdata_rva, rdata_size, data_rva, data_size, image_size, export_rvas, slot_rvas };
+    let layout = Layout {
+        text_rva,
+        text_size,
+        rdata_rva,
+        rdata_size,
+        data_rva,
+        data_size,
+        image_size,
+        export_rvas,
+        slot_rvas,
+    };
     (img.0, layout)
 }
 
@@ -334,15 +354,30 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
     unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), base as *mut u8, image.len()) };
     crate::nt::protect(base, SECTION_ALIGN as u64, 0x02)?;
     crate::nt::protect(base + layout.text_rva as u64, layout.text_size as u64, 0x20)?;
-    crate::nt::protect(base + layout.rdata_rva as u64, layout.rdata_size as u64, 0x02)?;
+    crate::nt::protect(
+        base + layout.rdata_rva as u64,
+        layout.rdata_size as u64,
+        0x02,
+    )?;
     let addresses = layout
         .export_rvas
         .iter()
         .zip(dll.exports)
-        .map(|(&rva, e)| if matches!(e.kind, ExportKind::Forward(_)) { 0 } else { base + rva as u64 })
+        .map(|(&rva, e)| {
+            if matches!(e.kind, ExportKind::Forward(_)) {
+                0
+            } else {
+                base + rva as u64
+            }
+        })
         .collect();
     let _ = NT_CURRENT_PROCESS;
-    Ok(LoadedBuiltin { spec: dll, base, size, addresses })
+    Ok(LoadedBuiltin {
+        spec: dll,
+        base,
+        size,
+        addresses,
+    })
 }
 
 /// Declares an export implemented by the Rust function of the same name:
@@ -382,7 +417,11 @@ macro_rules! variadic {
 #[macro_export]
 macro_rules! forward {
     ($name:literal => $target:literal) => {
-        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Forward($target), args: &[] }
+        $crate::builtin::Export {
+            name: $name,
+            kind: $crate::builtin::ExportKind::Forward($target),
+            args: &[],
+        }
     };
 }
 
@@ -390,7 +429,11 @@ macro_rules! forward {
 #[macro_export]
 macro_rules! unimplemented_export {
     ($name:literal) => {
-        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Unimplemented, args: &[] }
+        $crate::builtin::Export {
+            name: $name,
+            kind: $crate::builtin::ExportKind::Unimplemented,
+            args: &[],
+        }
     };
 }
 
@@ -398,6 +441,10 @@ macro_rules! unimplemented_export {
 #[macro_export]
 macro_rules! data_export {
     ($name:literal, $size:expr) => {
-        $crate::builtin::Export { name: $name, kind: $crate::builtin::ExportKind::Data($size), args: &[] }
+        $crate::builtin::Export {
+            name: $name,
+            kind: $crate::builtin::ExportKind::Data($size),
+            args: &[],
+        }
     };
 }

@@ -104,8 +104,14 @@ impl Mapped {
     /// A NUL-terminated ASCII string at `rva`.
     pub fn cstr(&self, rva: u64) -> R<String> {
         let b = self.bytes();
-        let tail = b.get(rva as usize..).ok_or_else(|| Malformed(format!("string RVA {rva:#x} outside the image")))?;
-        let end = tail.iter().take(4096).position(|&c| c == 0).ok_or_else(|| Malformed(format!("unterminated string at RVA {rva:#x}")))?;
+        let tail = b
+            .get(rva as usize..)
+            .ok_or_else(|| Malformed(format!("string RVA {rva:#x} outside the image")))?;
+        let end = tail
+            .iter()
+            .take(4096)
+            .position(|&c| c == 0)
+            .ok_or_else(|| Malformed(format!("unterminated string at RVA {rva:#x}")))?;
         Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
     }
 
@@ -154,7 +160,9 @@ impl Mapped {
             return Ok(None);
         }
         if rva.checked_add(size).is_none_or(|e| e > self.size) {
-            return bad(format!("data directory {index} ({rva:#x}+{size:#x}) lies outside the image"));
+            return bad(format!(
+                "data directory {index} ({rva:#x}+{size:#x}) lies outside the image"
+            ));
         }
         Ok(Some((rva, size)))
     }
@@ -192,7 +200,9 @@ impl Mapped {
             let page = self.u32(at)? as u64;
             let block = self.u32(at + 4)? as u64;
             if block < 8 || at + block > end {
-                return bad(format!("relocation block at RVA {at:#x} has size {block:#x}"));
+                return bad(format!(
+                    "relocation block at RVA {at:#x} has size {block:#x}"
+                ));
             }
             for i in 0..(block - 8) / 2 {
                 let entry = self.u16(at + 8 + 2 * i)?;
@@ -211,7 +221,11 @@ impl Mapped {
                         self.write_u32(target, v.wrapping_add(delta as u32));
                         count += 1;
                     }
-                    t => return bad(format!("unsupported relocation type {t} at RVA {target:#x}")),
+                    t => {
+                        return bad(format!(
+                            "unsupported relocation type {t} at RVA {target:#x}"
+                        ))
+                    }
                 }
             }
             at += block;
@@ -238,7 +252,11 @@ impl Mapped {
         let mut dlls = Vec::new();
         for i in 0..4096u64 {
             let d = rva + 20 * i;
-            let (original, name_rva, first) = (self.u32(d)? as u64, self.u32(d + 12)? as u64, self.u32(d + 16)? as u64);
+            let (original, name_rva, first) = (
+                self.u32(d)? as u64,
+                self.u32(d + 12)? as u64,
+                self.u32(d + 16)? as u64,
+            );
             if name_rva == 0 && first == 0 {
                 return Ok(dlls);
             }

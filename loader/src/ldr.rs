@@ -14,10 +14,20 @@ use syscalls::*;
 #[derive(Debug, Clone)]
 pub enum LoadError {
     DllNotFound(String),
-    MissingImport { dll: String, import: ImportRef, by: String },
-    Malformed { module: String, why: String },
+    MissingImport {
+        dll: String,
+        import: ImportRef,
+        by: String,
+    },
+    Malformed {
+        module: String,
+        why: String,
+    },
     InitFailed(String),
-    Nt { module: String, status: NtStatus },
+    Nt {
+        module: String,
+        status: NtStatus,
+    },
 }
 
 impl LoadError {
@@ -25,7 +35,10 @@ impl LoadError {
     pub fn status(&self) -> NtStatus {
         match self {
             LoadError::DllNotFound(_) => STATUS_DLL_NOT_FOUND,
-            LoadError::MissingImport { import: ImportRef::Ordinal(_), .. } => STATUS_ORDINAL_NOT_FOUND,
+            LoadError::MissingImport {
+                import: ImportRef::Ordinal(_),
+                ..
+            } => STATUS_ORDINAL_NOT_FOUND,
             LoadError::MissingImport { .. } => STATUS_ENTRYPOINT_NOT_FOUND,
             LoadError::Malformed { .. } => STATUS_INVALID_IMAGE_FORMAT,
             LoadError::InitFailed(_) => STATUS_DLL_INIT_FAILED,
@@ -70,7 +83,12 @@ struct State {
     relay: bool,
 }
 
-static STATE: Mutex<State> = Mutex::new(State { modules: Vec::new(), init_order: Vec::new(), ldr: 0, relay: false });
+static STATE: Mutex<State> = Mutex::new(State {
+    modules: Vec::new(),
+    init_order: Vec::new(),
+    ldr: 0,
+    relay: false,
+});
 
 /// The loader lock: recursive, because DllMain may call LoadLibrary.
 static LOADER_LOCK: crate::lock::RecursiveLock = crate::lock::RecursiveLock::new();
@@ -87,7 +105,10 @@ pub const SYSTEM_DIRECTORY: &str = "C:\\windows\\system32";
 /// API sets resolve to the DLL that implements them (a schema, not files).
 fn resolve_api_set(name: &str) -> Option<&'static str> {
     let n = name.to_ascii_lowercase();
-    if n.starts_with("api-ms-win-core-") || n.starts_with("ext-ms-win-") || n.starts_with("api-ms-win-security-base") {
+    if n.starts_with("api-ms-win-core-")
+        || n.starts_with("ext-ms-win-")
+        || n.starts_with("api-ms-win-security-base")
+    {
         Some("kernel32.dll")
     } else if n.starts_with("api-ms-win-crt-") {
         Some("ucrtbase.dll")
@@ -122,7 +143,8 @@ fn read_unicode(us: &syscalls::nt::UNICODE_STRING) -> String {
         return String::new();
     }
     // SAFETY: process-parameter strings are valid for their Length.
-    let units = unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
+    let units =
+        unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
     String::from_utf16_lossy(units)
 }
 
@@ -133,12 +155,20 @@ fn dir_of(path: &str) -> &str {
 /// The DLL search path: the program's directory, the system directory, the
 /// Windows directory, the current directory, then PATH.
 fn search_path(exe_dir: &str) -> Vec<String> {
-    let mut dirs = vec![exe_dir.to_string(), SYSTEM_DIRECTORY.to_string(), "C:\\windows".to_string()];
+    let mut dirs = vec![
+        exe_dir.to_string(),
+        SYSTEM_DIRECTORY.to_string(),
+        "C:\\windows".to_string(),
+    ];
     if let Some(p) = process_parameters() {
         let cwd = read_unicode(&p.CurrentDirectory.DosPath);
         dirs.push(cwd.trim_end_matches('\\').to_string());
         if let Some(path) = environment_variable(&p, "PATH") {
-            dirs.extend(path.split(';').filter(|s| !s.is_empty()).map(|s| s.trim_end_matches('\\').to_string()));
+            dirs.extend(
+                path.split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.trim_end_matches('\\').to_string()),
+            );
         }
     }
     dirs
@@ -202,7 +232,10 @@ pub fn initialize_process(exe_path: &str) -> Result<u64, LoadError> {
             s.relay = relay;
         }
         let size = image_size(image_base);
-        let image = Mapped { base: image_base, size };
+        let image = Mapped {
+            base: image_base,
+            size,
+        };
         let entry = image.entry_rva().map_err(|e| malformed(&exe_name, e))? as u64;
         let entry = if entry == 0 { 0 } else { image_base + entry };
         register(Module {
@@ -218,7 +251,9 @@ pub fn initialize_process(exe_path: &str) -> Result<u64, LoadError> {
             attached: true,
         });
         log::debug!(target: "loader", "{exe_name}: mapped at {image_base:#x}, {size:#x} bytes");
-        let preferred = image.preferred_base().map_err(|e| malformed(&exe_name, e))?;
+        let preferred = image
+            .preferred_base()
+            .map_err(|e| malformed(&exe_name, e))?;
         if preferred != image_base {
             fix_up_relocations(&exe_name, image, preferred)?;
         }
@@ -237,7 +272,10 @@ pub fn initialize_process(exe_path: &str) -> Result<u64, LoadError> {
 }
 
 fn malformed(module: &str, e: crate::image::Malformed) -> LoadError {
-    LoadError::Malformed { module: module.to_string(), why: e.0 }
+    LoadError::Malformed {
+        module: module.to_string(),
+        why: e.0,
+    }
 }
 
 fn image_size(base: u64) -> u64 {
@@ -254,10 +292,23 @@ fn image_size(base: u64) -> u64 {
 
 fn register(mut m: Module) -> usize {
     let mut s = state();
-    let flags = if m.is_exe { 0 } else { ldr_data::LDRP_IMAGE_DLL };
+    let flags = if m.is_exe {
+        0
+    } else {
+        ldr_data::LDRP_IMAGE_DLL
+    };
     let stamp = m.image.time_date_stamp().unwrap_or(0);
     let base_name = m.path.rsplit('\\').next().unwrap_or(&m.name).to_string();
-    m.ldr_entry = ldr_data::add_entry(s.ldr, m.image.base, m.image.size, m.entry, &m.path, &base_name, flags, stamp);
+    m.ldr_entry = ldr_data::add_entry(
+        s.ldr,
+        m.image.base,
+        m.image.size,
+        m.entry,
+        &m.path,
+        &base_name,
+        flags,
+        stamp,
+    );
     s.modules.push(m);
     s.modules.len() - 1
 }
@@ -271,8 +322,15 @@ fn fix_up_relocations(name: &str, image: Mapped, preferred: u64) -> Result<(), L
     })
 }
 
-fn with_writable_image<T>(name: &str, image: Mapped, f: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
-    nt::protect(image.base, image.size, 0x04).map_err(|status| LoadError::Nt { module: name.to_string(), status })?;
+fn with_writable_image<T>(
+    name: &str,
+    image: Mapped,
+    f: impl FnOnce() -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
+    nt::protect(image.base, image.size, 0x04).map_err(|status| LoadError::Nt {
+        module: name.to_string(),
+        status,
+    })?;
     let r = f();
     restore_protections(image);
     r
@@ -285,7 +343,11 @@ fn restore_protections(image: Mapped) {
             if size == 0 {
                 continue;
             }
-            let (r, w, x) = (ch & 0x4000_0000 != 0, ch & 0x8000_0000 != 0, ch & 0x2000_0000 != 0);
+            let (r, w, x) = (
+                ch & 0x4000_0000 != 0,
+                ch & 0x8000_0000 != 0,
+                ch & 0x2000_0000 != 0,
+            );
             let protect = match (x, w, r) {
                 (true, true, _) => 0x40,
                 (true, false, _) => 0x20,
@@ -306,7 +368,11 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
         let target = load(dir, &dll.name, name)?;
         for (iat, what) in &dll.thunks {
             let address = resolve_export(target, what, dir).map_err(|e| match e {
-                LoadError::MissingImport { .. } => LoadError::MissingImport { dll: dll.name.clone(), import: what.clone(), by: name.to_string() },
+                LoadError::MissingImport { .. } => LoadError::MissingImport {
+                    dll: dll.name.clone(),
+                    import: what.clone(),
+                    by: name.to_string(),
+                },
                 other => other,
             })?;
             log::trace!(target: "loader", "{name}: bound {}!{} = {address:#x}", dll.name, what);
@@ -330,7 +396,11 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
 fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadError> {
     let (image, mname) = {
         let s = state();
-        let m = s.modules.iter().find(|m| m.image.base == base).ok_or(LoadError::DllNotFound(format!("{base:#x}")))?;
+        let m = s
+            .modules
+            .iter()
+            .find(|m| m.image.base == base)
+            .ok_or(LoadError::DllNotFound(format!("{base:#x}")))?;
         (m.image, m.name.clone())
     };
     let mut hops = 0;
@@ -340,13 +410,23 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
             Some(ExportTarget::Address(a)) => return Ok(a),
             Some(ExportTarget::Forward(f)) => {
                 hops += 1;
-                let (dll, func) = f.split_once('.').ok_or_else(|| LoadError::Malformed { module: mname.clone(), why: format!("bad forwarder {f}") })?;
+                let (dll, func) = f.split_once('.').ok_or_else(|| LoadError::Malformed {
+                    module: mname.clone(),
+                    why: format!("bad forwarder {f}"),
+                })?;
                 if hops > 16 {
-                    return Err(LoadError::Malformed { module: mname, why: format!("forwarder loop at {f}") });
+                    return Err(LoadError::Malformed {
+                        module: mname,
+                        why: format!("forwarder loop at {f}"),
+                    });
                 }
                 let target = load(dir, dll, &mname)?;
                 let s = state();
-                let m = s.modules.iter().find(|m| m.image.base == target).ok_or(LoadError::DllNotFound(dll.to_string()))?;
+                let m = s
+                    .modules
+                    .iter()
+                    .find(|m| m.image.base == target)
+                    .ok_or(LoadError::DllNotFound(dll.to_string()))?;
                 image = m.image;
                 mname = m.name.clone();
                 what = match func.strip_prefix('#').and_then(|o| o.parse::<u16>().ok()) {
@@ -354,7 +434,13 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
                     None => ImportRef::Name(func.to_string()),
                 };
             }
-            None => return Err(LoadError::MissingImport { dll: mname, import: what, by: String::new() }),
+            None => {
+                return Err(LoadError::MissingImport {
+                    dll: mname,
+                    import: what,
+                    by: String::new(),
+                })
+            }
         }
     }
 }
@@ -384,26 +470,45 @@ fn load(dir: &str, requested: &str, by: &str) -> Result<u64, LoadError> {
     let candidates: Vec<String> = if has_path {
         vec![requested.replace('/', "\\")]
     } else {
-        search_path(dir).into_iter().map(|d| format!("{d}\\{requested}")).collect()
+        search_path(dir)
+            .into_iter()
+            .map(|d| format!("{d}\\{requested}"))
+            .collect()
     };
     let path = candidates
         .into_iter()
-        .map(|c| if c.rsplit('\\').next().is_some_and(|n| n.contains('.')) { c } else { format!("{c}.dll") })
+        .map(|c| {
+            if c.rsplit('\\').next().is_some_and(|n| n.contains('.')) {
+                c
+            } else {
+                format!("{c}.dll")
+            }
+        })
         .find(|c| nt::file_exists(&nt_path(c)))
         .ok_or_else(|| LoadError::DllNotFound(requested.to_string()))?;
     load_native(&path, &name, by)
 }
 
-fn load_builtin(index: usize, spec: &'static builtin::BuiltinDll, by: &str) -> Result<u64, LoadError> {
+fn load_builtin(
+    index: usize,
+    spec: &'static builtin::BuiltinDll,
+    by: &str,
+) -> Result<u64, LoadError> {
     let relay = state().relay;
-    let loaded = builtin::map(spec, index, relay).map_err(|status| LoadError::Nt { module: spec.name.to_string(), status })?;
+    let loaded = builtin::map(spec, index, relay).map_err(|status| LoadError::Nt {
+        module: spec.name.to_string(),
+        status,
+    })?;
     let base = loaded.base;
     log::debug!(target: "loader", "{}: builtin, synthesized at {base:#x} ({} exports) for {by}", spec.name, spec.exports.len());
     let loaded = Arc::new(loaded);
     let index = register(Module {
         name: spec.name.to_string(),
         path: format!("{SYSTEM_DIRECTORY}\\{}", spec.name),
-        image: Mapped { base, size: loaded.size },
+        image: Mapped {
+            base,
+            size: loaded.size,
+        },
         entry: 0,
         ldr_entry: 0,
         builtin: Some(loaded),
@@ -420,17 +525,24 @@ fn load_builtin(index: usize, spec: &'static builtin::BuiltinDll, by: &str) -> R
 }
 
 fn load_native(path: &str, name: &str, by: &str) -> Result<u64, LoadError> {
-    let err = |status| LoadError::Nt { module: path.to_string(), status };
+    let err = |status| LoadError::Nt {
+        module: path.to_string(),
+        status,
+    };
     let file = nt::open_image(&nt_path(path)).map_err(err)?;
     let mapped = nt::map_image(file);
     nt::close(file);
     let (base, at_preferred) = mapped.map_err(|status| match status {
-        STATUS_INVALID_IMAGE_FORMAT | STATUS_INVALID_IMAGE_WIN_32 => {
-            LoadError::Malformed { module: path.to_string(), why: format!("{status}") }
-        }
+        STATUS_INVALID_IMAGE_FORMAT | STATUS_INVALID_IMAGE_WIN_32 => LoadError::Malformed {
+            module: path.to_string(),
+            why: format!("{status}"),
+        },
         s => err(s),
     })?;
-    let image = Mapped { base, size: image_size(base) };
+    let image = Mapped {
+        base,
+        size: image_size(base),
+    };
     log::debug!(target: "loader", "{name}: mapped {path} at {base:#x} for {by}");
     let entry = match image.entry_rva().map_err(|e| malformed(name, e))? {
         0 => 0,
@@ -460,7 +572,10 @@ fn load_native(path: &str, name: &str, by: &str) -> Result<u64, LoadError> {
 
 fn setup_tls(index: usize, image: Mapped, name: &str) -> Result<(), LoadError> {
     if let Some(dir) = image.tls().map_err(|e| malformed(name, e))? {
-        let t = tls::register_image(image, dir).map_err(|why| LoadError::Malformed { module: name.to_string(), why })?;
+        let t = tls::register_image(image, dir).map_err(|why| LoadError::Malformed {
+            module: name.to_string(),
+            why,
+        })?;
         log::debug!(target: "loader", "{name}: static TLS index {} ({} bytes)", t.index, t.template_size);
         state().modules[index].tls = Some(t);
     }
@@ -474,14 +589,24 @@ fn run_process_attach(static_load: bool) -> Result<(), LoadError> {
     loop {
         let next = {
             let s = state();
-            s.init_order.iter().copied().find(|&i| !s.modules[i].attached)
+            s.init_order
+                .iter()
+                .copied()
+                .find(|&i| !s.modules[i].attached)
         };
         let Some(i) = next else { return Ok(()) };
         let (name, image, entry, builtin, ldr_entry, ldr) = {
             let mut s = state();
             s.modules[i].attached = true;
             let m = &s.modules[i];
-            (m.name.clone(), m.image, m.entry, m.builtin.clone(), m.ldr_entry, s.ldr)
+            (
+                m.name.clone(),
+                m.image,
+                m.entry,
+                m.builtin.clone(),
+                m.ldr_entry,
+                s.ldr,
+            )
         };
         ldr_data::mark_initialized(ldr, ldr_entry);
         if let Some(b) = builtin {
@@ -495,7 +620,8 @@ fn run_process_attach(static_load: bool) -> Result<(), LoadError> {
                 log::debug!(target: "loader", "{name}: calling DllMain({:#x}, DLL_PROCESS_ATTACH) at {entry:#x}", image.base);
                 // SAFETY: the entry point of a mapped, bound DLL, called with
                 // the DllMain signature in the Windows x64 convention.
-                let dll_main: extern "win64" fn(u64, u32, u64) -> i32 = unsafe { core::mem::transmute(entry) };
+                let dll_main: extern "win64" fn(u64, u32, u64) -> i32 =
+                    unsafe { core::mem::transmute(entry) };
                 let ok = dll_main(image.base, DLL_PROCESS_ATTACH, static_load as u64);
                 log::debug!(target: "loader", "{name}: DllMain returned {ok}");
                 if ok == 0 {
@@ -503,7 +629,10 @@ fn run_process_attach(static_load: bool) -> Result<(), LoadError> {
                 }
             }
         }
-        ldr_data::set_flags(ldr_entry, ldr_data::LDRP_ENTRY_PROCESSED | ldr_data::LDRP_PROCESS_ATTACH_CALLED);
+        ldr_data::set_flags(
+            ldr_entry,
+            ldr_data::LDRP_ENTRY_PROCESSED | ldr_data::LDRP_PROCESS_ATTACH_CALLED,
+        );
     }
 }
 
@@ -512,7 +641,11 @@ pub fn load_library(name: &str) -> Result<u64, LoadError> {
     locked(|| {
         let exe_dir = {
             let s = state();
-            s.modules.iter().find(|m| m.is_exe).map(|m| dir_of(&m.path).to_string()).unwrap_or_default()
+            s.modules
+                .iter()
+                .find(|m| m.is_exe)
+                .map(|m| dir_of(&m.path).to_string())
+                .unwrap_or_default()
         };
         let base = load(&exe_dir, name, "LoadLibrary")?;
         run_process_attach(false)?;
@@ -544,20 +677,30 @@ pub fn module_path(base: Option<u64>) -> Option<String> {
     let s = state();
     match base {
         None => s.modules.iter().find(|m| m.is_exe).map(|m| m.path.clone()),
-        Some(b) => s.modules.iter().find(|m| m.image.base == b).map(|m| m.path.clone()),
+        Some(b) => s
+            .modules
+            .iter()
+            .find(|m| m.image.base == b)
+            .map(|m| m.path.clone()),
     }
 }
 
 /// The module containing an address, as (name, base).
 pub fn module_at(address: u64) -> Option<(String, u64)> {
     let s = STATE.try_lock().ok()?;
-    s.modules.iter().find(|m| m.image.contains(address)).map(|m| (m.name.clone(), m.image.base))
+    s.modules
+        .iter()
+        .find(|m| m.image.contains(address))
+        .map(|m| (m.name.clone(), m.image.base))
 }
 
 /// The builtin DLL loaded under `name`.
 pub fn builtin(name: &str) -> Option<Arc<LoadedBuiltin>> {
     let s = state();
-    s.modules.iter().find(|m| m.name == name).and_then(|m| m.builtin.clone())
+    s.modules
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| m.builtin.clone())
 }
 
 /// LdrUnloadDll: drops a reference; a native DLL whose count reaches zero
@@ -567,7 +710,11 @@ pub fn unload(base: u64) -> NtResult<()> {
     locked(|| {
         let (entry, image, ldr_entry, name) = {
             let mut s = state();
-            let i = s.modules.iter().position(|m| m.image.base == base).ok_or(STATUS_INVALID_PARAMETER)?;
+            let i = s
+                .modules
+                .iter()
+                .position(|m| m.image.base == base)
+                .ok_or(STATUS_INVALID_PARAMETER)?;
             let m = &mut s.modules[i];
             if m.is_exe || m.builtin.is_some() || m.load_count > 1 {
                 m.load_count = m.load_count.saturating_sub(1).max(1);
@@ -587,7 +734,8 @@ pub fn unload(base: u64) -> NtResult<()> {
         tls::run_callbacks(image, DLL_PROCESS_DETACH);
         if entry != 0 {
             // SAFETY: as in run_process_attach.
-            let dll_main: extern "win64" fn(u64, u32, u64) -> i32 = unsafe { core::mem::transmute(entry) };
+            let dll_main: extern "win64" fn(u64, u32, u64) -> i32 =
+                unsafe { core::mem::transmute(entry) };
             dll_main(image.base, DLL_PROCESS_DETACH, 0);
         }
         ldr_data::remove_entry(ldr_entry);
@@ -620,7 +768,8 @@ pub fn shutdown_process() {
                 tls::run_callbacks(image, DLL_PROCESS_DETACH);
                 if entry != 0 {
                     // SAFETY: as in run_process_attach.
-                    let dll_main: extern "win64" fn(u64, u32, u64) -> i32 = unsafe { core::mem::transmute(entry) };
+                    let dll_main: extern "win64" fn(u64, u32, u64) -> i32 =
+                        unsafe { core::mem::transmute(entry) };
                     dll_main(image.base, DLL_PROCESS_DETACH, 1);
                 }
             }

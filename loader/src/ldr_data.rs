@@ -3,7 +3,9 @@
 //! initialization order, because runtimes walk these lists themselves.
 
 use std::sync::Mutex;
-use syscalls::nt::{self, LDR_DATA_TABLE_ENTRY, LDR_DATA_TABLE_ENTRY_SIZE, LIST_ENTRY, PEB_LDR_DATA, UNICODE_STRING};
+use syscalls::nt::{
+    self, LDR_DATA_TABLE_ENTRY, LDR_DATA_TABLE_ENTRY_SIZE, LIST_ENTRY, PEB_LDR_DATA, UNICODE_STRING,
+};
 
 /// A bump allocator over committed guest pages for loader records (they live
 /// as long as the process or the module).
@@ -42,13 +44,21 @@ pub fn unicode(s: &str) -> UNICODE_STRING {
     }
     // SAFETY: p is fresh guest memory with room for the string and its NUL.
     unsafe { core::ptr::copy_nonoverlapping(units.as_ptr(), p as *mut u16, units.len()) };
-    UNICODE_STRING { Length: (units.len() * 2) as u16, MaximumLength: (units.len() * 2 + 2) as u16, _pad: 0, Buffer: p }
+    UNICODE_STRING {
+        Length: (units.len() * 2) as u16,
+        MaximumLength: (units.len() * 2 + 2) as u16,
+        _pad: 0,
+        Buffer: p,
+    }
 }
 
 /// Creates PEB_LDR_DATA with three empty lists and hooks it into the PEB.
 pub fn create(peb: u64) -> u64 {
     let ldr = alloc(core::mem::size_of::<PEB_LDR_DATA>());
-    let head = |off: usize| LIST_ENTRY { Flink: ldr + off as u64, Blink: ldr + off as u64 };
+    let head = |off: usize| LIST_ENTRY {
+        Flink: ldr + off as u64,
+        Blink: ldr + off as u64,
+    };
     let data = PEB_LDR_DATA {
         Length: core::mem::size_of::<PEB_LDR_DATA>() as u32,
         Initialized: 1,
@@ -99,7 +109,16 @@ pub const LDRP_ENTRY_PROCESSED: u32 = 0x0000_4000;
 pub const LDRP_PROCESS_ATTACH_CALLED: u32 = 0x0008_0000;
 
 /// Creates a module's entry and links it in load and memory order.
-pub fn add_entry(ldr: u64, base: u64, size: u64, entry: u64, full: &str, name: &str, flags: u32, stamp: u32) -> u64 {
+pub fn add_entry(
+    ldr: u64,
+    base: u64,
+    size: u64,
+    entry: u64,
+    full: &str,
+    name: &str,
+    flags: u32,
+    stamp: u32,
+) -> u64 {
     let e = alloc(LDR_DATA_TABLE_ENTRY_SIZE);
     if e == 0 {
         return 0;
@@ -119,9 +138,21 @@ pub fn add_entry(ldr: u64, base: u64, size: u64, entry: u64, full: &str, name: &
     unsafe {
         core::ptr::write(e as *mut LDR_DATA_TABLE_ENTRY, record);
         let hl = e + 0x70; // HashLinks: empty list
-        core::ptr::write(hl as *mut LIST_ENTRY, LIST_ENTRY { Flink: hl, Blink: hl });
+        core::ptr::write(
+            hl as *mut LIST_ENTRY,
+            LIST_ENTRY {
+                Flink: hl,
+                Blink: hl,
+            },
+        );
         let il = e + 0x20;
-        core::ptr::write(il as *mut LIST_ENTRY, LIST_ENTRY { Flink: il, Blink: il });
+        core::ptr::write(
+            il as *mut LIST_ENTRY,
+            LIST_ENTRY {
+                Flink: il,
+                Blink: il,
+            },
+        );
         insert_tail(ldr + 0x10, e);
         insert_tail(ldr + 0x20, e + 0x10);
     }

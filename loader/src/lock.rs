@@ -16,7 +16,10 @@ fn thread_token() -> u64 {
 
 impl RecursiveLock {
     pub const fn new() -> RecursiveLock {
-        RecursiveLock { state: Mutex::new((0, 0)), cv: Condvar::new() }
+        RecursiveLock {
+            state: Mutex::new((0, 0)),
+            cv: Condvar::new(),
+        }
     }
     pub fn lock(&self) -> Guard<'_> {
         let me = thread_token();

@@ -8,7 +8,14 @@ use syscalls::{args, nr, syscall, NtResult, NtStatus};
 pub fn allocate(base: &mut u64, size: &mut u64, kind: u32, protect: u32) -> NtStatus {
     syscall(
         nr::NtAllocateVirtualMemory,
-        &args([NT_CURRENT_PROCESS, base as *mut u64 as u64, 0, size as *mut u64 as u64, kind as u64, protect as u64]),
+        &args([
+            NT_CURRENT_PROCESS,
+            base as *mut u64 as u64,
+            0,
+            size as *mut u64 as u64,
+            kind as u64,
+            protect as u64,
+        ]),
     )
 }
 
@@ -17,7 +24,13 @@ pub fn protect(base: u64, size: u64, protect: u32) -> NtResult<u32> {
     let (mut b, mut s, mut old) = (base, size, 0u32);
     syscall(
         nr::NtProtectVirtualMemory,
-        &args([NT_CURRENT_PROCESS, &mut b as *mut u64 as u64, &mut s as *mut u64 as u64, protect as u64, &mut old as *mut u32 as u64]),
+        &args([
+            NT_CURRENT_PROCESS,
+            &mut b as *mut u64 as u64,
+            &mut s as *mut u64 as u64,
+            protect as u64,
+            &mut old as *mut u32 as u64,
+        ]),
     )
     .ok()?;
     Ok(old)
@@ -69,13 +82,32 @@ pub fn map_image(file: u64) -> NtResult<(u64, bool)> {
     const SEC_IMAGE: u64 = 0x0100_0000;
     syscall(
         nr::NtCreateSection,
-        &args([&mut section as *mut u64 as u64, SECTION_MAP_READ_EXECUTE, 0, 0, 0x02, SEC_IMAGE, file]),
+        &args([
+            &mut section as *mut u64 as u64,
+            SECTION_MAP_READ_EXECUTE,
+            0,
+            0,
+            0x02,
+            SEC_IMAGE,
+            file,
+        ]),
     )
     .ok()?;
     let (mut base, mut size) = (0u64, 0u64);
     let st = syscall(
         nr::NtMapViewOfSection,
-        &args([section, NT_CURRENT_PROCESS, &mut base as *mut u64 as u64, 0, 0, 0, &mut size as *mut u64 as u64, 1, 0, 0x02]),
+        &args([
+            section,
+            NT_CURRENT_PROCESS,
+            &mut base as *mut u64 as u64,
+            0,
+            0,
+            0,
+            &mut size as *mut u64 as u64,
+            1,
+            0,
+            0x02,
+        ]),
     );
     close(section);
     match st {
@@ -100,7 +132,13 @@ pub fn file_exists(nt_name: &[u16]) -> bool {
         ..Default::default()
     };
     let mut info = [0u8; 40];
-    let st = syscall(nr::NtQueryAttributesFile, &args([&oa as *const OBJECT_ATTRIBUTES as u64, info.as_mut_ptr() as u64]));
+    let st = syscall(
+        nr::NtQueryAttributesFile,
+        &args([
+            &oa as *const OBJECT_ATTRIBUTES as u64,
+            info.as_mut_ptr() as u64,
+        ]),
+    );
     // Directories are not images.
     st.is_success() && u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4])) & 0x10 == 0
 }

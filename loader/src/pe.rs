@@ -25,7 +25,10 @@ impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileError::NotPe(why) => write!(f, "not a PE image ({why})"),
-            FileError::Pe32 => write!(f, "a 32-bit (PE32) image: only x86-64 (PE32+) programs are supported yet"),
+            FileError::Pe32 => write!(
+                f,
+                "a 32-bit (PE32) image: only x86-64 (PE32+) programs are supported yet"
+            ),
             FileError::Machine(m) => write!(f, "a PE32+ image for machine {m:#06x}, not x86-64"),
             FileError::Malformed(why) => write!(f, "malformed PE image: {why}"),
         }
@@ -49,18 +52,34 @@ fn malformed(e: impl fmt::Display) -> FileError {
 /// Checks a whole PE file: headers, sections, and the directories the loader
 /// reads (imports, exports, relocations, TLS).
 pub fn check_file(data: &[u8]) -> Result<FileSummary, FileError> {
-    let dos = pe::ImageDosHeader::parse(data).map_err(|_| FileError::NotPe("no MZ signature".into()))?;
+    let dos =
+        pe::ImageDosHeader::parse(data).map_err(|_| FileError::NotPe("no MZ signature".into()))?;
     let nt_off = dos.nt_headers_offset() as usize;
     match data.get(nt_off..nt_off + 4) {
         Some(sig) if sig == b"PE\0\0" => {}
-        Some(_) => return Err(FileError::NotPe("an MZ executable without a PE header (DOS or NE/LE image)".into())),
-        None => return Err(FileError::Malformed("truncated before the NT headers".into())),
+        Some(_) => {
+            return Err(FileError::NotPe(
+                "an MZ executable without a PE header (DOS or NE/LE image)".into(),
+            ))
+        }
+        None => {
+            return Err(FileError::Malformed(
+                "truncated before the NT headers".into(),
+            ))
+        }
     }
     let magic_off = nt_off + 4 + core::mem::size_of::<pe::ImageFileHeader>();
-    match data.get(magic_off..magic_off + 2).map(|m| u16::from_le_bytes([m[0], m[1]])) {
+    match data
+        .get(magic_off..magic_off + 2)
+        .map(|m| u16::from_le_bytes([m[0], m[1]]))
+    {
         Some(pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC) => return Err(FileError::Pe32),
         Some(pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC) => {}
-        Some(m) => return Err(FileError::Malformed(format!("unknown optional header magic {m:#x}"))),
+        Some(m) => {
+            return Err(FileError::Malformed(format!(
+                "unknown optional header magic {m:#x}"
+            )))
+        }
         None => return Err(FileError::Malformed("truncated in the file header".into())),
     }
     let file = PeFile64::parse(data).map_err(malformed)?;
@@ -74,19 +93,30 @@ pub fn check_file(data: &[u8]) -> Result<FileSummary, FileError> {
     let entry = opt.address_of_entry_point.get(LE);
     let is_dll = nt.file_header().characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0;
     if entry >= size_of_image {
-        return Err(FileError::Malformed(format!("entry point RVA {entry:#x} lies outside SizeOfImage {size_of_image:#x}")));
+        return Err(FileError::Malformed(format!(
+            "entry point RVA {entry:#x} lies outside SizeOfImage {size_of_image:#x}"
+        )));
     }
     if opt.size_of_headers.get(LE) as usize > data.len() {
-        return Err(FileError::Malformed("SizeOfHeaders is past the end of the file".into()));
+        return Err(FileError::Malformed(
+            "SizeOfHeaders is past the end of the file".into(),
+        ));
     }
     for s in file.section_table().iter() {
-        let name = String::from_utf8_lossy(s.raw_name()).trim_end_matches('\0').to_string();
+        let name = String::from_utf8_lossy(s.raw_name())
+            .trim_end_matches('\0')
+            .to_string();
         let va = s.virtual_address.get(LE) as u64;
         let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
         if va + vsize > size_of_image as u64 + 0xFFF {
-            return Err(FileError::Malformed(format!("section {name} ends past SizeOfImage")));
+            return Err(FileError::Malformed(format!(
+                "section {name} ends past SizeOfImage"
+            )));
         }
-        let (raw, raw_size) = (s.pointer_to_raw_data.get(LE) as u64, s.size_of_raw_data.get(LE) as u64);
+        let (raw, raw_size) = (
+            s.pointer_to_raw_data.get(LE) as u64,
+            s.size_of_raw_data.get(LE) as u64,
+        );
         if raw_size != 0 && raw + raw_size > data.len() as u64 {
             return Err(FileError::Malformed(format!(
                 "section {name} raw data ({raw:#x}+{raw_size:#x}) lies past the end of the file ({:#x} bytes): truncated?",
@@ -95,31 +125,62 @@ pub fn check_file(data: &[u8]) -> Result<FileSummary, FileError> {
         }
     }
     let mut imports = Vec::new();
-    if let Some(table) = file.import_table().map_err(|e| FileError::Malformed(format!("import directory: {e}")))? {
-        let mut descriptors = table.descriptors().map_err(|e| FileError::Malformed(format!("import directory: {e}")))?;
-        while let Some(d) = descriptors.next().map_err(|e| FileError::Malformed(format!("import directory: {e}")))? {
-            let name = table.name(d.name.get(LE)).map_err(|e| FileError::Malformed(format!("import DLL name: {e}")))?;
+    if let Some(table) = file
+        .import_table()
+        .map_err(|e| FileError::Malformed(format!("import directory: {e}")))?
+    {
+        let mut descriptors = table
+            .descriptors()
+            .map_err(|e| FileError::Malformed(format!("import directory: {e}")))?;
+        while let Some(d) = descriptors
+            .next()
+            .map_err(|e| FileError::Malformed(format!("import directory: {e}")))?
+        {
+            let name = table
+                .name(d.name.get(LE))
+                .map_err(|e| FileError::Malformed(format!("import DLL name: {e}")))?;
             let dll = String::from_utf8_lossy(name).into_owned();
             let lookup = match d.original_first_thunk.get(LE) {
                 0 => d.first_thunk.get(LE),
                 t => t,
             };
-            let mut thunks = table.thunks(lookup).map_err(|e| FileError::Malformed(format!("imports of {dll}: {e}")))?;
-            while let Some(t) = thunks.next::<pe::ImageNtHeaders64>().map_err(|e| FileError::Malformed(format!("imports of {dll}: {e}")))? {
-                table.import::<pe::ImageNtHeaders64>(t).map_err(|e| FileError::Malformed(format!("an import of {dll}: {e}")))?;
+            let mut thunks = table
+                .thunks(lookup)
+                .map_err(|e| FileError::Malformed(format!("imports of {dll}: {e}")))?;
+            while let Some(t) = thunks
+                .next::<pe::ImageNtHeaders64>()
+                .map_err(|e| FileError::Malformed(format!("imports of {dll}: {e}")))?
+            {
+                table
+                    .import::<pe::ImageNtHeaders64>(t)
+                    .map_err(|e| FileError::Malformed(format!("an import of {dll}: {e}")))?;
             }
             imports.push(dll);
         }
     }
-    if let Some(exports) = file.export_table().map_err(|e| FileError::Malformed(format!("export directory: {e}")))? {
-        exports.exports().map_err(|e| FileError::Malformed(format!("export directory: {e}")))?;
+    if let Some(exports) = file
+        .export_table()
+        .map_err(|e| FileError::Malformed(format!("export directory: {e}")))?
+    {
+        exports
+            .exports()
+            .map_err(|e| FileError::Malformed(format!("export directory: {e}")))?;
     }
     let dirs = file.data_directories();
-    if let Some(mut blocks) = dirs.relocation_blocks(data, &file.section_table()).map_err(|e| FileError::Malformed(format!("relocations: {e}")))? {
-        while let Some(b) = blocks.next().map_err(|e| FileError::Malformed(format!("relocations: {e}")))? {
+    if let Some(mut blocks) = dirs
+        .relocation_blocks(data, &file.section_table())
+        .map_err(|e| FileError::Malformed(format!("relocations: {e}")))?
+    {
+        while let Some(b) = blocks
+            .next()
+            .map_err(|e| FileError::Malformed(format!("relocations: {e}")))?
+        {
             for r in b {
                 if r.virtual_address >= size_of_image {
-                    return Err(FileError::Malformed(format!("relocation target {:#x} outside the image", r.virtual_address)));
+                    return Err(FileError::Malformed(format!(
+                        "relocation target {:#x} outside the image",
+                        r.virtual_address
+                    )));
                 }
             }
         }
@@ -127,10 +188,18 @@ pub fn check_file(data: &[u8]) -> Result<FileSummary, FileError> {
     if let Some(tls) = dirs.get(pe::IMAGE_DIRECTORY_ENTRY_TLS) {
         let (rva, size) = (tls.virtual_address.get(LE), tls.size.get(LE));
         if rva != 0 && (rva as u64 + size as u64 > size_of_image as u64 || size < 40) {
-            return Err(FileError::Malformed("TLS directory lies outside the image or is too small".into()));
+            return Err(FileError::Malformed(
+                "TLS directory lies outside the image or is too small".into(),
+            ));
         }
     }
-    Ok(FileSummary { is_dll, image_base: opt.image_base.get(LE), size_of_image, entry_rva: entry, imports })
+    Ok(FileSummary {
+        is_dll,
+        image_base: opt.image_base.get(LE),
+        size_of_image,
+        entry_rva: entry,
+        imports,
+    })
 }
 
 #[cfg(test)]
@@ -143,12 +212,35 @@ mod tests {
     }
 
     static EXPORTS: &[Export] = &[
-        Export { name: "Alpha", kind: ExportKind::Func(Code(f as *const ())), args: &[Arg::Int] },
-        Export { name: "Beta", kind: ExportKind::Forward("OTHER.Gamma"), args: &[] },
-        Export { name: "Delta", kind: ExportKind::Data(16), args: &[] },
-        Export { name: "Epsilon", kind: ExportKind::Unimplemented, args: &[] },
+        Export {
+            name: "Alpha",
+            kind: ExportKind::Func(Code(f as *const ())),
+            args: &[Arg::Int],
+        },
+        Export {
+            name: "Beta",
+            kind: ExportKind::Forward("OTHER.Gamma"),
+            args: &[],
+        },
+        Export {
+            name: "Delta",
+            kind: ExportKind::Data(16),
+            args: &[],
+        },
+        Export {
+            name: "Epsilon",
+            kind: ExportKind::Unimplemented,
+            args: &[],
+        },
     ];
-    static DLL: BuiltinDll = BuiltinDll { name: "test.dll", exports: EXPORTS, depends: &[], init: None, detach: None, failure: Failure::Win32 };
+    static DLL: BuiltinDll = BuiltinDll {
+        name: "test.dll",
+        exports: EXPORTS,
+        depends: &[],
+        init: None,
+        detach: None,
+        failure: Failure::Win32,
+    };
 
     /// A valid PE32+ file: a synthesized builtin image, laid out as a file
     /// (its raw offsets equal its RVAs).
@@ -164,17 +256,36 @@ mod tests {
         let data = sample();
         let file = PeFile64::parse(&*data).unwrap();
         let exports = file.export_table().unwrap().unwrap();
-        let names: Vec<_> = exports.exports().unwrap().iter().filter_map(|e| e.name.map(|n| String::from_utf8_lossy(n).into_owned())).collect();
+        let names: Vec<_> = exports
+            .exports()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e.name.map(|n| String::from_utf8_lossy(n).into_owned()))
+            .collect();
         assert_eq!(names, ["Alpha", "Beta", "Delta", "Epsilon"]);
-        let beta = exports.exports().unwrap().into_iter().find(|e| e.name == Some(b"Beta")).unwrap();
-        assert!(matches!(beta.target, object::read::pe::ExportTarget::ForwardByName(b"OTHER", b"Gamma")));
+        let beta = exports
+            .exports()
+            .unwrap()
+            .into_iter()
+            .find(|e| e.name == Some(b"Beta"))
+            .unwrap();
+        assert!(matches!(
+            beta.target,
+            object::read::pe::ExportTarget::ForwardByName(b"OTHER", b"Gamma")
+        ));
     }
 
     #[test]
     fn not_pe() {
         assert!(matches!(check_file(b""), Err(FileError::NotPe(_))));
-        assert!(matches!(check_file(b"#!/bin/sh\necho hi\n"), Err(FileError::NotPe(_))));
-        assert!(matches!(check_file(&[0x7F, b'E', b'L', b'F', 2, 1, 1, 0]), Err(FileError::NotPe(_))));
+        assert!(matches!(
+            check_file(b"#!/bin/sh\necho hi\n"),
+            Err(FileError::NotPe(_))
+        ));
+        assert!(matches!(
+            check_file(&[0x7F, b'E', b'L', b'F', 2, 1, 1, 0]),
+            Err(FileError::NotPe(_))
+        ));
     }
 
     #[test]
@@ -205,9 +316,17 @@ mod tests {
         let d = sample();
         // Past the last section's raw data the file is only padding.
         let file = PeFile64::parse(&*d).unwrap();
-        let end = file.section_table().iter().map(|s| s.pointer_to_raw_data.get(LE) + s.size_of_raw_data.get(LE)).max().unwrap();
+        let end = file
+            .section_table()
+            .iter()
+            .map(|s| s.pointer_to_raw_data.get(LE) + s.size_of_raw_data.get(LE))
+            .max()
+            .unwrap();
         for len in 0..end as usize {
-            assert!(check_file(&d[..len]).is_err(), "truncated at {len} accepted");
+            assert!(
+                check_file(&d[..len]).is_err(),
+                "truncated at {len} accepted"
+            );
         }
     }
 

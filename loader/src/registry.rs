@@ -17,7 +17,11 @@ pub fn all() -> &'static [&'static BuiltinDll] {
 /// Finds a builtin by file name (case-insensitive, `.dll` optional).
 pub fn find(name: &str) -> Option<(usize, &'static BuiltinDll)> {
     let lower = name.to_ascii_lowercase();
-    all().iter().copied().enumerate().find(|(_, d)| d.name == lower || d.name.strip_suffix(".dll") == Some(&lower))
+    all()
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|(_, d)| d.name == lower || d.name.strip_suffix(".dll") == Some(&lower))
 }
 
 /// The DLL and export an export id (DLL index << 16 | export index) names.

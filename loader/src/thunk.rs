@@ -156,14 +156,18 @@ fn eprintln_once(dll: &str, name: &str) {
     static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     let key = format!("{}.{}", dll_display(dll), name);
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
-    if seen.get_or_insert_with(HashSet::new).insert(key.clone()) && !log::log_enabled!(target: "unimplemented", log::Level::Error) {
+    if seen.get_or_insert_with(HashSet::new).insert(key.clone())
+        && !log::log_enabled!(target: "unimplemented", log::Level::Error)
+    {
         eprintln!("casement: unimplemented {key}");
     }
 }
 
 /// `kernel32.dll` -> `KERNEL32`, as traces name DLLs.
 pub fn dll_display(name: &str) -> String {
-    name.strip_suffix(".dll").unwrap_or(name).to_ascii_uppercase()
+    name.strip_suffix(".dll")
+        .unwrap_or(name)
+        .to_ascii_uppercase()
 }
 
 fn describe(kind: Arg, value: u64) -> String {

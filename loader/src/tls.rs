@@ -23,7 +23,9 @@ const MAX_TLS_IMAGES: usize = 64;
 /// Assigns the image a TLS index, writes it to the image's `_tls_index` and
 /// gives the calling thread its copy of the template.
 pub fn register_image(image: Mapped, dir: TlsDirectory) -> Result<ImageTls, String> {
-    if dir.end < dir.start || (dir.start != 0 && (!image.contains(dir.start) || dir.end > image.base + image.size)) {
+    if dir.end < dir.start
+        || (dir.start != 0 && (!image.contains(dir.start) || dir.end > image.base + image.size))
+    {
         return Err("TLS template outside the image".into());
     }
     if !image.contains(dir.index_address) || dir.index_address + 4 > image.base + image.size {
@@ -33,7 +35,12 @@ pub fn register_image(image: Mapped, dir: TlsDirectory) -> Result<ImageTls, Stri
     if images.len() >= MAX_TLS_IMAGES {
         return Err("too many images with static TLS".into());
     }
-    let t = ImageTls { index: images.len() as u32, template_start: dir.start, template_size: dir.end - dir.start, zero_fill: dir.zero_fill };
+    let t = ImageTls {
+        index: images.len() as u32,
+        template_start: dir.start,
+        template_size: dir.end - dir.start,
+        zero_fill: dir.zero_fill,
+    };
     images.push(t);
     drop(images);
     // SAFETY: the index address lies inside the image (checked above); the
@@ -70,7 +77,11 @@ fn give_thread_block(t: ImageTls) {
     // SAFETY: the template lies inside a mapped image; block is fresh guest
     // memory of `size` bytes (zeroed, so the zero fill is already there).
     unsafe {
-        core::ptr::copy_nonoverlapping(t.template_start as *const u8, block as *mut u8, t.template_size as usize);
+        core::ptr::copy_nonoverlapping(
+            t.template_start as *const u8,
+            block as *mut u8,
+            t.template_size as usize,
+        );
         *((array + 8 * t.index as u64) as *mut u64) = block;
     }
 }
@@ -90,7 +101,9 @@ pub fn run_callbacks(image: Mapped, reason: u32) {
         return;
     }
     for i in 0..1024u64 {
-        let Ok(cb) = image.u64(dir.callbacks - image.base + 8 * i) else { return };
+        let Ok(cb) = image.u64(dir.callbacks - image.base + 8 * i) else {
+            return;
+        };
         if cb == 0 {
             return;
         }

@@ -68,14 +68,29 @@ fn vm_alloc(size: usize) -> Option<u64> {
     let (mut base, mut region) = (0u64, size as u64);
     let st = syscall(
         nr::NtAllocateVirtualMemory,
-        &args([NT_CURRENT_PROCESS, &mut base as *mut u64 as u64, 0, &mut region as *mut u64 as u64, 0x3000, 0x04]),
+        &args([
+            NT_CURRENT_PROCESS,
+            &mut base as *mut u64 as u64,
+            0,
+            &mut region as *mut u64 as u64,
+            0x3000,
+            0x04,
+        ]),
     );
     st.is_success().then_some(base)
 }
 
 fn vm_free(base: u64) {
     let (mut b, mut s) = (base, 0u64);
-    let _ = syscall(nr::NtFreeVirtualMemory, &args([NT_CURRENT_PROCESS, &mut b as *mut u64 as u64, &mut s as *mut u64 as u64, 0x8000]));
+    let _ = syscall(
+        nr::NtFreeVirtualMemory,
+        &args([
+            NT_CURRENT_PROCESS,
+            &mut b as *mut u64 as u64,
+            &mut s as *mut u64 as u64,
+            0x8000,
+        ]),
+    );
 }
 
 /// Why a heap operation refused a pointer.
@@ -92,7 +107,13 @@ impl Heap {
         // address like on Windows.
         let handle = vm_alloc(0x1000)?;
         Some(Heap {
-            state: Mutex::new(HeapState { free: [0; CLASSES], bump: 0, bump_end: 0, segments: Vec::new(), large: HashMap::new() }),
+            state: Mutex::new(HeapState {
+                free: [0; CLASSES],
+                bump: 0,
+                bump_end: 0,
+                segments: Vec::new(),
+                large: HashMap::new(),
+            }),
             flags,
             handle,
         })
@@ -108,7 +129,17 @@ impl Heap {
             let total = size.checked_add(HEADER).ok_or(HeapError::NoMemory)?;
             let base = vm_alloc(total).ok_or(HeapError::NoMemory)?;
             // SAFETY: fresh committed memory of `total` bytes (already zero).
-            unsafe { core::ptr::write(base as *mut Header, Header { size: size as u64, tag: TAG_LARGE, class: u16::MAX, _pad: 0 }) };
+            unsafe {
+                core::ptr::write(
+                    base as *mut Header,
+                    Header {
+                        size: size as u64,
+                        tag: TAG_LARGE,
+                        class: u16::MAX,
+                        _pad: 0,
+                    },
+                )
+            };
             self.lock().large.insert(base + HEADER as u64, total as u64);
             return Ok(base + HEADER as u64);
         }
@@ -135,7 +166,15 @@ impl Heap {
         // SAFETY: `block` is a block of this heap with `cap` bytes and a
         // header in front of it.
         unsafe {
-            core::ptr::write((block - HEADER as u64) as *mut Header, Header { size: size as u64, tag: TAG_BUSY, class: class as u16, _pad: 0 });
+            core::ptr::write(
+                (block - HEADER as u64) as *mut Header,
+                Header {
+                    size: size as u64,
+                    tag: TAG_BUSY,
+                    class: class as u16,
+                    _pad: 0,
+                },
+            );
             if zero {
                 core::ptr::write_bytes(block as *mut u8, 0, cap);
             }
@@ -144,7 +183,10 @@ impl Heap {
     }
 
     fn owns(&self, s: &HeapState, p: u64) -> bool {
-        s.large.contains_key(&p) || s.segments.iter().any(|&(b, l)| p >= b + HEADER as u64 && p < b + l)
+        s.large.contains_key(&p)
+            || s.segments
+                .iter()
+                .any(|&(b, l)| p >= b + HEADER as u64 && p < b + l)
     }
 
     /// The header of a live block, checked.
@@ -188,7 +230,11 @@ impl Heap {
         let (old, capacity) = {
             let s = self.lock();
             let h = self.header(&s, p)?;
-            let cap = if h.tag == TAG_LARGE { s.large[&p] as usize - HEADER } else { class_of(h.size as usize).1 };
+            let cap = if h.tag == TAG_LARGE {
+                s.large[&p] as usize - HEADER
+            } else {
+                class_of(h.size as usize).1
+            };
             (h.size as usize, cap)
         };
         let zero = (flags | self.flags) & HEAP_ZERO_MEMORY != 0;
@@ -217,7 +263,10 @@ static HEAPS: OnceLock<Mutex<HashMap<u64, &'static Heap>>> = OnceLock::new();
 static PROCESS_HEAP: OnceLock<&'static Heap> = OnceLock::new();
 
 fn heaps() -> std::sync::MutexGuard<'static, HashMap<u64, &'static Heap>> {
-    HEAPS.get_or_init(|| Mutex::new(HashMap::new())).lock().unwrap_or_else(|e| e.into_inner())
+    HEAPS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
 }
 
 /// Creates the process heap and records it in the PEB.
@@ -259,8 +308,12 @@ pub fn lookup(handle: u64) -> Option<&'static Heap> {
 
 fn report(op: &str, e: &HeapError) {
     match e {
-        HeapError::DoubleFree(p) => log::error!(target: "heap", "{op}: {p:#x} was already freed (double free)"),
-        HeapError::InvalidPointer(p) => log::error!(target: "heap", "{op}: {p:#x} is not a block of this heap"),
+        HeapError::DoubleFree(p) => {
+            log::error!(target: "heap", "{op}: {p:#x} was already freed (double free)")
+        }
+        HeapError::InvalidPointer(p) => {
+            log::error!(target: "heap", "{op}: {p:#x} is not a block of this heap")
+        }
         HeapError::NoMemory => {}
     }
     if !matches!(e, HeapError::NoMemory) && !log::log_enabled!(target: "heap", log::Level::Error) {
@@ -270,7 +323,14 @@ fn report(op: &str, e: &HeapError) {
 
 /// Implements RtlCreateHeap(Flags, HeapBase, ReserveSize, CommitSize, Lock,
 /// Parameters).
-pub extern "win64" fn RtlCreateHeap(flags: u32, base: u64, _reserve: u64, _commit: u64, _lock: u64, _params: u64) -> u64 {
+pub extern "win64" fn RtlCreateHeap(
+    flags: u32,
+    base: u64,
+    _reserve: u64,
+    _commit: u64,
+    _lock: u64,
+    _params: u64,
+) -> u64 {
     if base != 0 {
         log::warn!(target: "heap", "unimplemented: RtlCreateHeap over caller memory");
         return 0;
@@ -332,7 +392,9 @@ pub extern "win64" fn RtlFreeHeap(handle: u64, _flags: u32, p: u64) -> u32 {
 
 /// Implements RtlSizeHeap(HeapHandle, Flags, BaseAddress): -1 on error.
 pub extern "win64" fn RtlSizeHeap(handle: u64, _flags: u32, p: u64) -> u64 {
-    let Some(heap) = lookup(handle) else { return u64::MAX };
+    let Some(heap) = lookup(handle) else {
+        return u64::MAX;
+    };
     match heap.size(p) {
         Ok(n) => n as u64,
         Err(e) => {
@@ -355,7 +417,11 @@ pub extern "win64" fn RtlReAllocateHeap(handle: u64, flags: u32, p: u64, size: u
         Ok(q) => q,
         Err(e) => {
             report("RtlReAllocateHeap", &e);
-            crate::rtl::set_last_status(if matches!(e, HeapError::NoMemory) { STATUS_NO_MEMORY } else { STATUS_INVALID_PARAMETER });
+            crate::rtl::set_last_status(if matches!(e, HeapError::NoMemory) {
+                STATUS_NO_MEMORY
+            } else {
+                STATUS_INVALID_PARAMETER
+            });
             0
         }
     }

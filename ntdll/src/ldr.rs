@@ -16,13 +16,23 @@ fn unicode(us: *const UNICODE_STRING) -> Option<String> {
         if s.Buffer == 0 {
             return Some(String::new());
         }
-        Some(String::from_utf16_lossy(core::slice::from_raw_parts(s.Buffer as *const u16, s.Length as usize / 2)))
+        Some(String::from_utf16_lossy(core::slice::from_raw_parts(
+            s.Buffer as *const u16,
+            s.Length as usize / 2,
+        )))
     }
 }
 
 /// Implements LdrLoadDll(SearchPath, Flags, ModuleFileName, ModuleHandle).
-pub extern "win64" fn LdrLoadDll(_path: u64, _flags: u64, name: *const UNICODE_STRING, handle: *mut u64) -> u32 {
-    let Some(name) = unicode(name) else { return STATUS_INVALID_PARAMETER.0 };
+pub extern "win64" fn LdrLoadDll(
+    _path: u64,
+    _flags: u64,
+    name: *const UNICODE_STRING,
+    handle: *mut u64,
+) -> u32 {
+    let Some(name) = unicode(name) else {
+        return STATUS_INVALID_PARAMETER.0;
+    };
     match ldr::load_library(&name) {
         Ok(base) => {
             // SAFETY: the caller passes storage for the handle.
@@ -37,7 +47,12 @@ pub extern "win64" fn LdrLoadDll(_path: u64, _flags: u64, name: *const UNICODE_S
 }
 
 /// Implements LdrGetDllHandle(SearchPath, Characteristics, DllName, DllHandle).
-pub extern "win64" fn LdrGetDllHandle(_path: u64, _ch: u64, name: *const UNICODE_STRING, handle: *mut u64) -> u32 {
+pub extern "win64" fn LdrGetDllHandle(
+    _path: u64,
+    _ch: u64,
+    name: *const UNICODE_STRING,
+    handle: *mut u64,
+) -> u32 {
     let name = unicode(name);
     match ldr::module_handle(name.as_deref()) {
         Some(base) => {
@@ -60,12 +75,19 @@ pub struct AnsiString {
 
 /// Implements LdrGetProcedureAddress(DllHandle, ProcedureName,
 /// ProcedureNumber, ProcedureAddress).
-pub extern "win64" fn LdrGetProcedureAddress(module: u64, name: *const AnsiString, ordinal: u32, out: *mut u64) -> u32 {
+pub extern "win64" fn LdrGetProcedureAddress(
+    module: u64,
+    name: *const AnsiString,
+    ordinal: u32,
+    out: *mut u64,
+) -> u32 {
     let what = if name.is_null() {
         ImportRef::Ordinal(ordinal as u16)
     } else {
         // SAFETY: the caller passes a valid ANSI_STRING.
-        let n = unsafe { core::slice::from_raw_parts((*name).buffer as *const u8, (*name).length as usize) };
+        let n = unsafe {
+            core::slice::from_raw_parts((*name).buffer as *const u8, (*name).length as usize)
+        };
         ImportRef::Name(String::from_utf8_lossy(n).into_owned())
     };
     match ldr::procedure_address(module, &what) {
@@ -75,7 +97,9 @@ pub extern "win64" fn LdrGetProcedureAddress(module: u64, name: *const AnsiStrin
             STATUS_SUCCESS.0
         }
         Err(e) => match e {
-            loader::LoadError::MissingImport { .. } if matches!(what, ImportRef::Ordinal(_)) => STATUS_ORDINAL_NOT_FOUND.0,
+            loader::LoadError::MissingImport { .. } if matches!(what, ImportRef::Ordinal(_)) => {
+                STATUS_ORDINAL_NOT_FOUND.0
+            }
             loader::LoadError::MissingImport { .. } => STATUS_PROCEDURE_NOT_FOUND.0,
             e => e.status().0,
         },

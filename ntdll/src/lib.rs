@@ -73,7 +73,11 @@ fn process_attach(_dll: &LoadedBuiltin) {
 pub fn dll() -> &'static BuiltinDll {
     static DLL: OnceLock<BuiltinDll> = OnceLock::new();
     DLL.get_or_init(|| {
-        let exports: Vec<Export> = native::NATIVE_EXPORTS.iter().chain(RTL_EXPORTS).copied().collect();
+        let exports: Vec<Export> = native::NATIVE_EXPORTS
+            .iter()
+            .chain(RTL_EXPORTS)
+            .copied()
+            .collect();
         BuiltinDll {
             name: "ntdll.dll",
             exports: Box::leak(exports.into_boxed_slice()),

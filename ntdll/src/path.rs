@@ -35,7 +35,11 @@ pub fn path_type(p: &[u16]) -> PathType {
         return PathType::Rooted;
     }
     if p.len() >= 2 && c(1) == b':' as u16 {
-        return if is_sep(c(2)) { PathType::DriveAbsolute } else { PathType::DriveRelative };
+        return if is_sep(c(2)) {
+            PathType::DriveAbsolute
+        } else {
+            PathType::DriveRelative
+        };
     }
     PathType::Relative
 }
@@ -53,7 +57,10 @@ pub fn dos_device(p: &str) -> Option<String> {
         return Some(upper);
     }
     let b = upper.as_bytes();
-    if b.len() == 4 && (upper.starts_with("COM") || upper.starts_with("LPT")) && (b'1'..=b'9').contains(&b[3]) {
+    if b.len() == 4
+        && (upper.starts_with("COM") || upper.starts_with("LPT"))
+        && (b'1'..=b'9').contains(&b[3])
+    {
         return Some(upper);
     }
     None
@@ -118,7 +125,11 @@ pub fn full_path(path: &str, cwd: &str) -> NtResult<String> {
         }
         PathType::DriveRelative => {
             let drive = path[..2].to_ascii_uppercase();
-            let base = if drive.eq_ignore_ascii_case(&cwd_drive) { cwd.to_string() } else { format!("{drive}\\") };
+            let base = if drive.eq_ignore_ascii_case(&cwd_drive) {
+                cwd.to_string()
+            } else {
+                format!("{drive}\\")
+            };
             let joined = format!("{base}{}", &path[2..]);
             normalize(&joined, 3)
         }
@@ -141,17 +152,25 @@ pub fn dos_to_nt(path: &str, cwd: &str) -> NtResult<String> {
     }
     match path_type(&units) {
         // \\?\ passes the rest through untouched; \??\ is already NT.
-        PathType::LocalDevice if path.starts_with("\\\\?\\") => return Ok(format!("\\??\\{}", &path[4..])),
+        PathType::LocalDevice if path.starts_with("\\\\?\\") => {
+            return Ok(format!("\\??\\{}", &path[4..]))
+        }
         _ if path.starts_with("\\??\\") => return Ok(path.to_string()),
         _ => {}
     }
-    if matches!(path_type(&units), PathType::DriveAbsolute | PathType::DriveRelative | PathType::Rooted | PathType::Relative) {
+    if matches!(
+        path_type(&units),
+        PathType::DriveAbsolute | PathType::DriveRelative | PathType::Rooted | PathType::Relative
+    ) {
         if let Some(dev) = dos_device(path) {
             return Ok(format!("\\??\\{dev}"));
         }
     }
     let full = full_path(path, cwd)?;
-    if let Some(rest) = full.strip_prefix("\\\\.\\").or_else(|| full.strip_prefix("\\\\?\\")) {
+    if let Some(rest) = full
+        .strip_prefix("\\\\.\\")
+        .or_else(|| full.strip_prefix("\\\\?\\"))
+    {
         return Ok(format!("\\??\\{rest}"));
     }
     if let Some(rest) = full.strip_prefix("\\\\") {
@@ -182,10 +201,19 @@ mod tests {
 
     #[test]
     fn nt_names() {
-        assert_eq!(dos_to_nt("a.txt", CWD).unwrap(), "\\??\\Z:\\work\\dir\\a.txt");
-        assert_eq!(dos_to_nt("\\\\?\\C:\\x\\..\\y", CWD).unwrap(), "\\??\\C:\\x\\..\\y");
+        assert_eq!(
+            dos_to_nt("a.txt", CWD).unwrap(),
+            "\\??\\Z:\\work\\dir\\a.txt"
+        );
+        assert_eq!(
+            dos_to_nt("\\\\?\\C:\\x\\..\\y", CWD).unwrap(),
+            "\\??\\C:\\x\\..\\y"
+        );
         assert_eq!(dos_to_nt("\\\\.\\pipe\\p", CWD).unwrap(), "\\??\\pipe\\p");
-        assert_eq!(dos_to_nt("\\\\server\\share\\f", CWD).unwrap(), "\\??\\UNC\\server\\share\\f");
+        assert_eq!(
+            dos_to_nt("\\\\server\\share\\f", CWD).unwrap(),
+            "\\??\\UNC\\server\\share\\f"
+        );
         assert_eq!(dos_to_nt("C:\\dir\\CON", CWD).unwrap(), "\\??\\CON");
         assert_eq!(dos_to_nt("conout$", CWD).unwrap(), "\\??\\CONOUT$");
         assert_eq!(dos_to_nt("nul.txt", CWD).unwrap(), "\\??\\NUL");

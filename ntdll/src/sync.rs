@@ -8,12 +8,27 @@ use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 fn futex_wait(word: *const u32, expected: u32) {
     // SAFETY: FUTEX_WAIT on a valid aligned 32-bit word of a lock.
-    unsafe { libc::syscall(libc::SYS_futex, word, libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG, expected, 0usize) };
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word,
+            libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+            expected,
+            0usize,
+        )
+    };
 }
 
 fn futex_wake(word: *const u32, n: i32) {
     // SAFETY: FUTEX_WAKE on a valid aligned 32-bit word.
-    unsafe { libc::syscall(libc::SYS_futex, word, libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG, n) };
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word,
+            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+            n,
+        )
+    };
 }
 
 fn current_thread_id() -> u64 {
@@ -39,12 +54,19 @@ pub extern "win64" fn RtlInitializeCriticalSection(cs: *mut CriticalSection) -> 
 }
 
 /// Implements RtlInitializeCriticalSectionAndSpinCount.
-pub extern "win64" fn RtlInitializeCriticalSectionAndSpinCount(cs: *mut CriticalSection, spin: u32) -> u32 {
+pub extern "win64" fn RtlInitializeCriticalSectionAndSpinCount(
+    cs: *mut CriticalSection,
+    spin: u32,
+) -> u32 {
     RtlInitializeCriticalSectionEx(cs, spin, 0)
 }
 
 /// Implements RtlInitializeCriticalSectionEx(CriticalSection, SpinCount, Flags).
-pub extern "win64" fn RtlInitializeCriticalSectionEx(cs: *mut CriticalSection, spin: u32, _flags: u32) -> u32 {
+pub extern "win64" fn RtlInitializeCriticalSectionEx(
+    cs: *mut CriticalSection,
+    spin: u32,
+    _flags: u32,
+) -> u32 {
     // SAFETY: the caller passes storage for a critical section.
     unsafe {
         core::ptr::write(
@@ -83,13 +105,21 @@ pub extern "win64" fn RtlEnterCriticalSection(cs: *mut CriticalSection) -> u32 {
         cs.recursion_count.fetch_add(1, Ordering::Relaxed);
         return 0;
     }
-    if cs.lock_count.compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed).is_err() {
+    if cs
+        .lock_count
+        .compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
         let mut spins = cs.spin_count.load(Ordering::Relaxed);
         loop {
             if spins > 0 {
                 spins -= 1;
                 core::hint::spin_loop();
-                if cs.lock_count.compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                if cs
+                    .lock_count
+                    .compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
                     break;
                 }
                 continue;
@@ -115,7 +145,11 @@ pub extern "win64" fn RtlTryEnterCriticalSection(cs: *mut CriticalSection) -> u8
         cs.recursion_count.fetch_add(1, Ordering::Relaxed);
         return 1;
     }
-    if cs.lock_count.compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+    if cs
+        .lock_count
+        .compare_exchange(-1, 0, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+    {
         cs.owning_thread.store(me, Ordering::Relaxed);
         cs.recursion_count.store(1, Ordering::Relaxed);
         return 1;
@@ -156,7 +190,11 @@ pub extern "win64" fn RtlInitializeSRWLock(lock: *mut u64) {
 }
 
 fn srw_wait(word: &AtomicU32, seen: u32) {
-    if word.compare_exchange(seen, seen | WAITERS, Ordering::Relaxed, Ordering::Relaxed).is_ok() || seen & WAITERS != 0 {
+    if word
+        .compare_exchange(seen, seen | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+        || seen & WAITERS != 0
+    {
         futex_wait(word.as_ptr(), seen | WAITERS);
     }
 }
@@ -167,7 +205,10 @@ pub extern "win64" fn RtlAcquireSRWLockExclusive(lock: *mut u64) {
     loop {
         let v = word.load(Ordering::Relaxed);
         if v & (EXCLUSIVE | SHARED_MASK) == 0 {
-            if word.compare_exchange_weak(v, v | EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            if word
+                .compare_exchange_weak(v, v | EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
                 return;
             }
             continue;
@@ -180,7 +221,10 @@ pub extern "win64" fn RtlAcquireSRWLockExclusive(lock: *mut u64) {
 pub extern "win64" fn RtlTryAcquireSRWLockExclusive(lock: *mut u64) -> u8 {
     let word = srw(lock);
     let v = word.load(Ordering::Relaxed);
-    (v & (EXCLUSIVE | SHARED_MASK) == 0 && word.compare_exchange(v, v | EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed).is_ok()) as u8
+    (v & (EXCLUSIVE | SHARED_MASK) == 0
+        && word
+            .compare_exchange(v, v | EXCLUSIVE, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()) as u8
 }
 
 /// Implements RtlReleaseSRWLockExclusive(SRWLock).
@@ -197,7 +241,10 @@ pub extern "win64" fn RtlAcquireSRWLockShared(lock: *mut u64) {
     loop {
         let v = word.load(Ordering::Relaxed);
         if v & EXCLUSIVE == 0 && v & SHARED_MASK < SHARED_MASK {
-            if word.compare_exchange_weak(v, v + 1, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            if word
+                .compare_exchange_weak(v, v + 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
                 return;
             }
             continue;
@@ -210,14 +257,22 @@ pub extern "win64" fn RtlAcquireSRWLockShared(lock: *mut u64) {
 pub extern "win64" fn RtlTryAcquireSRWLockShared(lock: *mut u64) -> u8 {
     let word = srw(lock);
     let v = word.load(Ordering::Relaxed);
-    (v & EXCLUSIVE == 0 && word.compare_exchange(v, v + 1, Ordering::Acquire, Ordering::Relaxed).is_ok()) as u8
+    (v & EXCLUSIVE == 0
+        && word
+            .compare_exchange(v, v + 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()) as u8
 }
 
 /// Implements RtlReleaseSRWLockShared(SRWLock).
 pub extern "win64" fn RtlReleaseSRWLockShared(lock: *mut u64) {
     let word = srw(lock);
     let prev = word.fetch_sub(1, Ordering::Release);
-    if prev & SHARED_MASK == 1 && prev & WAITERS != 0 && word.compare_exchange(WAITERS, 0, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+    if prev & SHARED_MASK == 1
+        && prev & WAITERS != 0
+        && word
+            .compare_exchange(WAITERS, 0, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
         futex_wake(word.as_ptr(), i32::MAX);
     }
 }

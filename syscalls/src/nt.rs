@@ -262,7 +262,9 @@ pub fn current_teb() -> u64 {
     let teb: u64;
     // SAFETY: reads NT_TIB.Self through GS, which the executive points at
     // the thread's TEB before any guest or API code runs on the thread.
-    unsafe { core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {}, gs:[0x30]", out(reg) teb, options(nostack, readonly, preserves_flags))
+    };
     teb
 }
 
@@ -271,7 +273,9 @@ pub fn current_teb() -> u64 {
 pub fn current_peb() -> u64 {
     let peb: u64;
     // SAFETY: as in current_teb.
-    unsafe { core::arch::asm!("mov {}, gs:[0x60]", out(reg) peb, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {}, gs:[0x60]", out(reg) peb, options(nostack, readonly, preserves_flags))
+    };
     peb
 }
 
@@ -279,13 +283,17 @@ pub fn current_peb() -> u64 {
 #[inline]
 pub fn set_last_error(code: u32) {
     // SAFETY: as in current_teb; LastErrorValue is a 32-bit field.
-    unsafe { core::arch::asm!("mov gs:[0x68], {:e}", in(reg) code, options(nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov gs:[0x68], {:e}", in(reg) code, options(nostack, preserves_flags))
+    };
 }
 
 #[inline]
 pub fn last_error() -> u32 {
     let v: u32;
     // SAFETY: as in current_teb.
-    unsafe { core::arch::asm!("mov {:e}, gs:[0x68]", out(reg) v, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {:e}, gs:[0x68]", out(reg) v, options(nostack, readonly, preserves_flags))
+    };
     v
 }

@@ -43,7 +43,8 @@ extern "C" {
 /// to resume at (the routine's fault exit). Called from the host's SIGSEGV /
 /// SIGBUS handler.
 pub fn fault_fixup(rip: u64) -> Option<u64> {
-    (rip == casement_user_copy_insn as *const () as u64).then_some(casement_user_copy_fault as *const () as u64)
+    (rip == casement_user_copy_insn as *const () as u64)
+        .then_some(casement_user_copy_fault as *const () as u64)
 }
 
 /// Marks plain-data types that may be copied to and from guest memory bit for
@@ -59,7 +60,9 @@ pod!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize);
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 
 fn check_range(addr: u64, len: usize) -> NtResult<()> {
-    let end = addr.checked_add(len as u64).ok_or(STATUS_ACCESS_VIOLATION)?;
+    let end = addr
+        .checked_add(len as u64)
+        .ok_or(STATUS_ACCESS_VIOLATION)?;
     if len != 0 && (addr < LOWEST_USER_ADDRESS || end > USER_LIMIT) {
         return Err(STATUS_ACCESS_VIOLATION);
     }

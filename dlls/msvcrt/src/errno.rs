@@ -32,7 +32,9 @@ thread_local! {
 fn cell(key: &'static std::thread::LocalKey<Cell<u64>>) -> *mut i32 {
     key.with(|c| {
         if c.get() == 0 {
-            let p = ntdll::heap::process_heap().and_then(|h| h.alloc(4, ntdll::heap::HEAP_ZERO_MEMORY).ok()).unwrap_or(0);
+            let p = ntdll::heap::process_heap()
+                .and_then(|h| h.alloc(4, ntdll::heap::HEAP_ZERO_MEMORY).ok())
+                .unwrap_or(0);
             c.set(p);
         }
         c.get() as *mut i32
@@ -54,7 +56,11 @@ pub fn set(e: i32) {
 pub fn get() -> i32 {
     let p = errno_ptr();
     // SAFETY: the thread's errno cell.
-    if p.is_null() { 0 } else { unsafe { *p } }
+    if p.is_null() {
+        0
+    } else {
+        unsafe { *p }
+    }
 }
 
 /// _dosmaperr: sets errno (and _doserrno) from a Win32 error.
@@ -92,15 +98,49 @@ pub extern "win64" fn __doserrno() -> *mut i32 {
 /// The msvcrt.dll messages for errno values (_sys_errlist).
 pub fn message(e: i32) -> &'static str {
     const LIST: [&str; 43] = [
-        "No error", "Operation not permitted", "No such file or directory", "No such process", "Interrupted function call",
-        "Input/output error", "No such device or address", "Arg list too long", "Exec format error", "Bad file descriptor",
-        "No child processes", "Resource temporarily unavailable", "Not enough space", "Permission denied", "Bad address",
-        "Unknown error", "Resource device", "File exists", "Improper link", "No such device", "Not a directory",
-        "Is a directory", "Invalid argument", "Too many open files in system", "Too many open files",
-        "Inappropriate I/O control operation", "Unknown error", "File too large", "No space left on device", "Invalid seek",
-        "Read-only file system", "Too many links", "Broken pipe", "Domain error", "Result too large", "Unknown error",
-        "Resource deadlock avoided", "Unknown error", "Filename too long", "No locks available", "Function not implemented",
-        "Directory not empty", "Illegal byte sequence",
+        "No error",
+        "Operation not permitted",
+        "No such file or directory",
+        "No such process",
+        "Interrupted function call",
+        "Input/output error",
+        "No such device or address",
+        "Arg list too long",
+        "Exec format error",
+        "Bad file descriptor",
+        "No child processes",
+        "Resource temporarily unavailable",
+        "Not enough space",
+        "Permission denied",
+        "Bad address",
+        "Unknown error",
+        "Resource device",
+        "File exists",
+        "Improper link",
+        "No such device",
+        "Not a directory",
+        "Is a directory",
+        "Invalid argument",
+        "Too many open files in system",
+        "Too many open files",
+        "Inappropriate I/O control operation",
+        "Unknown error",
+        "File too large",
+        "No space left on device",
+        "Invalid seek",
+        "Read-only file system",
+        "Too many links",
+        "Broken pipe",
+        "Domain error",
+        "Result too large",
+        "Unknown error",
+        "Resource deadlock avoided",
+        "Unknown error",
+        "Filename too long",
+        "No locks available",
+        "Function not implemented",
+        "Directory not empty",
+        "Illegal byte sequence",
     ];
     LIST.get(e as usize).copied().unwrap_or("Unknown error")
 }

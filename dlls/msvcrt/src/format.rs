@@ -198,12 +198,15 @@ pub extern "win64" fn vfwprintf(file: u64, fmt: u64, va: u64) -> i32 {
 /// Implements swprintf(buffer, format, ...) — msvcrt.dll's form without a
 /// count (also exported as _swprintf).
 pub extern "win64" fn swprintf(args: *const u64) -> i32 {
-    format_wide(arg(args, 1), rest(args, 2)).map_or(-1, |t| to_buffer(&t, arg(args, 0) as *mut u16, None))
+    format_wide(arg(args, 1), rest(args, 2))
+        .map_or(-1, |t| to_buffer(&t, arg(args, 0) as *mut u16, None))
 }
 
 /// Implements _snwprintf(buffer, count, format, ...).
 pub extern "win64" fn _snwprintf(args: *const u64) -> i32 {
-    format_wide(arg(args, 2), rest(args, 3)).map_or(-1, |t| to_buffer(&t, arg(args, 0) as *mut u16, Some(arg(args, 1) as usize)))
+    format_wide(arg(args, 2), rest(args, 3)).map_or(-1, |t| {
+        to_buffer(&t, arg(args, 0) as *mut u16, Some(arg(args, 1) as usize))
+    })
 }
 
 /// Implements _vsnwprintf(buffer, count, format, argptr).

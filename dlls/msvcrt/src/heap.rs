@@ -64,7 +64,8 @@ pub extern "win64" fn _strdup(s: *const u8) -> u64 {
         return 0;
     }
     // SAFETY: a NUL-terminated string.
-    let bytes = unsafe { std::ffi::CStr::from_ptr(s as *const std::ffi::c_char).to_bytes_with_nul() };
+    let bytes =
+        unsafe { std::ffi::CStr::from_ptr(s as *const std::ffi::c_char).to_bytes_with_nul() };
     let p = malloc(bytes.len() as u64);
     if p != 0 {
         // SAFETY: a fresh block of the right size.
@@ -76,7 +77,9 @@ pub extern "win64" fn _strdup(s: *const u8) -> u64 {
 /// Implements _wcsdup(str).
 pub extern "win64" fn _wcsdup(s: *const u16) -> u64 {
     // SAFETY: a NUL-terminated wide string or NULL.
-    let Some(mut units) = (unsafe { kernel32::error::wstr(s) }) else { return 0 };
+    let Some(mut units) = (unsafe { kernel32::error::wstr(s) }) else {
+        return 0;
+    };
     units.push(0);
     let p = malloc(units.len() as u64 * 2);
     if p != 0 {

@@ -17,7 +17,9 @@ pub mod string;
 use errno::*;
 use format::*;
 use heap::*;
-use loader::{data_export, export, unimplemented_export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin};
+use loader::{
+    data_export, export, unimplemented_export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin,
+};
 use lowio::*;
 use misc::*;
 use startup::*;

@@ -54,7 +54,14 @@ pub fn init() {
     for which in [-10i32, -11, -12] {
         let h = k32::GetStdHandle(which as u32);
         let valid = h != 0 && h != u64::MAX;
-        fds.push(valid.then(|| Fd { handle: h, text: true, append: false, device: is_device(h), pending_cr: false, eof: false }));
+        fds.push(valid.then(|| Fd {
+            handle: h,
+            text: true,
+            append: false,
+            device: is_device(h),
+            pending_cr: false,
+            eof: false,
+        }));
     }
 }
 
@@ -73,8 +80,21 @@ fn update(fd: i32, f: impl FnOnce(&mut Fd)) {
 /// Allocates the lowest free descriptor for a handle.
 pub fn alloc(handle: u64, flags: i32) -> i32 {
     let mut fds = FDS.lock().unwrap_or_else(|e| e.into_inner());
-    let text = if flags & O_BINARY != 0 { false } else if flags & O_TEXT != 0 { true } else { default_text() };
-    let entry = Fd { handle, text, append: flags & O_APPEND != 0, device: is_device(handle), pending_cr: false, eof: false };
+    let text = if flags & O_BINARY != 0 {
+        false
+    } else if flags & O_TEXT != 0 {
+        true
+    } else {
+        default_text()
+    };
+    let entry = Fd {
+        handle,
+        text,
+        append: flags & O_APPEND != 0,
+        device: is_device(handle),
+        pending_cr: false,
+        eof: false,
+    };
     match fds.iter().position(|e| e.is_none()) {
         Some(i) => {
             fds[i] = Some(entry);
@@ -107,7 +127,11 @@ pub extern "win64" fn _open(name: *const u8, flags: i32, mode: i32) -> i32 {
             return -1;
         }
     };
-    let creation = match (flags & O_CREAT != 0, flags & O_EXCL != 0, flags & O_TRUNC != 0) {
+    let creation = match (
+        flags & O_CREAT != 0,
+        flags & O_EXCL != 0,
+        flags & O_TRUNC != 0,
+    ) {
         (true, true, _) => 1,      // CREATE_NEW
         (true, false, true) => 2,  // CREATE_ALWAYS
         (true, false, false) => 4, // OPEN_ALWAYS
@@ -115,7 +139,11 @@ pub extern "win64" fn _open(name: *const u8, flags: i32, mode: i32) -> i32 {
         (false, _, false) => 3,    // OPEN_EXISTING
     };
     // _S_IWRITE (0x80) absent on a new file: read-only attribute.
-    let attributes = if flags & O_CREAT != 0 && mode & 0x80 == 0 { 0x1 } else { 0x80 };
+    let attributes = if flags & O_CREAT != 0 && mode & 0x80 == 0 {
+        0x1
+    } else {
+        0x80
+    };
     let h = k32::CreateFileA(name, access, 0x3, 0, creation, attributes, 0);
     if h == k32::INVALID_HANDLE_VALUE {
         errno::set_from_win32(kernel32::process::GetLastError());
@@ -147,7 +175,14 @@ pub extern "win64" fn _close(fd: i32) -> i32 {
 
 fn raw_write(h: u64, bytes: &[u8]) -> Result<usize, u32> {
     let mut done = 0u32;
-    if k32::WriteFile(h, bytes.as_ptr() as u64, bytes.len() as u32, &mut done, core::ptr::null_mut()) == 0 {
+    if k32::WriteFile(
+        h,
+        bytes.as_ptr() as u64,
+        bytes.len() as u32,
+        &mut done,
+        core::ptr::null_mut(),
+    ) == 0
+    {
         return Err(kernel32::process::GetLastError());
     }
     Ok(done as usize)
@@ -172,7 +207,13 @@ pub fn write(fd: i32, data: &[u8]) -> Result<usize, i32> {
             }
             out.push(b);
         }
-        raw_write(e.handle, &out).map(|n| if n == out.len() { data.len() } else { n.min(data.len()) })
+        raw_write(e.handle, &out).map(|n| {
+            if n == out.len() {
+                data.len()
+            } else {
+                n.min(data.len())
+            }
+        })
     } else {
         raw_write(e.handle, data)
     };
@@ -193,7 +234,14 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     }
     let mut raw = vec![0u8; buf.len()];
     let mut got = 0u32;
-    if k32::ReadFile(e.handle, raw.as_mut_ptr() as u64, raw.len() as u32, &mut got, core::ptr::null_mut()) == 0 {
+    if k32::ReadFile(
+        e.handle,
+        raw.as_mut_ptr() as u64,
+        raw.len() as u32,
+        &mut got,
+        core::ptr::null_mut(),
+    ) == 0
+    {
         let err = kernel32::process::GetLastError();
         // A closed pipe is end of file.
         if err == 109 {
@@ -233,7 +281,12 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
     if eof {
         // Put the file position back at the Ctrl-Z.
         let consumed = raw.iter().position(|&b| b == 0x1A).unwrap_or(raw.len()) as i64;
-        k32::SetFilePointerEx(e.handle, consumed - raw.len() as i64, core::ptr::null_mut(), 1);
+        k32::SetFilePointerEx(
+            e.handle,
+            consumed - raw.len() as i64,
+            core::ptr::null_mut(),
+            1,
+        );
     }
     if pending && raw.len() < buf.len() {
         // A lone '\r' at the very end of the data stays a '\r'.
@@ -366,7 +419,9 @@ pub extern "win64" fn _eof(fd: i32) -> i32 {
     let Some(e) = get(fd) else { return bad_fd() };
     let mut here = 0i64;
     let mut size = 0i64;
-    if k32::SetFilePointerEx(e.handle, 0, &mut here, 1) == 0 || k32::GetFileSizeEx(e.handle, &mut size) == 0 {
+    if k32::SetFilePointerEx(e.handle, 0, &mut here, 1) == 0
+        || k32::GetFileSizeEx(e.handle, &mut size) == 0
+    {
         return -1;
     }
     (here >= size) as i32

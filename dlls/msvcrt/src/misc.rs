@@ -13,7 +13,11 @@ fn cstr<'a>(p: *const u8) -> &'a [u8] {
 fn environ_table() -> u64 {
     let p = DATA.lock().unwrap_or_else(|e| e.into_inner()).environ;
     // SAFETY: the `_environ` data export.
-    if p == 0 { 0 } else { unsafe { *(p as *const u64) } }
+    if p == 0 {
+        0
+    } else {
+        unsafe { *(p as *const u64) }
+    }
 }
 
 /// Implements getenv(varname): from the runtime's copy of the environment,
@@ -34,7 +38,10 @@ pub extern "win64" fn getenv(name: *const u8) -> u64 {
         while table != 0 && *(table as *const u64).add(i) != 0 {
             let entry = *(table as *const u64).add(i);
             let e = cstr(entry as *const u8);
-            if e.len() > name.len() && e[name.len()] == b'=' && e[..name.len()].eq_ignore_ascii_case(name) {
+            if e.len() > name.len()
+                && e[name.len()] == b'='
+                && e[..name.len()].eq_ignore_ascii_case(name)
+            {
                 return entry + name.len() as u64 + 1;
             }
             i += 1;
@@ -60,7 +67,11 @@ pub extern "win64" fn _putenv(s: *const u8) -> i32 {
     n.push(0);
     let mut v = value.to_vec();
     v.push(0);
-    let vp = if value.is_empty() { core::ptr::null() } else { v.as_ptr() };
+    let vp = if value.is_empty() {
+        core::ptr::null()
+    } else {
+        v.as_ptr()
+    };
     if kernel32::env::SetEnvironmentVariableA(n.as_ptr(), vp) == 0 && !value.is_empty() {
         errno::set(crate::errno::ENOMEM);
         return -1;
@@ -74,7 +85,9 @@ pub extern "win64" fn _putenv(s: *const u8) -> i32 {
         while old != 0 && *(old as *const u64).add(i) != 0 {
             let e = *(old as *const u64).add(i);
             let b = cstr(e as *const u8);
-            let same = b.len() > name.len() && b[name.len()] == b'=' && b[..name.len()].eq_ignore_ascii_case(name);
+            let same = b.len() > name.len()
+                && b[name.len()] == b'='
+                && b[..name.len()].eq_ignore_ascii_case(name);
             if !same {
                 entries.push(e);
             }
@@ -122,7 +135,9 @@ pub extern "win64" fn _wgetenv(name: *const u16) -> u64 {
             let e = kernel32::error::wstr(entry as *const u16).unwrap_or_default();
             if e.len() > name.len()
                 && e[name.len()] == b'=' as u16
-                && e[..name.len()].iter().zip(&name).all(|(a, b)| (*a as u8).eq_ignore_ascii_case(&(*b as u8)) && (*a < 128) == (*b < 128))
+                && e[..name.len()].iter().zip(&name).all(|(a, b)| {
+                    (*a as u8).eq_ignore_ascii_case(&(*b as u8)) && (*a < 128) == (*b < 128)
+                })
             {
                 return entry + 2 * (name.len() as u64 + 1);
             }
@@ -190,7 +205,10 @@ pub extern "win64" fn setlocale(category: i32, locale: *const u8) -> u64 {
     match cstr(locale) {
         b"C" => name,
         other => {
-            log::warn!("setlocale({category}, {:?}): only the \"C\" locale is available", String::from_utf8_lossy(other));
+            log::warn!(
+                "setlocale({category}, {:?}): only the \"C\" locale is available",
+                String::from_utf8_lossy(other)
+            );
             0
         }
     }
@@ -229,7 +247,10 @@ pub extern "win64" fn srand(seed: u32) {
 
 /// Implements rand(): msvcrt's linear congruential generator.
 pub extern "win64" fn rand() -> i32 {
-    let next = SEED.load(Ordering::Relaxed).wrapping_mul(214_013).wrapping_add(2_531_011);
+    let next = SEED
+        .load(Ordering::Relaxed)
+        .wrapping_mul(214_013)
+        .wrapping_add(2_531_011);
     SEED.store(next, Ordering::Relaxed);
     ((next >> 16) & 0x7FFF) as i32
 }
@@ -241,7 +262,8 @@ pub extern "win64" fn qsort(base: *mut u8, num: u64, width: u64, compare: u64) {
     }
     // SAFETY: a comparison function of the program, int(const void*, const
     // void*) in the Windows x64 convention.
-    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 = unsafe { core::mem::transmute(compare) };
+    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 =
+        unsafe { core::mem::transmute(compare) };
     let w = width as usize;
     // Sort a copy of the elements, then write them back.
     // SAFETY: the caller passes num * width bytes.
@@ -254,9 +276,16 @@ pub extern "win64" fn qsort(base: *mut u8, num: u64, width: u64, compare: u64) {
 }
 
 /// Implements bsearch(key, base, num, width, compare).
-pub extern "win64" fn bsearch(key: *const u8, base: *const u8, num: u64, width: u64, compare: u64) -> u64 {
+pub extern "win64" fn bsearch(
+    key: *const u8,
+    base: *const u8,
+    num: u64,
+    width: u64,
+    compare: u64,
+) -> u64 {
     // SAFETY: as in qsort.
-    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 = unsafe { core::mem::transmute(compare) };
+    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 =
+        unsafe { core::mem::transmute(compare) };
     let (mut lo, mut hi) = (0u64, num);
     while lo < hi {
         let mid = (lo + hi) / 2;

@@ -208,11 +208,21 @@ pub fn format_wide(fmt: &[u16], args: &mut dyn VaArgs, mem: &dyn GuestMem) -> Ve
     format_wide_ex(fmt, args, mem, &Options::default()).text
 }
 
-pub fn format_narrow_ex(fmt: &[u8], args: &mut dyn VaArgs, mem: &dyn GuestMem, opts: &Options) -> Formatted<u8> {
+pub fn format_narrow_ex(
+    fmt: &[u8],
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+    opts: &Options,
+) -> Formatted<u8> {
     format_units(fmt, args, mem, opts)
 }
 
-pub fn format_wide_ex(fmt: &[u16], args: &mut dyn VaArgs, mem: &dyn GuestMem, opts: &Options) -> Formatted<u16> {
+pub fn format_wide_ex(
+    fmt: &[u16],
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+    opts: &Options,
+) -> Formatted<u16> {
     format_units(fmt, args, mem, opts)
 }
 
@@ -284,7 +294,11 @@ impl<C: CodeUnit> Out<C> {
             return 0;
         }
         if take < n {
-            self.status = if self.limit == i32::MAX as usize { Status::Failed } else { Status::Truncated };
+            self.status = if self.limit == i32::MAX as usize {
+                Status::Failed
+            } else {
+                Status::Truncated
+            };
         }
         take
     }
@@ -330,7 +344,10 @@ struct Spec {
 
 impl Spec {
     fn new() -> Self {
-        Spec { precision: -1, ..Spec::default() }
+        Spec {
+            precision: -1,
+            ..Spec::default()
+        }
     }
 
     fn pad_len(&self, len: usize) -> usize {
@@ -354,9 +371,18 @@ fn is_int_conv(c: u32) -> bool {
     matches!(char::from_u32(c), Some('d' | 'i' | 'o' | 'u' | 'x' | 'X'))
 }
 
-fn format_units<C: CodeUnit>(fmt: &[C], args: &mut dyn VaArgs, mem: &dyn GuestMem, opts: &Options) -> Formatted<C> {
+fn format_units<C: CodeUnit>(
+    fmt: &[C],
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+    opts: &Options,
+) -> Formatted<C> {
     let limit = opts.limit.unwrap_or(usize::MAX).min(i32::MAX as usize);
-    let mut out = Out { buf: Vec::new(), limit, status: Status::Complete };
+    let mut out = Out {
+        buf: Vec::new(),
+        limit,
+        status: Status::Complete,
+    };
     // The format ends at its NUL if the caller passed one.
     let at = |i: usize| fmt.get(i).map(|c| c.to_u32()).filter(|&c| c != 0);
     let mut i = 0;
@@ -410,11 +436,17 @@ fn format_units<C: CodeUnit>(fmt: &[C], args: &mut dyn VaArgs, mem: &dyn GuestMe
                 }
                 // Digits after '*' keep accumulating: "%*1d" with 1 is width 11.
                 '0'..='9' if state <= State::Width => {
-                    spec.width = spec.width.wrapping_mul(10).wrapping_add(c as i32 - '0' as i32);
+                    spec.width = spec
+                        .width
+                        .wrapping_mul(10)
+                        .wrapping_add(c as i32 - '0' as i32);
                     state = State::Width;
                 }
                 '0'..='9' if state == State::Dot || state == State::Precision => {
-                    spec.precision = spec.precision.wrapping_mul(10).wrapping_add(c as i32 - '0' as i32);
+                    spec.precision = spec
+                        .precision
+                        .wrapping_mul(10)
+                        .wrapping_add(c as i32 - '0' as i32);
                     state = State::Precision;
                 }
                 '.' if state <= State::Width => {
@@ -431,11 +463,15 @@ fn format_units<C: CodeUnit>(fmt: &[C], args: &mut dyn VaArgs, mem: &dyn GuestMe
                             spec.big = true;
                         }
                         'l' => spec.l = true,
-                        'I' if at(i) == Some(u32::from(b'6')) && at(i + 1) == Some(u32::from(b'4')) => {
+                        'I' if at(i) == Some(u32::from(b'6'))
+                            && at(i + 1) == Some(u32::from(b'4')) =>
+                        {
                             i += 2;
                             spec.big = true;
                         }
-                        'I' if at(i) == Some(u32::from(b'3')) && at(i + 1) == Some(u32::from(b'2')) => {
+                        'I' if at(i) == Some(u32::from(b'3'))
+                            && at(i + 1) == Some(u32::from(b'2')) =>
+                        {
                             i += 2;
                             spec.big = false;
                         }
@@ -471,7 +507,13 @@ fn format_units<C: CodeUnit>(fmt: &[C], args: &mut dyn VaArgs, mem: &dyn GuestMe
                     // msvcrt stores short for h; the docs say the size prefix
                     // selects the size, so 64-bit prefixes store 8 bytes (Wine
                     // always stores an int).
-                    let size = if spec.big { 8 } else if spec.h { 2 } else { 4 };
+                    let size = if spec.big {
+                        8
+                    } else if spec.h {
+                        2
+                    } else {
+                        4
+                    };
                     mem.write_int(args.next_u64(), size, out.buf.len() as i64);
                     break;
                 }
@@ -490,7 +532,10 @@ fn format_units<C: CodeUnit>(fmt: &[C], args: &mut dyn VaArgs, mem: &dyn GuestMe
             }
         }
     }
-    Formatted { text: out.buf, status: out.status }
+    Formatted {
+        text: out.buf,
+        status: out.status,
+    }
 }
 
 /// A number's digits as `head`, then `zeros` zeros, then `tail`, so that a
@@ -504,13 +549,23 @@ struct Body {
 
 impl Body {
     fn len(&self) -> usize {
-        self.head.len().saturating_add(self.zeros).saturating_add(self.tail.len())
+        self.head
+            .len()
+            .saturating_add(self.zeros)
+            .saturating_add(self.tail.len())
     }
 }
 
 /// Lays out `[sign][prefix][zeros]body` in the field. Zero padding goes after
 /// the sign and prefix, as msvcrt does for every conversion.
-fn emit_number<C: CodeUnit>(out: &mut Out<C>, spec: &Spec, sign: &[u8], prefix: &[u8], body: &Body, zero_ok: bool) {
+fn emit_number<C: CodeUnit>(
+    out: &mut Out<C>,
+    spec: &Spec,
+    sign: &[u8],
+    prefix: &[u8],
+    body: &Body,
+    zero_ok: bool,
+) {
     let len = (sign.len() + prefix.len()).saturating_add(body.len());
     let pad = spec.pad_len(len);
     let zero = spec.zero && zero_ok && !spec.left;
@@ -576,7 +631,11 @@ fn format_int<C: CodeUnit>(out: &mut Out<C>, conv: char, spec: &Spec, args: &mut
     // An explicit precision turns off the 0 flag (docs; also why "%#020p"
     // pads with spaces on Windows).
     let zero_ok = spec.precision < 0;
-    let precision = if spec.precision < 0 { 1 } else { spec.precision as usize };
+    let precision = if spec.precision < 0 {
+        1
+    } else {
+        spec.precision as usize
+    };
     let (radix, upper) = match conv {
         'o' => (8, false),
         'x' => (16, false),
@@ -596,8 +655,17 @@ fn format_int<C: CodeUnit>(out: &mut Out<C>, conv: char, spec: &Spec, args: &mut
     }
     digits.reverse();
     // Zero with precision 0 prints no digits.
-    let mut body = Body { zeros: precision.saturating_sub(digits.len()), tail: digits, ..Body::default() };
-    if conv == 'o' && spec.alt && magnitude != 0 && body.zeros == 0 && body.tail.first() != Some(&b'0') {
+    let mut body = Body {
+        zeros: precision.saturating_sub(digits.len()),
+        tail: digits,
+        ..Body::default()
+    };
+    if conv == 'o'
+        && spec.alt
+        && magnitude != 0
+        && body.zeros == 0
+        && body.tail.first() != Some(&b'0')
+    {
         body.tail.insert(0, b'0');
     }
     let sign: &[u8] = if !signed {
@@ -630,7 +698,13 @@ fn wide_arg<C: CodeUnit>(upper: bool, spec: &Spec) -> bool {
     }
 }
 
-fn format_char<C: CodeUnit>(out: &mut Out<C>, upper: bool, spec: &Spec, args: &mut dyn VaArgs, mem: &dyn GuestMem) {
+fn format_char<C: CodeUnit>(
+    out: &mut Out<C>,
+    upper: bool,
+    spec: &Spec,
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+) {
     let raw = args.next_u64();
     let text = if wide_arg::<C>(upper, spec) {
         // An unrepresentable character prints nothing, padding included.
@@ -644,35 +718,61 @@ fn format_char<C: CodeUnit>(out: &mut Out<C>, upper: bool, spec: &Spec, args: &m
     emit_text(out, spec, &text, 1);
 }
 
-fn format_str<C: CodeUnit>(out: &mut Out<C>, upper: bool, spec: &Spec, args: &mut dyn VaArgs, mem: &dyn GuestMem) {
+fn format_str<C: CodeUnit>(
+    out: &mut Out<C>,
+    upper: bool,
+    spec: &Spec,
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+) {
     let p = args.next_u64();
     let max = usize::try_from(spec.precision).ok();
     let wide = wide_arg::<C>(upper, spec);
     let src_null: &[u8] = b"(null)";
     let null = &src_null[..max.map_or(src_null.len(), |m| m.min(src_null.len()))];
     if wide {
-        let s = if p == 0 { latin1_to_wide(null) } else { mem.wide_str(p, max) };
+        let s = if p == 0 {
+            latin1_to_wide(null)
+        } else {
+            mem.wide_str(p, max)
+        };
         match C::from_wide(mem, &s) {
             Some(t) => emit_text(out, spec, &t, s.len()),
             // msvcrt's wctomb failed: the whole call fails with -1.
             None => out.status = Status::Failed,
         }
     } else {
-        let s = if p == 0 { null.to_vec() } else { mem.narrow_str(p, max) };
+        let s = if p == 0 {
+            null.to_vec()
+        } else {
+            mem.narrow_str(p, max)
+        };
         emit_text(out, spec, &C::from_narrow(mem, &s), s.len());
     }
 }
 
 /// %Z: ANSI_STRING, or UNICODE_STRING with w/l. Layout on Win64: USHORT
 /// Length (bytes), USHORT MaximumLength, 4 bytes padding, PCHAR Buffer.
-fn format_counted<C: CodeUnit>(out: &mut Out<C>, spec: &Spec, args: &mut dyn VaArgs, mem: &dyn GuestMem) {
+fn format_counted<C: CodeUnit>(
+    out: &mut Out<C>,
+    spec: &Spec,
+    args: &mut dyn VaArgs,
+    mem: &dyn GuestMem,
+) {
     let p = args.next_u64();
-    let header = if p == 0 { Vec::new() } else { mem.read_bytes(p, 16) };
+    let header = if p == 0 {
+        Vec::new()
+    } else {
+        mem.read_bytes(p, 16)
+    };
     let (len, buffer) = match header.as_slice() {
         [l0, l1, _, _, _, _, _, _, b @ ..] if b.len() == 8 => {
             let mut ptr = [0u8; 8];
             ptr.copy_from_slice(b);
-            (usize::from(u16::from_le_bytes([*l0, *l1])), u64::from_le_bytes(ptr))
+            (
+                usize::from(u16::from_le_bytes([*l0, *l1])),
+                u64::from_le_bytes(ptr),
+            )
         }
         _ => (0, 0),
     };
@@ -682,7 +782,10 @@ fn format_counted<C: CodeUnit>(out: &mut Out<C>, spec: &Spec, args: &mut dyn VaA
     }
     let bytes = mem.read_bytes(buffer, len);
     if spec.w || spec.l {
-        let w: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        let w: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
         match C::from_wide(mem, &w) {
             Some(t) => emit_text(out, spec, &t, w.len()),
             None => out.status = Status::Failed,
@@ -710,7 +813,10 @@ struct Decimal {
 impl Decimal {
     /// Digit at `pos` (0 is the first significant one); zero outside.
     fn at(&self, pos: i64) -> u8 {
-        usize::try_from(pos).ok().and_then(|p| self.digits.get(p).copied()).unwrap_or(b'0')
+        usize::try_from(pos)
+            .ok()
+            .and_then(|p| self.digits.get(p).copied())
+            .unwrap_or(b'0')
     }
 
     fn is_zero(&self) -> bool {
@@ -752,7 +858,10 @@ fn parse_sci(s: &str) -> (Vec<u8>, i32) {
 /// comes from. `n < 0` leaves no digits (the value is below the precision).
 fn round_digits(d: &Decimal, n: i32) -> Decimal {
     let Ok(n) = usize::try_from(n) else {
-        return Decimal { digits: Vec::new(), decpt: d.decpt };
+        return Decimal {
+            digits: Vec::new(),
+            decpt: d.decpt,
+        };
     };
     let mut digits: Vec<u8> = d.digits.iter().copied().take(n).collect();
     let mut decpt = d.decpt;
@@ -780,7 +889,10 @@ fn round_digits(d: &Decimal, n: i32) -> Decimal {
 /// as msvcrt's converter does before padding with zeros.
 fn decimal17(a: f64) -> Decimal {
     if a == 0.0 {
-        return Decimal { digits: b"0".to_vec(), decpt: 1 };
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
     }
     let (digits, exp) = parse_sci(&format!("{:.24e}", a));
     // 25 correctly rounded digits decide the rounding at 17 unless they sit
@@ -790,7 +902,10 @@ fn decimal17(a: f64) -> Decimal {
     } else {
         digits
     };
-    let exact = Decimal { digits, decpt: exp + 1 };
+    let exact = Decimal {
+        digits,
+        decpt: exp + 1,
+    };
     round_digits(&exact, 17)
 }
 
@@ -813,7 +928,11 @@ fn fixed_body(d: &Decimal, precision: usize, alt: bool) -> Body {
         head.push(b'.');
     }
     let zeros = digit_run(d, i64::from(d.decpt), precision, &mut head);
-    Body { head, zeros, tail: Vec::new() }
+    Body {
+        head,
+        zeros,
+        tail: Vec::new(),
+    }
 }
 
 fn exp_body(d: &Decimal, precision: usize, alt: bool, e: u8, two_digit: bool) -> Body {
@@ -857,18 +976,43 @@ fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> FloatText {
     let upper = conv.is_ascii_uppercase();
     let e = if upper { b'E' } else { b'e' };
     if conv.eq_ignore_ascii_case(&b'a') {
-        let prefix = if upper { b"0X".to_vec() } else { b"0x".to_vec() };
-        return FloatText { sign, prefix, body: hex_body(v, spec, upper) };
+        let prefix = if upper {
+            b"0X".to_vec()
+        } else {
+            b"0x".to_vec()
+        };
+        return FloatText {
+            sign,
+            prefix,
+            body: hex_body(v, spec, upper),
+        };
     }
     let dec = match special_digits(v) {
-        Some(text) => Decimal { digits: text.to_vec(), decpt: 1 },
+        Some(text) => Decimal {
+            digits: text.to_vec(),
+            decpt: 1,
+        },
         None => decimal17(v.abs()),
     };
     // 0 <= precision <= i32::MAX, so the digit counts below cannot overflow.
-    let precision = if spec.precision < 0 { 6 } else { spec.precision };
+    let precision = if spec.precision < 0 {
+        6
+    } else {
+        spec.precision
+    };
     let body = match conv.to_ascii_lowercase() {
-        b'f' => fixed_body(&round_digits(&dec, dec.decpt.saturating_add(precision)), precision as usize, spec.alt),
-        b'e' => exp_body(&round_digits(&dec, precision.saturating_add(1)), precision as usize, spec.alt, e, two_digit),
+        b'f' => fixed_body(
+            &round_digits(&dec, dec.decpt.saturating_add(precision)),
+            precision as usize,
+            spec.alt,
+        ),
+        b'e' => exp_body(
+            &round_digits(&dec, precision.saturating_add(1)),
+            precision as usize,
+            spec.alt,
+            e,
+            two_digit,
+        ),
         _ => {
             let p = precision.max(1);
             let d = round_digits(&dec, p);
@@ -876,7 +1020,11 @@ fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> FloatText {
             let mut body = if x < -4 || x >= p {
                 exp_body(&d, (p - 1) as usize, spec.alt, e, two_digit)
             } else {
-                fixed_body(&Decimal { decpt: x + 1, ..d }, (p - 1 - x) as usize, spec.alt)
+                fixed_body(
+                    &Decimal { decpt: x + 1, ..d },
+                    (p - 1 - x) as usize,
+                    spec.alt,
+                )
             };
             if !spec.alt {
                 crop_zeros(&mut body);
@@ -884,20 +1032,38 @@ fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> FloatText {
             body
         }
     };
-    FloatText { sign, prefix: Vec::new(), body }
+    FloatText {
+        sign,
+        prefix: Vec::new(),
+        body,
+    }
 }
 
 /// %a body after "0x": h.hhhp+d (msvcrt: 13 hex digits by default, half-up
 /// rounding, a carry into the leading digit is not renormalized).
 fn hex_body(v: f64, spec: &Spec, upper: bool) -> Body {
-    let p = if spec.precision < 0 { 13 } else { spec.precision as usize };
+    let p = if spec.precision < 0 {
+        13
+    } else {
+        spec.precision as usize
+    };
     let pexp = if upper { b'P' } else { b'p' };
     if let Some(text) = special_digits(v) {
         // Like Wine: the special text takes the place of the digits.
-        let d = round_digits(&Decimal { digits: text.to_vec(), decpt: 1 }, (p as i32).saturating_add(1));
+        let d = round_digits(
+            &Decimal {
+                digits: text.to_vec(),
+                decpt: 1,
+            },
+            (p as i32).saturating_add(1),
+        );
         let mut head = vec![d.at(0), b'.'];
         let zeros = digit_run(&d, 1, p, &mut head);
-        return Body { head, zeros, tail: vec![pexp, b'+', b'0'] };
+        return Body {
+            head,
+            zeros,
+            tail: vec![pexp, b'+', b'0'],
+        };
     }
     let bits = v.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i32;
@@ -935,7 +1101,11 @@ fn hex_body(v: f64, spec: &Spec, upper: bool) -> Body {
     head.extend((0..shown).rev().map(|k| hex((mant >> (k * 4)) & 0xf)));
     let mut tail = vec![pexp];
     tail.extend(format!("{:+}", exp).bytes());
-    Body { head, zeros: p - shown, tail }
+    Body {
+        head,
+        zeros: p - shown,
+        tail,
+    }
 }
 
 #[cfg(test)]
@@ -989,7 +1159,8 @@ mod tests {
         m.narrow.insert(NARROW + 1, b"foo".to_vec());
         m.narrow.insert(NARROW + 2, vec![0xe9, 0x80]);
         m.wide.insert(WIDE, "wide".encode_utf16().collect());
-        m.wide.insert(WIDE + 1, vec![u16::from(b'x'), 0x141, u16::from(b'y')]);
+        m.wide
+            .insert(WIDE + 1, vec![u16::from(b'x'), 0x141, u16::from(b'y')]);
         m.wide.insert(WIDE + 2, vec![0xe9]);
         m
     }
@@ -1048,17 +1219,45 @@ mod tests {
     fn integer_flags_and_precision() {
         check(&[
             ("%.0d|%.0x|%.d|%.0I64d", &[0, 0, 0, 0], "|||"),
-            ("%#o|%#o|%#x|%#X|%#.0x|%#.0x", &[0, 8, 0, 255, 1, 0], "0|010|0|0XFF|0x1|"),
+            (
+                "%#o|%#o|%#x|%#X|%#.0x|%#.0x",
+                &[0, 8, 0, 255, 1, 0],
+                "0|010|0|0XFF|0x1|",
+            ),
             // Docs: '#' prefixes only nonzero values, so %#.0o of 0 is empty (Wine agrees).
-            ("%#.0o|%#.3o|%#5o|%#08o", &[0, 7, 7, 1], "|007|   07|00000001"),
-            ("%-08d|%08d|%+d|% d|%+ d|% +d|%+u|% u", &[42, (-42i64) as u64, 42, 42, 42, 42, 42, 42], "42      |-0000042|+42| 42|+42|+42|42|42"),
+            (
+                "%#.0o|%#.3o|%#5o|%#08o",
+                &[0, 7, 7, 1],
+                "|007|   07|00000001",
+            ),
+            (
+                "%-08d|%08d|%+d|% d|%+ d|% +d|%+u|% u",
+                &[42, (-42i64) as u64, 42, 42, 42, 42, 42, 42],
+                "42      |-0000042|+42| 42|+42|+42|42|42",
+            ),
             // Docs: with a precision the 0 flag is ignored for integers (Wine
             // zero-pads here; the docs win).
-            ("%08.3d|%05.3d|%-5.3d|%5.3d", &[42, 7, 7, 7], "     042|  007|007  |  007"),
-            ("%#012x|%#012x|%#04.8x|%#04.8x|%#-08.2x|%#-08.2x", &[1, 0, 1, 0, 1, 0], "0x0000000001|000000000000|0x00000001|00000000|0x01    |00      "),
+            (
+                "%08.3d|%05.3d|%-5.3d|%5.3d",
+                &[42, 7, 7, 7],
+                "     042|  007|007  |  007",
+            ),
+            (
+                "%#012x|%#012x|%#04.8x|%#04.8x|%#-08.2x|%#-08.2x",
+                &[1, 0, 1, 0, 1, 0],
+                "0x0000000001|000000000000|0x00000001|00000000|0x01    |00      ",
+            ),
             ("%#.3x|%#05x|%#-8x", &[7, 7, 7], "0x007|0x007|0x7     "),
-            ("%5d|%-5d|%05d|%-1d|%3d", &[1, 1, (-1i64) as u64, 2, 1234], "    1|1    |-0001|2|1234"),
-            ("%--5d|%-0-5d|%0-5d|%005d|%00d", &[1, 2, 3, 4, 5], "1    |2    |3    |00004|5"),
+            (
+                "%5d|%-5d|%05d|%-1d|%3d",
+                &[1, 1, (-1i64) as u64, 2, 1234],
+                "    1|1    |-0001|2|1234",
+            ),
+            (
+                "%--5d|%-0-5d|%0-5d|%005d|%00d",
+                &[1, 2, 3, 4, 5],
+                "1    |2    |3    |00004|5",
+            ),
         ]);
     }
 
@@ -1066,16 +1265,31 @@ mod tests {
     fn star_width_and_precision() {
         let neg = |v: i64| v as u64;
         check(&[
-            ("%*d|%-*d|%*d|%.*d|%.*d", &[4, 2, 4, 2, neg(-4), 2, 3, 5, neg(-3), 5], "   2|2   |2   |005|5"),
-            ("%.*s|%*s|%-*s", &[1, NARROW + 1, neg(-5), NARROW + 1, neg(-4), NARROW + 1], "f|foo  |foo "),
+            (
+                "%*d|%-*d|%*d|%.*d|%.*d",
+                &[4, 2, 4, 2, neg(-4), 2, 3, 5, neg(-3), 5],
+                "   2|2   |2   |005|5",
+            ),
+            (
+                "%.*s|%*s|%-*s",
+                &[1, NARROW + 1, neg(-5), NARROW + 1, neg(-4), NARROW + 1],
+                "f|foo  |foo ",
+            ),
             // Digits after '*' keep accumulating (Windows: width 11, 10, 2).
-            ("%*1d|%0*0d|% *2d", &[1, 3, 1, 2, 0, 7], "          3|0000000002| 7"),
+            (
+                "%*1d|%0*0d|% *2d",
+                &[1, 3, 1, 2, 0, 7],
+                "          3|0000000002| 7",
+            ),
             // Overflowing widths wrap like msvcrt's int arithmetic.
             ("%4294967297d|%.4294967298d", &[7, 7], "7|07"),
             ("%*d", &[neg(i64::from(i32::MIN)), 5], "5"),
         ]);
         assert_eq!(sprintf("%300d", &[1]).len(), 300);
-        assert_eq!(sprintf("%-300s|", &[NARROW]), format!("hello{}|", " ".repeat(295)));
+        assert_eq!(
+            sprintf("%-300s|", &[NARROW]),
+            format!("hello{}|", " ".repeat(295))
+        );
     }
 
     #[test]
@@ -1091,18 +1305,62 @@ mod tests {
     #[test]
     fn strings_and_chars() {
         check(&[
-            ("%s|%5.2s|%-5s|%.0s|%.1s|%04s|%05s", &[NARROW, NARROW, NARROW + 1, NARROW, NARROW + 1, NARROW + 1, NARROW + 1], "hello|   he|foo  ||f|0foo|00foo"),
-            ("%s|%.3s|%S|%.2S|%ls|%8s", &[0, 0, 0, 0, 0, 0], "(null)|(nu|(null)|(n|(null)|  (null)"),
-            ("%S|%ls|%ws|%hs|%hS|%lS|%wS|%Ls", &[WIDE, WIDE, WIDE, NARROW + 1, NARROW + 1, WIDE, WIDE, NARROW + 1], "wide|wide|wide|foo|foo|wide|wide|foo"),
-            ("%-10ws|%10ws|%#+ -03whlls", &[WIDE, WIDE, WIDE], "wide      |      wide|wide"),
-            ("%c|%3c|%-3c|%hc|%lc|%wc|%C|%hC|%lC", &[97, 98, 99, 100, 101, 102, 103, 104, 105], "a|  b|c  |d|e|f|g|h|i"),
+            (
+                "%s|%5.2s|%-5s|%.0s|%.1s|%04s|%05s",
+                &[
+                    NARROW,
+                    NARROW,
+                    NARROW + 1,
+                    NARROW,
+                    NARROW + 1,
+                    NARROW + 1,
+                    NARROW + 1,
+                ],
+                "hello|   he|foo  ||f|0foo|00foo",
+            ),
+            (
+                "%s|%.3s|%S|%.2S|%ls|%8s",
+                &[0, 0, 0, 0, 0, 0],
+                "(null)|(nu|(null)|(n|(null)|  (null)",
+            ),
+            (
+                "%S|%ls|%ws|%hs|%hS|%lS|%wS|%Ls",
+                &[
+                    WIDE,
+                    WIDE,
+                    WIDE,
+                    NARROW + 1,
+                    NARROW + 1,
+                    WIDE,
+                    WIDE,
+                    NARROW + 1,
+                ],
+                "wide|wide|wide|foo|foo|wide|wide|foo",
+            ),
+            (
+                "%-10ws|%10ws|%#+ -03whlls",
+                &[WIDE, WIDE, WIDE],
+                "wide      |      wide|wide",
+            ),
+            (
+                "%c|%3c|%-3c|%hc|%lc|%wc|%C|%hC|%lC",
+                &[97, 98, 99, 100, 101, 102, 103, 104, 105],
+                "a|  b|c  |d|e|f|g|h|i",
+            ),
             ("%04c|%-04c|x%cx", &[49, 49, 0x158], "0001|1   |xXx"),
             // A wide character with no narrow form prints nothing, not even padding.
-            ("%C|a%Cb|%5C|%C|%c", &[0x3042, 0x3042, 0x3042, 0xe9, 0xa082], "|ab||\u{e9}|\u{82}"),
+            (
+                "%C|a%Cb|%5C|%C|%c",
+                &[0x3042, 0x3042, 0x3042, 0xe9, 0xa082],
+                "|ab||\u{e9}|\u{82}",
+            ),
         ]);
         // %c of 0 writes a NUL.
         assert_eq!(format_narrow(b"%c", &mut [0u64].iter(), &mem()), vec![0]);
-        assert_eq!(format_narrow(b"%S", &mut [WIDE + 2].iter(), &mem()), vec![0xe9]);
+        assert_eq!(
+            format_narrow(b"%S", &mut [WIDE + 2].iter(), &mem()),
+            vec![0xe9]
+        );
     }
 
     #[test]
@@ -1126,15 +1384,36 @@ mod tests {
         let mut empty = vec![4, 0, 4, 0, 0, 0, 0, 0];
         empty.extend(0u64.to_le_bytes());
         m.raw.insert(0x8000, empty);
-        let out = format_narrow(b"%Z|%wZ|%5Z|%-5Z|%Z|%Z", &mut [0x4000, 0x6000, 0x4000, 0x4000, 0, 0x8000].iter(), &m);
-        assert_eq!(String::from_utf8_lossy(&out), "abc|wx|  abc|abc  |(null)|(null)");
+        let out = format_narrow(
+            b"%Z|%wZ|%5Z|%-5Z|%Z|%Z",
+            &mut [0x4000, 0x6000, 0x4000, 0x4000, 0, 0x8000].iter(),
+            &m,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "abc|wx|  abc|abc  |(null)|(null)"
+        );
     }
 
     #[test]
     fn count_stores() {
         let m = mem();
-        format_narrow(b"abc%n de%hn fgh%lln%hhn%ln%I64n", &mut [1, 2, 3, 4, 5, 6].iter(), &m);
-        assert_eq!(*m.writes.borrow(), vec![(1, 4, 3), (2, 2, 6), (3, 8, 10), (4, 2, 10), (5, 4, 10), (6, 8, 10)]);
+        format_narrow(
+            b"abc%n de%hn fgh%lln%hhn%ln%I64n",
+            &mut [1, 2, 3, 4, 5, 6].iter(),
+            &m,
+        );
+        assert_eq!(
+            *m.writes.borrow(),
+            vec![
+                (1, 4, 3),
+                (2, 2, 6),
+                (3, 8, 10),
+                (4, 2, 10),
+                (5, 4, 10),
+                (6, 8, 10)
+            ]
+        );
     }
 
     #[test]
@@ -1143,7 +1422,11 @@ mod tests {
             // Windows: unknown conversions print their character and take no argument.
             ("%k|%5k|%-5y|%b|%H|%z|%d", &[7], "k|k|y|b|H|z|7"),
             ("%k%m%q%r%t%v%y%z", &[], "kmqrtvyz"),
-            ("%_1I64d|%I|%Iq|%Ihd|%I0d|%I64D|%Is|%I6d", &[100], "_1I64d|I|Iq|Ihd|I0d|D|Is|I6d"),
+            (
+                "%_1I64d|%I|%Iq|%Ihd|%I0d|%I64D|%Is|%I6d",
+                &[100],
+                "_1I64d|I|Iq|Ihd|I0d|D|Is|I6d",
+            ),
             // Flags or digits after a size prefix end the specification.
             ("%w0s|%w-s", &[WIDE, WIDE], "0s|-s"),
             // F and N are size prefixes, so %F is not a conversion.
@@ -1219,12 +1502,56 @@ mod tests {
     #[test]
     fn general_format() {
         check(&[
-            ("%g|%g|%g|%g|%g|%g|%g", &[f(100000.0), f(1e6), f(0.0001), f(0.00001), f(123456789.0), f(1.5), f(0.0)], "100000|1e+006|0.0001|1e-005|1.23457e+008|1.5|0"),
-            ("%g|%g|%g|%g|%g", &[f(0.0005), f(0.00005), f(0.000005), f(999999999999999.0), f(1e15)], "0.0005|5e-005|5e-006|1e+015|1e+015"),
-            ("%.15g|%.15g|%.15g|%.15g|%.15g", &[f(0.0005), f(0.00005), f(0.000005), f(999999999999999.0), f(1e15)], "0.0005|5e-005|5e-006|999999999999999|1e+015"),
-            ("%#g|%#.0g|%#.1g|%#.3g|%#1.1g|%#g", &[f(1.0), f(1.0), f(1.0), f(100.0), f(789456123.0), f(0.0)], "1.00000|1.|1.|100.|8.e+008|0.00000"),
-            ("%.0g|%.1g|%.2g|%G|%G|%2.4g", &[f(123.0), f(123.0), f(99.9), f(1e-10), f(1e20), f(8.6)], "1e+002|1e+002|1e+002|1E-010|1E+020|8.6"),
-            ("%g|%g|%e", &[f(1e300), f(1e-300), f(5e-324)], "1e+300|1e-300|4.940656e-324"),
+            (
+                "%g|%g|%g|%g|%g|%g|%g",
+                &[
+                    f(100000.0),
+                    f(1e6),
+                    f(0.0001),
+                    f(0.00001),
+                    f(123456789.0),
+                    f(1.5),
+                    f(0.0),
+                ],
+                "100000|1e+006|0.0001|1e-005|1.23457e+008|1.5|0",
+            ),
+            (
+                "%g|%g|%g|%g|%g",
+                &[
+                    f(0.0005),
+                    f(0.00005),
+                    f(0.000005),
+                    f(999999999999999.0),
+                    f(1e15),
+                ],
+                "0.0005|5e-005|5e-006|1e+015|1e+015",
+            ),
+            (
+                "%.15g|%.15g|%.15g|%.15g|%.15g",
+                &[
+                    f(0.0005),
+                    f(0.00005),
+                    f(0.000005),
+                    f(999999999999999.0),
+                    f(1e15),
+                ],
+                "0.0005|5e-005|5e-006|999999999999999|1e+015",
+            ),
+            (
+                "%#g|%#.0g|%#.1g|%#.3g|%#1.1g|%#g",
+                &[f(1.0), f(1.0), f(1.0), f(100.0), f(789456123.0), f(0.0)],
+                "1.00000|1.|1.|100.|8.e+008|0.00000",
+            ),
+            (
+                "%.0g|%.1g|%.2g|%G|%G|%2.4g",
+                &[f(123.0), f(123.0), f(99.9), f(1e-10), f(1e20), f(8.6)],
+                "1e+002|1e+002|1e+002|1E-010|1E+020|8.6",
+            ),
+            (
+                "%g|%g|%e",
+                &[f(1e300), f(1e-300), f(5e-324)],
+                "1e+300|1e-300|4.940656e-324",
+            ),
         ]);
     }
 
@@ -1238,19 +1565,39 @@ mod tests {
 
     #[test]
     fn two_digit_exponent() {
-        let opts = Options { two_digit_exponent: true, ..Options::default() };
-        let r = format_narrow_ex(b"%E|%g|%e", &mut [f(1.23), f(1e-5), f(1e100)].iter(), &mem(), &opts);
-        assert_eq!(String::from_utf8_lossy(&r.text), "1.230000E+00|1e-05|1.000000e+100");
+        let opts = Options {
+            two_digit_exponent: true,
+            ..Options::default()
+        };
+        let r = format_narrow_ex(
+            b"%E|%g|%e",
+            &mut [f(1.23), f(1e-5), f(1e100)].iter(),
+            &mem(),
+            &opts,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&r.text),
+            "1.230000E+00|1e-05|1.000000e+100"
+        );
     }
 
     #[test]
     fn limit_truncates() {
-        let opts = Options { limit: Some(5), ..Options::default() };
+        let opts = Options {
+            limit: Some(5),
+            ..Options::default()
+        };
         let r = format_narrow_ex(b"%s%n", &mut [NARROW + 1, 9].iter(), &mem(), &opts);
-        assert_eq!((r.text.as_slice(), r.status), (b"foo".as_slice(), Status::Complete));
+        assert_eq!(
+            (r.text.as_slice(), r.status),
+            (b"foo".as_slice(), Status::Complete)
+        );
         let m = mem();
         let r = format_narrow_ex(b"%2000000000d%n", &mut [1, 9].iter(), &m, &opts);
-        assert_eq!((r.text.as_slice(), r.status), (b"     ".as_slice(), Status::Truncated));
+        assert_eq!(
+            (r.text.as_slice(), r.status),
+            (b"     ".as_slice(), Status::Truncated)
+        );
         // msvcrt stops at the full buffer: later %n never runs.
         assert!(m.writes.borrow().is_empty());
         let r = format_narrow_ex(b"%.2000000000d", &mut [1].iter(), &m, &opts);
@@ -1261,13 +1608,37 @@ mod tests {
     fn wide_family() {
         let w = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
         // In the wide functions %s is wide and %S narrow; h/l/w force a width.
-        assert_eq!(swprintf("%s|%S|%hs|%ls|%ws|%c|%C|%hc|%lc", &[WIDE, NARROW + 1, NARROW + 1, WIDE, WIDE, 97, 98, 99, 100]), w("wide|foo|foo|wide|wide|a|b|c|d"));
-        assert_eq!(swprintf("%s|%S|%c|%C", &[0, 0, 0x141, 0x1e9]), w("(null)|(null)|\u{141}|\u{e9}"));
+        assert_eq!(
+            swprintf(
+                "%s|%S|%hs|%ls|%ws|%c|%C|%hc|%lc",
+                &[WIDE, NARROW + 1, NARROW + 1, WIDE, WIDE, 97, 98, 99, 100]
+            ),
+            w("wide|foo|foo|wide|wide|a|b|c|d")
+        );
+        assert_eq!(
+            swprintf("%s|%S|%c|%C", &[0, 0, 0x141, 0x1e9]),
+            w("(null)|(null)|\u{141}|\u{e9}")
+        );
         // Narrow text converts through the code page ("C" locale: Latin-1, so 0x80 is U+0080).
-        assert_eq!(swprintf("%S|%C", &[NARROW + 2, 0x80]), vec![0xe9, 0x80, u16::from(b'|'), 0x80]);
-        assert_eq!(swprintf("%d|%5.2f|%e|%g|%p|%x", &[(-5i64) as u64, f(3.14159), f(1.0), f(1e-5), 0xabc, 255]), w("-5| 3.14|1.000000e+000|1e-005|0000000000000ABC|ff"));
-        assert_eq!(swprintf("%f|%.2f|%k|%I6d|%5%d", &[INF, IND, 2]), w("1.#INF00|-1.#J|k|I6d|2"));
-        assert_eq!(swprintf("%5c|%-5C|%05s", &[u64::from(b'x'), u64::from(b'y'), WIDE]), w("    x|y    |0wide"));
+        assert_eq!(
+            swprintf("%S|%C", &[NARROW + 2, 0x80]),
+            vec![0xe9, 0x80, u16::from(b'|'), 0x80]
+        );
+        assert_eq!(
+            swprintf(
+                "%d|%5.2f|%e|%g|%p|%x",
+                &[(-5i64) as u64, f(3.14159), f(1.0), f(1e-5), 0xabc, 255]
+            ),
+            w("-5| 3.14|1.000000e+000|1e-005|0000000000000ABC|ff")
+        );
+        assert_eq!(
+            swprintf("%f|%.2f|%k|%I6d|%5%d", &[INF, IND, 2]),
+            w("1.#INF00|-1.#J|k|I6d|2")
+        );
+        assert_eq!(
+            swprintf("%5c|%-5C|%05s", &[u64::from(b'x'), u64::from(b'y'), WIDE]),
+            w("    x|y    |0wide")
+        );
         // Wide formats may hold any code unit; a U+0100 conversion letter is unknown.
         assert_eq!(swprintf("\u{3042}%\u{100}%d", &[3]), w("\u{3042}\u{100}3"));
     }
@@ -1277,7 +1648,13 @@ mod tests {
         let text = b"guest\0";
         let wide: Vec<u16> = "w\u{e9}\0".encode_utf16().collect();
         let mut count: [u16; 4] = [0xffff; 4];
-        let slots = [text.as_ptr() as u64, text.as_ptr() as u64, wide.as_ptr() as u64, count.as_mut_ptr() as u64, f(2.5)];
+        let slots = [
+            text.as_ptr() as u64,
+            text.as_ptr() as u64,
+            wide.as_ptr() as u64,
+            count.as_mut_ptr() as u64,
+            f(2.5),
+        ];
         // SAFETY: the slots outlive the call and hold as many arguments as the format reads.
         let mut args = unsafe { SlotArgs::new(slots.as_ptr()) };
         let out = format_narrow(b"%s|%.3s|%S%hn|%.0f", &mut args, &RawMem);
@@ -1287,7 +1664,10 @@ mod tests {
 
     #[test]
     fn format_stops_at_nul() {
-        assert_eq!(format_narrow(b"ab\0%d", &mut [1].iter(), &mem()), b"ab".to_vec());
+        assert_eq!(
+            format_narrow(b"ab\0%d", &mut [1].iter(), &mem()),
+            b"ab".to_vec()
+        );
     }
 
     /// Malformed and random formats never panic.
@@ -1302,24 +1682,38 @@ mod tests {
             seed
         };
         let m = mem();
-        let opts = Options { limit: Some(4096), ..Options::default() };
+        let opts = Options {
+            limit: Some(4096),
+            ..Options::default()
+        };
         for _ in 0..20000 {
             let len = (rnd() % 24) as usize;
-            let fmt: Vec<u8> = (0..len).map(|_| {
-                let r = rnd();
-                if r % 5 == 0 { r as u8 } else { alphabet[(r >> 8) as usize % alphabet.len()] }
-            }).collect();
-            let args: Vec<u64> = (0..8).map(|_| {
-                let r = rnd();
-                match r % 4 {
-                    0 => NARROW + (r >> 8) % 3,
-                    1 => WIDE + (r >> 8) % 3,
-                    _ => rnd(),
-                }
-            }).collect();
+            let fmt: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = rnd();
+                    if r % 5 == 0 {
+                        r as u8
+                    } else {
+                        alphabet[(r >> 8) as usize % alphabet.len()]
+                    }
+                })
+                .collect();
+            let args: Vec<u64> = (0..8)
+                .map(|_| {
+                    let r = rnd();
+                    match r % 4 {
+                        0 => NARROW + (r >> 8) % 3,
+                        1 => WIDE + (r >> 8) % 3,
+                        _ => rnd(),
+                    }
+                })
+                .collect();
             let r = format_narrow_ex(&fmt, &mut args.iter(), &m, &opts);
             assert!(r.text.len() <= 4096);
-            let wfmt: Vec<u16> = fmt.iter().map(|&b| u16::from(b) | if b > 0x7f { 0x3000 } else { 0 }).collect();
+            let wfmt: Vec<u16> = fmt
+                .iter()
+                .map(|&b| u16::from(b) | if b > 0x7f { 0x3000 } else { 0 })
+                .collect();
             let r = format_wide_ex(&wfmt, &mut args.iter(), &m, &opts);
             assert!(r.text.len() <= 4096);
         }

@@ -40,74 +40,6 @@ fn data() -> std::sync::MutexGuard<'static, Data> {
     DATA.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Splits a command line as msvcrt's start-up code does: argv[0] up to the
-/// next quote (when quoted) or blank; then 2n backslashes + quote give n
-/// backslashes and toggle quoting, 2n+1 backslashes + quote give n
-/// backslashes and a literal quote, and `""` inside quotes is a literal
-/// quote.
-pub fn parse_command_line<T: Copy + Into<u32> + From<u8>>(line: &[T]) -> Vec<Vec<T>> {
-    let c = |i: usize| line.get(i).map_or(0u32, |&u| u.into());
-    let (q, bs, sp, tab) = (b'"' as u32, b'\\' as u32, b' ' as u32, b'\t' as u32);
-    let mut args = Vec::new();
-    let mut i = 0;
-    let mut first = Vec::new();
-    if c(0) == q {
-        i = 1;
-        while c(i) != 0 && c(i) != q {
-            first.push(line[i]);
-            i += 1;
-        }
-        if c(i) == q {
-            i += 1;
-        }
-    } else {
-        while c(i) != 0 && c(i) != sp && c(i) != tab {
-            first.push(line[i]);
-            i += 1;
-        }
-    }
-    args.push(first);
-    loop {
-        while c(i) == sp || c(i) == tab {
-            i += 1;
-        }
-        if c(i) == 0 {
-            break;
-        }
-        let mut arg = Vec::new();
-        let mut in_quote = false;
-        loop {
-            let mut copy = true;
-            let mut slashes = 0;
-            while c(i) == bs {
-                i += 1;
-                slashes += 1;
-            }
-            if c(i) == q {
-                if slashes % 2 == 0 {
-                    if in_quote && c(i + 1) == q {
-                        i += 1;
-                    } else {
-                        copy = false;
-                        in_quote = !in_quote;
-                    }
-                }
-                slashes /= 2;
-            }
-            arg.extend(std::iter::repeat_n(T::from(b'\\'), slashes));
-            if c(i) == 0 || (!in_quote && (c(i) == sp || c(i) == tab)) {
-                break;
-            }
-            if copy {
-                arg.push(line[i]);
-            }
-            i += 1;
-        }
-        args.push(arg);
-    }
-    args
-}
-
 /// Builds a NULL-terminated array of NUL-terminated strings in guest memory.
 fn string_array<T: Copy + Default>(items: &[Vec<T>]) -> u64 {
     let unit = core::mem::size_of::<T>();
@@ -140,14 +72,22 @@ pub fn init(d: Data) {
     // SAFETY: the command lines are NUL-terminated and live for the process.
     let (a, w) = unsafe {
         (
-            std::ffi::CStr::from_ptr(line_a as *const std::ffi::c_char).to_bytes().to_vec(),
+            std::ffi::CStr::from_ptr(line_a as *const std::ffi::c_char)
+                .to_bytes()
+                .to_vec(),
             kernel32::error::wstr(line_w).unwrap_or_default(),
         )
     };
-    let args_a = parse_command_line(&a);
-    let args_w = parse_command_line(&w);
-    let env_w: Vec<Vec<u16>> = kernel32::env::entries().into_iter().filter(|e| e.first() != Some(&(b'=' as u16))).collect();
-    let env_a: Vec<Vec<u8>> = env_w.iter().map(|e| kernel32::nls::wide_to_ansi(e)).collect();
+    let args_a = kernel32::cmdline::split(&a);
+    let args_w = kernel32::cmdline::split(&w);
+    let env_w: Vec<Vec<u16>> = kernel32::env::entries()
+        .into_iter()
+        .filter(|e| e.first() != Some(&(b'=' as u16)))
+        .collect();
+    let env_a: Vec<Vec<u8>> = env_w
+        .iter()
+        .map(|e| kernel32::nls::wide_to_ansi(e))
+        .collect();
     let argv = string_array(&args_a);
     let wargv = string_array(&args_w);
     let environ = string_array(&env_a);
@@ -169,7 +109,13 @@ pub fn init(d: Data) {
 }
 
 /// Implements __getmainargs(argc, argv, envp, doWildCard, startinfo).
-pub extern "win64" fn __getmainargs(argc: *mut i32, argv: *mut u64, envp: *mut u64, _wildcard: i32, _info: u64) -> i32 {
+pub extern "win64" fn __getmainargs(
+    argc: *mut i32,
+    argv: *mut u64,
+    envp: *mut u64,
+    _wildcard: i32,
+    _info: u64,
+) -> i32 {
     let d = data();
     // SAFETY: the caller passes storage for the three results; the data
     // exports were filled at process attach.
@@ -182,7 +128,13 @@ pub extern "win64" fn __getmainargs(argc: *mut i32, argv: *mut u64, envp: *mut u
 }
 
 /// Implements __wgetmainargs(argc, wargv, wenvp, doWildCard, startinfo).
-pub extern "win64" fn __wgetmainargs(argc: *mut i32, argv: *mut u64, envp: *mut u64, _wildcard: i32, _info: u64) -> i32 {
+pub extern "win64" fn __wgetmainargs(
+    argc: *mut i32,
+    argv: *mut u64,
+    envp: *mut u64,
+    _wildcard: i32,
+    _info: u64,
+) -> i32 {
     let d = data();
     // SAFETY: as in __getmainargs.
     unsafe {
@@ -274,7 +226,10 @@ pub extern "win64" fn _onexit(f: u64) -> u64 {
     if f == 0 {
         return 0;
     }
-    EXIT_FUNCTIONS.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+    EXIT_FUNCTIONS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(f);
     f
 }
 
@@ -297,7 +252,11 @@ pub extern "win64" fn __dllonexit(f: u64, begin: *mut u64, end: *mut u64) -> u64
     unsafe {
         let (b, e) = (*begin, *end);
         let n = if b == 0 { 0 } else { (e - b) / 8 };
-        let table = if b == 0 { malloc(8) } else { realloc(b, (n + 1) * 8) };
+        let table = if b == 0 {
+            malloc(8)
+        } else {
+            realloc(b, (n + 1) * 8)
+        };
         if table == 0 {
             return 0;
         }
@@ -311,7 +270,10 @@ pub extern "win64" fn __dllonexit(f: u64, begin: *mut u64, end: *mut u64) -> u64
 /// Runs the atexit/_onexit functions, last registered first.
 fn run_exit_functions() {
     loop {
-        let f = EXIT_FUNCTIONS.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let f = EXIT_FUNCTIONS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
         let Some(f) = f else { break };
         // SAFETY: a registered exit function, void(void) in the Windows x64
         // convention.
@@ -346,7 +308,13 @@ fn stderr_message(msg: &[u8]) {
     let e = crate::lowio::get(2);
     if let Some(e) = e {
         let mut done = 0u32;
-        kernel32::file::WriteFile(e.handle, msg.as_ptr() as u64, msg.len() as u32, &mut done, core::ptr::null_mut());
+        kernel32::file::WriteFile(
+            e.handle,
+            msg.as_ptr() as u64,
+            msg.len() as u32,
+            &mut done,
+            core::ptr::null_mut(),
+        );
     }
 }
 
@@ -371,7 +339,10 @@ const SIG_ERR: u64 = u64::MAX;
 static HANDLERS: Mutex<[u64; 23]> = Mutex::new([0; 23]);
 
 fn valid_signal(sig: i32) -> bool {
-    matches!(sig, SIGINT | SIGILL | SIGFPE | SIGSEGV | SIGTERM | SIGBREAK | SIGABRT)
+    matches!(
+        sig,
+        SIGINT | SIGILL | SIGFPE | SIGSEGV | SIGTERM | SIGBREAK | SIGABRT
+    )
 }
 
 /// Implements signal(sig, func): returns the previous handler.
@@ -431,14 +402,17 @@ static LOCK_TABLE: AtomicU64 = AtomicU64::new(0);
 pub fn init_locks() {
     let table = malloc((LOCKS * 40) as u64);
     for i in 0..LOCKS {
-        ntdll::sync::RtlInitializeCriticalSection((table + 40 * i as u64) as *mut ntdll::sync::CriticalSection);
+        ntdll::sync::RtlInitializeCriticalSection(
+            (table + 40 * i as u64) as *mut ntdll::sync::CriticalSection,
+        );
     }
     LOCK_TABLE.store(table, Ordering::Relaxed);
 }
 
 fn lock_at(n: i32) -> Option<*mut ntdll::sync::CriticalSection> {
     let t = LOCK_TABLE.load(Ordering::Relaxed);
-    (t != 0 && (0..LOCKS as i32).contains(&n)).then(|| (t + 40 * n as u64) as *mut ntdll::sync::CriticalSection)
+    (t != 0 && (0..LOCKS as i32).contains(&n))
+        .then(|| (t + 40 * n as u64) as *mut ntdll::sync::CriticalSection)
 }
 
 /// Implements _lock(locknum).
@@ -474,25 +448,4 @@ fn free_array(table: u64) {
         }
     }
     free(table);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_command_line;
-
-    fn parse(s: &str) -> Vec<String> {
-        parse_command_line(s.as_bytes()).into_iter().map(|a| String::from_utf8(a).unwrap()).collect()
-    }
-
-    #[test]
-    fn documented_examples() {
-        // The table in "Parsing C command-line arguments".
-        assert_eq!(parse(r#"p "abc" d e"#), ["p", "abc", "d", "e"]);
-        assert_eq!(parse(r#"p a\\b d"e f"g h"#), ["p", r"a\\b", "de fg", "h"]);
-        assert_eq!(parse(r#"p a\\\"b c d"#), ["p", r#"a\"b"#, "c", "d"]);
-        assert_eq!(parse(r#"p a\\\\"b c" d e"#), ["p", r"a\\b c", "d", "e"]);
-        assert_eq!(parse(r#""C:\Program Files\x.exe" a"#), [r"C:\Program Files\x.exe", "a"]);
-        assert_eq!(parse(r#"p """#), ["p", ""]);
-        assert_eq!(parse("p\t a  \t b "), ["p", "a", "b"]);
-    }
 }

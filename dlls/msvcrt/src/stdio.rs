@@ -9,6 +9,11 @@ use std::sync::{Mutex, MutexGuard};
 
 /// sizeof(FILE) in msvcrt (struct _iobuf).
 pub const FILE_SIZE: usize = 48;
+/// struct _iobuf's `_file` field.
+const FILE_FD_OFFSET: u64 = 28;
+/// Streams outside `_iob` are a _FILEX: the FILE followed by the critical
+/// section that _lock_file (in mingw's static runtime, too) enters.
+const FILEX_SIZE: usize = FILE_SIZE + 40;
 /// _IOB_ENTRIES: the static stream array `_iob`.
 pub const IOB_ENTRIES: usize = 20;
 const BUFSIZ: usize = 4096;
@@ -70,29 +75,61 @@ fn new_stream(fd: i32, read: bool, write: bool, heap_struct: bool) -> Stream {
     let device = e.is_some_and(|e| e.device);
     // Output to a terminal appears at once (msvcrt's temporary buffering);
     // files and pipes are fully buffered; stderr is unbuffered.
-    let buffering = if fd == 2 { Buffering::None } else if device && kernel32::file::GetFileType(e.map_or(0, |e| e.handle)) == 2 { Buffering::Line } else { Buffering::Full };
-    Stream { fd, read, write, text, wbuf: Vec::new(), rbuf: Vec::new(), rpos: 0, ungot: Vec::new(), eof: false, err: false, buffering, last: Op::None, heap_struct }
+    let buffering = if fd == 2 {
+        Buffering::None
+    } else if device && kernel32::file::GetFileType(e.map_or(0, |e| e.handle)) == 2 {
+        Buffering::Line
+    } else {
+        Buffering::Full
+    };
+    Stream {
+        fd,
+        read,
+        write,
+        text,
+        wbuf: Vec::new(),
+        rbuf: Vec::new(),
+        rpos: 0,
+        ungot: Vec::new(),
+        eof: false,
+        err: false,
+        buffering,
+        last: Op::None,
+        heap_struct,
+    }
 }
 
 /// Sets up stdin, stdout and stderr in `_iob`.
 pub fn init(iob_address: u64) {
     IOB.store(iob_address, std::sync::atomic::Ordering::Relaxed);
     let mut map = HashMap::new();
-    for (i, (r, w)) in [(true, false), (false, true), (false, true)].into_iter().enumerate() {
-        // _file in the FILE struct (offset 24), for code that reads it.
+    for (i, (r, w)) in [(true, false), (false, true), (false, true)]
+        .into_iter()
+        .enumerate()
+    {
+        // _file in the FILE struct (offset 28), for code that reads it.
         // SAFETY: _iob is our data export of IOB_ENTRIES FILE structs.
-        unsafe { *((std_stream(i) + 24) as *mut i32) = i as i32 };
+        unsafe { *((std_stream(i) + FILE_FD_OFFSET) as *mut i32) = i as i32 };
         map.insert(std_stream(i), new_stream(i as i32, r, w, false));
     }
     *streams() = Some(map);
 }
 
 fn raw_write(fd: i32, data: &[u8]) -> bool {
-    let Some(e) = lowio::get(fd) else { return false };
+    let Some(e) = lowio::get(fd) else {
+        return false;
+    };
     let mut done = 0u32;
     let mut off = 0;
     while off < data.len() {
-        if kernel32::file::WriteFile(e.handle, data[off..].as_ptr() as u64, (data.len() - off) as u32, &mut done, core::ptr::null_mut()) == 0 {
+        if kernel32::file::WriteFile(
+            e.handle,
+            data[off..].as_ptr() as u64,
+            (data.len() - off) as u32,
+            &mut done,
+            core::ptr::null_mut(),
+        ) == 0
+        {
             errno::set_from_win32(kernel32::process::GetLastError());
             return false;
         }
@@ -105,9 +142,18 @@ fn raw_write(fd: i32, data: &[u8]) -> bool {
 }
 
 fn raw_read(fd: i32, buf: &mut [u8]) -> Result<usize, ()> {
-    let Some(e) = lowio::get(fd) else { return Err(()) };
+    let Some(e) = lowio::get(fd) else {
+        return Err(());
+    };
     let mut got = 0u32;
-    if kernel32::file::ReadFile(e.handle, buf.as_mut_ptr() as u64, buf.len() as u32, &mut got, core::ptr::null_mut()) == 0 {
+    if kernel32::file::ReadFile(
+        e.handle,
+        buf.as_mut_ptr() as u64,
+        buf.len() as u32,
+        &mut got,
+        core::ptr::null_mut(),
+    ) == 0
+    {
         let err = kernel32::process::GetLastError();
         if err == 109 {
             return Ok(0); // broken pipe: end of input
@@ -288,8 +334,16 @@ pub fn flush_all() -> i32 {
 fn parse_mode(mode: &[u8]) -> Option<(i32, bool, bool)> {
     let (mut flags, mut r, mut w) = match mode.first()? {
         b'r' => (lowio::O_RDONLY, true, false),
-        b'w' => (lowio::O_WRONLY | lowio::O_CREAT | lowio::O_TRUNC, false, true),
-        b'a' => (lowio::O_WRONLY | lowio::O_CREAT | lowio::O_APPEND, false, true),
+        b'w' => (
+            lowio::O_WRONLY | lowio::O_CREAT | lowio::O_TRUNC,
+            false,
+            true,
+        ),
+        b'a' => (
+            lowio::O_WRONLY | lowio::O_CREAT | lowio::O_APPEND,
+            false,
+            true,
+        ),
         _ => return None,
     };
     for &c in &mode[1..] {
@@ -318,10 +372,17 @@ fn cstr(p: *const u8) -> &'static [u8] {
 }
 
 fn register_stream(fd: i32, read: bool, write: bool) -> u64 {
-    let Some(h) = ntdll::heap::process_heap() else { return 0 };
-    let Ok(file) = h.alloc(FILE_SIZE, ntdll::heap::HEAP_ZERO_MEMORY) else { return 0 };
-    // SAFETY: a fresh FILE struct; _file at offset 24.
-    unsafe { *((file + 24) as *mut i32) = fd };
+    let Some(h) = ntdll::heap::process_heap() else {
+        return 0;
+    };
+    let Ok(file) = h.alloc(FILEX_SIZE, ntdll::heap::HEAP_ZERO_MEMORY) else {
+        return 0;
+    };
+    // SAFETY: a fresh _FILEX.
+    unsafe { *((file + FILE_FD_OFFSET) as *mut i32) = fd };
+    ntdll::sync::RtlInitializeCriticalSection(
+        (file + FILE_SIZE as u64) as *mut ntdll::sync::CriticalSection,
+    );
     if let Some(m) = streams().as_mut() {
         m.insert(file, new_stream(fd, read, write, true));
     }
@@ -348,7 +409,9 @@ pub extern "win64" fn fopen(name: *const u8, mode: *const u8) -> u64 {
 /// Implements _wfopen(filename, mode).
 pub extern "win64" fn _wfopen(name: *const u16, mode: *const u16) -> u64 {
     // SAFETY: NUL-terminated wide strings from the caller.
-    let (Some(n), Some(m)) = (unsafe { kernel32::error::wstr(name) }, unsafe { kernel32::error::wstr(mode) }) else {
+    let (Some(n), Some(m)) = (unsafe { kernel32::error::wstr(name) }, unsafe {
+        kernel32::error::wstr(mode)
+    }) else {
         errno::set(EINVAL);
         return 0;
     };
@@ -457,7 +520,13 @@ pub extern "win64" fn fread(buf: *mut u8, size: u64, count: u64, file: u64) -> u
             if !s.text && s.ungot.is_empty() && s.rpos < s.rbuf.len() && s.last != Op::Write {
                 let take = ((total - n) as usize).min(s.rbuf.len() - s.rpos);
                 // SAFETY: the caller's buffer holds `total` bytes.
-                unsafe { core::ptr::copy_nonoverlapping(s.rbuf[s.rpos..].as_ptr(), buf.add(n as usize), take) };
+                unsafe {
+                    core::ptr::copy_nonoverlapping(
+                        s.rbuf[s.rpos..].as_ptr(),
+                        buf.add(n as usize),
+                        take,
+                    )
+                };
                 s.rpos += take;
                 n += take as u64;
                 continue;
@@ -569,7 +638,9 @@ pub extern "win64" fn ungetc(c: i32, file: u64) -> i32 {
 
 /// Implements feof(stream).
 pub extern "win64" fn feof(file: u64) -> i32 {
-    with(file, 0, |s| (s.eof && s.ungot.is_empty() && s.rpos >= s.rbuf.len()) as i32 * 0x10)
+    with(file, 0, |s| {
+        (s.eof && s.ungot.is_empty() && s.rpos >= s.rbuf.len()) as i32 * 0x10
+    })
 }
 
 /// Implements ferror(stream).
@@ -592,7 +663,11 @@ pub extern "win64" fn _fseeki64(file: u64, offset: i64, whence: i32) -> i32 {
         return -1;
     }
     with(file, -1, |s| {
-        let target_offset = if whence == 1 { s.tell() + offset } else { offset };
+        let target_offset = if whence == 1 {
+            s.tell() + offset
+        } else {
+            offset
+        };
         if !s.flush() {
             return -1;
         }

@@ -56,11 +56,22 @@ fn lower(b: u8) -> u8 {
     b.to_ascii_lowercase()
 }
 pub extern "win64" fn _stricmp(a: P, b: P) -> i32 {
-    sign(bytes(a).iter().map(|&c| lower(c)).cmp(bytes(b).iter().map(|&c| lower(c))))
+    sign(
+        bytes(a)
+            .iter()
+            .map(|&c| lower(c))
+            .cmp(bytes(b).iter().map(|&c| lower(c))),
+    )
 }
 pub extern "win64" fn _strnicmp(a: P, b: P, n: u64) -> i32 {
     let n = n as usize;
-    sign(bytes(a).iter().take(n).map(|&c| lower(c)).cmp(bytes(b).iter().take(n).map(|&c| lower(c))))
+    sign(
+        bytes(a)
+            .iter()
+            .take(n)
+            .map(|&c| lower(c))
+            .cmp(bytes(b).iter().take(n).map(|&c| lower(c))),
+    )
 }
 pub extern "win64" fn strcpy(d: M, s: P) -> M {
     // SAFETY: the caller's destination has room for the string and NUL.
@@ -100,7 +111,9 @@ pub extern "win64" fn strchr(s: P, c: i32) -> u64 {
     if c == 0 {
         return s as u64 + b.len() as u64;
     }
-    b.iter().position(|&x| x == c).map_or(0, |i| s as u64 + i as u64)
+    b.iter()
+        .position(|&x| x == c)
+        .map_or(0, |i| s as u64 + i as u64)
 }
 pub extern "win64" fn strrchr(s: P, c: i32) -> u64 {
     let c = c as u8;
@@ -108,14 +121,18 @@ pub extern "win64" fn strrchr(s: P, c: i32) -> u64 {
     if c == 0 {
         return s as u64 + b.len() as u64;
     }
-    b.iter().rposition(|&x| x == c).map_or(0, |i| s as u64 + i as u64)
+    b.iter()
+        .rposition(|&x| x == c)
+        .map_or(0, |i| s as u64 + i as u64)
 }
 pub extern "win64" fn strstr(h: P, n: P) -> u64 {
     let (hb, nb) = (bytes(h), bytes(n));
     if nb.is_empty() {
         return h as u64;
     }
-    hb.windows(nb.len()).position(|w| w == nb).map_or(0, |i| h as u64 + i as u64)
+    hb.windows(nb.len())
+        .position(|w| w == nb)
+        .map_or(0, |i| h as u64 + i as u64)
 }
 pub extern "win64" fn strspn(s: P, set: P) -> u64 {
     let set = bytes(set);
@@ -127,14 +144,21 @@ pub extern "win64" fn strcspn(s: P, set: P) -> u64 {
 }
 pub extern "win64" fn strpbrk(s: P, set: P) -> u64 {
     let set = bytes(set);
-    bytes(s).iter().position(|c| set.contains(c)).map_or(0, |i| s as u64 + i as u64)
+    bytes(s)
+        .iter()
+        .position(|c| set.contains(c))
+        .map_or(0, |i| s as u64 + i as u64)
 }
 
 thread_local!(static STRTOK_NEXT: core::cell::Cell<u64> = const { core::cell::Cell::new(0) });
 
 /// Implements strtok(str, delimiters) with per-thread state, as msvcrt.
 pub extern "win64" fn strtok(s: M, delim: P) -> u64 {
-    let start = if s.is_null() { STRTOK_NEXT.with(|c| c.get()) } else { s as u64 };
+    let start = if s.is_null() {
+        STRTOK_NEXT.with(|c| c.get())
+    } else {
+        s as u64
+    };
     if start == 0 {
         return 0;
     }
@@ -191,13 +215,20 @@ pub extern "win64" fn memset(d: M, c: i32, n: u64) -> M {
 }
 pub extern "win64" fn memcmp(a: P, b: P, n: u64) -> i32 {
     // SAFETY: the caller passes n readable bytes at both.
-    let (x, y) = unsafe { (core::slice::from_raw_parts(a, n as usize), core::slice::from_raw_parts(b, n as usize)) };
+    let (x, y) = unsafe {
+        (
+            core::slice::from_raw_parts(a, n as usize),
+            core::slice::from_raw_parts(b, n as usize),
+        )
+    };
     sign(x.cmp(y))
 }
 pub extern "win64" fn memchr(s: P, c: i32, n: u64) -> u64 {
     // SAFETY: the caller passes n readable bytes.
     let x = unsafe { core::slice::from_raw_parts(s, n as usize) };
-    x.iter().position(|&b| b == c as u8).map_or(0, |i| s as u64 + i as u64)
+    x.iter()
+        .position(|&b| b == c as u8)
+        .map_or(0, |i| s as u64 + i as u64)
 }
 
 // --- Wide strings ----------------------------------------------------------
@@ -222,7 +253,12 @@ fn wlower(u: u16) -> u16 {
     }
 }
 pub extern "win64" fn _wcsicmp(a: *const u16, b: *const u16) -> i32 {
-    sign(wide(a).iter().map(|&c| wlower(c)).cmp(wide(b).iter().map(|&c| wlower(c))))
+    sign(
+        wide(a)
+            .iter()
+            .map(|&c| wlower(c))
+            .cmp(wide(b).iter().map(|&c| wlower(c))),
+    )
 }
 pub extern "win64" fn wcscpy(d: *mut u16, s: *const u16) -> *mut u16 {
     // SAFETY: the destination has room for the string and NUL.
@@ -249,21 +285,27 @@ pub extern "win64" fn wcschr(s: *const u16, c: u16) -> u64 {
     if c == 0 {
         return s as u64 + 2 * w.len() as u64;
     }
-    w.iter().position(|&x| x == c).map_or(0, |i| s as u64 + 2 * i as u64)
+    w.iter()
+        .position(|&x| x == c)
+        .map_or(0, |i| s as u64 + 2 * i as u64)
 }
 pub extern "win64" fn wcsrchr(s: *const u16, c: u16) -> u64 {
     let w = wide(s);
     if c == 0 {
         return s as u64 + 2 * w.len() as u64;
     }
-    w.iter().rposition(|&x| x == c).map_or(0, |i| s as u64 + 2 * i as u64)
+    w.iter()
+        .rposition(|&x| x == c)
+        .map_or(0, |i| s as u64 + 2 * i as u64)
 }
 pub extern "win64" fn wcsstr(h: *const u16, n: *const u16) -> u64 {
     let (hw, nw) = (wide(h), wide(n));
     if nw.is_empty() {
         return h as u64;
     }
-    hw.windows(nw.len()).position(|w| w == nw).map_or(0, |i| h as u64 + 2 * i as u64)
+    hw.windows(nw.len())
+        .position(|w| w == nw)
+        .map_or(0, |i| h as u64 + 2 * i as u64)
 }
 
 // --- Characters ("C" locale) ------------------------------------------------
@@ -308,10 +350,16 @@ pub extern "win64" fn tolower(c: i32) -> i32 {
     }
 }
 pub extern "win64" fn towupper(c: u16) -> u16 {
-    char::from_u32(c as u32).and_then(|ch| ch.to_uppercase().next()).filter(|u| (*u as u32) < 0x10000).map_or(c, |u| u as u16)
+    char::from_u32(c as u32)
+        .and_then(|ch| ch.to_uppercase().next())
+        .filter(|u| (*u as u32) < 0x10000)
+        .map_or(c, |u| u as u16)
 }
 pub extern "win64" fn towlower(c: u16) -> u16 {
-    char::from_u32(c as u32).and_then(|ch| ch.to_lowercase().next()).filter(|u| (*u as u32) < 0x10000).map_or(c, |u| u as u16)
+    char::from_u32(c as u32)
+        .and_then(|ch| ch.to_lowercase().next())
+        .filter(|u| (*u as u32) < 0x10000)
+        .map_or(c, |u| u as u16)
 }
 pub extern "win64" fn iswspace(c: u16) -> i32 {
     char::from_u32(c as u32).is_some_and(|ch| ch.is_whitespace()) as i32 * 0x8
@@ -343,7 +391,10 @@ fn parse_int(s: &[u8], base: i32) -> Option<(u128, bool, usize)> {
     }
     let mut base = base as u32;
     let hex_prefix = i + 1 < s.len() && s[i] == b'0' && (s[i + 1] | 0x20) == b'x';
-    if (base == 0 || base == 16) && hex_prefix && s.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) {
+    if (base == 0 || base == 16)
+        && hex_prefix
+        && s.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
+    {
         base = 16;
         i += 2;
     } else if base == 0 {
@@ -352,7 +403,9 @@ fn parse_int(s: &[u8], base: i32) -> Option<(u128, bool, usize)> {
     let start = i;
     let mut v: u128 = 0;
     while i < s.len() {
-        let Some(d) = (s[i] as char).to_digit(base) else { break };
+        let Some(d) = (s[i] as char).to_digit(base) else {
+            break;
+        };
         v = (v * base as u128 + d as u128).min(u128::MAX / 64);
         i += 1;
     }
@@ -420,13 +473,25 @@ pub extern "win64" fn _strtoui64(s: P, end: *mut u64, base: i32) -> u64 {
     strto_unsigned(s, end, base, u64::MAX as u128) as u64
 }
 pub extern "win64" fn atoi(s: P) -> i32 {
-    parse_int(bytes(s), 10).map_or(0, |(v, neg, _)| if neg { (v as i128).wrapping_neg() as i32 } else { v as i32 })
+    parse_int(bytes(s), 10).map_or(0, |(v, neg, _)| {
+        if neg {
+            (v as i128).wrapping_neg() as i32
+        } else {
+            v as i32
+        }
+    })
 }
 pub extern "win64" fn atol(s: P) -> i32 {
     atoi(s)
 }
 pub extern "win64" fn _atoi64(s: P) -> i64 {
-    parse_int(bytes(s), 10).map_or(0, |(v, neg, _)| if neg { (v as i128).wrapping_neg() as i64 } else { v as i64 })
+    parse_int(bytes(s), 10).map_or(0, |(v, neg, _)| {
+        if neg {
+            (v as i128).wrapping_neg() as i64
+        } else {
+            v as i64
+        }
+    })
 }
 
 /// strtod's decimal grammar (msvcrt.dll: no hex, no inf/nan): returns the

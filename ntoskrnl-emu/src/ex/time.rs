@@ -8,7 +8,10 @@ pub const EPOCH_DIFFERENCE_100NS: i64 = 116_444_736_000_000_000;
 pub const PERFORMANCE_FREQUENCY: i64 = 10_000_000;
 
 fn clock(id: libc::clockid_t) -> libc::timespec {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes a timespec we own.
     unsafe { libc::clock_gettime(id, &mut ts) };
     ts

@@ -84,7 +84,10 @@ pub fn resolve_attributes(oa_ptr: u64) -> NtResult<(Target, Vec<u16>)> {
     let name = user::read_u16s(us.Buffer, us.Length as usize / 2)?;
     if oa.RootDirectory != 0 {
         let dir = ob::reference_typed::<FileObject>(oa.RootDirectory)?;
-        let dir_path = dir.path().filter(|_| dir.is_directory).ok_or(STATUS_INVALID_HANDLE)?;
+        let dir_path = dir
+            .path()
+            .filter(|_| dir.is_directory)
+            .ok_or(STATUS_INVALID_HANDLE)?;
         let path = names::resolve_relative(&dir_path, &name)?;
         let mut full = names::nt_name_of_host(&path);
         full.shrink_to_fit();
@@ -126,8 +129,16 @@ pub fn create_file(
         Target::Null => PathBuf::from("/dev/null"),
         Target::Console { output } => {
             let tty = Path::new("/dev/tty");
-            let fd = host_open(tty, if output { libc::O_WRONLY } else { libc::O_RDONLY }, 0)
-                .or_else(|_| dup_std(if output { 1 } else { 0 }))?;
+            let fd = host_open(
+                tty,
+                if output {
+                    libc::O_WRONLY
+                } else {
+                    libc::O_RDONLY
+                },
+                0,
+            )
+            .or_else(|_| dup_std(if output { 1 } else { 0 }))?;
             return Ok((Arc::new(FileObject::from_host_fd(fd, access)), FILE_OPENED));
         }
     };
@@ -162,7 +173,8 @@ pub fn create_file(
     }
     if options & FILE_DIRECTORY_FILE != 0 && !exists {
         // Creating a directory.
-        let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+        let c =
+            CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
         // SAFETY: mkdir with a NUL-terminated path.
         if unsafe { libc::mkdir(c.as_ptr(), 0o777) } != 0 {
             return Err(status_from_errno(last_errno()));
@@ -223,10 +235,20 @@ fn dup_std(fd: i32) -> NtResult<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(d) })
 }
 
-fn finish_open(handle_out: u64, iosb: u64, object: Arc<FileObject>, information: u64, attributes: u32) -> NtResult<()> {
+fn finish_open(
+    handle_out: u64,
+    iosb: u64,
+    object: Arc<FileObject>,
+    information: u64,
+    attributes: u32,
+) -> NtResult<()> {
     let access = object.access;
     let handle = ob::insert_object(object, access, attributes)?;
-    let io = IO_STATUS_BLOCK { Status: 0, _pad: 0, Information: information };
+    let io = IO_STATUS_BLOCK {
+        Status: 0,
+        _pad: 0,
+        Information: information,
+    };
     if let Err(e) = user::write(handle_out, &handle).and_then(|_| user::write(iosb, &io)) {
         let _ = ob::close_handle(handle);
         return Err(e);
@@ -273,7 +295,11 @@ fn read_offset(ptr: u64) -> NtResult<Option<i64>> {
 }
 
 fn complete(iosb: u64, event: u64, status: NtStatus, information: u64) -> NtStatus {
-    let io = IO_STATUS_BLOCK { Status: status.0, _pad: 0, Information: information };
+    let io = IO_STATUS_BLOCK {
+        Status: status.0,
+        _pad: 0,
+        Information: information,
+    };
     if let Err(e) = user::write(iosb, &io) {
         return e;
     }
@@ -300,14 +326,19 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
         Ok(o) => o,
         Err(e) => return e,
     };
-    if length != 0 && (buffer < user::LOWEST_USER_ADDRESS || buffer.saturating_add(length as u64) > user::USER_LIMIT) {
+    if length != 0
+        && (buffer < user::LOWEST_USER_ADDRESS
+            || buffer.saturating_add(length as u64) > user::USER_LIMIT)
+    {
         return STATUS_ACCESS_VIOLATION;
     }
     // SAFETY: the kernel copies into the guest buffer and reports EFAULT for
     // bad addresses instead of faulting.
     let n = unsafe {
         match offset {
-            Some(off) if off >= 0 => libc::pread(file.raw(), buffer as *mut libc::c_void, length, off),
+            Some(off) if off >= 0 => {
+                libc::pread(file.raw(), buffer as *mut libc::c_void, length, off)
+            }
             Some(_) => return STATUS_INVALID_PARAMETER,
             None => libc::read(file.raw(), buffer as *mut libc::c_void, length),
         }
@@ -347,7 +378,10 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         // SAFETY: lseek on a descriptor we hold.
         offset = Some(unsafe { libc::lseek(file.raw(), 0, libc::SEEK_END) });
     }
-    if length != 0 && (buffer < user::LOWEST_USER_ADDRESS || buffer.saturating_add(length as u64) > user::USER_LIMIT) {
+    if length != 0
+        && (buffer < user::LOWEST_USER_ADDRESS
+            || buffer.saturating_add(length as u64) > user::USER_LIMIT)
+    {
         return STATUS_ACCESS_VIOLATION;
     }
     let mut done = 0usize;
@@ -358,7 +392,9 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         // addresses).
         let n = unsafe {
             match offset {
-                Some(off) if off >= 0 => libc::pwrite(file.raw(), p, length - done, off + done as i64),
+                Some(off) if off >= 0 => {
+                    libc::pwrite(file.raw(), p, length - done, off + done as i64)
+                }
                 Some(_) => return STATUS_INVALID_PARAMETER,
                 None => libc::write(file.raw(), p, length - done),
             }
@@ -384,6 +420,10 @@ pub fn NtFlushBuffersFile(a: &Args) -> NtStatus {
     // SAFETY: fsync on a descriptor we hold. Pipes and terminals have
     // nothing to flush (EINVAL), which Windows reports as success.
     let r = unsafe { libc::fsync(file.raw()) };
-    let status = if r != 0 && last_errno() != libc::EINVAL { status_from_errno(last_errno()) } else { STATUS_SUCCESS };
+    let status = if r != 0 && last_errno() != libc::EINVAL {
+        status_from_errno(last_errno())
+    } else {
+        STATUS_SUCCESS
+    };
     complete(a[1], 0, status, 0)
 }

@@ -54,7 +54,11 @@ fn filetime(sec: i64, nsec: i64) -> i64 {
 
 /// Windows attributes of a host file.
 pub fn attributes_of(st: &libc::stat) -> u32 {
-    let mut a = if st.st_mode & libc::S_IFMT == libc::S_IFDIR { FILE_ATTRIBUTE_DIRECTORY } else { FILE_ATTRIBUTE_ARCHIVE };
+    let mut a = if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+        FILE_ATTRIBUTE_DIRECTORY
+    } else {
+        FILE_ATTRIBUTE_ARCHIVE
+    };
     if st.st_mode & 0o222 == 0 {
         a |= FILE_ATTRIBUTE_READONLY;
     }
@@ -98,7 +102,10 @@ fn position(fd: i32) -> NtResult<i64> {
 
 fn name_info(file: &FileObject) -> Vec<u8> {
     // The name without the volume: `\dir\file`.
-    let dos = file.path().map(|p| super::names::dos_name_of_host(&p)).unwrap_or_default();
+    let dos = file
+        .path()
+        .map(|p| super::names::dos_name_of_host(&p))
+        .unwrap_or_default();
     let tail: Vec<u16> = dos.get(2..).unwrap_or("").encode_utf16().collect();
     let mut b = Vec::new();
     b.extend(((tail.len() * 2) as u32).to_le_bytes());
@@ -117,11 +124,22 @@ fn copy_out(buffer: u64, length: usize, data: &[u8], fixed: usize) -> NtResult<(
     }
     let n = data.len().min(length);
     user::write_from(buffer, &data[..n])?;
-    Ok((if n < data.len() { STATUS_BUFFER_OVERFLOW } else { STATUS_SUCCESS }, n as u64))
+    Ok((
+        if n < data.len() {
+            STATUS_BUFFER_OVERFLOW
+        } else {
+            STATUS_SUCCESS
+        },
+        n as u64,
+    ))
 }
 
 fn write_iosb(iosb: u64, status: NtStatus, information: u64) -> NtStatus {
-    let io = nt::IO_STATUS_BLOCK { Status: status.0, _pad: 0, Information: information };
+    let io = nt::IO_STATUS_BLOCK {
+        Status: status.0,
+        _pad: 0,
+        Information: information,
+    };
     match user::write(iosb, &io) {
         Ok(()) => status,
         Err(e) => e,
@@ -138,8 +156,12 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
         let pending = file.delete_on_close.load(Ordering::Relaxed) != 0;
         match class {
             FILE_BASIC_INFORMATION => copy_out(buffer, length, &basic(&fstat(fd)?), 40),
-            FILE_STANDARD_INFORMATION => copy_out(buffer, length, &standard(&fstat(fd)?, pending), 24),
-            FILE_INTERNAL_INFORMATION => copy_out(buffer, length, &(fstat(fd)?.st_ino as u64).to_le_bytes(), 8),
+            FILE_STANDARD_INFORMATION => {
+                copy_out(buffer, length, &standard(&fstat(fd)?, pending), 24)
+            }
+            FILE_INTERNAL_INFORMATION => {
+                copy_out(buffer, length, &(fstat(fd)?.st_ino as u64).to_le_bytes(), 8)
+            }
             FILE_POSITION_INFORMATION => copy_out(buffer, length, &position(fd)?.to_le_bytes(), 8),
             FILE_NAME_INFORMATION => copy_out(buffer, length, &name_info(&file), 4),
             FILE_NETWORK_OPEN_INFORMATION => {
@@ -186,10 +208,16 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
     // 0 means "do not change", -1 "stop updating" (treated the same here).
     let conv = |v: i64| -> libc::timespec {
         if v <= 0 {
-            libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_OMIT }
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_OMIT,
+            }
         } else {
             let u = v - EPOCH_DIFFERENCE_100NS;
-            libc::timespec { tv_sec: u.div_euclid(10_000_000), tv_nsec: u.rem_euclid(10_000_000) * 100 }
+            libc::timespec {
+                tv_sec: u.div_euclid(10_000_000),
+                tv_nsec: u.rem_euclid(10_000_000) * 100,
+            }
         }
     };
     let times = [conv(t(1)), conv(t(2))];
@@ -200,7 +228,11 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
     let attrs = u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4]));
     if attrs != 0 {
         let st = fstat(file.raw())?;
-        let mode = if attrs & FILE_ATTRIBUTE_READONLY != 0 { st.st_mode & !0o222 } else { st.st_mode | 0o200 };
+        let mode = if attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            st.st_mode & !0o222
+        } else {
+            st.st_mode | 0o200
+        };
         // SAFETY: fchmod on a descriptor we hold.
         unsafe { libc::fchmod(file.raw(), mode & 0o7777) };
     }
@@ -212,7 +244,10 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
     let root = u64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8]));
     let len = u32::from_le_bytes(info[16..20].try_into().unwrap_or([0; 4])) as usize;
     let name_bytes = info.get(20..20 + len).ok_or(STATUS_INFO_LENGTH_MISMATCH)?;
-    let name: Vec<u16> = name_bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+    let name: Vec<u16> = name_bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
     let target = if root != 0 {
         let dir = ob::reference_typed::<FileObject>(root)?;
         let dir_path = dir.path().ok_or(STATUS_INVALID_HANDLE)?;
@@ -232,7 +267,8 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
             return Err(STATUS_ACCESS_DENIED);
         }
     }
-    std::fs::rename(&source, &target).map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))?;
+    std::fs::rename(&source, &target)
+        .map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))?;
     *file.path.lock().unwrap_or_else(|e| e.into_inner()) = Some(target);
     Ok(())
 }
@@ -245,7 +281,9 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
         let file = ob::reference_typed::<FileObject>(a[0])?;
         let fixed = match class {
             FILE_BASIC_INFORMATION => 40,
-            FILE_POSITION_INFORMATION | FILE_END_OF_FILE_INFORMATION | FILE_ALLOCATION_INFORMATION => 8,
+            FILE_POSITION_INFORMATION
+            | FILE_END_OF_FILE_INFORMATION
+            | FILE_ALLOCATION_INFORMATION => 8,
             FILE_DISPOSITION_INFORMATION => 1,
             FILE_RENAME_INFORMATION => 20,
             _ => {
@@ -279,7 +317,11 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                 }
                 // SAFETY: ftruncate on a descriptor we hold.
                 if size < 0 || unsafe { libc::ftruncate(file.raw(), size) } != 0 {
-                    return Err(if size < 0 { STATUS_INVALID_PARAMETER } else { status_from_errno(last_errno()) });
+                    return Err(if size < 0 {
+                        STATUS_INVALID_PARAMETER
+                    } else {
+                        status_from_errno(last_errno())
+                    });
                 }
                 Ok(())
             }
@@ -292,13 +334,17 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                     }
                     if file.is_directory {
                         if let Some(p) = file.path() {
-                            if std::fs::read_dir(&p).map(|mut d| d.next().is_some()).unwrap_or(false) {
+                            if std::fs::read_dir(&p)
+                                .map(|mut d| d.next().is_some())
+                                .unwrap_or(false)
+                            {
                                 return Err(STATUS_DIRECTORY_NOT_EMPTY);
                             }
                         }
                     }
                 }
-                file.delete_on_close.store(info[0] as u32, Ordering::Relaxed);
+                file.delete_on_close
+                    .store(info[0] as u32, Ordering::Relaxed);
                 Ok(())
             }
             FILE_RENAME_INFORMATION => rename(&file, &info),
@@ -380,7 +426,8 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
             Target::Host(p) => p,
             _ => return Err(STATUS_INVALID_DEVICE_REQUEST),
         };
-        let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+        let c =
+            CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
         // SAFETY: stat with a NUL-terminated path into a zeroed struct.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         if unsafe { libc::stat(c.as_ptr(), &mut st) } != 0 {
@@ -390,4 +437,3 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
     };
     NtStatus::from_result(run())
 }
-

@@ -74,7 +74,11 @@ impl Drop for FileObject {
     fn drop(&mut self) {
         if self.delete_on_close.load(Ordering::Relaxed) != 0 {
             if let Some(p) = self.path() {
-                let r = if self.is_directory { std::fs::remove_dir(&p) } else { std::fs::remove_file(&p) };
+                let r = if self.is_directory {
+                    std::fs::remove_dir(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
                 if let Err(e) = r {
                     log::warn!("delete on close of {}: {e}", p.display());
                 }

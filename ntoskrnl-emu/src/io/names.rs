@@ -94,7 +94,12 @@ pub fn resolve_relative(dir: &Path, name: &[u16]) -> NtResult<PathBuf> {
 
 /// Characters Windows does not allow in a file name component.
 fn invalid_component(c: &str) -> bool {
-    c.chars().any(|ch| matches!(ch, '<' | '>' | ':' | '"' | '|' | '?' | '*' | '/' | '\0'..='\x1f'))
+    c.chars().any(|ch| {
+        matches!(
+            ch,
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' | '/' | '\0'..='\x1f'
+        )
+    })
 }
 
 /// Walks `tail` (backslash-separated) under `root`, matching each component
@@ -168,7 +173,8 @@ pub fn dos_name_of_host(path: &Path) -> String {
         Ok(r) => ("C:", r.to_path_buf()),
         Err(_) => ("Z:", path.strip_prefix("/").unwrap_or(path).to_path_buf()),
     };
-    let rest = String::from_utf8_lossy(OsString::from(rest).into_vec().as_slice()).replace('/', "\\");
+    let rest =
+        String::from_utf8_lossy(OsString::from(rest).into_vec().as_slice()).replace('/', "\\");
     format!("{drive}\\{rest}")
 }
 
@@ -182,15 +188,24 @@ mod tests {
 
     #[test]
     fn z_drive_is_the_host_root() {
-        assert_eq!(resolve(&w("\\??\\Z:\\tmp")), Ok(Target::Host(PathBuf::from("/tmp"))));
-        assert_eq!(resolve(&w("\\??\\z:\\")), Ok(Target::Host(PathBuf::from("/"))));
+        assert_eq!(
+            resolve(&w("\\??\\Z:\\tmp")),
+            Ok(Target::Host(PathBuf::from("/tmp")))
+        );
+        assert_eq!(
+            resolve(&w("\\??\\z:\\")),
+            Ok(Target::Host(PathBuf::from("/")))
+        );
     }
 
     #[test]
     fn devices() {
         assert_eq!(resolve(&w("\\??\\NUL")), Ok(Target::Null));
         assert_eq!(resolve(&w("\\Device\\Null")), Ok(Target::Null));
-        assert_eq!(resolve(&w("\\??\\CONOUT$")), Ok(Target::Console { output: true }));
+        assert_eq!(
+            resolve(&w("\\??\\CONOUT$")),
+            Ok(Target::Console { output: true })
+        );
     }
 
     #[test]
@@ -201,15 +216,24 @@ mod tests {
         std::fs::write(dir.join("Sub/file.txt"), b"y").unwrap();
         let found = lookup(&dir, "sub\\FILE.txt").unwrap();
         assert_eq!(found, dir.join("Sub/File.TXT"));
-        assert_eq!(lookup(&dir, "Sub\\file.txt").unwrap(), dir.join("Sub/file.txt"));
-        assert_eq!(lookup(&dir, "nothere\\x"), Err(STATUS_OBJECT_PATH_NOT_FOUND));
+        assert_eq!(
+            lookup(&dir, "Sub\\file.txt").unwrap(),
+            dir.join("Sub/file.txt")
+        );
+        assert_eq!(
+            lookup(&dir, "nothere\\x"),
+            Err(STATUS_OBJECT_PATH_NOT_FOUND)
+        );
         assert_eq!(lookup(&dir, "bad|name"), Err(STATUS_OBJECT_NAME_INVALID));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn unknown_roots_are_path_not_found() {
-        assert_eq!(resolve(&w("\\??\\Q:\\x")), Err(STATUS_OBJECT_PATH_NOT_FOUND));
+        assert_eq!(
+            resolve(&w("\\??\\Q:\\x")),
+            Err(STATUS_OBJECT_PATH_NOT_FOUND)
+        );
         assert_eq!(resolve(&w("relative")), Err(STATUS_OBJECT_PATH_NOT_FOUND));
     }
 }

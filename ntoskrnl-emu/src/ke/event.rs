@@ -21,7 +21,10 @@ crate::object_type!(Event, "Event", waitable);
 
 impl Event {
     pub fn new(synchronization: bool, signalled: bool) -> Event {
-        Event { state: AtomicU32::new(signalled as u32), synchronization }
+        Event {
+            state: AtomicU32::new(signalled as u32),
+            synchronization,
+        }
     }
     /// KeSetEvent: returns the previous state.
     pub fn set(&self) -> bool {
@@ -43,7 +46,9 @@ impl Waitable for Event {
     }
     fn try_acquire(&self) -> bool {
         if self.synchronization {
-            self.state.compare_exchange(1, 0, Ordering::Acquire, Ordering::Relaxed).is_ok()
+            self.state
+                .compare_exchange(1, 0, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
         } else {
             self.state.load(Ordering::Acquire) != 0
         }

@@ -30,7 +30,9 @@ pub mod futex {
             tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
             tv_nsec: d.subsec_nanos() as libc::c_long,
         });
-        let tsp = ts.as_ref().map_or(core::ptr::null(), |t| t as *const libc::timespec);
+        let tsp = ts
+            .as_ref()
+            .map_or(core::ptr::null(), |t| t as *const libc::timespec);
         // SAFETY: FUTEX_WAIT on a valid, aligned u32 that outlives the call.
         unsafe {
             libc::syscall(
@@ -47,7 +49,12 @@ pub mod futex {
     pub fn wake(word: &AtomicU32, n: i32) {
         // SAFETY: FUTEX_WAKE on a valid, aligned u32.
         unsafe {
-            libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG, n);
+            libc::syscall(
+                libc::SYS_futex,
+                word.as_ptr(),
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                n,
+            );
         }
     }
 }

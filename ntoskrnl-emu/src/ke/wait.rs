@@ -19,12 +19,19 @@ impl Deadline {
         }
         let t: i64 = user::read(timeout)?;
         let relative = if t < 0 {
-            Duration::from_nanos((t as i128).unsigned_abs().saturating_mul(100).min(u64::MAX as u128) as u64)
+            Duration::from_nanos(
+                (t as i128)
+                    .unsigned_abs()
+                    .saturating_mul(100)
+                    .min(u64::MAX as u128) as u64,
+            )
         } else {
             let now = crate::ex::time::system_time_100ns();
             Duration::from_nanos(((t - now).max(0) as u64).saturating_mul(100))
         };
-        Ok(Instant::now().checked_add(relative).map_or(Deadline::Infinite, Deadline::At))
+        Ok(Instant::now()
+            .checked_add(relative)
+            .map_or(Deadline::Infinite, Deadline::At))
     }
     fn remaining(&self) -> Option<Option<Duration>> {
         match self {

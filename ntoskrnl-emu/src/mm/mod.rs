@@ -67,7 +67,11 @@ pub fn host_protection(protect: u32) -> syscalls::NtResult<i32> {
     };
     // Guard pages fault on first touch; until the exception dispatcher turns
     // that into STATUS_GUARD_PAGE_VIOLATION they are inaccessible.
-    Ok(if modifiers & PAGE_GUARD != 0 { libc::PROT_NONE } else { prot })
+    Ok(if modifiers & PAGE_GUARD != 0 {
+        libc::PROT_NONE
+    } else {
+        prot
+    })
 }
 
 pub use virt::{allocate, protect};

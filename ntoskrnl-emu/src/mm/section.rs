@@ -62,7 +62,14 @@ fn read_file(fd: i32) -> NtResult<Vec<u8>> {
     let mut data = vec![0u8; len];
     let mut done = 0;
     while done < len {
-        let n = unsafe { libc::pread(fd, data[done..].as_mut_ptr() as *mut libc::c_void, len - done, done as i64) };
+        let n = unsafe {
+            libc::pread(
+                fd,
+                data[done..].as_mut_ptr() as *mut libc::c_void,
+                len - done,
+                done as i64,
+            )
+        };
         if n <= 0 {
             return Err(STATUS_INVALID_IMAGE_FORMAT);
         }
@@ -97,10 +104,13 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
     let dos = pe::ImageDosHeader::parse(&*data).map_err(|_| STATUS_INVALID_IMAGE_NOT_MZ)?;
     let mut offset = dos.nt_headers_offset() as u64;
     let magic_off = offset as usize + 4 + core::mem::size_of::<pe::ImageFileHeader>();
-    if data.get(magic_off..magic_off + 2) == Some(&pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC.to_le_bytes()[..]) {
+    if data.get(magic_off..magic_off + 2)
+        == Some(&pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC.to_le_bytes()[..])
+    {
         return Err(STATUS_INVALID_IMAGE_WIN_32);
     }
-    let (nt, _dirs) = pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
+    let (nt, _dirs) =
+        pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
     if nt.file_header.machine.get(LE) != pe::IMAGE_FILE_MACHINE_AMD64 {
         return Err(STATUS_INVALID_IMAGE_FORMAT);
     }
@@ -108,10 +118,16 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
     let size_of_image = round_up(opt.size_of_image.get(LE) as u64, PAGE_SIZE);
     let headers_size = opt.size_of_headers.get(LE) as u64;
     let preferred = opt.image_base.get(LE);
-    if size_of_image == 0 || size_of_image > (1 << 31) || headers_size > size_of_image || headers_size as usize > data.len() {
+    if size_of_image == 0
+        || size_of_image > (1 << 31)
+        || headers_size > size_of_image
+        || headers_size as usize > data.len()
+    {
         return Err(bad("SizeOfImage/SizeOfHeaders"));
     }
-    let sections = nt.sections(&*data, offset).map_err(|e| bad(&e.to_string()))?;
+    let sections = nt
+        .sections(&*data, offset)
+        .map_err(|e| bad(&e.to_string()))?;
     for s in sections.iter() {
         let va = s.virtual_address.get(LE) as u64;
         let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
@@ -120,7 +136,11 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         if va.checked_add(vsize).is_none_or(|e| e > size_of_image) {
             return Err(bad("a section lies outside SizeOfImage"));
         }
-        if raw_size != 0 && raw.checked_add(raw_size).is_none_or(|e| e > data.len() as u64) {
+        if raw_size != 0
+            && raw
+                .checked_add(raw_size)
+                .is_none_or(|e| e > data.len() as u64)
+        {
             return Err(bad("a section's raw data lies past the end of the file"));
         }
     }
@@ -139,14 +159,22 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
     };
     // SAFETY: [base, base+size_of_image) was just reserved for this image.
     unsafe {
-        libc::mprotect(base as *mut libc::c_void, size_of_image as usize, libc::PROT_READ | libc::PROT_WRITE);
+        libc::mprotect(
+            base as *mut libc::c_void,
+            size_of_image as usize,
+            libc::PROT_READ | libc::PROT_WRITE,
+        );
         let dst = core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize);
         dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
         for s in sections.iter() {
             let va = s.virtual_address.get(LE) as usize;
             let raw = s.pointer_to_raw_data.get(LE) as usize;
             let vsize = s.virtual_size.get(LE) as usize;
-            let n = if vsize == 0 { s.size_of_raw_data.get(LE) as usize } else { vsize.min(s.size_of_raw_data.get(LE) as usize) };
+            let n = if vsize == 0 {
+                s.size_of_raw_data.get(LE) as usize
+            } else {
+                vsize.min(s.size_of_raw_data.get(LE) as usize)
+            };
             dst[va..va + n].copy_from_slice(&data[raw..raw + n]);
         }
     }
@@ -158,7 +186,10 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
             continue;
         }
         let protect = section_protection(s.characteristics.get(LE));
-        let (first, last) = ((va / PAGE_SIZE) as usize, (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize);
+        let (first, last) = (
+            (va / PAGE_SIZE) as usize,
+            (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize,
+        );
         pages[first..last].iter_mut().for_each(|p| *p = protect);
     }
     // Apply protections run by run.
@@ -168,13 +199,23 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
         // SAFETY: inside the image's reservation.
         unsafe {
-            libc::mprotect((base + i as u64 * PAGE_SIZE) as *mut libc::c_void, (j - i) * PAGE_SIZE as usize, prot);
+            libc::mprotect(
+                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                (j - i) * PAGE_SIZE as usize,
+                prot,
+            );
         }
         i = j;
     }
     map.insert(
         base,
-        Vad { base, size: size_of_image, kind: MEM_IMAGE, allocation_protect: PAGE_EXECUTE_WRITECOPY, pages },
+        Vad {
+            base,
+            size: size_of_image,
+            kind: MEM_IMAGE,
+            allocation_protect: PAGE_EXECUTE_WRITECOPY,
+            pages,
+        },
     );
     Ok(ImageInfo {
         base,
@@ -203,7 +244,11 @@ pub fn NtCreateSection(a: &Args) -> NtStatus {
                 return Err(STATUS_NOT_IMPLEMENTED);
             }
         }
-        let file = if a[6] != 0 { Some(ob::reference_typed::<FileObject>(a[6])?) } else { None };
+        let file = if a[6] != 0 {
+            Some(ob::reference_typed::<FileObject>(a[6])?)
+        } else {
+            None
+        };
         let max: u64 = if a[3] != 0 { user::read(a[3])? } else { 0 };
         if file.is_none() {
             // Sections backed by the paging file need shared anonymous memory.
@@ -213,7 +258,12 @@ pub fn NtCreateSection(a: &Args) -> NtStatus {
         if flags & SEC_IMAGE == 0 && max == 0 {
             // The file's size is the section's size.
         }
-        let section = Arc::new(Section { file, flags, size: max, protect });
+        let section = Arc::new(Section {
+            file,
+            flags,
+            size: max,
+            protect,
+        });
         let handle = ob::insert_object(section, a[1] as u32, 0)?;
         user::write(a[0], &handle).inspect_err(|_| {
             let _ = ob::close_handle(handle);
@@ -236,7 +286,11 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
             let info = map_image(file.raw())?;
             user::write(a[2], &info.base)?;
             user::write(a[6], &info.size)?;
-            return Ok(if info.base == info.preferred_base { STATUS_SUCCESS } else { STATUS_IMAGE_NOT_AT_BASE });
+            return Ok(if info.base == info.preferred_base {
+                STATUS_SUCCESS
+            } else {
+                STATUS_IMAGE_NOT_AT_BASE
+            });
         }
         // A data view of a file: shared mapping, coherent with the file.
         let requested: u64 = user::read(a[2])?;
@@ -248,36 +302,75 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
         // SAFETY: fstat into a zeroed struct.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         unsafe { libc::fstat(file.raw(), &mut st) };
-        let limit = if section.size != 0 { section.size } else { st.st_size as u64 };
+        let limit = if section.size != 0 {
+            section.size
+        } else {
+            st.st_size as u64
+        };
         if view == 0 {
             view = limit.checked_sub(offset).ok_or(STATUS_INVALID_VIEW_SIZE)?;
         }
         if view == 0 || offset + view > limit {
             return Err(STATUS_INVALID_VIEW_SIZE);
         }
-        let protect = if a[9] != 0 { a[9] as u32 } else { section.protect };
+        let protect = if a[9] != 0 {
+            a[9] as u32
+        } else {
+            section.protect
+        };
         let prot = host_protection(protect)?;
         let copy_on_write = matches!(protect & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
         let len = round_up(view, PAGE_SIZE);
         let mut map = vad::lock();
         let base = if requested != 0 {
             let b = round_down(requested, ALLOCATION_GRANULARITY);
-            if !vad::is_free(&map, b, len) || !vad::host_reserve(b, round_up(len, ALLOCATION_GRANULARITY)) {
+            if !vad::is_free(&map, b, len)
+                || !vad::host_reserve(b, round_up(len, ALLOCATION_GRANULARITY))
+            {
                 return Err(STATUS_CONFLICTING_ADDRESSES);
             }
             b
         } else {
-            vad::find_and_reserve(&map, round_up(len, ALLOCATION_GRANULARITY), 0x1_0000, false).ok_or(STATUS_NO_MEMORY)?
+            vad::find_and_reserve(&map, round_up(len, ALLOCATION_GRANULARITY), 0x1_0000, false)
+                .ok_or(STATUS_NO_MEMORY)?
         };
-        let flags = libc::MAP_FIXED | if copy_on_write { libc::MAP_PRIVATE } else { libc::MAP_SHARED };
+        let flags = libc::MAP_FIXED
+            | if copy_on_write {
+                libc::MAP_PRIVATE
+            } else {
+                libc::MAP_SHARED
+            };
         // SAFETY: replaces our own reservation at base with the file view.
-        let p = unsafe { libc::mmap(base as *mut libc::c_void, len as usize, prot, flags, file.raw(), offset as i64) };
+        let p = unsafe {
+            libc::mmap(
+                base as *mut libc::c_void,
+                len as usize,
+                prot,
+                flags,
+                file.raw(),
+                offset as i64,
+            )
+        };
         if p == libc::MAP_FAILED {
             // SAFETY: releasing our own reservation.
-            unsafe { libc::munmap(base as *mut libc::c_void, round_up(len, ALLOCATION_GRANULARITY) as usize) };
+            unsafe {
+                libc::munmap(
+                    base as *mut libc::c_void,
+                    round_up(len, ALLOCATION_GRANULARITY) as usize,
+                )
+            };
             return Err(crate::io::status_from_errno(crate::io::last_errno()));
         }
-        map.insert(base, Vad { base, size: len, kind: MEM_MAPPED, allocation_protect: protect, pages: vec![protect; (len / PAGE_SIZE) as usize] });
+        map.insert(
+            base,
+            Vad {
+                base,
+                size: len,
+                kind: MEM_MAPPED,
+                allocation_protect: protect,
+                pages: vec![protect; (len / PAGE_SIZE) as usize],
+            },
+        );
         user::write(a[2], &base)?;
         user::write(a[6], &len)?;
         Ok(STATUS_SUCCESS)
@@ -300,6 +393,11 @@ pub fn NtUnmapViewOfSection(a: &Args) -> NtStatus {
     let (base, size) = (v.base, v.size);
     map.remove(&base);
     // SAFETY: the view was ours; nothing refers to it any more.
-    unsafe { libc::munmap(base as *mut libc::c_void, round_up(size, ALLOCATION_GRANULARITY) as usize) };
+    unsafe {
+        libc::munmap(
+            base as *mut libc::c_void,
+            round_up(size, ALLOCATION_GRANULARITY) as usize,
+        )
+    };
     STATUS_SUCCESS
 }

@@ -34,11 +34,17 @@ pub fn lock() -> std::sync::MutexGuard<'static, BTreeMap<u64, Vad>> {
 
 /// The VAD containing `addr`, if any.
 pub fn find(map: &BTreeMap<u64, Vad>, addr: u64) -> Option<&Vad> {
-    map.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end())
+    map.range(..=addr)
+        .next_back()
+        .map(|(_, v)| v)
+        .filter(|v| addr < v.end())
 }
 
 pub fn find_mut(map: &mut BTreeMap<u64, Vad>, addr: u64) -> Option<&mut Vad> {
-    map.range_mut(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end())
+    map.range_mut(..=addr)
+        .next_back()
+        .map(|(_, v)| v)
+        .filter(|v| addr < v.end())
 }
 
 /// True if [base, base+size) overlaps no VAD.
@@ -61,7 +67,10 @@ pub fn host_reserve(base: u64, size: u64) -> bool {
             base as *mut libc::c_void,
             size as usize,
             libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE,
+            libc::MAP_PRIVATE
+                | libc::MAP_ANONYMOUS
+                | libc::MAP_NORESERVE
+                | libc::MAP_FIXED_NOREPLACE,
             -1,
             0,
         )
@@ -81,12 +90,21 @@ pub fn host_reserve(base: u64, size: u64) -> bool {
 /// Finds and reserves a free range of `size` bytes aligned to the allocation
 /// granularity: bottom-up from `from`, or top-down below `from` when
 /// `top_down`.
-pub fn find_and_reserve(map: &BTreeMap<u64, Vad>, size: u64, from: u64, top_down: bool) -> Option<u64> {
+pub fn find_and_reserve(
+    map: &BTreeMap<u64, Vad>,
+    size: u64,
+    from: u64,
+    top_down: bool,
+) -> Option<u64> {
     let step = ALLOCATION_GRANULARITY;
     if top_down {
         let mut candidate = round_down(from.saturating_sub(size), step);
         while candidate >= LOWEST_ADDRESS {
-            if let Some((_, v)) = map.range(..candidate + size).next_back().filter(|(_, v)| v.end() > candidate) {
+            if let Some((_, v)) = map
+                .range(..candidate + size)
+                .next_back()
+                .filter(|(_, v)| v.end() > candidate)
+            {
                 candidate = round_down(v.base.saturating_sub(size), step);
                 continue;
             }
@@ -99,7 +117,11 @@ pub fn find_and_reserve(map: &BTreeMap<u64, Vad>, size: u64, from: u64, top_down
     } else {
         let mut candidate = round_up(from.max(LOWEST_ADDRESS), step);
         while candidate + size <= HIGHEST_ADDRESS {
-            if let Some((_, v)) = map.range(..candidate + size).next_back().filter(|(_, v)| v.end() > candidate) {
+            if let Some((_, v)) = map
+                .range(..candidate + size)
+                .next_back()
+                .filter(|(_, v)| v.end() > candidate)
+            {
                 candidate = round_up(v.end(), step);
                 continue;
             }

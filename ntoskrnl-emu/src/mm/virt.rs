@@ -45,13 +45,25 @@ pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64,
     let mut map = vad::lock();
     let (start, len) = if base == 0 {
         let len = round_up(size, PAGE_SIZE);
-        let from = if kind & MEM_TOP_DOWN != 0 { TOP_DOWN_START } else { BOTTOM_UP_START };
-        let start = vad::find_and_reserve(&map, round_up(len, ALLOCATION_GRANULARITY), from, kind & MEM_TOP_DOWN != 0)
-            .ok_or(STATUS_NO_MEMORY)?;
+        let from = if kind & MEM_TOP_DOWN != 0 {
+            TOP_DOWN_START
+        } else {
+            BOTTOM_UP_START
+        };
+        let start = vad::find_and_reserve(
+            &map,
+            round_up(len, ALLOCATION_GRANULARITY),
+            from,
+            kind & MEM_TOP_DOWN != 0,
+        )
+        .ok_or(STATUS_NO_MEMORY)?;
         (start, len)
     } else {
         let start = round_down(base, ALLOCATION_GRANULARITY);
-        let end = round_up(base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER)?, PAGE_SIZE);
+        let end = round_up(
+            base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER)?,
+            PAGE_SIZE,
+        );
         if start < LOWEST_ADDRESS || end > HIGHEST_ADDRESS + 1 {
             return Err(STATUS_INVALID_PARAMETER_2);
         }
@@ -80,7 +92,11 @@ pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64,
 /// Commits pages inside an existing reservation.
 fn commit_existing(base: u64, size: u64, protect: u32) -> NtResult<(u64, u64)> {
     let start = round_down(base, PAGE_SIZE);
-    let end = round_up(base.checked_add(size.max(1)).ok_or(STATUS_INVALID_PARAMETER)?, PAGE_SIZE);
+    let end = round_up(
+        base.checked_add(size.max(1))
+            .ok_or(STATUS_INVALID_PARAMETER)?,
+        PAGE_SIZE,
+    );
     let mut map = vad::lock();
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
     if end > v.end() || v.kind != MEM_PRIVATE {
@@ -95,7 +111,11 @@ fn commit_existing(base: u64, size: u64, protect: u32) -> NtResult<(u64, u64)> {
 pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
     let prot = host_protection(new)?;
     let start = round_down(base, PAGE_SIZE);
-    let end = round_up(base.checked_add(size.max(1)).ok_or(STATUS_INVALID_PARAMETER)?, PAGE_SIZE);
+    let end = round_up(
+        base.checked_add(size.max(1))
+            .ok_or(STATUS_INVALID_PARAMETER)?,
+        PAGE_SIZE,
+    );
     let mut map = vad::lock();
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
     if end > v.end() {
@@ -127,7 +147,16 @@ pub fn NtAllocateVirtualMemory(a: &Args) -> NtStatus {
         check_process(a[0])?;
         let base: u64 = user::read(base_ptr)?;
         let size: u64 = user::read(size_ptr)?;
-        if kind & !(MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_RESET | MEM_RESET_UNDO | 0x2000_0000 | 0x40_0000) != 0 {
+        if kind
+            & !(MEM_COMMIT
+                | MEM_RESERVE
+                | MEM_TOP_DOWN
+                | MEM_RESET
+                | MEM_RESET_UNDO
+                | 0x2000_0000
+                | 0x40_0000)
+            != 0
+        {
             return Err(STATUS_INVALID_PARAMETER_5);
         }
         let (start, len) = if kind & MEM_RESET != 0 {
@@ -178,7 +207,12 @@ pub fn NtFreeVirtualMemory(a: &Args) -> NtStatus {
                 let (start, len) = (v.base, v.size);
                 map.remove(&start);
                 // SAFETY: the range was this VAD's, now removed.
-                unsafe { libc::munmap(start as *mut libc::c_void, round_up(len, ALLOCATION_GRANULARITY) as usize) };
+                unsafe {
+                    libc::munmap(
+                        start as *mut libc::c_void,
+                        round_up(len, ALLOCATION_GRANULARITY) as usize,
+                    )
+                };
                 user::write(base_ptr, &start)?;
                 user::write(size_ptr, &len)
             }
@@ -186,7 +220,10 @@ pub fn NtFreeVirtualMemory(a: &Args) -> NtStatus {
                 let (start, end) = if size == 0 {
                     (round_down(base, PAGE_SIZE), v.end())
                 } else {
-                    (round_down(base, PAGE_SIZE), round_up(base + size, PAGE_SIZE))
+                    (
+                        round_down(base, PAGE_SIZE),
+                        round_up(base + size, PAGE_SIZE),
+                    )
                 };
                 if end > v.end() {
                     return Err(STATUS_UNABLE_TO_FREE_VM);
@@ -194,8 +231,16 @@ pub fn NtFreeVirtualMemory(a: &Args) -> NtStatus {
                 // SAFETY: the range lies in this VAD; MADV_DONTNEED zeroes it
                 // so a later commit sees zero pages, as Windows guarantees.
                 unsafe {
-                    libc::madvise(start as *mut libc::c_void, (end - start) as usize, libc::MADV_DONTNEED);
-                    libc::mprotect(start as *mut libc::c_void, (end - start) as usize, libc::PROT_NONE);
+                    libc::madvise(
+                        start as *mut libc::c_void,
+                        (end - start) as usize,
+                        libc::MADV_DONTNEED,
+                    );
+                    libc::mprotect(
+                        start as *mut libc::c_void,
+                        (end - start) as usize,
+                        libc::PROT_NONE,
+                    );
                 }
                 let (i, j) = (v.page_index(start), v.page_index(end - 1) + 1);
                 v.pages[i..j].iter_mut().for_each(|p| *p = 0);
@@ -247,7 +292,10 @@ pub fn query(addr: u64) -> NtResult<MEMORY_BASIC_INFORMATION> {
             ..Default::default()
         });
     }
-    let next = map.range(page..).next().map_or(HIGHEST_ADDRESS + 1, |(b, _)| *b);
+    let next = map
+        .range(page..)
+        .next()
+        .map_or(HIGHEST_ADDRESS + 1, |(b, _)| *b);
     Ok(MEMORY_BASIC_INFORMATION {
         BaseAddress: page,
         RegionSize: next - page,

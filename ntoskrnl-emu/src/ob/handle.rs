@@ -28,7 +28,10 @@ struct Table {
     free: Vec<usize>,
 }
 
-static TABLE: RwLock<Table> = RwLock::new(Table { slots: Vec::new(), free: Vec::new() });
+static TABLE: RwLock<Table> = RwLock::new(Table {
+    slots: Vec::new(),
+    free: Vec::new(),
+});
 
 fn index_of(handle: u64) -> Option<usize> {
     // Handle values are (index + 1) * 4; the low two bits are tag bits that
@@ -43,7 +46,11 @@ fn index_of(handle: u64) -> Option<usize> {
 /// ObInsertObject: creates a handle to `object` in the process's table.
 pub fn insert_object(object: Arc<dyn Object>, access: u32, attributes: u32) -> NtResult<u64> {
     let mut t = TABLE.write().unwrap_or_else(|e| e.into_inner());
-    let entry = Some(HandleEntry { object, access, attributes });
+    let entry = Some(HandleEntry {
+        object,
+        access,
+        attributes,
+    });
     let index = match t.free.pop() {
         Some(i) => {
             t.slots[i] = entry;
@@ -64,7 +71,10 @@ pub fn insert_object(object: Arc<dyn Object>, access: u32, attributes: u32) -> N
 pub fn lookup(handle: u64) -> NtResult<HandleEntry> {
     let i = index_of(handle).ok_or(STATUS_INVALID_HANDLE)?;
     let t = TABLE.read().unwrap_or_else(|e| e.into_inner());
-    t.slots.get(i).and_then(|e| e.clone()).ok_or(STATUS_INVALID_HANDLE)
+    t.slots
+        .get(i)
+        .and_then(|e| e.clone())
+        .ok_or(STATUS_INVALID_HANDLE)
 }
 
 /// ObReferenceObjectByHandle without a type: resolves pseudo-handles too.

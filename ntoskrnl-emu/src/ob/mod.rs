@@ -30,7 +30,9 @@ macro_rules! object_type {
             fn as_any(&self) -> &dyn ::std::any::Any {
                 self
             }
-            fn into_any(self: ::std::sync::Arc<Self>) -> ::std::sync::Arc<dyn ::std::any::Any + Send + Sync> {
+            fn into_any(
+                self: ::std::sync::Arc<Self>,
+            ) -> ::std::sync::Arc<dyn ::std::any::Any + Send + Sync> {
                 self
             }
         }
@@ -43,7 +45,9 @@ macro_rules! object_type {
             fn as_any(&self) -> &dyn ::std::any::Any {
                 self
             }
-            fn into_any(self: ::std::sync::Arc<Self>) -> ::std::sync::Arc<dyn ::std::any::Any + Send + Sync> {
+            fn into_any(
+                self: ::std::sync::Arc<Self>,
+            ) -> ::std::sync::Arc<dyn ::std::any::Any + Send + Sync> {
                 self
             }
             fn waitable(&self) -> Option<&dyn $crate::ke::Waitable> {

@@ -56,7 +56,12 @@ unsafe fn put_string(cursor: &mut u64, s: &str) -> UNICODE_STRING {
     *p.add(units.len()) = 0;
     *cursor += (units.len() as u64 + 1) * 2;
     *cursor = (*cursor + 7) & !7;
-    UNICODE_STRING { Length: (units.len() * 2) as u16, MaximumLength: (units.len() * 2 + 2) as u16, _pad: 0, Buffer: p as u64 }
+    UNICODE_STRING {
+        Length: (units.len() * 2) as u16,
+        MaximumLength: (units.len() * 2 + 2) as u16,
+        _pad: 0,
+        Buffer: p as u64,
+    }
 }
 
 fn string_bytes(s: &str) -> u64 {
@@ -84,7 +89,11 @@ fn create_parameters(spec: &ProcessSpec) -> NtResult<u64> {
         cwd.MaximumLength = 520;
         let title = put_string(&mut cursor, spec.image_path);
         let env = base + fixed + strings;
-        core::ptr::copy_nonoverlapping(spec.environment.as_ptr(), env as *mut u16, spec.environment.len());
+        core::ptr::copy_nonoverlapping(
+            spec.environment.as_ptr(),
+            env as *mut u16,
+            spec.environment.len(),
+        );
         let params = RTL_USER_PROCESS_PARAMETERS {
             MaximumLength: (fixed + strings) as u32,
             Length: (fixed + strings) as u32,
@@ -96,7 +105,10 @@ fn create_parameters(spec: &ProcessSpec) -> NtResult<u64> {
             StandardInput: spec.std_handles[0],
             StandardOutput: spec.std_handles[1],
             StandardError: spec.std_handles[2],
-            CurrentDirectory: CURDIR { DosPath: cwd, Handle: 0 },
+            CurrentDirectory: CURDIR {
+                DosPath: cwd,
+                Handle: 0,
+            },
             DllPath: UNICODE_STRING::default(),
             ImagePathName: image,
             CommandLine: command_line,
@@ -128,7 +140,12 @@ fn create_parameters(spec: &ProcessSpec) -> NtResult<u64> {
 /// read directly (version numbers of Windows 10 22H2, processor count,
 /// system root).
 fn create_kuser_shared_data() -> NtResult<()> {
-    let (base, _) = mm::allocate(KUSER_SHARED_DATA, mm::PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE)?;
+    let (base, _) = mm::allocate(
+        KUSER_SHARED_DATA,
+        mm::PAGE_SIZE,
+        MEM_RESERVE | MEM_COMMIT,
+        PAGE_READWRITE,
+    )?;
     // SAFETY: a fresh committed page at the fixed address.
     unsafe {
         let w32 = |off: u64, v: u32| core::ptr::write((base + off) as *mut u32, v);
@@ -157,7 +174,8 @@ fn create_kuser_shared_data() -> NtResult<()> {
 /// Creates the process (its image mapped, PEB, parameters) and its first
 /// thread (TEB, stack), and makes the calling host thread that first thread.
 pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
-    let file = std::fs::File::open(spec.image_file).map_err(|e| crate::io::status_from_errno(e.raw_os_error().unwrap_or(0)))?;
+    let file = std::fs::File::open(spec.image_file)
+        .map_err(|e| crate::io::status_from_errno(e.raw_os_error().unwrap_or(0)))?;
     let image = mm::section::map_image(file.as_raw_fd())?;
     drop(file);
     create_kuser_shared_data()?;
@@ -170,14 +188,26 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         let w32 = |off: usize, v: u32| core::ptr::write((peb_base + off as u64) as *mut u32, v);
         w64(peb::IMAGE_BASE_ADDRESS, image.base);
         w64(peb::PROCESS_PARAMETERS, params);
-        w32(peb::NUMBER_OF_PROCESSORS, crate::ex::sysinfo::processor_count());
+        w32(
+            peb::NUMBER_OF_PROCESSORS,
+            crate::ex::sysinfo::processor_count(),
+        );
         w32(peb::OS_MAJOR_VERSION, nt::OS_MAJOR);
         w32(peb::OS_MINOR_VERSION, nt::OS_MINOR);
-        core::ptr::write((peb_base + peb::OS_BUILD_NUMBER as u64) as *mut u16, nt::OS_BUILD as u16);
+        core::ptr::write(
+            (peb_base + peb::OS_BUILD_NUMBER as u64) as *mut u16,
+            nt::OS_BUILD as u16,
+        );
         w32(peb::OS_PLATFORM_ID, 2); // VER_PLATFORM_WIN32_NT
         w32(peb::IMAGE_SUBSYSTEM, image.subsystem as u32);
-        w32(peb::IMAGE_SUBSYSTEM_MAJOR_VERSION, image.subsystem_major as u32);
-        w32(peb::IMAGE_SUBSYSTEM_MINOR_VERSION, image.subsystem_minor as u32);
+        w32(
+            peb::IMAGE_SUBSYSTEM_MAJOR_VERSION,
+            image.subsystem_major as u32,
+        );
+        w32(
+            peb::IMAGE_SUBSYSTEM_MINOR_VERSION,
+            image.subsystem_minor as u32,
+        );
         w32(peb::SESSION_ID, 1);
     }
 
@@ -194,17 +224,32 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
     let teb_base = thread.teb;
     let stack_top = thread.stack_base;
     attach_thread(thread)?;
-    Ok(InitialThread { image, peb: peb_base, teb: teb_base, stack_top })
+    Ok(InitialThread {
+        image,
+        peb: peb_base,
+        teb: teb_base,
+        stack_top,
+    })
 }
 
 /// Allocates a thread's TEB and stack.
 pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thread> {
-    let reserve = mm::round_up(if stack_reserve == 0 { DEFAULT_STACK_RESERVE } else { stack_reserve }, mm::ALLOCATION_GRANULARITY);
+    let reserve = mm::round_up(
+        if stack_reserve == 0 {
+            DEFAULT_STACK_RESERVE
+        } else {
+            stack_reserve
+        },
+        mm::ALLOCATION_GRANULARITY,
+    );
     // The whole reservation is committed: Linux backs it lazily, so this
     // costs nothing until the pages are touched.
     let stack = allocate(reserve, PAGE_READWRITE)?;
     let stack_base = stack + reserve;
-    let teb_base = allocate(mm::round_up(teb::SIZE as u64, mm::PAGE_SIZE), PAGE_READWRITE)?;
+    let teb_base = allocate(
+        mm::round_up(teb::SIZE as u64, mm::PAGE_SIZE),
+        PAGE_READWRITE,
+    )?;
     let id = super::gettid();
     // SAFETY: a fresh committed region for the TEB.
     unsafe {
@@ -220,11 +265,25 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         // TlsLinks is an empty list that points at itself.
         w64(teb::TLS_LINKS, teb_base + teb::TLS_LINKS as u64);
         w64(teb::TLS_LINKS + 8, teb_base + teb::TLS_LINKS as u64);
-        let unicode = UNICODE_STRING { Length: 0, MaximumLength: 261 * 2, _pad: 0, Buffer: teb_base + teb::STATIC_UNICODE_BUFFER as u64 };
-        core::ptr::write((teb_base + teb::STATIC_UNICODE_STRING as u64) as *mut UNICODE_STRING, unicode);
+        let unicode = UNICODE_STRING {
+            Length: 0,
+            MaximumLength: 261 * 2,
+            _pad: 0,
+            Buffer: teb_base + teb::STATIC_UNICODE_BUFFER as u64,
+        };
+        core::ptr::write(
+            (teb_base + teb::STATIC_UNICODE_STRING as u64) as *mut UNICODE_STRING,
+            unicode,
+        );
         core::ptr::write((teb_base + teb::CURRENT_LOCALE as u64) as *mut u32, 0x409);
     }
-    Ok(Thread { id, teb: teb_base, stack_base, stack_limit: stack, exit_status: AtomicU32::new(STILL_ACTIVE) })
+    Ok(Thread {
+        id,
+        teb: teb_base,
+        stack_base,
+        stack_limit: stack,
+        exit_status: AtomicU32::new(STILL_ACTIVE),
+    })
 }
 
 /// Makes the calling host thread the given Windows thread: GS points at its

@@ -56,13 +56,20 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
                 put(buffer, length, ret, &d)
             }
             // No debugger is ever attached.
-            PROCESS_DEBUG_PORT | PROCESS_WOW64_INFORMATION => put(buffer, length, ret, &0u64.to_le_bytes()),
+            PROCESS_DEBUG_PORT | PROCESS_WOW64_INFORMATION => {
+                put(buffer, length, ret, &0u64.to_le_bytes())
+            }
             PROCESS_DEBUG_OBJECT_HANDLE => {
                 put(buffer, length, ret, &0u64.to_le_bytes())?;
                 Err(NtStatus(0xC000_0353)) // STATUS_PORT_NOT_SET
             }
             PROCESS_DEBUG_FLAGS => put(buffer, length, ret, &1u32.to_le_bytes()),
-            PROCESS_HANDLE_COUNT => put(buffer, length, ret, &(ob::handle::handle_count() as u32).to_le_bytes()),
+            PROCESS_HANDLE_COUNT => put(
+                buffer,
+                length,
+                ret,
+                &(ob::handle::handle_count() as u32).to_le_bytes(),
+            ),
             _ => {
                 log::warn!("unimplemented NtQueryInformationProcess class {class}");
                 Err(STATUS_INVALID_INFO_CLASS)

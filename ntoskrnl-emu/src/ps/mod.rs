@@ -48,7 +48,13 @@ pub fn current_process_object() -> Arc<dyn Object> {
         Some(p) => p.clone(),
         // Before process creation there is nothing to refer to; a dummy keeps
         // the pseudo-handle resolvable for the executive's own early calls.
-        None => Arc::new(Process { id: std::process::id(), parent_id: 0, peb: 0, image_base: 0, exit_status: AtomicU32::new(STILL_ACTIVE) }),
+        None => Arc::new(Process {
+            id: std::process::id(),
+            parent_id: 0,
+            peb: 0,
+            image_base: 0,
+            exit_status: AtomicU32::new(STILL_ACTIVE),
+        }),
     }
 }
 
@@ -57,7 +63,9 @@ pub fn current_thread() -> Option<Arc<Thread>> {
 }
 
 pub fn current_thread_object() -> NtResult<Arc<dyn Object>> {
-    current_thread().map(|t| t as Arc<dyn Object>).ok_or(STATUS_INVALID_HANDLE)
+    current_thread()
+        .map(|t| t as Arc<dyn Object>)
+        .ok_or(STATUS_INVALID_HANDLE)
 }
 
 /// The Linux thread id of the calling thread (the Windows thread id).
