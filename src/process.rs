@@ -136,7 +136,7 @@ pub fn environment_block() -> Vec<u16> {
     if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case("PATH")) {
         vars.push(("PATH".into(), windows_path("")));
     }
-    vars.sort_by_key(|(k, _)| k.to_uppercase());
+    vars.sort_by_cached_key(|(k, _)| k.to_uppercase());
     let mut block = Vec::new();
     for (k, v) in vars {
         block.extend(format!("{k}={v}").encode_utf16());
@@ -277,9 +277,6 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
             &format!("{}: no such file", program.to_string_lossy()),
         );
     };
-    if let Err((status, msg)) = check_image(&path) {
-        return fail(status, &msg);
-    }
     let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
     let image_path = names::dos_name_of_host(&absolute);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
@@ -318,12 +315,17 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
     let thread = match ntoskrnl_emu::ps::create::create_initial_process(&spec) {
         Ok(t) => t,
         Err(status) => {
-            return fail(
-                status,
-                &format!("{}: cannot create the process: {status}", path.display()),
-            )
+            // The section mapper only says the image is bad; the file check
+            // says what is wrong with it.
+            return match check_image(&path) {
+                Err((s, msg)) => fail(s, &msg),
+                Ok(()) => fail(status, &format!("{}: cannot create the process: {status}", path.display())),
+            };
         }
     };
+    if thread.image.characteristics & 0x2000 != 0 {
+        return fail(STATUS_INVALID_IMAGE_FORMAT, &format!("{}: a DLL, not a program", path.display()));
+    }
     log::debug!(
         target: "loader",
         "process created: {} at {:#x} (preferred {:#x}), PEB {:#x}, TEB {:#x}",

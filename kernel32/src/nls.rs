@@ -127,11 +127,17 @@ fn encode(cp: u32, units: &[u16], default: u8, no_best_fit: bool) -> (Vec<u8>, b
             let mut used = false;
             let out = units
                 .iter()
-                .map(|&u| match (0..=255u8).find(|&b| f(b) == u) {
-                    Some(b) => b,
-                    None => {
-                        used = true;
-                        default
+                .map(|&u| {
+                    // Every supported single-byte page is ASCII below 0x80.
+                    if u < 0x80 {
+                        return u as u8;
+                    }
+                    match (0x80..=255u8).find(|&b| f(b) == u) {
+                        Some(b) => b,
+                        None => {
+                            used = true;
+                            default
+                        }
                     }
                 })
                 .collect();

@@ -8,7 +8,6 @@
 //! themselves see an ordinary PE image.
 
 use crate::thunk;
-use syscalls::nt::NT_CURRENT_PROCESS;
 use syscalls::*;
 
 /// An argument type, for relay tracing.
@@ -167,12 +166,7 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     let rdata_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
     // Export names sorted for the name pointer table (binary search).
     let mut by_name: Vec<usize> = (0..n).collect();
-    by_name.sort_by(|&a, &b| {
-        dll.exports[a]
-            .name
-            .as_bytes()
-            .cmp(dll.exports[b].name.as_bytes())
-    });
+    by_name.sort_unstable_by_key(|&i| dll.exports[i].name.as_bytes());
     let dir = 0;
     let eat = 40;
     let npt = eat + 4 * n;
@@ -226,11 +220,10 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
         let rva = text_rva + at;
         export_rvas[i] = rva;
         let id = ((dll_index as u32) << 16) | i as u32;
-        let code = match e.kind {
-            ExportKind::Variadic(_) => thunk::variadic(id, rva, slot_rvas[i]),
-            _ => thunk::plain(id, rva, slot_rvas[i]),
-        };
-        text[at..at + code.len()].copy_from_slice(&code);
+        match e.kind {
+            ExportKind::Variadic(_) => thunk::variadic(&mut text[at..at + thunk::VARIADIC_SIZE], id, rva, slot_rvas[i]),
+            _ => thunk::plain(&mut text[at..at + thunk::PLAIN_SIZE], id, rva, slot_rvas[i]),
+        }
     }
 
     // Export directory (IMAGE_EXPORT_DIRECTORY).
@@ -338,8 +331,9 @@ const BUILTIN_WINDOW: u64 = 0x6_0000_0000;
 /// Maps a builtin DLL into the process: reserves memory through the native
 /// API, writes the synthesized image and applies section protections.
 pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<LoadedBuiltin> {
-    // Size first (base does not change the layout).
-    let (_, layout) = synthesize(dll, dll_index, 0, relay);
+    // The layout does not depend on the base: synthesize once, then record
+    // the base in the headers.
+    let (mut image, layout) = synthesize(dll, dll_index, 0, relay);
     let size = layout.image_size as u64;
     let mut base = BUILTIN_WINDOW + dll_index as u64 * 0x100_0000;
     let mut region = size;
@@ -349,7 +343,9 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
         region = size;
         crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04).ok()?;
     }
-    let (image, layout) = synthesize(dll, dll_index, base, relay);
+    // OptionalHeader.ImageBase: e_lfanew (0x80) + signature + file header
+    // + 24.
+    image[0x80 + 48..0x80 + 56].copy_from_slice(&base.to_le_bytes());
     // SAFETY: [base, base+size) was just committed read-write for this image.
     unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), base as *mut u8, image.len()) };
     crate::nt::protect(base, SECTION_ALIGN as u64, 0x02)?;
@@ -371,7 +367,6 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
             }
         })
         .collect();
-    let _ = NT_CURRENT_PROCESS;
     Ok(LoadedBuiltin {
         spec: dll,
         base,

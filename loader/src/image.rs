@@ -101,6 +101,14 @@ impl Mapped {
             .map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])))
             .ok_or_else(|| Malformed(format!("RVA {rva:#x} outside the image")))
     }
+    /// The bytes of a NUL-terminated string at `rva`, without the NUL.
+    pub fn cbytes(&self, rva: u64) -> R<&[u8]> {
+        let b = self.bytes();
+        let tail = b.get(rva as usize..).ok_or_else(|| Malformed(format!("string RVA {rva:#x} outside the image")))?;
+        let end = tail.iter().take(4096).position(|&c| c == 0).ok_or_else(|| Malformed(format!("unterminated string at RVA {rva:#x}")))?;
+        Ok(&tail[..end])
+    }
+
     /// A NUL-terminated ASCII string at `rva`.
     pub fn cstr(&self, rva: u64) -> R<String> {
         let b = self.bytes();
@@ -302,8 +310,8 @@ impl Mapped {
                 let mut found = None;
                 while lo < hi {
                     let mid = (lo + hi) / 2;
-                    let candidate = self.cstr(self.u32(npt + 4 * mid)? as u64)?;
-                    match candidate.as_bytes().cmp(n.as_bytes()) {
+                    let candidate = self.cbytes(self.u32(npt + 4 * mid)? as u64)?;
+                    match candidate.cmp(n.as_bytes()) {
                         std::cmp::Ordering::Equal => {
                             found = Some(self.u16(ords + 2 * mid)? as u64);
                             break;

@@ -17,21 +17,22 @@ fn rel32(from_next: usize, to: usize) -> [u8; 4] {
     ((to as i64 - from_next as i64) as i32).to_le_bytes()
 }
 
-/// `mov eax, id; jmp [rip+slot]`.
-pub fn plain(id: u32, rva: usize, slot_rva: usize) -> Vec<u8> {
-    let mut c = vec![0xB8];
-    c.extend(id.to_le_bytes());
-    c.extend([0xFF, 0x25]);
-    c.extend(rel32(rva + c.len() + 4, slot_rva));
-    c.resize(PLAIN_SIZE, 0xCC);
-    c
+/// Writes `mov eax, id; jmp [rip+slot]` into `out` (PLAIN_SIZE bytes, the
+/// rest int3).
+pub fn plain(out: &mut [u8], id: u32, rva: usize, slot_rva: usize) {
+    out.fill(0xCC);
+    out[0] = 0xB8;
+    out[1..5].copy_from_slice(&id.to_le_bytes());
+    out[5..7].copy_from_slice(&[0xFF, 0x25]);
+    out[7..11].copy_from_slice(&rel32(rva + 11, slot_rva));
 }
 
-/// Homes the four register arguments into the caller's shadow space so all
-/// arguments are consecutive 8-byte slots, then calls the Rust function with
-/// a pointer to them (a C-variadic function cannot be written in Rust).
-pub fn variadic(id: u32, rva: usize, slot_rva: usize) -> Vec<u8> {
-    let mut c = vec![
+/// Writes the variadic thunk into `out` (VARIADIC_SIZE bytes): it homes
+/// the four register arguments into the caller's shadow space so all
+/// arguments are consecutive 8-byte slots, then calls the Rust function
+/// with a pointer to them (a C-variadic function cannot be written in Rust).
+pub fn variadic(out: &mut [u8], id: u32, rva: usize, slot_rva: usize) {
+    const HEAD: [u8; 30] = [
         0x48, 0x89, 0x4C, 0x24, 0x08, // mov [rsp+8], rcx
         0x48, 0x89, 0x54, 0x24, 0x10, // mov [rsp+16], rdx
         0x4C, 0x89, 0x44, 0x24, 0x18, // mov [rsp+24], r8
@@ -40,12 +41,12 @@ pub fn variadic(id: u32, rva: usize, slot_rva: usize) -> Vec<u8> {
         0x48, 0x83, 0xEC, 0x28, // sub rsp, 40
         0xB8, // mov eax, id
     ];
-    c.extend(id.to_le_bytes());
-    c.extend([0xFF, 0x15]); // call [rip+slot]
-    c.extend(rel32(rva + c.len() + 4, slot_rva));
-    c.extend([0x48, 0x83, 0xC4, 0x28, 0xC3]); // add rsp, 40; ret
-    c.resize(VARIADIC_SIZE, 0xCC);
-    c
+    out.fill(0xCC);
+    out[..30].copy_from_slice(&HEAD);
+    out[30..34].copy_from_slice(&id.to_le_bytes());
+    out[34..36].copy_from_slice(&[0xFF, 0x15]); // call [rip+slot]
+    out[36..40].copy_from_slice(&rel32(rva + 40, slot_rva));
+    out[40..45].copy_from_slice(&[0x48, 0x83, 0xC4, 0x28, 0xC3]); // add rsp, 40; ret
 }
 
 core::arch::global_asm!(

@@ -6,11 +6,22 @@ use syscalls::*;
 /// SYSTEM_INFORMATION_CLASS values served here.
 const SYSTEM_BASIC_INFORMATION: u32 = 0;
 
-/// The number of processors the process may run on.
+/// The number of processors the process may run on (its affinity), read
+/// once.
 pub fn processor_count() -> u32 {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
-    n.clamp(1, 64) as u32
+    static COUNT: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *COUNT.get_or_init(|| {
+        // SAFETY: sched_getaffinity fills a cpu_set_t we own.
+        let n = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+                libc::CPU_COUNT(&set)
+            } else {
+                1
+            }
+        };
+        n.clamp(1, 64) as u32
+    })
 }
 
 /// SYSTEM_BASIC_INFORMATION (x64 layout, 64 bytes).

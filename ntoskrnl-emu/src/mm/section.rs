@@ -49,25 +49,32 @@ pub struct Section {
 }
 crate::object_type!(Section, "Section");
 
-fn read_file(fd: i32) -> NtResult<Vec<u8>> {
-    // SAFETY: fstat into a zeroed struct; pread into a buffer of that size.
+/// Size of a file, and its first `limit` bytes (the headers).
+fn read_headers(fd: i32, limit: usize) -> NtResult<(u64, Vec<u8>)> {
+    // SAFETY: fstat into a zeroed struct; pread into a buffer we own.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
         return Err(crate::io::status_from_errno(crate::io::last_errno()));
     }
-    let len = st.st_size.max(0) as usize;
-    if len > (1 << 31) {
+    let size = st.st_size.max(0) as u64;
+    if size > (1 << 31) {
         return Err(STATUS_SECTION_TOO_BIG);
     }
-    let mut data = vec![0u8; len];
+    let mut data = vec![0u8; (size as usize).min(limit)];
+    pread_exact(fd, &mut data, 0)?;
+    Ok((size, data))
+}
+
+fn pread_exact(fd: i32, buf: &mut [u8], offset: u64) -> NtResult<()> {
     let mut done = 0;
-    while done < len {
+    while done < buf.len() {
+        // SAFETY: pread into the remaining part of `buf`.
         let n = unsafe {
             libc::pread(
                 fd,
-                data[done..].as_mut_ptr() as *mut libc::c_void,
-                len - done,
-                done as i64,
+                buf[done..].as_mut_ptr() as *mut libc::c_void,
+                buf.len() - done,
+                (offset + done as u64) as i64,
             )
         };
         if n <= 0 {
@@ -75,7 +82,7 @@ fn read_file(fd: i32) -> NtResult<Vec<u8>> {
         }
         done += n as usize;
     }
-    Ok(data)
+    Ok(())
 }
 
 fn section_protection(characteristics: u32) -> u32 {
@@ -96,33 +103,42 @@ fn section_protection(characteristics: u32) -> u32 {
 /// protection its characteristics ask for, at the preferred base when it is
 /// free and elsewhere otherwise (the loader applies relocations).
 pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
-    let data = read_file(fd)?;
+    // The headers are read first (a page holds them for any linker's
+    // output); section data goes straight from the file into the image, so
+    // symbols and debug data at the end of the file are never read.
+    let (file_size, mut data) = read_headers(fd, 0x1000)?;
     let bad = |what: &str| {
         log::debug!(target: "loader", "image rejected by the section mapper: {what}");
         STATUS_INVALID_IMAGE_FORMAT
     };
     let dos = pe::ImageDosHeader::parse(&*data).map_err(|_| STATUS_INVALID_IMAGE_NOT_MZ)?;
-    let mut offset = dos.nt_headers_offset() as u64;
-    let magic_off = offset as usize + 4 + core::mem::size_of::<pe::ImageFileHeader>();
+    let nt_offset = dos.nt_headers_offset() as u64;
+    let magic_off = nt_offset as usize + 4 + core::mem::size_of::<pe::ImageFileHeader>();
     if data.get(magic_off..magic_off + 2)
         == Some(&pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC.to_le_bytes()[..])
     {
         return Err(STATUS_INVALID_IMAGE_WIN_32);
     }
-    let (nt, _dirs) =
+    let mut offset = nt_offset;
+    let (nt, _) =
+        pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
+    let headers_size = nt.optional_header.size_of_headers.get(LE) as u64;
+    if headers_size > file_size {
+        return Err(bad("SizeOfHeaders lies past the end of the file"));
+    }
+    if headers_size as usize > data.len() {
+        data = read_headers(fd, headers_size as usize)?.1;
+    }
+    let mut offset = nt_offset;
+    let (nt, _) =
         pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
     if nt.file_header.machine.get(LE) != pe::IMAGE_FILE_MACHINE_AMD64 {
         return Err(STATUS_INVALID_IMAGE_FORMAT);
     }
     let opt = &nt.optional_header;
     let size_of_image = round_up(opt.size_of_image.get(LE) as u64, PAGE_SIZE);
-    let headers_size = opt.size_of_headers.get(LE) as u64;
     let preferred = opt.image_base.get(LE);
-    if size_of_image == 0
-        || size_of_image > (1 << 31)
-        || headers_size > size_of_image
-        || headers_size as usize > data.len()
-    {
+    if size_of_image == 0 || size_of_image > (1 << 31) || headers_size > size_of_image {
         return Err(bad("SizeOfImage/SizeOfHeaders"));
     }
     let sections = nt
@@ -136,11 +152,7 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         if va.checked_add(vsize).is_none_or(|e| e > size_of_image) {
             return Err(bad("a section lies outside SizeOfImage"));
         }
-        if raw_size != 0
-            && raw
-                .checked_add(raw_size)
-                .is_none_or(|e| e > data.len() as u64)
-        {
+        if raw_size != 0 && raw.checked_add(raw_size).is_none_or(|e| e > file_size) {
             return Err(bad("a section's raw data lies past the end of the file"));
         }
     }
@@ -158,24 +170,31 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         vad::find_and_reserve(&map, granular, 0x1_0000_0000, false).ok_or(STATUS_NO_MEMORY)?
     };
     // SAFETY: [base, base+size_of_image) was just reserved for this image.
-    unsafe {
+    let dst = unsafe {
         libc::mprotect(
             base as *mut libc::c_void,
             size_of_image as usize,
             libc::PROT_READ | libc::PROT_WRITE,
         );
-        let dst = core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize);
-        dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
-        for s in sections.iter() {
-            let va = s.virtual_address.get(LE) as usize;
-            let raw = s.pointer_to_raw_data.get(LE) as usize;
-            let vsize = s.virtual_size.get(LE) as usize;
-            let n = if vsize == 0 {
-                s.size_of_raw_data.get(LE) as usize
-            } else {
-                vsize.min(s.size_of_raw_data.get(LE) as usize)
-            };
-            dst[va..va + n].copy_from_slice(&data[raw..raw + n]);
+        core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize)
+    };
+    dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
+    for s in sections.iter() {
+        let va = s.virtual_address.get(LE) as usize;
+        let raw = s.pointer_to_raw_data.get(LE) as u64;
+        let vsize = s.virtual_size.get(LE) as usize;
+        let raw_size = s.size_of_raw_data.get(LE) as usize;
+        let n = if vsize == 0 {
+            raw_size
+        } else {
+            vsize.min(raw_size)
+        };
+        if n != 0 {
+            if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
+                // SAFETY: releasing the reservation made above.
+                unsafe { libc::munmap(base as *mut libc::c_void, granular as usize) };
+                return Err(e);
+            }
         }
     }
     let mut pages = vec![PAGE_READONLY; (size_of_image / PAGE_SIZE) as usize];
