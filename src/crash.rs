@@ -29,6 +29,12 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     // SAFETY: the kernel passes a valid ucontext for SA_SIGINFO handlers.
     let uc = unsafe { &mut *(ctx as *mut libc::ucontext_t) };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
+    // SAFETY: si_addr is valid for the fault signals.
+    let fault_address = unsafe { (*info).si_addr() } as u64;
+    if sig == libc::SIGSEGV && ntoskrnl_emu::mm::lazy::resolve(fault_address) {
+        // A demand-paged image page was filled: retry the access.
+        return;
+    }
     if let Some(fixup) = syscalls::user::fault_fixup(rip) {
         uc.uc_mcontext.gregs[libc::REG_RIP as usize] = fixup as i64;
         uc.uc_mcontext.gregs[libc::REG_RAX as usize] = 1;
@@ -61,39 +67,54 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     } else {
         "reading"
     };
-    match loader::ldr::module_at(rip) {
-        Some((module, base)) => {
-            eprintln!(
-                "casement: unhandled exception {code:#010x} ({}) at {module}+{:#x} ({rip:#x}){}",
-                exception_name(code),
-                rip - base,
-                if code == STATUS_ACCESS_VIOLATION {
-                    format!(", {access} {addr:#x}")
-                } else {
-                    String::new()
-                }
-            );
-            let g = &uc.uc_mcontext.gregs;
-            eprintln!(
-                "  rax={:016x} rbx={:016x} rcx={:016x} rdx={:016x}\n  rsi={:016x} rdi={:016x} rbp={:016x} rsp={:016x}\n  r8 ={:016x} r9 ={:016x} r10={:016x} r11={:016x}\n  r12={:016x} r13={:016x} r14={:016x} r15={:016x}",
-                g[libc::REG_RAX as usize], g[libc::REG_RBX as usize], g[libc::REG_RCX as usize], g[libc::REG_RDX as usize],
-                g[libc::REG_RSI as usize], g[libc::REG_RDI as usize], g[libc::REG_RBP as usize], g[libc::REG_RSP as usize],
-                g[libc::REG_R8 as usize], g[libc::REG_R9 as usize], g[libc::REG_R10 as usize], g[libc::REG_R11 as usize],
-                g[libc::REG_R12 as usize], g[libc::REG_R13 as usize], g[libc::REG_R14 as usize], g[libc::REG_R15 as usize],
-            );
-            // The exit code is the exception code (Linux keeps its low 8 bits).
-            // SAFETY: ending the process from the handler.
-            unsafe { libc::_exit(code as i32) };
-        }
-        None => {
-            eprintln!(
-                "casement: internal error: signal {sig} in casement's own code at {rip:#x} (address {addr:#x}); this is a casement bug, please report it"
-            );
-            eprintln!("{}", std::backtrace::Backtrace::force_capture());
-            // SAFETY: ending the process from the handler.
-            unsafe { libc::_exit(70) };
-        }
+    // Whose fault is it? Guest code, or casement code handed a bad guest
+    // pointer (Windows reports both as the program's access violation), or
+    // casement code on its own data: a casement bug.
+    let in_host_code = host_text().contains(&rip);
+    let guest_address = addr < 0x1_0000 || ntoskrnl_emu::mm::vad::contains(addr);
+    if in_host_code && !guest_address {
+        eprintln!(
+            "casement: internal error: signal {sig} in casement's own code at {rip:#x} (address {addr:#x}); this is a casement bug, please report it"
+        );
+        eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        // SAFETY: ending the process from the handler.
+        unsafe { libc::_exit(70) };
     }
+    let location = match loader::ldr::module_at(rip) {
+        Some((module, base)) => format!("{module}+{:#x} ({rip:#x})", rip - base),
+        None if in_host_code => format!("{rip:#x} in a casement API, called with a bad pointer"),
+        None => format!("{rip:#x}, outside every module"),
+    };
+    eprintln!(
+        "casement: unhandled exception {code:#010x} ({}) at {location}{}",
+        exception_name(code),
+        if code == STATUS_ACCESS_VIOLATION {
+            format!(", {access} {addr:#x}")
+        } else {
+            String::new()
+        }
+    );
+    let g = &uc.uc_mcontext.gregs;
+    eprintln!(
+        "  rax={:016x} rbx={:016x} rcx={:016x} rdx={:016x}\n  rsi={:016x} rdi={:016x} rbp={:016x} rsp={:016x}\n  r8 ={:016x} r9 ={:016x} r10={:016x} r11={:016x}\n  r12={:016x} r13={:016x} r14={:016x} r15={:016x}",
+        g[libc::REG_RAX as usize], g[libc::REG_RBX as usize], g[libc::REG_RCX as usize], g[libc::REG_RDX as usize],
+        g[libc::REG_RSI as usize], g[libc::REG_RDI as usize], g[libc::REG_RBP as usize], g[libc::REG_RSP as usize],
+        g[libc::REG_R8 as usize], g[libc::REG_R9 as usize], g[libc::REG_R10 as usize], g[libc::REG_R11 as usize],
+        g[libc::REG_R12 as usize], g[libc::REG_R13 as usize], g[libc::REG_R14 as usize], g[libc::REG_R15 as usize],
+    );
+    // The exit code is the exception code (Linux keeps its low 8 bits).
+    // SAFETY: ending the process from the handler.
+    unsafe { libc::_exit(code as i32) };
+}
+
+/// The address range of casement's own code.
+fn host_text() -> core::ops::Range<u64> {
+    extern "C" {
+        static __executable_start: u8;
+        static etext: u8;
+    }
+    // SAFETY: linker-defined symbols; only their addresses are taken.
+    unsafe { (&__executable_start as *const u8 as u64)..(&etext as *const u8 as u64) }
 }
 
 /// Installs the fault handlers on an alternate stack (a guest stack overflow

@@ -319,12 +319,18 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
             // says what is wrong with it.
             return match check_image(&path) {
                 Err((s, msg)) => fail(s, &msg),
-                Ok(()) => fail(status, &format!("{}: cannot create the process: {status}", path.display())),
+                Ok(()) => fail(
+                    status,
+                    &format!("{}: cannot create the process: {status}", path.display()),
+                ),
             };
         }
     };
     if thread.image.characteristics & 0x2000 != 0 {
-        return fail(STATUS_INVALID_IMAGE_FORMAT, &format!("{}: a DLL, not a program", path.display()));
+        return fail(
+            STATUS_INVALID_IMAGE_FORMAT,
+            &format!("{}: a DLL, not a program", path.display()),
+        );
     }
     log::debug!(
         target: "loader",

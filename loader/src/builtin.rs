@@ -221,7 +221,12 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
         export_rvas[i] = rva;
         let id = ((dll_index as u32) << 16) | i as u32;
         match e.kind {
-            ExportKind::Variadic(_) => thunk::variadic(&mut text[at..at + thunk::VARIADIC_SIZE], id, rva, slot_rvas[i]),
+            ExportKind::Variadic(_) => thunk::variadic(
+                &mut text[at..at + thunk::VARIADIC_SIZE],
+                id,
+                rva,
+                slot_rvas[i],
+            ),
             _ => thunk::plain(&mut text[at..at + thunk::PLAIN_SIZE], id, rva, slot_rvas[i]),
         }
     }

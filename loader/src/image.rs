@@ -104,8 +104,14 @@ impl Mapped {
     /// The bytes of a NUL-terminated string at `rva`, without the NUL.
     pub fn cbytes(&self, rva: u64) -> R<&[u8]> {
         let b = self.bytes();
-        let tail = b.get(rva as usize..).ok_or_else(|| Malformed(format!("string RVA {rva:#x} outside the image")))?;
-        let end = tail.iter().take(4096).position(|&c| c == 0).ok_or_else(|| Malformed(format!("unterminated string at RVA {rva:#x}")))?;
+        let tail = b
+            .get(rva as usize..)
+            .ok_or_else(|| Malformed(format!("string RVA {rva:#x} outside the image")))?;
+        let end = tail
+            .iter()
+            .take(4096)
+            .position(|&c| c == 0)
+            .ok_or_else(|| Malformed(format!("unterminated string at RVA {rva:#x}")))?;
         Ok(&tail[..end])
     }
 
@@ -170,6 +176,11 @@ impl Mapped {
         if rva.checked_add(size).is_none_or(|e| e > self.size) {
             return bad(format!(
                 "data directory {index} ({rva:#x}+{size:#x}) lies outside the image"
+            ));
+        }
+        if !crate::nt::is_readable(self.base + rva, size) {
+            return bad(format!(
+                "data directory {index} ({rva:#x}+{size:#x}) lies in a section that cannot be read"
             ));
         }
         Ok(Some((rva, size)))

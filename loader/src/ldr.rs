@@ -380,7 +380,10 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
         }
         log::debug!(target: "loader", "{name}: bound {} imports from {}", dll.thunks.len(), dll.name);
     }
-    let (Some(lo), Some(hi)) = (resolved.iter().map(|r| r.0).min(), resolved.iter().map(|r| r.0 + 8).max()) else {
+    let (Some(lo), Some(hi)) = (
+        resolved.iter().map(|r| r.0).min(),
+        resolved.iter().map(|r| r.0 + 8).max(),
+    ) else {
         return Ok(());
     };
     with_writable_range(name, image, lo, hi, || {
@@ -395,18 +398,29 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
 /// Runs `f` with [lo, hi) (RVAs) writable: as it is when the range lies in
 /// writable sections (mingw's .idata), otherwise by changing the protection
 /// of just those pages and restoring it afterwards (MSVC's IAT in .rdata).
-fn with_writable_range<T>(name: &str, image: Mapped, lo: u64, hi: u64, f: impl FnOnce() -> Result<T, LoadError>) -> Result<T, LoadError> {
+fn with_writable_range<T>(
+    name: &str,
+    image: Mapped,
+    lo: u64,
+    hi: u64,
+    f: impl FnOnce() -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
     let sections = image.sections().map_err(|e| malformed(name, e))?;
     let writable = sections
         .iter()
         .filter(|(rva, size, _)| *rva < hi && rva + size > lo)
         .all(|(_, _, ch)| ch & 0x8000_0000 != 0);
-    let covered = sections.iter().any(|(rva, size, _)| *rva <= lo && rva + size >= hi);
+    let covered = sections
+        .iter()
+        .any(|(rva, size, _)| *rva <= lo && rva + size >= hi);
     if writable && covered {
         return f();
     }
     let (start, end) = (lo & !0xFFF, (hi + 0xFFF) & !0xFFF);
-    let err = |status| LoadError::Nt { module: name.to_string(), status };
+    let err = |status| LoadError::Nt {
+        module: name.to_string(),
+        status,
+    };
     let old = nt::protect(image.base + start, end - start, 0x04).map_err(err)?;
     let r = f();
     let _ = nt::protect(image.base + start, end - start, old);

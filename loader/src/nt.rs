@@ -142,3 +142,35 @@ pub fn file_exists(nt_name: &[u16]) -> bool {
     // Directories are not images.
     st.is_success() && u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4])) & 0x10 == 0
 }
+
+/// True if every page of [address, address+size) is committed and readable
+/// (NtQueryVirtualMemory), so the loader can read a directory without
+/// faulting.
+pub fn is_readable(address: u64, size: u64) -> bool {
+    let end = address.saturating_add(size.max(1));
+    let mut at = address;
+    while at < end {
+        let mut info = syscalls::nt::MEMORY_BASIC_INFORMATION::default();
+        let st = syscall(
+            nr::NtQueryVirtualMemory,
+            &args([
+                NT_CURRENT_PROCESS,
+                at,
+                0,
+                &mut info as *mut _ as u64,
+                core::mem::size_of_val(&info) as u64,
+                0,
+            ]),
+        );
+        const READABLE: u32 = 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80;
+        if !st.is_success()
+            || info.State != 0x1000
+            || info.Protect & READABLE == 0
+            || info.Protect & 0x100 != 0
+        {
+            return false;
+        }
+        at = info.BaseAddress + info.RegionSize;
+    }
+    true
+}

@@ -52,8 +52,11 @@ fn malformed(e: impl fmt::Display) -> FileError {
 /// Checks a whole PE file: headers, sections, and the directories the loader
 /// reads (imports, exports, relocations, TLS).
 pub fn check_file(data: &[u8]) -> Result<FileSummary, FileError> {
-    let dos =
-        pe::ImageDosHeader::parse(data).map_err(|_| FileError::NotPe("no MZ signature".into()))?;
+    if data.get(..2) != Some(b"MZ") {
+        return Err(FileError::NotPe("no MZ signature".into()));
+    }
+    let dos = pe::ImageDosHeader::parse(data)
+        .map_err(|_| FileError::Malformed("truncated in the DOS header".into()))?;
     let nt_off = dos.nt_headers_offset() as usize;
     match data.get(nt_off..nt_off + 4) {
         Some(sig) if sig == b"PE\0\0" => {}

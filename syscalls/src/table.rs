@@ -126,7 +126,7 @@ pub fn syscall(number: u32, args: &Args) -> NtStatus {
         None => STATUS_INVALID_PARAMETER,
     };
     if log::log_enabled!(target: "syscall", log::Level::Trace) {
-        log::trace!(target: "syscall", "{}({:#x?}) -> {:?}", service_name(number), &args[..nargs(number)], status);
+        log::trace!(target: "syscall", "{}({:x?}) -> {:?}", service_name(number), &args[..nargs(number)], status);
     }
     status
 }

@@ -281,6 +281,21 @@ pub fn NtOpenFile(a: &Args) -> NtStatus {
     NtStatus::from_result(run())
 }
 
+/// Checks a buffer the host kernel will read or write directly (it reports
+/// EFAULT rather than faulting), and pages in any demand-paged image data
+/// in it, which the host kernel cannot fault in itself.
+fn prepare_user_buffer(buffer: u64, length: usize) -> NtResult<()> {
+    if length == 0 {
+        return Ok(());
+    }
+    if buffer < user::LOWEST_USER_ADDRESS || buffer.saturating_add(length as u64) > user::USER_LIMIT
+    {
+        return Err(STATUS_ACCESS_VIOLATION);
+    }
+    crate::mm::lazy::fill_range(buffer, buffer + length as u64);
+    Ok(())
+}
+
 /// FILE_USE_FILE_POINTER_POSITION and FILE_WRITE_TO_END_OF_FILE as
 /// LARGE_INTEGERs.
 const USE_FILE_POINTER: i64 = -2;
@@ -326,11 +341,8 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
         Ok(o) => o,
         Err(e) => return e,
     };
-    if length != 0
-        && (buffer < user::LOWEST_USER_ADDRESS
-            || buffer.saturating_add(length as u64) > user::USER_LIMIT)
-    {
-        return STATUS_ACCESS_VIOLATION;
+    if let Err(e) = prepare_user_buffer(buffer, length) {
+        return e;
     }
     // SAFETY: the kernel copies into the guest buffer and reports EFAULT for
     // bad addresses instead of faulting.
@@ -378,11 +390,8 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         // SAFETY: lseek on a descriptor we hold.
         offset = Some(unsafe { libc::lseek(file.raw(), 0, libc::SEEK_END) });
     }
-    if length != 0
-        && (buffer < user::LOWEST_USER_ADDRESS
-            || buffer.saturating_add(length as u64) > user::USER_LIMIT)
-    {
-        return STATUS_ACCESS_VIOLATION;
+    if let Err(e) = prepare_user_buffer(buffer, length) {
+        return e;
     }
     let mut done = 0usize;
     // Synchronous writes complete fully or fail: loop over short writes.

@@ -141,6 +141,9 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
     if size_of_image == 0 || size_of_image > (1 << 31) || headers_size > size_of_image {
         return Err(bad("SizeOfImage/SizeOfHeaders"));
     }
+    if opt.address_of_entry_point.get(LE) as u64 >= size_of_image {
+        return Err(bad("the entry point lies outside the image"));
+    }
     let sections = nt
         .sections(&*data, offset)
         .map_err(|e| bad(&e.to_string()))?;
@@ -179,6 +182,9 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize)
     };
     dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
+    // Discardable read-only sections (debug data) are paged in on demand;
+    // everything else is read now.
+    let lazy_file = std::sync::OnceLock::new();
     for s in sections.iter() {
         let va = s.virtual_address.get(LE) as usize;
         let raw = s.pointer_to_raw_data.get(LE) as u64;
@@ -189,8 +195,35 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         } else {
             vsize.min(raw_size)
         };
+        let ch = s.characteristics.get(LE);
+        let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
+        let lazy = ch & pe::IMAGE_SCN_MEM_DISCARDABLE != 0
+            && ch & (pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_WRITE) == 0
+            && span >= 2 * PAGE_SIZE;
+        if lazy {
+            let file = lazy_file.get_or_init(|| {
+                // SAFETY: duplicating the image file's descriptor for later reads.
+                let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+                (d >= 0).then(|| {
+                    std::sync::Arc::new(unsafe {
+                        <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
+                    })
+                })
+            });
+            if let Some(file) = file {
+                let start = base + va as u64;
+                // SAFETY: inside the image reservation.
+                unsafe {
+                    libc::mprotect(start as *mut libc::c_void, span as usize, libc::PROT_NONE)
+                };
+                let prot = host_protection(section_protection(ch)).unwrap_or(libc::PROT_READ);
+                super::lazy::register(start, start + span, file.clone(), raw, n as u64, prot);
+                continue;
+            }
+        }
         if n != 0 {
             if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
+                super::lazy::forget(base, base + granular);
                 // SAFETY: releasing the reservation made above.
                 unsafe { libc::munmap(base as *mut libc::c_void, granular as usize) };
                 return Err(e);
@@ -214,15 +247,27 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
     // Apply protections run by run.
     let mut i = 0;
     while i < pages.len() {
-        let j = i + pages[i..].iter().take_while(|&&p| p == pages[i]).count();
+        let first_lazy = super::lazy::is_lazy(base + i as u64 * PAGE_SIZE);
+        let j = i + pages[i..]
+            .iter()
+            .enumerate()
+            .take_while(|&(k, &p)| {
+                p == pages[i]
+                    && super::lazy::is_lazy(base + (i + k) as u64 * PAGE_SIZE) == first_lazy
+            })
+            .count();
         let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
-        // SAFETY: inside the image's reservation.
-        unsafe {
-            libc::mprotect(
-                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                (j - i) * PAGE_SIZE as usize,
-                prot,
-            );
+        // SAFETY: inside the image's reservation; lazy pages are skipped
+        // (they get their protection when filled).
+        let lazy = super::lazy::is_lazy(base + i as u64 * PAGE_SIZE);
+        if !lazy {
+            unsafe {
+                libc::mprotect(
+                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                    (j - i) * PAGE_SIZE as usize,
+                    prot,
+                );
+            }
         }
         i = j;
     }
@@ -411,6 +456,7 @@ pub fn NtUnmapViewOfSection(a: &Args) -> NtStatus {
     }
     let (base, size) = (v.base, v.size);
     map.remove(&base);
+    super::lazy::forget(base, base + size);
     // SAFETY: the view was ours; nothing refers to it any more.
     unsafe {
         libc::munmap(

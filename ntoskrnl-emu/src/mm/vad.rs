@@ -133,3 +133,12 @@ pub fn find_and_reserve(
         None
     }
 }
+
+/// True if `addr` lies in any VAD. Used by the fault handler, so it never
+/// blocks: a VAD tree locked by the faulting thread counts as "yes".
+pub fn contains(addr: u64) -> bool {
+    match VADS.try_lock() {
+        Ok(map) => find(&map, addr).is_some(),
+        Err(_) => true,
+    }
+}

@@ -126,6 +126,9 @@ pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
         return Err(NtStatus(0xC000_002D)); // STATUS_NOT_COMMITTED
     }
     let old = v.pages[a];
+    // Demand-paged image pages are filled first: they must not turn
+    // readable before their data is there.
+    super::lazy::fill_range(start, end);
     // SAFETY: the range lies inside a VAD this process owns.
     if unsafe { libc::mprotect(start as *mut libc::c_void, (end - start) as usize, prot) } != 0 {
         return Err(STATUS_NO_MEMORY);
