@@ -48,6 +48,10 @@ fn main() -> ExitCode {
                 }
             };
             let path = m.get_one::<std::path::PathBuf>("FILE").expect("required");
+            // Like any Unix tool, stop quietly when the reader goes away
+            // (`casement inspect x.exe | head`).
+            // SAFETY: restoring the default disposition of SIGPIPE.
+            unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             match inspect::run(path, &mut out) {
