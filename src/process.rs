@@ -84,23 +84,31 @@ pub fn command_line(image: &str, args: &[OsString]) -> String {
 /// The Windows form of a host PATH: each directory as a Z: path, after the
 /// system directories.
 fn windows_path(host: &str) -> String {
-    let mut dirs = vec![
-        "C:\\windows\\system32".to_string(),
-        "C:\\windows".to_string(),
-    ];
-    dirs.extend(host.split(':').filter(|d| d.starts_with('/')).map(|d| {
-        names::dos_name_of_host(Path::new(d))
-            .trim_end_matches('\\')
-            .to_string()
-    }));
-    dirs.join(";")
+    let mut out = String::from("C:\\windows\\system32;C:\\windows");
+    for dir in host.split(':').filter(|d| d.starts_with('/')) {
+        out.push(';');
+        out.push_str(&names::dos_name_of_host(Path::new(dir)));
+        while out.ends_with('\\') && !out.ends_with(":\\") {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Appends `s` as UTF-16 (ASCII, the common case, without decoding).
+fn push_utf16(block: &mut Vec<u16>, s: &str) {
+    if s.is_ascii() {
+        block.extend(s.bytes().map(u16::from));
+    } else {
+        block.extend(s.encode_utf16());
+    }
 }
 
 /// The environment block: the host's variables (PATH in Windows form) plus
 /// the ones every Windows process has, sorted case-insensitively as Windows
 /// keeps them.
 pub fn environment_block() -> Vec<u16> {
-    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut vars: Vec<(String, String)> = Vec::with_capacity(64);
     for (k, v) in std::env::vars_os() {
         let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else {
             continue;
@@ -122,24 +130,33 @@ pub fn environment_block() -> Vec<u16> {
         ("NUMBER_OF_PROCESSORS", ""),
         ("TEMP", "C:\\windows\\temp"),
         ("TMP", "C:\\windows\\temp"),
+        ("PATH", ""),
     ];
     for (k, v) in defaults {
         if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
-            let v = if k == "NUMBER_OF_PROCESSORS" {
-                ntoskrnl_emu::ex::sysinfo::processor_count().to_string()
-            } else {
-                v.to_string()
+            let v = match k {
+                "NUMBER_OF_PROCESSORS" => ntoskrnl_emu::ex::sysinfo::processor_count().to_string(),
+                "PATH" => windows_path(""),
+                _ => v.to_string(),
             };
             vars.push((k.to_string(), v));
         }
     }
-    if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case("PATH")) {
-        vars.push(("PATH".into(), windows_path("")));
-    }
-    vars.sort_by_cached_key(|(k, _)| k.to_uppercase());
-    let mut block = Vec::new();
-    for (k, v) in vars {
-        block.extend(format!("{k}={v}").encode_utf16());
+    vars.sort_unstable_by(|(a, _), (b, _)| {
+        a.bytes()
+            .map(|c| c.to_ascii_uppercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_uppercase()))
+    });
+    let mut block = Vec::with_capacity(
+        vars.iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum::<usize>()
+            + 1,
+    );
+    for (k, v) in &vars {
+        push_utf16(&mut block, k);
+        block.push(b'=' as u16);
+        push_utf16(&mut block, v);
         block.push(0);
     }
     block.push(0);
@@ -277,7 +294,9 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
             &format!("{}: no such file", program.to_string_lossy()),
         );
     };
-    let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
+    // The path as given, made absolute without resolving symbolic links:
+    // the name the program was started by, as Windows reports it.
+    let absolute = std::path::absolute(&path).unwrap_or(path.clone());
     let image_path = names::dos_name_of_host(&absolute);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut current_directory = names::dos_name_of_host(&cwd);

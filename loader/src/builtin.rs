@@ -149,7 +149,6 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     // .text: one thunk per code export.
     let mut export_rvas = vec![0usize; n];
     let mut slot_rvas = vec![0usize; n];
-    let text_rva = SECTION_ALIGN as usize;
     let mut text = Vec::new();
     let mut thunk_offsets = vec![usize::MAX; n];
     for (i, e) in dll.exports.iter().enumerate() {
@@ -163,7 +162,9 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     }
     let text_size = text.len().max(1);
     // .rdata: the export directory.
-    let rdata_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
+    // Layout: headers and .rdata (read-only) first, then .text, then
+    // .data, so two protection changes cover the image.
+    let rdata_rva = SECTION_ALIGN as usize;
     // Export names sorted for the name pointer table (binary search).
     let mut by_name: Vec<usize> = (0..n).collect();
     by_name.sort_unstable_by_key(|&i| dll.exports[i].name.as_bytes());
@@ -192,7 +193,8 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     let rdata_size = strings;
     rdata.put(rdata_size, &[0]);
     // .data: slots and data exports.
-    let data_rva = rdata_rva + align(rdata_size, SECTION_ALIGN as usize);
+    let text_rva = rdata_rva + align(rdata_size, SECTION_ALIGN as usize);
+    let data_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
     let mut data_size = 0usize;
     for (i, e) in dll.exports.iter().enumerate() {
         match e.kind {
@@ -281,8 +283,8 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     img.u32(oh + 116, rdata_size as u32);
     let sh = oh + 240;
     let sections = [
-        (b".text\0\0\0", text_rva, text_size, 0x6000_0020u32),
         (b".rdata\0\0", rdata_rva, rdata_size, 0x4000_0040),
+        (b".text\0\0\0", text_rva, text_size, 0x6000_0020u32),
         (b".data\0\0\0", data_rva, data_size, 0xC000_0040),
     ];
     // The image doubles as a file: raw offsets equal RVAs.
@@ -353,13 +355,9 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
     image[0x80 + 48..0x80 + 56].copy_from_slice(&base.to_le_bytes());
     // SAFETY: [base, base+size) was just committed read-write for this image.
     unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), base as *mut u8, image.len()) };
-    crate::nt::protect(base, SECTION_ALIGN as u64, 0x02)?;
+    // Headers and .rdata read-only, .text executable, .data stays writable.
+    crate::nt::protect(base, layout.text_rva as u64, 0x02)?;
     crate::nt::protect(base + layout.text_rva as u64, layout.text_size as u64, 0x20)?;
-    crate::nt::protect(
-        base + layout.rdata_rva as u64,
-        layout.rdata_size as u64,
-        0x02,
-    )?;
     let addresses = layout
         .export_rvas
         .iter()

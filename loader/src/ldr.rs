@@ -398,7 +398,7 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
 /// Runs `f` with [lo, hi) (RVAs) writable: as it is when the range lies in
 /// writable sections (mingw's .idata), otherwise by changing the protection
 /// of just those pages and restoring it afterwards (MSVC's IAT in .rdata).
-fn with_writable_range<T>(
+pub(crate) fn with_writable_range<T>(
     name: &str,
     image: Mapped,
     lo: u64,

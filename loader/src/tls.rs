@@ -43,13 +43,14 @@ pub fn register_image(image: Mapped, dir: TlsDirectory) -> Result<ImageTls, Stri
     };
     images.push(t);
     drop(images);
-    // SAFETY: the index address lies inside the image (checked above); the
-    // image's data is writable.
-    let old = crate::nt::protect(dir.index_address & !0xFFF, 0x1000, 0x04).ok();
-    unsafe { core::ptr::write_unaligned(dir.index_address as *mut u32, t.index) };
-    if let Some(p) = old {
-        let _ = crate::nt::protect(dir.index_address & !0xFFF, 0x1000, p);
-    }
+    let rva = dir.index_address - image.base;
+    crate::ldr::with_writable_range("TLS index", image, rva, rva + 4, || {
+        // SAFETY: the index address lies inside the image (checked above)
+        // and is writable for the duration of this closure.
+        unsafe { core::ptr::write_unaligned(dir.index_address as *mut u32, t.index) };
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
     give_thread_block(t);
     Ok(t)
 }

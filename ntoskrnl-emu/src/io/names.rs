@@ -168,14 +168,20 @@ pub fn nt_name_of_host(path: &Path) -> Vec<u16> {
 /// The DOS name of an absolute host path: `C:\...` inside drive_c, else
 /// `Z:\...`.
 pub fn dos_name_of_host(path: &Path) -> String {
-    let c = prefix().join("drive_c");
-    let (drive, rest) = match path.strip_prefix(&c) {
-        Ok(r) => ("C:", r.to_path_buf()),
-        Err(_) => ("Z:", path.strip_prefix("/").unwrap_or(path).to_path_buf()),
+    static DRIVE_C: OnceLock<Vec<u8>> = OnceLock::new();
+    let c = DRIVE_C.get_or_init(|| prefix().join("drive_c").into_os_string().into_vec());
+    let p = path.as_os_str().as_bytes();
+    let (drive, rest) = match p.strip_prefix(c.as_slice()) {
+        Some(r) if r.is_empty() || r[0] == b'/' => ("C:", r),
+        _ => ("Z:", p),
     };
-    let rest =
-        String::from_utf8_lossy(OsString::from(rest).into_vec().as_slice()).replace('/', "\\");
-    format!("{drive}\\{rest}")
+    let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+    let mut out = String::with_capacity(rest.len() + 3);
+    out.push_str(drive);
+    out.push('\\');
+    out.push_str(&String::from_utf8_lossy(rest));
+    // Both separators are single bytes in UTF-8.
+    out.replace('/', "\\")
 }
 
 #[cfg(test)]

@@ -166,25 +166,89 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         && preferred >= LOWEST_ADDRESS
         && preferred.saturating_add(granular) <= HIGHEST_ADDRESS
         && vad::is_free(&map, preferred, granular)
-        && vad::host_reserve(preferred, granular);
+        && vad::host_reserve(preferred, size_of_image);
     let base = if at_preferred {
         preferred
     } else {
-        vad::find_and_reserve(&map, granular, 0x1_0000_0000, false).ok_or(STATUS_NO_MEMORY)?
+        vad::find_and_reserve(&map, size_of_image, 0x1_0000_0000, false).ok_or(STATUS_NO_MEMORY)?
     };
-    // SAFETY: [base, base+size_of_image) was just reserved for this image.
-    let dst = unsafe {
-        libc::mprotect(
-            base as *mut libc::c_void,
-            size_of_image as usize,
-            libc::PROT_READ | libc::PROT_WRITE,
+    let page_count = (size_of_image / PAGE_SIZE) as usize;
+
+    // Each page's protection, and which pages are demand-paged:
+    // discardable read-only sections (debug data) are read on first touch,
+    // everything else now.
+    let mut pages = vec![PAGE_READONLY; page_count];
+    let mut lazy_pages = vec![false; page_count];
+    let mut lazy_sections = Vec::new();
+    for s in sections.iter() {
+        let va = s.virtual_address.get(LE) as u64;
+        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
+        if vsize == 0 {
+            continue;
+        }
+        let ch = s.characteristics.get(LE);
+        let protect = section_protection(ch);
+        let (first, last) = (
+            (va / PAGE_SIZE) as usize,
+            (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize,
         );
-        core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize)
+        pages[first..last].iter_mut().for_each(|p| *p = protect);
+        let lazy = ch & pe::IMAGE_SCN_MEM_DISCARDABLE != 0
+            && ch & (pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_WRITE) == 0;
+        if lazy {
+            lazy_pages[first..last].iter_mut().for_each(|l| *l = true);
+            lazy_sections.push(s);
+        }
+    }
+    let runs = |pred: &dyn Fn(usize) -> bool| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < page_count {
+            if !pred(i) {
+                i += 1;
+                continue;
+            }
+            let j = (i..page_count)
+                .find(|&k| !pred(k) || pages[k] != pages[i])
+                .unwrap_or(page_count);
+            out.push((i, j));
+            i = j;
+        }
+        out
     };
+    let release = || {
+        // SAFETY: releasing the reservation made above.
+        unsafe { libc::munmap(base as *mut libc::c_void, size_of_image as usize) };
+    };
+    // Eager pages become writable for the copy (usually one run).
+    let mut i = 0;
+    while i < page_count {
+        if lazy_pages[i] {
+            i += 1;
+            continue;
+        }
+        let j = (i..page_count)
+            .find(|&k| lazy_pages[k])
+            .unwrap_or(page_count);
+        // SAFETY: inside the image's reservation. The pages are populated in
+        // the same breath (MADV_POPULATE_WRITE), cheaper than a fault per
+        // page while the sections are copied in.
+        unsafe {
+            let (p, n) = (
+                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                (j - i) * PAGE_SIZE as usize,
+            );
+            libc::mprotect(p, n, libc::PROT_READ | libc::PROT_WRITE);
+            const MADV_POPULATE_WRITE: libc::c_int = 23;
+            libc::madvise(p, n, MADV_POPULATE_WRITE);
+        }
+        i = j;
+    }
+    // SAFETY: the eager pages of the reservation are now writable; only
+    // they are written through this slice.
+    let dst = unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize) };
     dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
-    // Discardable read-only sections (debug data) are paged in on demand;
-    // everything else is read now.
-    let lazy_file = std::sync::OnceLock::new();
+    let mut lazy_file: Option<std::sync::Arc<std::os::fd::OwnedFd>> = None;
     for s in sections.iter() {
         let va = s.virtual_address.get(LE) as usize;
         let raw = s.pointer_to_raw_data.get(LE) as u64;
@@ -195,81 +259,56 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         } else {
             vsize.min(raw_size)
         };
-        let ch = s.characteristics.get(LE);
-        let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
-        let lazy = ch & pe::IMAGE_SCN_MEM_DISCARDABLE != 0
-            && ch & (pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_WRITE) == 0
-            && span >= 2 * PAGE_SIZE;
-        if lazy {
-            let file = lazy_file.get_or_init(|| {
-                // SAFETY: duplicating the image file's descriptor for later reads.
+        if lazy_sections.iter().any(|l| core::ptr::eq(*l, s)) {
+            if lazy_file.is_none() {
+                // SAFETY: duplicating the image file's descriptor for the
+                // reads demand paging will do.
                 let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
-                (d >= 0).then(|| {
-                    std::sync::Arc::new(unsafe {
-                        <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
-                    })
-                })
-            });
-            if let Some(file) = file {
-                let start = base + va as u64;
-                // SAFETY: inside the image reservation.
-                unsafe {
-                    libc::mprotect(start as *mut libc::c_void, span as usize, libc::PROT_NONE)
-                };
-                let prot = host_protection(section_protection(ch)).unwrap_or(libc::PROT_READ);
-                super::lazy::register(start, start + span, file.clone(), raw, n as u64, prot);
-                continue;
+                if d < 0 {
+                    release();
+                    return Err(STATUS_INSUFFICIENT_RESOURCES);
+                }
+                // SAFETY: d is a fresh descriptor we own.
+                lazy_file = Some(std::sync::Arc::new(unsafe {
+                    <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
+                }));
             }
+            let start = base + va as u64;
+            let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
+            let prot = host_protection(section_protection(s.characteristics.get(LE)))
+                .unwrap_or(libc::PROT_READ);
+            super::lazy::register(
+                start,
+                start + span,
+                lazy_file.clone().expect("set above"),
+                raw,
+                n as u64,
+                prot,
+            );
+            continue;
         }
         if n != 0 {
             if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
-                super::lazy::forget(base, base + granular);
-                // SAFETY: releasing the reservation made above.
-                unsafe { libc::munmap(base as *mut libc::c_void, granular as usize) };
+                super::lazy::forget(base, base + size_of_image);
+                release();
                 return Err(e);
             }
         }
     }
-    let mut pages = vec![PAGE_READONLY; (size_of_image / PAGE_SIZE) as usize];
-    for s in sections.iter() {
-        let va = s.virtual_address.get(LE) as u64;
-        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
-        if vsize == 0 {
+    // Final protections of the eager pages (read-write ones already are).
+    for (i, j) in runs(&|k| !lazy_pages[k]) {
+        let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
+        if prot == libc::PROT_READ | libc::PROT_WRITE {
             continue;
         }
-        let protect = section_protection(s.characteristics.get(LE));
-        let (first, last) = (
-            (va / PAGE_SIZE) as usize,
-            (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize,
-        );
-        pages[first..last].iter_mut().for_each(|p| *p = protect);
-    }
-    // Apply protections run by run.
-    let mut i = 0;
-    while i < pages.len() {
-        let first_lazy = super::lazy::is_lazy(base + i as u64 * PAGE_SIZE);
-        let j = i + pages[i..]
-            .iter()
-            .enumerate()
-            .take_while(|&(k, &p)| {
-                p == pages[i]
-                    && super::lazy::is_lazy(base + (i + k) as u64 * PAGE_SIZE) == first_lazy
-            })
-            .count();
-        let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
-        // SAFETY: inside the image's reservation; lazy pages are skipped
-        // (they get their protection when filled).
-        let lazy = super::lazy::is_lazy(base + i as u64 * PAGE_SIZE);
-        if !lazy {
-            unsafe {
-                libc::mprotect(
-                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                    (j - i) * PAGE_SIZE as usize,
-                    prot,
-                );
-            }
+        // SAFETY: inside the image's reservation.
+        unsafe {
+            libc::mprotect(
+                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                (j - i) * PAGE_SIZE as usize,
+                prot,
+            );
         }
-        i = j;
     }
     map.insert(
         base,

@@ -51,26 +51,35 @@ pub fn find_mut(map: &mut BTreeMap<u64, Vad>, addr: u64) -> Option<&mut Vad> {
 pub fn is_free(map: &BTreeMap<u64, Vad>, base: u64, size: u64) -> bool {
     let end = base + size;
     if let Some((_, v)) = map.range(..end).next_back() {
-        if v.end() > base {
+        if round_up(v.end(), ALLOCATION_GRANULARITY) > base {
             return false;
         }
     }
     true
 }
 
-/// Reserves host address space at exactly `base` if nothing (guest or host)
-/// is there. Returns false if the range is taken.
-pub fn host_reserve(base: u64, size: u64) -> bool {
+/// Maps host address space at exactly `base` if nothing (guest or host) is
+/// there, with protection `prot` (PROT_NONE for a reservation, the final
+/// protection when the range is committed at once; small committed ranges
+/// are populated in the same call, since they are about to be touched).
+/// Returns false if the range is taken.
+pub fn host_map(base: u64, size: u64, prot: i32) -> bool {
+    let populate = if prot != libc::PROT_NONE && size <= 0x8000 {
+        libc::MAP_POPULATE
+    } else {
+        0
+    };
     // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping.
     let p = unsafe {
         libc::mmap(
             base as *mut libc::c_void,
             size as usize,
-            libc::PROT_NONE,
+            prot,
             libc::MAP_PRIVATE
                 | libc::MAP_ANONYMOUS
                 | libc::MAP_NORESERVE
-                | libc::MAP_FIXED_NOREPLACE,
+                | libc::MAP_FIXED_NOREPLACE
+                | populate,
             -1,
             0,
         )
@@ -87,28 +96,37 @@ pub fn host_reserve(base: u64, size: u64) -> bool {
     true
 }
 
-/// Finds and reserves a free range of `size` bytes aligned to the allocation
-/// granularity: bottom-up from `from`, or top-down below `from` when
-/// `top_down`.
-pub fn find_and_reserve(
+/// Reserves host address space (inaccessible) at exactly `base`.
+pub fn host_reserve(base: u64, size: u64) -> bool {
+    host_map(base, size, libc::PROT_NONE)
+}
+
+/// Finds a free range of `size` bytes at an allocation-granularity boundary
+/// (bottom-up from `from`, or top-down below `from` when `top_down`) and
+/// maps it with `prot`. Only the `size` bytes are mapped: the rest of the
+/// last 64-KiB block stays unusable by the VAD tree's rounding, as on
+/// Windows.
+pub fn find_and_map(
     map: &BTreeMap<u64, Vad>,
     size: u64,
     from: u64,
     top_down: bool,
+    prot: i32,
 ) -> Option<u64> {
     let step = ALLOCATION_GRANULARITY;
+    let span = round_up(size, step);
     if top_down {
-        let mut candidate = round_down(from.saturating_sub(size), step);
+        let mut candidate = round_down(from.saturating_sub(span), step);
         while candidate >= LOWEST_ADDRESS {
             if let Some((_, v)) = map
-                .range(..candidate + size)
+                .range(..candidate + span)
                 .next_back()
-                .filter(|(_, v)| v.end() > candidate)
+                .filter(|(_, v)| round_up(v.end(), step) > candidate)
             {
-                candidate = round_down(v.base.saturating_sub(size), step);
+                candidate = round_down(v.base.saturating_sub(span), step);
                 continue;
             }
-            if host_reserve(candidate, size) {
+            if host_map(candidate, size, prot) {
                 return Some(candidate);
             }
             candidate = candidate.checked_sub(step)?;
@@ -116,22 +134,32 @@ pub fn find_and_reserve(
         None
     } else {
         let mut candidate = round_up(from.max(LOWEST_ADDRESS), step);
-        while candidate + size <= HIGHEST_ADDRESS {
+        while candidate + span <= HIGHEST_ADDRESS {
             if let Some((_, v)) = map
-                .range(..candidate + size)
+                .range(..candidate + span)
                 .next_back()
-                .filter(|(_, v)| v.end() > candidate)
+                .filter(|(_, v)| round_up(v.end(), step) > candidate)
             {
                 candidate = round_up(v.end(), step);
                 continue;
             }
-            if host_reserve(candidate, size) {
+            if host_map(candidate, size, prot) {
                 return Some(candidate);
             }
             candidate += step;
         }
         None
     }
+}
+
+/// Finds and reserves (inaccessible) a free range; see [`find_and_map`].
+pub fn find_and_reserve(
+    map: &BTreeMap<u64, Vad>,
+    size: u64,
+    from: u64,
+    top_down: bool,
+) -> Option<u64> {
+    find_and_map(map, size, from, top_down, libc::PROT_NONE)
 }
 
 /// True if `addr` lies in any VAD. Used by the fault handler, so it never

@@ -38,25 +38,23 @@ fn commit_pages(v: &mut Vad, start: u64, end: u64, protect: u32) -> NtResult<()>
 /// address. Used by the services and by the executive itself (PEB, TEB,
 /// stacks).
 pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64, u64)> {
-    host_protection(protect)?;
+    let committed = host_protection(protect)?;
     if size == 0 {
         return Err(STATUS_INVALID_PARAMETER);
     }
+    // Reserve-and-commit maps the pages with their protection in one call.
+    let commit = kind & MEM_COMMIT != 0;
+    let prot = if commit { committed } else { libc::PROT_NONE };
     let mut map = vad::lock();
     let (start, len) = if base == 0 {
         let len = round_up(size, PAGE_SIZE);
-        let from = if kind & MEM_TOP_DOWN != 0 {
+        let top_down = kind & MEM_TOP_DOWN != 0;
+        let from = if top_down {
             TOP_DOWN_START
         } else {
             BOTTOM_UP_START
         };
-        let start = vad::find_and_reserve(
-            &map,
-            round_up(len, ALLOCATION_GRANULARITY),
-            from,
-            kind & MEM_TOP_DOWN != 0,
-        )
-        .ok_or(STATUS_NO_MEMORY)?;
+        let start = vad::find_and_map(&map, len, from, top_down, prot).ok_or(STATUS_NO_MEMORY)?;
         (start, len)
     } else {
         let start = round_down(base, ALLOCATION_GRANULARITY);
@@ -69,22 +67,20 @@ pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64,
         }
         let len = end - start;
         if !vad::is_free(&map, start, round_up(len, ALLOCATION_GRANULARITY))
-            || !vad::host_reserve(start, round_up(len, ALLOCATION_GRANULARITY))
+            || !vad::host_map(start, len, prot)
         {
             return Err(STATUS_CONFLICTING_ADDRESSES);
         }
         (start, len)
     };
-    let mut v = Vad {
+    let state = if commit { protect } else { 0 };
+    let v = Vad {
         base: start,
         size: len,
         kind: MEM_PRIVATE,
         allocation_protect: protect,
-        pages: vec![0; (len / PAGE_SIZE) as usize],
+        pages: vec![state; (len / PAGE_SIZE) as usize],
     };
-    if kind & MEM_COMMIT != 0 {
-        commit_pages(&mut v, start, start + len, protect)?;
-    }
     map.insert(start, v);
     Ok((start, len))
 }
