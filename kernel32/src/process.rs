@@ -83,14 +83,12 @@ pub extern "win64" fn GetCurrentThread() -> u64 {
 
 /// Implements GetCurrentProcessId() from the TEB's client id.
 pub extern "win64" fn GetCurrentProcessId() -> u32 {
-    // SAFETY: TEB.ClientId.UniqueProcess of the calling thread.
-    unsafe { *((syscalls::nt::current_teb() + 0x40) as *const u32) }
+    syscalls::nt::teb_u32::<{ syscalls::nt::teb::CLIENT_ID }>()
 }
 
 /// Implements GetCurrentThreadId() from the TEB's client id.
 pub extern "win64" fn GetCurrentThreadId() -> u32 {
-    // SAFETY: TEB.ClientId.UniqueThread of the calling thread.
-    unsafe { *((syscalls::nt::current_teb() + 0x48) as *const u32) }
+    syscalls::nt::teb_u32::<{ syscalls::nt::teb::CLIENT_ID + 8 }>()
 }
 
 /// Implements GetLastError().

@@ -297,3 +297,13 @@ pub fn last_error() -> u32 {
     };
     v
 }
+
+/// A 32-bit field of the calling thread's TEB, read through GS in one
+/// instruction (GetCurrentThreadId and friends are on hot paths).
+#[inline]
+pub fn teb_u32<const OFFSET: usize>() -> u32 {
+    let v: u32;
+    // SAFETY: as in current_teb; OFFSET is a field of the TEB.
+    unsafe { core::arch::asm!("mov {:e}, gs:[{off}]", out(reg) v, off = const OFFSET, options(nostack, readonly, preserves_flags)) };
+    v
+}
