@@ -232,28 +232,6 @@ fn check_image(path: &Path) -> Result<(), (NtStatus, String)> {
     }
 }
 
-core::arch::global_asm!(
-    ".pushsection .text.casement_switch_stack,\"ax\",@progbits",
-    ".globl casement_switch_stack",
-    // System V: rdi = new stack top, rsi = function, rdx = its argument.
-    "casement_switch_stack:",
-    "mov rsp, rdi",
-    "and rsp, -16",
-    "xor ebp, ebp",
-    "mov rdi, rdx",
-    "call rsi",
-    "ud2",
-    ".popsection",
-);
-
-extern "C" {
-    fn casement_switch_stack(
-        top: u64,
-        f: extern "C" fn(*mut core::ffi::c_void) -> !,
-        arg: *mut core::ffi::c_void,
-    ) -> !;
-}
-
 struct ThreadStart {
     image_path: String,
     peb: u64,
@@ -261,7 +239,7 @@ struct ThreadStart {
 
 /// Thread 1, on its Windows stack: LdrInitializeThunk's work, then the
 /// entry point; returning from it ends the process with its result.
-extern "C" fn thread_start(start: *mut core::ffi::c_void) -> ! {
+extern "C" fn thread_start(start: u64, _: u64) -> ! {
     // SAFETY: the pointer is the leaked ThreadStart from `run`.
     let start = unsafe { &*(start as *const ThreadStart) };
     let entry = match loader::ldr::initialize_process(&start.image_path) {
@@ -360,21 +338,16 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
         thread.peb,
         thread.teb
     );
-    let start = Box::leak(Box::new(ThreadStart {
-        image_path,
-        peb: thread.peb,
-    }));
+    let start = Box::leak(Box::new(ThreadStart { image_path, peb: thread.peb }));
     // Leave room above the first frame: the stack's top is never touched
     // by anything that reads past its caller's frame.
     let top = thread.stack_top - 0x100;
-    // SAFETY: `top` is the top of thread 1's committed Windows stack; the
-    // function never returns, so nothing on the host stack is used again.
-    unsafe {
-        casement_switch_stack(
-            top,
-            thread_start,
-            start as *mut ThreadStart as *mut core::ffi::c_void,
-        )
+    ntoskrnl_emu::ps::thread::run_user(top, thread_start, start as *mut ThreadStart as u64, 0);
+    // Thread 1 ended while other threads run on: the process lives until
+    // the last of them ends it.
+    loop {
+        // SAFETY: pause only sleeps until a signal.
+        unsafe { libc::pause() };
     }
 }
 

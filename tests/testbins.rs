@@ -170,3 +170,9 @@ fn tap_parser() {
     assert!(check_tap("1..1\nBail out! broken\n").is_err(), "bail out");
     assert!(check_tap("1..1\nokay 1\n").is_err(), "not a result line");
 }
+
+#[test]
+fn threads() {
+    let exe = build(&THREADS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

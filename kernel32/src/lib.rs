@@ -11,6 +11,7 @@ pub mod memory;
 pub mod nls;
 pub mod process;
 pub mod sync;
+pub mod thread;
 pub mod time;
 
 use console::*;
@@ -21,6 +22,7 @@ use memory::*;
 use nls::*;
 use process::*;
 use sync::*;
+use thread::*;
 use time::*;
 
 static EXPORTS: &[Export] = &[
@@ -171,7 +173,20 @@ static EXPORTS: &[Export] = &[
     export!(TlsFree(Int)),
     export!(TlsGetValue(Int)),
     export!(TlsSetValue(Int, Ptr)),
-    unimplemented_export!("CreateThread"),
+    // Threads (lead's block).
+    export!(CreateThread(Ptr, Int, Ptr, Ptr, Int, Ptr)),
+    export!(CreateRemoteThread(Ptr, Ptr, Int, Ptr, Ptr, Int, Ptr)),
+    export!(ExitThread(Int)),
+    export!(TerminateThread(Ptr, Int)),
+    export!(GetExitCodeThread(Ptr, Ptr)),
+    export!(GetThreadId(Ptr)),
+    export!(ResumeThread(Ptr)),
+    export!(GetThreadPriority(Ptr)),
+    export!(SetThreadPriority(Ptr, Int)),
+    export!(DisableThreadLibraryCalls(Ptr)),
+    unimplemented_export!("SuspendThread"),
+    unimplemented_export!("GetThreadContext"),
+    unimplemented_export!("SetThreadContext"),
     unimplemented_export!("WaitForMultipleObjects"),
     unimplemented_export!("CreateMutexA"),
     unimplemented_export!("CreateMutexW"),

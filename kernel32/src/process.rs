@@ -41,24 +41,7 @@ pub extern "win64" fn GetCommandLineA() -> *const u8 {
 
 /// Implements ExitProcess(uExitCode): DLL detach routines, then the end.
 pub extern "win64" fn ExitProcess(code: u32) -> ! {
-    log::debug!(target: "loader", "ExitProcess({code})");
-    ldr::shutdown_process();
-    let _ = syscall(nr::NtTerminateProcess, &args([0, code as u64]));
-    syscall(
-        nr::NtTerminateProcess,
-        &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]),
-    );
-    unreachable_exit(code)
-}
-
-fn unreachable_exit(code: u32) -> ! {
-    // NtTerminateProcess on the current process does not return.
-    loop {
-        let _ = syscall(
-            nr::NtTerminateProcess,
-            &args([syscalls::nt::NT_CURRENT_PROCESS, code as u64]),
-        );
-    }
+    ntdll::thread::RtlExitUserProcess(code)
 }
 
 /// Implements TerminateProcess(hProcess, uExitCode).

@@ -73,6 +73,8 @@ pub struct Module {
     pub load_count: u32,
     pub tls: Option<tls::ImageTls>,
     pub attached: bool,
+    /// DisableThreadLibraryCalls: no DLL_THREAD_ATTACH/DETACH.
+    pub no_thread_calls: bool,
 }
 
 struct State {
@@ -99,6 +101,8 @@ fn state() -> MutexGuard<'static, State> {
 
 const DLL_PROCESS_DETACH: u32 = 0;
 const DLL_PROCESS_ATTACH: u32 = 1;
+const DLL_THREAD_ATTACH: u32 = 2;
+const DLL_THREAD_DETACH: u32 = 3;
 
 pub const SYSTEM_DIRECTORY: &str = "C:\\windows\\system32";
 
@@ -249,6 +253,7 @@ pub fn initialize_process(exe_path: &str) -> Result<u64, LoadError> {
             load_count: 1,
             tls: None,
             attached: true,
+            no_thread_calls: false,
         });
         log::debug!(target: "loader", "{exe_name}: mapped at {image_base:#x}, {size:#x} bytes");
         let preferred = image
@@ -574,6 +579,7 @@ fn load_builtin(
         load_count: 1,
         tls: None,
         attached: false,
+        no_thread_calls: false,
     });
     for dep in spec.depends {
         load("", dep, spec.name)?;
@@ -617,6 +623,7 @@ fn load_native(path: &str, name: &str, by: &str) -> Result<u64, LoadError> {
         load_count: 1,
         tls: None,
         attached: false,
+        no_thread_calls: false,
     });
     if !at_preferred {
         let preferred = image.preferred_base().map_err(|e| malformed(name, e))?;
@@ -837,4 +844,67 @@ pub fn shutdown_process() {
     if let Some(image) = exe {
         tls::run_callbacks(image, DLL_PROCESS_DETACH);
     }
+}
+
+/// The modules thread attach/detach applies to, in initialization order:
+/// (image, entry point, whether DllMain is called).
+fn thread_notification_targets() -> (Vec<(Mapped, u64, bool)>, Option<Mapped>) {
+    let s = state();
+    let dlls = s
+        .init_order
+        .iter()
+        .filter_map(|&i| s.modules.get(i))
+        .filter(|m| m.attached && m.builtin.is_none())
+        .map(|m| (m.image, m.entry, !m.no_thread_calls))
+        .collect();
+    let exe = s.modules.iter().find(|m| m.is_exe).map(|m| m.image);
+    (dlls, exe)
+}
+
+fn call_dll_main(image: Mapped, entry: u64, reason: u32) {
+    // SAFETY: the entry point of a mapped, initialized DLL, DllMain
+    // signature in the Windows x64 convention.
+    let dll_main: extern "win64" fn(u64, u32, u64) -> i32 = unsafe { core::mem::transmute(entry) };
+    dll_main(image.base, reason, 0);
+}
+
+/// LdrInitializeThunk for a new thread: its copy of every image's static
+/// TLS, then TLS callbacks and DllMain(DLL_THREAD_ATTACH) in initialization
+/// order, the program's own TLS callbacks last.
+pub fn initialize_thread() {
+    let _g = LOADER_LOCK.lock();
+    tls::initialize_thread();
+    let (dlls, exe) = thread_notification_targets();
+    for (image, entry, call) in dlls {
+        tls::run_callbacks(image, DLL_THREAD_ATTACH);
+        if call && entry != 0 {
+            call_dll_main(image, entry, DLL_THREAD_ATTACH);
+        }
+    }
+    if let Some(image) = exe {
+        tls::run_callbacks(image, DLL_THREAD_ATTACH);
+    }
+}
+
+/// LdrShutdownThread: DLL_THREAD_DETACH in reverse initialization order.
+pub fn shutdown_thread() {
+    let _g = LOADER_LOCK.lock();
+    let (dlls, exe) = thread_notification_targets();
+    if let Some(image) = exe {
+        tls::run_callbacks(image, DLL_THREAD_DETACH);
+    }
+    for (image, entry, call) in dlls.into_iter().rev() {
+        if call && entry != 0 {
+            call_dll_main(image, entry, DLL_THREAD_DETACH);
+        }
+        tls::run_callbacks(image, DLL_THREAD_DETACH);
+    }
+}
+
+/// LdrDisableThreadCalloutsForDll (DisableThreadLibraryCalls).
+pub fn disable_thread_calls(base: u64) -> NtResult<()> {
+    let mut s = state();
+    let m = s.modules.iter_mut().find(|m| m.image.base == base && !m.is_exe).ok_or(STATUS_DLL_NOT_FOUND)?;
+    m.no_thread_calls = true;
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod native;
 pub mod path;
 pub mod rtl;
 pub mod sync;
+pub mod thread;
 
 use heap::*;
 use ldr::*;
@@ -16,6 +17,7 @@ use loader::{export, unimplemented_export, BuiltinDll, Export, Failure, LoadedBu
 use rtl::*;
 use std::sync::OnceLock;
 use sync::*;
+use thread::*;
 
 static RTL_EXPORTS: &[Export] = &[
     export!(RtlCreateHeap(Int, Ptr, Int, Int, Ptr, Ptr)),
@@ -48,6 +50,9 @@ static RTL_EXPORTS: &[Export] = &[
     export!(LdrGetDllHandle(WStr, Ptr, Ptr, Ptr)),
     export!(LdrGetProcedureAddress(Ptr, Ptr, Int, Ptr)),
     export!(LdrUnloadDll(Ptr)),
+    export!(LdrDisableThreadCalloutsForDll(Ptr)),
+    export!(RtlExitUserThread(Int)),
+    export!(RtlExitUserProcess(Int)),
     // Exception dispatch and unwinding arrive with structured exception
     // handling.
     unimplemented_export!("RtlCaptureContext"),
@@ -67,6 +72,7 @@ static RTL_EXPORTS: &[Export] = &[
 
 fn process_attach(_dll: &LoadedBuiltin) {
     heap::create_process_heap();
+    syscalls::upcall::set_user_thread_start(thread::user_thread_start);
 }
 
 /// ntdll's declaration for the loader.

@@ -75,7 +75,10 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtCreateSection, mm::section::NtCreateSection),
         (nr::NtFlushBuffersFile, io::file::NtFlushBuffersFile),
         (nr::NtProtectVirtualMemory, mm::virt::NtProtectVirtualMemory),
-        (nr::NtTerminateThread, ps::NtTerminateThread),
+        (nr::NtTerminateThread, ps::thread::NtTerminateThread),
+        // Threads (lead's block).
+        (nr::NtCreateThreadEx, ps::thread::NtCreateThreadEx),
+        (nr::NtResumeThread, ps::thread::NtResumeThread),
         (nr::NtCreateFile, io::file::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
     ]

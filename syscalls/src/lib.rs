@@ -8,6 +8,7 @@
 pub mod nt;
 pub mod status;
 pub mod table;
+pub mod upcall;
 pub mod user;
 
 pub use status::*;

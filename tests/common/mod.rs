@@ -65,6 +65,7 @@ pub const ENV: Testbin = Testbin::plain("env");
 pub const EXITCODE: Testbin = Testbin::plain("exitcode");
 pub const FILEIO: Testbin = Testbin::plain("fileio");
 pub const ARGS42: Testbin = Testbin::plain("args42");
+pub const THREADS: Testbin = Testbin::plain("threads");
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {

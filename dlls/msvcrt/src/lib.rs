@@ -13,6 +13,7 @@ pub mod scanf;
 pub mod startup;
 pub mod stdio;
 pub mod string;
+pub mod thread;
 
 use errno::*;
 use format::*;
@@ -25,6 +26,7 @@ use misc::*;
 use startup::*;
 use stdio::*;
 use string::*;
+use thread::*;
 
 static EXPORTS: &[Export] = &[
     // Start-up and exit.
@@ -247,6 +249,11 @@ static EXPORTS: &[Export] = &[
     export!(_unlink(Str)),
     export!(_access(Str, Int)),
     export!(_getpid()),
+    // Threads.
+    export!(_beginthreadex(Ptr, Int, Ptr, Ptr, Int, Ptr)),
+    export!(_endthreadex(Int)),
+    export!(_beginthread(Ptr, Int, Ptr)),
+    export!(_endthread()),
 ];
 
 fn process_attach(dll: &LoadedBuiltin) {

@@ -133,6 +133,16 @@ pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
     Ok((start, end - start, old))
 }
 
+/// Releases a whole private allocation the executive made (a thread's
+/// stack and TEB when it ends).
+pub fn release(base: u64) {
+    let mut map = vad::lock();
+    if let Some(v) = map.remove(&base) {
+        // SAFETY: the range was this VAD's, now removed.
+        unsafe { libc::munmap(v.base as *mut libc::c_void, v.size as usize) };
+    }
+}
+
 /// Registers an already-mapped range as a VAD (views and images).
 pub fn insert_vad(v: Vad) {
     vad::lock().insert(v.base, v);

@@ -219,6 +219,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         peb: peb_base,
         image_base: image.base,
         exit_status: AtomicU32::new(STILL_ACTIVE),
+        default_stack_reserve: image.stack_reserve,
     });
     let _ = super::PROCESS.set(process);
     let teb_base = thread.teb;
@@ -250,8 +251,8 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         mm::round_up(teb::SIZE as u64, mm::PAGE_SIZE),
         PAGE_READWRITE,
     )?;
-    let id = super::gettid();
-    // SAFETY: a fresh committed region for the TEB.
+    // SAFETY: a fresh committed region for the TEB. The thread's id
+    // (ClientId.UniqueThread) is written by the thread once it runs.
     unsafe {
         let w64 = |off: usize, v: u64| core::ptr::write((teb_base + off as u64) as *mut u64, v);
         w64(teb::EXCEPTION_LIST, u64::MAX);
@@ -259,7 +260,6 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         w64(teb::STACK_LIMIT, stack);
         w64(teb::SELF, teb_base);
         w64(teb::CLIENT_ID, std::process::id() as u64);
-        w64(teb::CLIENT_ID + 8, id as u64);
         w64(teb::PROCESS_ENVIRONMENT_BLOCK, peb_base);
         w64(teb::DEALLOCATION_STACK, stack);
         // TlsLinks is an empty list that points at itself.
@@ -278,18 +278,27 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         core::ptr::write((teb_base + teb::CURRENT_LOCALE as u64) as *mut u32, 0x409);
     }
     Ok(Thread {
-        id,
+        id: AtomicU32::new(0),
         teb: teb_base,
         stack_base,
         stack_limit: stack,
         exit_status: AtomicU32::new(STILL_ACTIVE),
+        state: AtomicU32::new(0),
+        suspend_count: AtomicU32::new(0),
+        priority: std::sync::atomic::AtomicI32::new(0),
+        description: std::sync::Mutex::new(Vec::new()),
     })
 }
 
-/// Makes the calling host thread the given Windows thread: GS points at its
-/// TEB and the executive knows it as the current thread.
+/// Makes the calling host thread the process's first thread: GS points at
+/// its TEB and the executive knows it as the current thread.
 pub fn attach_thread(thread: Thread) -> NtResult<()> {
+    let id = super::gettid();
+    // SAFETY: the thread's own TEB; ClientId.UniqueThread.
+    unsafe { core::ptr::write((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64, id as u64) };
+    thread.id.store(id, std::sync::atomic::Ordering::Release);
     set_gs_base(thread.teb)?;
+    super::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     let thread = Arc::new(thread);
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread));
     Ok(())

@@ -16,6 +16,8 @@ const PROCESS_DEBUG_FLAGS: u32 = 31;
 
 // THREADINFOCLASS values.
 const THREAD_BASIC_INFORMATION: u32 = 0;
+const THREAD_BASE_PRIORITY: u32 = 3;
+const THREAD_AM_I_LAST_THREAD: u32 = 12;
 const THREAD_HIDE_FROM_DEBUGGER: u32 = 17;
 
 fn affinity_mask() -> u64 {
@@ -98,14 +100,19 @@ pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
         match class {
             THREAD_BASIC_INFORMATION => {
                 let mut d = Vec::with_capacity(48);
-                d.extend((thread.exit_status.load(Ordering::Relaxed) as u64).to_le_bytes());
+                d.extend((super::thread::exit_code(&thread) as u64).to_le_bytes());
                 d.extend(thread.teb.to_le_bytes());
                 d.extend((std::process::id() as u64).to_le_bytes());
-                d.extend((thread.id as u64).to_le_bytes());
+                d.extend((thread.id.load(Ordering::Acquire) as u64).to_le_bytes());
                 d.extend(affinity_mask().to_le_bytes());
-                d.extend(8i32.to_le_bytes()); // Priority
-                d.extend(8i32.to_le_bytes()); // BasePriority
+                let base = 8 + thread.priority.load(Ordering::Relaxed);
+                d.extend(base.to_le_bytes()); // Priority
+                d.extend(base.to_le_bytes()); // BasePriority
                 put(buffer, length, ret, &d)
+            }
+            THREAD_AM_I_LAST_THREAD => {
+                let last = (super::LIVE_THREADS.load(Ordering::Acquire) == 1) as u32;
+                put(buffer, length, ret, &last.to_le_bytes())
             }
             _ => {
                 log::warn!("unimplemented NtQueryInformationThread class {class}");
@@ -126,6 +133,15 @@ pub fn NtSetInformationThread(a: &Args) -> NtStatus {
         // Hiding from a debugger that can never attach is already true.
         THREAD_HIDE_FROM_DEBUGGER if a[3] == 0 => STATUS_SUCCESS,
         THREAD_HIDE_FROM_DEBUGGER => STATUS_INFO_LENGTH_MISMATCH,
+        THREAD_BASE_PRIORITY if a[3] == 4 => match (ob::reference_typed::<Thread>(a[0]), user::read::<i32>(a[2])) {
+            (Ok(t), Ok(p)) if (-15..=15).contains(&p) => {
+                t.priority.store(p, Ordering::Relaxed);
+                STATUS_SUCCESS
+            }
+            (_, Err(e)) => e,
+            _ => STATUS_INVALID_PARAMETER,
+        },
+        THREAD_BASE_PRIORITY => STATUS_INFO_LENGTH_MISMATCH,
         _ => {
             log::warn!("unimplemented NtSetInformationThread class {class}");
             STATUS_INVALID_INFO_CLASS

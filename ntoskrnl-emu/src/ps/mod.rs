@@ -2,10 +2,12 @@
 
 pub mod create;
 pub mod info;
+pub mod thread;
 
 use crate::ob::Object;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
 use syscalls::*;
 
@@ -17,18 +19,33 @@ pub struct Process {
     pub peb: u64,
     pub image_base: u64,
     pub exit_status: AtomicU32,
+    /// The image's SizeOfStackReserve: the default for new threads.
+    pub default_stack_reserve: u64,
 }
 crate::object_type!(Process, "Process");
 
+/// Threads that have not ended yet; the last one to end ends the process.
+pub static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
+
 /// A thread object: a pthread with its TEB and Windows stack.
 pub struct Thread {
-    pub id: u32,
+    /// The Linux thread id (0 until the thread has started).
+    pub id: AtomicU32,
     pub teb: u64,
     pub stack_base: u64,
     pub stack_limit: u64,
     pub exit_status: AtomicU32,
+    /// 0 while the thread runs, 1 once it has ended (the wait state; a
+    /// futex word).
+    pub state: AtomicU32,
+    /// Suspend count of a thread created suspended (a futex word).
+    pub suspend_count: AtomicU32,
+    /// Priority as set by NtSetInformationThread (stored and reported).
+    pub priority: AtomicI32,
+    /// SetThreadDescription.
+    pub description: Mutex<Vec<u16>>,
 }
-crate::object_type!(Thread, "Thread");
+crate::object_type!(Thread, "Thread", waitable);
 
 /// STILL_ACTIVE / STATUS_PENDING: the exit code of a running thread/process.
 pub const STILL_ACTIVE: u32 = 0x103;
@@ -54,6 +71,7 @@ pub fn current_process_object() -> Arc<dyn Object> {
             peb: 0,
             image_base: 0,
             exit_status: AtomicU32::new(STILL_ACTIVE),
+            default_stack_reserve: 0,
         }),
     }
 }
@@ -113,20 +131,4 @@ pub fn terminate_self(status: u32) -> ! {
     // SAFETY: _exit ends the process without running host atexit handlers,
     // as NtTerminateProcess does not run anything in user mode either.
     unsafe { libc::_exit(status as i32) }
-}
-
-/// Implements NtTerminateThread(ThreadHandle, ExitStatus) for the calling
-/// thread of a one-thread process: that is the end of the process.
-pub fn NtTerminateThread(a: &Args) -> NtStatus {
-    let me = current_thread();
-    let target = match crate::ob::reference_typed::<Thread>(a[0]) {
-        Ok(t) => t,
-        Err(e) if a[0] == 0 => return e,
-        Err(e) => return e,
-    };
-    if me.is_some_and(|m| Arc::ptr_eq(&m, &target)) {
-        terminate_self(a[1] as u32);
-    }
-    log::warn!("unimplemented: terminating another thread");
-    STATUS_NOT_IMPLEMENTED
 }

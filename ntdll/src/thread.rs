@@ -1,0 +1,51 @@
+//! Threads in user mode: the thread-start dispatcher the executive enters a
+//! new thread through (RtlUserThreadStart), thread and process exit.
+
+use syscalls::nt::{NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
+use syscalls::{args, nr, syscall};
+
+/// RtlUserThreadStart: thread attach for the loaded modules, the start
+/// routine, then the thread's exit with its result.
+pub extern "C" fn user_thread_start(start: u64, parameter: u64) -> ! {
+    loader::ldr::initialize_thread();
+    // SAFETY: the start routine the thread was created with, a
+    // LPTHREAD_START_ROUTINE in the Windows x64 convention.
+    let routine: extern "win64" fn(u64) -> u32 = unsafe { core::mem::transmute(start) };
+    let code = routine(parameter);
+    RtlExitUserThread(code)
+}
+
+/// True if the calling thread is the process's last (ThreadAmILastThread).
+fn last_thread() -> bool {
+    let mut last = 0u32;
+    let st = syscall(nr::NtQueryInformationThread, &args([NT_CURRENT_THREAD, 12, &mut last as *mut u32 as u64, 4, 0]));
+    st.is_success() && last != 0
+}
+
+/// Implements RtlExitUserThread(ExitStatus): the last thread ends the
+/// process (with DLL process detach), any other only itself (with DLL
+/// thread detach).
+pub extern "win64" fn RtlExitUserThread(code: u32) -> ! {
+    if last_thread() {
+        RtlExitUserProcess(code);
+    }
+    loader::ldr::shutdown_thread();
+    loop {
+        let _ = syscall(nr::NtTerminateThread, &args([NT_CURRENT_THREAD, code as u64]));
+    }
+}
+
+/// Implements RtlExitUserProcess(ExitStatus): DLL process detach, then the
+/// end of the process.
+pub extern "win64" fn RtlExitUserProcess(code: u32) -> ! {
+    log::debug!(target: "loader", "process exit with {code:#x}");
+    loader::ldr::shutdown_process();
+    loop {
+        let _ = syscall(nr::NtTerminateProcess, &args([NT_CURRENT_PROCESS, code as u64]));
+    }
+}
+
+/// Implements LdrDisableThreadCalloutsForDll(DllHandle).
+pub extern "win64" fn LdrDisableThreadCalloutsForDll(module: u64) -> u32 {
+    syscalls::NtStatus::from_result(loader::ldr::disable_thread_calls(module)).0
+}

@@ -1,0 +1,233 @@
+//! Threads: every Windows thread is a pthread with its own TEB and Windows
+//! stack. NtCreateThreadEx, NtTerminateThread, NtResumeThread; the switch
+//! from a thread's host stack to its Windows stack and back at its end.
+
+use super::{set_gs_base, Thread, LIVE_THREADS, STILL_ACTIVE};
+use crate::ke::futex;
+use crate::ob;
+use std::cell::Cell;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use syscalls::nt::{teb, NT_CURRENT_PROCESS, NT_CURRENT_THREAD};
+use syscalls::*;
+
+/// THREAD_CREATE_FLAGS_CREATE_SUSPENDED.
+const CREATE_SUSPENDED: u64 = 0x1;
+/// Host stack of a thread: only the executive's thread entry runs on it;
+/// guest code and the APIs it calls run on the Windows stack.
+const HOST_STACK: usize = 256 * 1024;
+
+core::arch::global_asm!(
+    ".pushsection .text.casement_user_switch,\"ax\",@progbits",
+    // System V: rdi = Windows stack top, rsi = user-mode entry (System V,
+    // never returns), rdx = its first argument, rcx = its second, r8 = where
+    // to save the host stack pointer for casement_leave_user.
+    ".globl casement_enter_user",
+    "casement_enter_user:",
+    "push rbp",
+    "push rbx",
+    "push r12",
+    "push r13",
+    "push r14",
+    "push r15",
+    "mov [r8], rsp",
+    "mov rax, rsi",
+    "mov rsp, rdi",
+    "and rsp, -16",
+    "xor ebp, ebp",
+    "mov rdi, rdx",
+    "mov rsi, rcx",
+    "call rax",
+    "ud2",
+    // rdi = the host stack pointer saved by casement_enter_user: returns
+    // from casement_enter_user on the host stack.
+    ".globl casement_leave_user",
+    "casement_leave_user:",
+    "mov rsp, rdi",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbx",
+    "pop rbp",
+    "ret",
+    ".popsection",
+);
+
+extern "C" {
+    fn casement_enter_user(stack_top: u64, entry: extern "C" fn(u64, u64) -> !, a: u64, b: u64, saved: *mut u64);
+    fn casement_leave_user(saved: u64) -> !;
+}
+
+thread_local! {
+    /// The host stack pointer to return to when this thread's user mode ends.
+    static HOST_RSP: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `entry(a, b)` on the Windows stack at `stack_top`; returns when the
+/// thread's user mode ends ([`exit_current_thread`]).
+pub fn run_user(stack_top: u64, entry: extern "C" fn(u64, u64) -> !, a: u64, b: u64) {
+    // SAFETY: the stack is this thread's committed Windows stack; the
+    // callee-saved registers and the host stack pointer are restored by
+    // casement_leave_user, which makes this call return.
+    unsafe {
+        let slot = HOST_RSP.with(|c| c.as_ptr());
+        casement_enter_user(stack_top, entry, a, b, slot);
+    }
+}
+
+/// Ends the calling thread: its exit status is set, waiters wake, and the
+/// thread leaves user mode. The last thread to end ends the process, with
+/// its exit status as the process's.
+pub fn exit_current_thread(status: u32) -> ! {
+    if let Some(t) = super::current_thread() {
+        t.exit_status.store(status, Ordering::Release);
+        t.state.store(1, Ordering::Release);
+        futex::wake(&t.state, i32::MAX);
+    }
+    if LIVE_THREADS.fetch_sub(1, Ordering::AcqRel) == 1 {
+        super::terminate_self(status);
+    }
+    let saved = HOST_RSP.with(|c| c.get());
+    if saved == 0 {
+        // A thread that did not enter user mode through run_user (cannot
+        // happen for guest threads) parks for good.
+        loop {
+            // SAFETY: pause only sleeps until a signal.
+            unsafe { libc::pause() };
+        }
+    }
+    // SAFETY: `saved` is this thread's host stack pointer from run_user.
+    unsafe { casement_leave_user(saved) }
+}
+
+/// Implements NtCreateThreadEx(ThreadHandle, DesiredAccess,
+/// ObjectAttributes, ProcessHandle, StartRoutine, Argument, CreateFlags,
+/// ZeroBits, StackSize, MaximumStackSize, AttributeList).
+pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        if a[3] != NT_CURRENT_PROCESS {
+            let p = ob::reference_typed::<super::Process>(a[3])?;
+            if p.id != std::process::id() {
+                return Err(STATUS_NOT_IMPLEMENTED);
+            }
+        }
+        let (start, argument, flags) = (a[4], a[5], a[6]);
+        if start == 0 {
+            return Err(STATUS_INVALID_PARAMETER);
+        }
+        let process = super::current_process().ok_or(STATUS_UNSUCCESSFUL)?;
+        let reserve = a[9].max(a[8]).max(process.default_stack_reserve);
+        let entry = syscalls::upcall::user_thread_start().ok_or(STATUS_UNSUCCESSFUL)?;
+        let thread = Arc::new(super::create::create_thread_context(process.peb, reserve)?);
+        thread.suspend_count.store((flags & CREATE_SUSPENDED != 0) as u32, Ordering::Relaxed);
+        let attributes = if a[2] != 0 { user::read::<nt::OBJECT_ATTRIBUTES>(a[2])?.Attributes & nt::OBJ_INHERIT } else { 0 };
+        let handle = ob::insert_object(thread.clone(), a[1] as u32, attributes)?;
+        if let Err(e) = user::write(a[0], &handle) {
+            let _ = ob::close_handle(handle);
+            return Err(e);
+        }
+        LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
+        let child = thread.clone();
+        let spawned = std::thread::Builder::new().stack_size(HOST_STACK).spawn(move || thread_main(child, entry, start, argument));
+        if spawned.is_err() {
+            LIVE_THREADS.fetch_sub(1, Ordering::AcqRel);
+            let _ = ob::close_handle(handle);
+            return Err(STATUS_INSUFFICIENT_RESOURCES);
+        }
+        // The thread id is the child's Linux thread id: wait until it is
+        // known, so the caller can read it as soon as this returns.
+        while thread.id.load(Ordering::Acquire) == 0 {
+            futex::wait(&thread.id, 0, None);
+        }
+        Ok(())
+    };
+    NtStatus::from_result(run())
+}
+
+/// The host side of a new thread.
+fn thread_main(thread: Arc<Thread>, entry: syscalls::upcall::UserThreadStart, start: u64, argument: u64) {
+    let id = super::gettid();
+    // SAFETY: the TEB was created for this thread; ClientId.UniqueThread.
+    unsafe { *((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64) = id as u64 };
+    thread.id.store(id, Ordering::Release);
+    futex::wake(&thread.id, i32::MAX);
+    if set_gs_base(thread.teb).is_err() {
+        exit_current_thread(STATUS_UNSUCCESSFUL.0);
+    }
+    super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread.clone()));
+    // A thread created suspended waits for NtResumeThread.
+    loop {
+        let count = thread.suspend_count.load(Ordering::Acquire);
+        if count == 0 {
+            break;
+        }
+        futex::wait(&thread.suspend_count, count, None);
+    }
+    let top = thread.stack_base - 0x100;
+    run_user(top, entry, start, argument);
+    // User mode has ended (exit_current_thread): give back the Windows
+    // stack and the TEB.
+    crate::mm::virt::release(thread.stack_limit);
+    crate::mm::virt::release(thread.teb);
+}
+
+/// Implements NtTerminateThread(ThreadHandle, ExitStatus). A handle of NULL
+/// or NtCurrentThread() ends the caller.
+pub fn NtTerminateThread(a: &Args) -> NtStatus {
+    let me = super::current_thread();
+    let target = match a[0] {
+        0 | NT_CURRENT_THREAD => match me.clone() {
+            Some(t) => t,
+            None => return STATUS_INVALID_HANDLE,
+        },
+        h => match ob::reference_typed::<Thread>(h) {
+            Ok(t) => t,
+            Err(e) => return e,
+        },
+    };
+    if me.is_some_and(|m| Arc::ptr_eq(&m, &target)) {
+        exit_current_thread(a[1] as u32);
+    }
+    if target.state.load(Ordering::Acquire) != 0 {
+        return STATUS_SUCCESS;
+    }
+    // Ending another thread asynchronously needs it to be interrupted
+    // (a signal) at a safe point; not there yet.
+    log::warn!("unimplemented: terminating another running thread");
+    STATUS_NOT_IMPLEMENTED
+}
+
+/// Implements NtResumeThread(ThreadHandle, PreviousSuspendCount).
+pub fn NtResumeThread(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        let t = ob::reference_typed::<Thread>(a[0])?;
+        let previous = t
+            .suspend_count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| Some(c.saturating_sub(1)))
+            .unwrap_or(0);
+        if previous == 1 {
+            futex::wake(&t.suspend_count, i32::MAX);
+        }
+        user::write_opt(a[1], &previous)
+    };
+    NtStatus::from_result(run())
+}
+
+impl crate::ke::Waitable for Thread {
+    fn futex(&self) -> &std::sync::atomic::AtomicU32 {
+        &self.state
+    }
+    fn try_acquire(&self) -> bool {
+        self.state.load(Ordering::Acquire) != 0
+    }
+}
+
+/// The exit code of a thread: STILL_ACTIVE while it runs.
+pub fn exit_code(t: &Thread) -> u32 {
+    if t.state.load(Ordering::Acquire) == 0 {
+        STILL_ACTIVE
+    } else {
+        t.exit_status.load(Ordering::Acquire)
+    }
+}

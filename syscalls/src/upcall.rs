@@ -1,0 +1,21 @@
+//! The executive's calls up into user mode, through the dispatchers NT has
+//! for that. User mode (ntdll) registers them once; the executive never
+//! calls any other user-mode code.
+
+use std::sync::OnceLock;
+
+/// Starts a new thread in user mode (RtlUserThreadStart): thread attach
+/// for the loaded modules, the start routine, then the thread's exit. Runs
+/// on the thread's Windows stack and never returns.
+pub type UserThreadStart = extern "C" fn(start_routine: u64, parameter: u64) -> !;
+
+static USER_THREAD_START: OnceLock<UserThreadStart> = OnceLock::new();
+
+/// Registers the thread-start dispatcher (ntdll, at process attach).
+pub fn set_user_thread_start(f: UserThreadStart) {
+    let _ = USER_THREAD_START.set(f);
+}
+
+pub fn user_thread_start() -> Option<UserThreadStart> {
+    USER_THREAD_START.get().copied()
+}
