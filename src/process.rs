@@ -292,7 +292,10 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
 
     syscalls::table::install(&ntoskrnl_emu::services());
     crate::crash::install();
-    loader::registry::register(&[ntdll::dll(), &kernel32::DLL, &msvcrt::DLL, &shell32::DLL]);
+    let mut builtins: Vec<&'static loader::BuiltinDll> =
+        vec![ntdll::dll(), &kernel32::DLL, &msvcrt::DLL, &shell32::DLL];
+    builtins.extend(declared::DLLS.iter());
+    loader::registry::register(&builtins);
 
     const GENERIC_READ: u32 = 0x8000_0000;
     const GENERIC_WRITE: u32 = 0x4000_0000;
@@ -338,7 +341,10 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
         thread.peb,
         thread.teb
     );
-    let start = Box::leak(Box::new(ThreadStart { image_path, peb: thread.peb }));
+    let start = Box::leak(Box::new(ThreadStart {
+        image_path,
+        peb: thread.peb,
+    }));
     // Leave room above the first frame: the stack's top is never touched
     // by anything that reads past its caller's frame.
     let top = thread.stack_top - 0x100;

@@ -64,9 +64,25 @@ static DWORD WINAPI ponger(LPVOID p)
 
 static unsigned __stdcall crt_thread(void *p) { return (unsigned)(ULONG_PTR)p + 1; }
 
+/* FLS: the callback receives each thread's value when the thread ends,
+ * and every remaining value when the slot is freed. */
+static DWORD fls_index;
+static volatile LONG fls_seen_sum, fls_calls;
+static void WINAPI fls_callback(PVOID v)
+{
+    InterlockedExchangeAdd(&fls_seen_sum, (LONG)(ULONG_PTR)v);
+    InterlockedIncrement(&fls_calls);
+}
+static DWORD WINAPI fls_worker(LPVOID p)
+{
+    if (FlsGetValue(fls_index) != NULL) return 1;
+    FlsSetValue(fls_index, p);
+    return FlsGetValue(fls_index) == p ? 0 : 2;
+}
+
 int main(void)
 {
-    plan(25);
+    plan(32);
     DWORD code = 0, id = 0;
 
     HANDLE h = CreateThread(NULL, 0, returns_arg, (LPVOID)42, 0, &id);
@@ -151,6 +167,21 @@ int main(void)
     CloseHandle(h);
     CloseHandle(ping);
     CloseHandle(pong);
+
+    fls_index = FlsAlloc(fls_callback);
+    ok(fls_index != FLS_OUT_OF_INDEXES, "FlsAlloc returns an index");
+    FlsSetValue(fls_index, (PVOID)100);
+    h = CreateThread(NULL, 0, fls_worker, (LPVOID)7, 0, NULL);
+    WaitForSingleObject(h, 5000);
+    ok(GetExitCodeThread(h, &code) && code == 0, "FLS values are per thread and start NULL");
+    CloseHandle(h);
+    ok(fls_calls == 1 && fls_seen_sum == 7, "the callback ran with the ending thread's value (%ld calls, sum %ld)", fls_calls, fls_seen_sum);
+    ok(FlsGetValue(fls_index) == (PVOID)100, "the main thread's value is untouched");
+    ok(FlsFree(fls_index), "FlsFree succeeds");
+    ok(fls_calls == 2 && fls_seen_sum == 107, "FlsFree ran the callback for the remaining value");
+    SetLastError(0);
+    ok(!FlsSetValue(5000, (PVOID)1) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "FlsSetValue of an index past the 4080 slots: ERROR_INVALID_PARAMETER (documented)");
 
     /* Errors. */
     SetLastError(0);

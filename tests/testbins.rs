@@ -176,3 +176,22 @@ fn threads() {
     let exe = build(&THREADS);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+#[test]
+fn usersync() {
+    let exe = build(&USERSYNC);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
+#[test]
+fn sync_objects() {
+    let exe = build(&SYNC_OBJECTS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
+/// Abandoned mutexes: a thread that ends owning a mutex.
+#[test]
+fn sync_objects_abandoned() {
+    let exe = build(&SYNC_OBJECTS);
+    run(&exe, &["abandon"], &RunOptions::default()).expect_tap();
+}

@@ -7,23 +7,27 @@ pub mod console;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod locale;
 pub mod memory;
 pub mod nls;
 pub mod process;
 pub mod sync;
 pub mod thread;
 pub mod time;
+pub mod usersync;
 
 use console::*;
 use env::*;
 use file::*;
 use loader::{export, forward, unimplemented_export, BuiltinDll, Export, Failure};
+use locale::*;
 use memory::*;
 use nls::*;
 use process::*;
 use sync::*;
 use thread::*;
 use time::*;
+use usersync::*;
 
 static EXPORTS: &[Export] = &[
     // Processes, modules, errors.
@@ -57,6 +61,13 @@ static EXPORTS: &[Export] = &[
     export!(GetSystemInfo(Ptr)),
     export!("GetNativeSystemInfo" = GetSystemInfo, (Ptr)),
     export!(IsProcessorFeaturePresent(Int)),
+    export!(GetActiveProcessorCount(Int)),
+    export!("GetMaximumProcessorCount" = GetActiveProcessorCount, (Int)),
+    export!(GetActiveProcessorGroupCount()),
+    export!(
+        "GetMaximumProcessorGroupCount" = GetActiveProcessorGroupCount,
+        ()
+    ),
     export!(IsDebuggerPresent()),
     export!(SetErrorMode(Int)),
     export!(SetUnhandledExceptionFilter(Ptr)),
@@ -155,9 +166,36 @@ static EXPORTS: &[Export] = &[
     export!(Sleep(Int)),
     export!(SleepEx(Int, Int)),
     export!(SwitchToThread()),
+    // Events, mutexes, semaphores, waits, handles (ke/ob block).
+    export!(CreateEventExA(Ptr, Str, Int, Int)),
+    export!(CreateEventExW(Ptr, WStr, Int, Int)),
+    export!(OpenEventA(Int, Int, Str)),
+    export!(OpenEventW(Int, Int, WStr)),
+    export!(PulseEvent(Ptr)),
+    export!(CreateMutexA(Ptr, Int, Str)),
+    export!(CreateMutexW(Ptr, Int, WStr)),
+    export!(CreateMutexExA(Ptr, Str, Int, Int)),
+    export!(CreateMutexExW(Ptr, WStr, Int, Int)),
+    export!(OpenMutexA(Int, Int, Str)),
+    export!(OpenMutexW(Int, Int, WStr)),
+    export!(ReleaseMutex(Ptr)),
+    export!(CreateSemaphoreA(Ptr, Int, Int, Str)),
+    export!(CreateSemaphoreW(Ptr, Int, Int, WStr)),
+    export!(CreateSemaphoreExA(Ptr, Int, Int, Str, Int, Int)),
+    export!(CreateSemaphoreExW(Ptr, Int, Int, WStr, Int, Int)),
+    export!(OpenSemaphoreA(Int, Int, Str)),
+    export!(OpenSemaphoreW(Int, Int, WStr)),
+    export!(ReleaseSemaphore(Ptr, Int, Ptr)),
+    export!(WaitForMultipleObjects(Int, Ptr, Int, Int)),
+    export!(WaitForMultipleObjectsEx(Int, Ptr, Int, Int, Int)),
+    export!(SignalObjectAndWait(Ptr, Ptr, Int, Int)),
+    export!(DuplicateHandle(Ptr, Ptr, Ptr, Ptr, Int, Int, Int)),
+    export!(GetHandleInformation(Ptr, Ptr)),
+    export!(SetHandleInformation(Ptr, Int, Int)),
     forward!("InitializeCriticalSection" => "NTDLL.RtlInitializeCriticalSection"),
-    forward!("InitializeCriticalSectionAndSpinCount" => "NTDLL.RtlInitializeCriticalSectionAndSpinCount"),
-    forward!("InitializeCriticalSectionEx" => "NTDLL.RtlInitializeCriticalSectionEx"),
+    // These two return BOOL, not NTSTATUS: wrappers, not forwards.
+    export!(InitializeCriticalSectionAndSpinCount(Ptr, Int)),
+    export!(InitializeCriticalSectionEx(Ptr, Int, Int)),
     forward!("EnterCriticalSection" => "NTDLL.RtlEnterCriticalSection"),
     forward!("LeaveCriticalSection" => "NTDLL.RtlLeaveCriticalSection"),
     forward!("TryEnterCriticalSection" => "NTDLL.RtlTryEnterCriticalSection"),
@@ -184,17 +222,17 @@ static EXPORTS: &[Export] = &[
     export!(GetThreadPriority(Ptr)),
     export!(SetThreadPriority(Ptr, Int)),
     export!(DisableThreadLibraryCalls(Ptr)),
+    export!(FlsAlloc(Ptr)),
+    forward!("EncodePointer" => "NTDLL.RtlEncodePointer"),
+    forward!("DecodePointer" => "NTDLL.RtlDecodePointer"),
+    forward!("EncodeSystemPointer" => "NTDLL.RtlEncodeSystemPointer"),
+    forward!("DecodeSystemPointer" => "NTDLL.RtlDecodeSystemPointer"),
+    export!(FlsFree(Int)),
+    export!(FlsGetValue(Int)),
+    export!(FlsSetValue(Int, Ptr)),
     unimplemented_export!("SuspendThread"),
     unimplemented_export!("GetThreadContext"),
     unimplemented_export!("SetThreadContext"),
-    unimplemented_export!("WaitForMultipleObjects"),
-    unimplemented_export!("CreateMutexA"),
-    unimplemented_export!("CreateMutexW"),
-    unimplemented_export!("ReleaseMutex"),
-    unimplemented_export!("CreateSemaphoreA"),
-    unimplemented_export!("CreateSemaphoreW"),
-    unimplemented_export!("ReleaseSemaphore"),
-    unimplemented_export!("DuplicateHandle"),
     unimplemented_export!("CreateProcessA"),
     unimplemented_export!("CreateProcessW"),
     unimplemented_export!("GetExitCodeProcess"),
@@ -207,6 +245,37 @@ static EXPORTS: &[Export] = &[
     unimplemented_export!("FindNextFileA"),
     unimplemented_export!("FindNextFileW"),
     unimplemented_export!("FindClose"),
+    // User-mode synchronization (ntdll).
+    forward!("InitializeConditionVariable" => "NTDLL.RtlInitializeConditionVariable"),
+    forward!("WakeConditionVariable" => "NTDLL.RtlWakeConditionVariable"),
+    forward!("WakeAllConditionVariable" => "NTDLL.RtlWakeAllConditionVariable"),
+    export!(SleepConditionVariableCS(Ptr, Ptr, Int)),
+    export!(SleepConditionVariableSRW(Ptr, Ptr, Int, Int)),
+    forward!("InitOnceInitialize" => "NTDLL.RtlRunOnceInitialize"),
+    export!(InitOnceBeginInitialize(Ptr, Int, Ptr, Ptr)),
+    export!(InitOnceComplete(Ptr, Int, Ptr)),
+    export!(InitOnceExecuteOnce(Ptr, Ptr, Ptr, Ptr)),
+    // KernelBase's, reached through api-ms-win-core-synch-l1-2-0.
+    export!(WaitOnAddress(Ptr, Ptr, Int, Int)),
+    forward!("WakeByAddressSingle" => "NTDLL.RtlWakeAddressSingle"),
+    forward!("WakeByAddressAll" => "NTDLL.RtlWakeAddressAll"),
+    forward!("InitializeSListHead" => "NTDLL.RtlInitializeSListHead"),
+    forward!("InterlockedPushEntrySList" => "NTDLL.RtlInterlockedPushEntrySList"),
+    forward!("InterlockedPopEntrySList" => "NTDLL.RtlInterlockedPopEntrySList"),
+    forward!("InterlockedFlushSList" => "NTDLL.RtlInterlockedFlushSList"),
+    forward!("InterlockedPushListSListEx" => "NTDLL.RtlInterlockedPushListSListEx"),
+    forward!("QueryDepthSList" => "NTDLL.RtlQueryDepthSList"),
+    export!(CreateThreadpoolWork(Ptr, Ptr, Ptr)),
+    forward!("SubmitThreadpoolWork" => "NTDLL.TpPostWork"),
+    forward!("WaitForThreadpoolWorkCallbacks" => "NTDLL.TpWaitForWork"),
+    forward!("CloseThreadpoolWork" => "NTDLL.TpReleaseWork"),
+    export!(TrySubmitThreadpoolCallback(Ptr, Ptr, Ptr)),
+    export!(QueueUserWorkItem(Ptr, Ptr, Int)),
+    export!(CallbackMayRunLong(Ptr)),
+    forward!("SetEventWhenCallbackReturns" => "NTDLL.TpCallbackSetEventOnCompletion"),
+    forward!("ReleaseSemaphoreWhenCallbackReturns" => "NTDLL.TpCallbackReleaseSemaphoreOnCompletion"),
+    forward!("ReleaseMutexWhenCallbackReturns" => "NTDLL.TpCallbackReleaseMutexOnCompletion"),
+    forward!("LeaveCriticalSectionWhenCallbackReturns" => "NTDLL.TpCallbackLeaveCriticalSectionOnCompletion"),
     // Time.
     export!(QueryPerformanceCounter(Ptr)),
     export!(QueryPerformanceFrequency(Ptr)),
@@ -223,6 +292,30 @@ static EXPORTS: &[Export] = &[
     export!(GetCPInfo(Int, Ptr)),
     export!(MultiByteToWideChar(Int, Int, Ptr, Int, Ptr, Int)),
     export!(WideCharToMultiByte(Int, Int, Ptr, Int, Ptr, Int, Ptr, Ptr)),
+    // Locale (lead's block).
+    export!(AreFileApisANSI()),
+    export!(SetHandleCount(Int)),
+    export!(GetUserDefaultLCID()),
+    export!("GetSystemDefaultLCID" = GetUserDefaultLCID, ()),
+    export!("GetThreadLocale" = GetUserDefaultLCID, ()),
+    export!(GetUserDefaultLangID()),
+    export!("GetSystemDefaultLangID" = GetUserDefaultLangID, ()),
+    export!("GetUserDefaultUILanguage" = GetUserDefaultLangID, ()),
+    export!(IsValidLocale(Int, Int)),
+    export!(GetStringTypeW(Int, WStr, Int, Ptr)),
+    export!(GetStringTypeExW(Int, Int, WStr, Int, Ptr)),
+    export!(GetStringTypeA(Int, Int, Str, Int, Ptr)),
+    export!(LCMapStringEx(WStr, Int, WStr, Int, Ptr, Int, Ptr, Ptr, Ptr)),
+    export!(LCMapStringW(Int, Int, WStr, Int, Ptr, Int)),
+    export!(CompareStringOrdinal(WStr, Int, WStr, Int, Int)),
+    export!(CompareStringEx(
+        WStr, Int, WStr, Int, WStr, Int, Ptr, Ptr, Ptr
+    )),
+    export!(CompareStringW(Int, Int, WStr, Int, WStr, Int)),
+    export!(GetUserDefaultLocaleName(Ptr, Int)),
+    export!(LocaleNameToLCID(WStr, Int)),
+    export!(GetLocaleInfoEx(WStr, Int, Ptr, Int)),
+    export!(GetLocaleInfoW(Int, Int, Ptr, Int)),
 ];
 
 /// kernel32's declaration for the loader.
@@ -233,4 +326,5 @@ pub static DLL: BuiltinDll = BuiltinDll {
     init: None,
     detach: None,
     failure: Failure::Win32,
+    declared: include_str!("../../dlls/declared/lists/kernel32.txt"),
 };

@@ -401,3 +401,20 @@ pub extern "win64" fn OutputDebugStringW(s: *const u16) {
         log::info!(target: "debugstr", "{}", String::from_utf16_lossy(&w).trim_end());
     }
 }
+
+/// Implements GetActiveProcessorCount(GroupNumber): one processor group.
+pub extern "win64" fn GetActiveProcessorCount(group: u16) -> u32 {
+    const ALL_PROCESSOR_GROUPS: u16 = 0xFFFF;
+    if group != 0 && group != ALL_PROCESSOR_GROUPS {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let mut info = [0u8; 48];
+    GetSystemInfo(info.as_mut_ptr());
+    u32::from_le_bytes(info[32..36].try_into().unwrap_or([1, 0, 0, 0]))
+}
+
+/// Implements GetActiveProcessorGroupCount() / GetMaximumProcessorGroupCount().
+pub extern "win64" fn GetActiveProcessorGroupCount() -> u16 {
+    1
+}

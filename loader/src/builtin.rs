@@ -61,8 +61,33 @@ pub struct Export {
 pub enum Failure {
     /// Returns STATUS_NOT_IMPLEMENTED (native API).
     NtStatus,
-    /// Returns 0 with the last error ERROR_CALL_NOT_IMPLEMENTED (Win32).
+    /// Returns 0 (FALSE, NULL) with the last error
+    /// ERROR_CALL_NOT_IMPLEMENTED (Win32). Functions that return a Win32
+    /// error code instead (the registry's LSTATUS) return
+    /// ERROR_CALL_NOT_IMPLEMENTED itself.
     Win32,
+    /// Returns E_NOTIMPL (COM and OLE); allocation functions (`Sys*`) return
+    /// NULL.
+    HResult,
+    /// Returns SOCKET_ERROR / INVALID_SOCKET with WSAEOPNOTSUPP as the last
+    /// error; WSAStartup returns WSASYSNOTREADY.
+    Socket,
+}
+
+impl Failure {
+    /// What an unimplemented `name` returns, and the last error it sets.
+    pub fn result(self, name: &str) -> (u64, Option<u32>) {
+        const ERROR_CALL_NOT_IMPLEMENTED: u32 = 120;
+        match self {
+            Failure::NtStatus => (syscalls::STATUS_NOT_IMPLEMENTED.0 as u64, None),
+            Failure::Win32 if name.starts_with("Reg") => (ERROR_CALL_NOT_IMPLEMENTED as u64, None),
+            Failure::Win32 => (0, Some(ERROR_CALL_NOT_IMPLEMENTED)),
+            Failure::HResult if name.starts_with("Sys") => (0, Some(ERROR_CALL_NOT_IMPLEMENTED)),
+            Failure::HResult => (0x8000_4001, None),
+            Failure::Socket if name == "WSAStartup" => (10091, None),
+            Failure::Socket => (u64::MAX, Some(10045)),
+        }
+    }
 }
 
 /// A builtin DLL's declaration.
@@ -78,6 +103,11 @@ pub struct BuiltinDll {
     /// Process-detach, run in reverse initialization order at exit.
     pub detach: Option<fn()>,
     pub failure: Failure,
+    /// Every export name of the real DLL, one per line, sorted (see
+    /// tools/gen-declared-exports). Names listed here that `exports` does
+    /// not implement load as stubs that fail the way Windows fails; names
+    /// listed nowhere are missing imports.
+    pub declared: &'static str,
 }
 
 /// A builtin DLL mapped into the process.

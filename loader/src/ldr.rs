@@ -372,14 +372,16 @@ fn snap_imports(dir: &str, image: Mapped, name: &str) -> Result<(), LoadError> {
     for dll in &imports {
         let target = load(dir, &dll.name, name)?;
         for (iat, what) in &dll.thunks {
-            let address = resolve_export(target, what, dir).map(direct_entry).map_err(|e| match e {
-                LoadError::MissingImport { .. } => LoadError::MissingImport {
-                    dll: dll.name.clone(),
-                    import: what.clone(),
-                    by: name.to_string(),
-                },
-                other => other,
-            })?;
+            let address = resolve_export(target, what, dir)
+                .map(direct_entry)
+                .map_err(|e| match e {
+                    LoadError::MissingImport { .. } => LoadError::MissingImport {
+                        dll: dll.name.clone(),
+                        import: what.clone(),
+                        by: name.to_string(),
+                    },
+                    other => other,
+                })?;
             log::trace!(target: "loader", "{name}: bound {}!{} = {address:#x}", dll.name, what);
             resolved.push((*iat as u64, address));
         }
@@ -498,11 +500,24 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
                 };
             }
             None => {
+                // A name the real DLL exports but casement does not
+                // implement yet binds to a stub that says so when called.
+                if let ImportRef::Name(n) = &what {
+                    let spec = state()
+                        .modules
+                        .iter()
+                        .find(|m| m.image.base == image.base)
+                        .and_then(|m| m.builtin.as_ref().map(|b| b.spec));
+                    if let Some(stub) = spec.and_then(|d| crate::stubs::get(d, n)) {
+                        log::debug!(target: "loader", "{mname}!{n} is not implemented: bound to a stub");
+                        return Ok(stub);
+                    }
+                }
                 return Err(LoadError::MissingImport {
                     dll: mname,
                     import: what,
                     by: String::new(),
-                })
+                });
             }
         }
     }
@@ -904,7 +919,11 @@ pub fn shutdown_thread() {
 /// LdrDisableThreadCalloutsForDll (DisableThreadLibraryCalls).
 pub fn disable_thread_calls(base: u64) -> NtResult<()> {
     let mut s = state();
-    let m = s.modules.iter_mut().find(|m| m.image.base == base && !m.is_exe).ok_or(STATUS_DLL_NOT_FOUND)?;
+    let m = s
+        .modules
+        .iter_mut()
+        .find(|m| m.image.base == base && !m.is_exe)
+        .ok_or(STATUS_DLL_NOT_FOUND)?;
     m.no_thread_calls = true;
     Ok(())
 }

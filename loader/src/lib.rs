@@ -13,6 +13,7 @@ mod lock;
 pub mod nt;
 pub mod pe;
 pub mod registry;
+pub mod stubs;
 pub mod thunk;
 pub mod tls;
 

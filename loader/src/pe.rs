@@ -243,6 +243,7 @@ mod tests {
         init: None,
         detach: None,
         failure: Failure::Win32,
+        declared: "Alpha\nBeta\nDelta\nEpsilon\nZeta\n",
     };
 
     /// A valid PE32+ file: a synthesized builtin image, laid out as a file

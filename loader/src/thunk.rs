@@ -7,7 +7,7 @@
 //! holds the Rust function, the relay entry (CASEMENT_DEBUG=relay) or the
 //! unimplemented entry.
 
-use crate::builtin::{Arg, ExportKind, Failure};
+use crate::builtin::{Arg, ExportKind};
 use crate::registry;
 
 pub const PLAIN_SIZE: usize = 16;
@@ -129,24 +129,24 @@ pub fn relay_entry() -> u64 {
     casement_relay_entry as *const () as u64
 }
 
-/// ERROR_CALL_NOT_IMPLEMENTED.
-const ERROR_CALL_NOT_IMPLEMENTED: u32 = 120;
-
 /// What every unimplemented export does: say so, and fail the way Windows
 /// fails.
 extern "win64" fn unimplemented(id: u32) -> u64 {
-    let Some((dll, export)) = registry::export_by_id(id) else {
+    let found = if id & crate::stubs::STUB_ID != 0 {
+        crate::stubs::by_id(id)
+    } else {
+        registry::export_by_id(id).map(|(dll, export)| (dll, export.name))
+    };
+    let Some((dll, name)) = found else {
         return 0;
     };
-    log::error!(target: "unimplemented", "unimplemented {}.{}", dll_display(dll.name), export.name);
-    eprintln_once(dll.name, export.name);
-    match dll.failure {
-        Failure::NtStatus => syscalls::STATUS_NOT_IMPLEMENTED.0 as u64,
-        Failure::Win32 => {
-            syscalls::nt::set_last_error(ERROR_CALL_NOT_IMPLEMENTED);
-            0
-        }
+    log::error!(target: "unimplemented", "unimplemented {}.{}", dll_display(dll.name), name);
+    eprintln_once(dll.name, name);
+    let (value, last_error) = dll.failure.result(name);
+    if let Some(e) = last_error {
+        syscalls::nt::set_last_error(e);
     }
+    value
 }
 
 /// Unimplemented calls are reported on stderr even without tracing, once per

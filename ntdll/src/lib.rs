@@ -3,21 +3,38 @@
 //! status mapping) and the loader's exports.
 #![allow(non_snake_case)]
 
+pub mod fls;
 pub mod heap;
 pub mod ldr;
 pub mod native;
 pub mod path;
+pub mod pointer;
 pub mod rtl;
 pub mod sync;
 pub mod thread;
+// User-mode synchronization (condition variables, run-once, address waits,
+// interlocked lists).
+pub mod address_wait;
+pub mod condvar;
+pub mod futex;
+pub mod once;
+pub mod slist;
+pub mod threadpool;
 
+use address_wait::*;
+use condvar::*;
+use fls::*;
 use heap::*;
 use ldr::*;
 use loader::{export, unimplemented_export, BuiltinDll, Export, Failure, LoadedBuiltin};
+use once::*;
+use pointer::*;
 use rtl::*;
+use slist::*;
 use std::sync::OnceLock;
 use sync::*;
 use thread::*;
+use threadpool::*;
 
 static RTL_EXPORTS: &[Export] = &[
     export!(RtlCreateHeap(Int, Ptr, Int, Int, Ptr, Ptr)),
@@ -46,6 +63,43 @@ static RTL_EXPORTS: &[Export] = &[
     export!(RtlAcquireSRWLockShared(Ptr)),
     export!(RtlTryAcquireSRWLockShared(Ptr)),
     export!(RtlReleaseSRWLockShared(Ptr)),
+    // User-mode synchronization: condition variables, run-once, address
+    // waits, interlocked lists.
+    export!(RtlInitializeConditionVariable(Ptr)),
+    export!(RtlSleepConditionVariableCS(Ptr, Ptr, Ptr)),
+    export!(RtlSleepConditionVariableSRW(Ptr, Ptr, Ptr, Int)),
+    export!(RtlWakeConditionVariable(Ptr)),
+    export!(RtlWakeAllConditionVariable(Ptr)),
+    export!(RtlRunOnceInitialize(Ptr)),
+    export!(RtlRunOnceBeginInitialize(Ptr, Int, Ptr)),
+    export!(RtlRunOnceComplete(Ptr, Int, Ptr)),
+    export!(RtlRunOnceExecuteOnce(Ptr, Ptr, Ptr, Ptr)),
+    export!(RtlWaitOnAddress(Ptr, Ptr, Int, Ptr)),
+    export!(RtlWakeAddressSingle(Ptr)),
+    export!(RtlWakeAddressAll(Ptr)),
+    export!(RtlInitializeSListHead(Ptr)),
+    export!(RtlFirstEntrySList(Ptr)),
+    export!(RtlQueryDepthSList(Ptr)),
+    export!(RtlInterlockedPushEntrySList(Ptr, Ptr)),
+    export!(RtlInterlockedPopEntrySList(Ptr)),
+    export!(RtlInterlockedFlushSList(Ptr)),
+    export!(RtlInterlockedPushListSListEx(Ptr, Ptr, Ptr, Int)),
+    export!(
+        "RtlInterlockedPushListSList" = RtlInterlockedPushListSListEx,
+        (Ptr, Ptr, Ptr, Int)
+    ),
+    // The default thread pool.
+    export!(TpAllocWork(Ptr, Ptr, Ptr, Ptr)),
+    export!(TpPostWork(Ptr)),
+    export!(TpWaitForWork(Ptr, Int)),
+    export!(TpReleaseWork(Ptr)),
+    export!(TpSimpleTryPost(Ptr, Ptr, Ptr)),
+    export!(RtlQueueWorkItem(Ptr, Ptr, Int)),
+    export!(TpCallbackSetEventOnCompletion(Ptr, Ptr)),
+    export!(TpCallbackReleaseSemaphoreOnCompletion(Ptr, Ptr, Int)),
+    export!(TpCallbackReleaseMutexOnCompletion(Ptr, Ptr)),
+    export!(TpCallbackLeaveCriticalSectionOnCompletion(Ptr, Ptr)),
+    export!(TpCallbackMayRunLong(Ptr)),
     export!(LdrLoadDll(WStr, Ptr, Ptr, Ptr)),
     export!(LdrGetDllHandle(WStr, Ptr, Ptr, Ptr)),
     export!(LdrGetProcedureAddress(Ptr, Ptr, Int, Ptr)),
@@ -53,6 +107,14 @@ static RTL_EXPORTS: &[Export] = &[
     export!(LdrDisableThreadCalloutsForDll(Ptr)),
     export!(RtlExitUserThread(Int)),
     export!(RtlExitUserProcess(Int)),
+    export!(RtlEncodePointer(Ptr)),
+    export!(RtlDecodePointer(Ptr)),
+    export!(RtlEncodeSystemPointer(Ptr)),
+    export!(RtlDecodeSystemPointer(Ptr)),
+    export!(RtlFlsAlloc(Ptr, Ptr)),
+    export!(RtlFlsFree(Int)),
+    export!(RtlFlsGetValue(Int, Ptr)),
+    export!(RtlFlsSetValue(Int, Ptr)),
     // Exception dispatch and unwinding arrive with structured exception
     // handling.
     unimplemented_export!("RtlCaptureContext"),
@@ -91,6 +153,7 @@ pub fn dll() -> &'static BuiltinDll {
             init: Some(process_attach),
             detach: None,
             failure: Failure::NtStatus,
+            declared: include_str!("../../dlls/declared/lists/ntdll.txt"),
         }
     })
 }

@@ -57,6 +57,25 @@ native! {
     // Threads (lead's block).
     NtCreateThreadEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     NtResumeThread(a0, a1);
+    // Dispatcher objects, handles and the namespace (ke/ob block).
+    NtResetEvent(a0, a1);
+    NtPulseEvent(a0, a1);
+    NtQueryEvent(a0, a1, a2, a3, a4);
+    NtCreateMutant(a0, a1, a2, a3);
+    NtOpenMutant(a0, a1, a2);
+    NtReleaseMutant(a0, a1);
+    NtQueryMutant(a0, a1, a2, a3, a4);
+    NtCreateSemaphore(a0, a1, a2, a3, a4);
+    NtOpenSemaphore(a0, a1, a2);
+    NtReleaseSemaphore(a0, a1, a2);
+    NtQuerySemaphore(a0, a1, a2, a3, a4);
+    NtSignalAndWaitForSingleObject(a0, a1, a2, a3);
+    NtSetInformationObject(a0, a1, a2, a3);
+    NtCreateDirectoryObject(a0, a1, a2);
+    NtOpenDirectoryObject(a0, a1, a2);
+    NtCreateSymbolicLinkObject(a0, a1, a2, a3);
+    NtOpenSymbolicLinkObject(a0, a1, a2);
+    NtQuerySymbolicLinkObject(a0, a1, a2);
 }
 
 /// The export-table rows of the native API, with a Zw alias for each (Zw
@@ -114,4 +133,23 @@ native_exports! {
     NtCancelIoFile: "ZwCancelIoFile" => "NTDLL.NtCancelIoFile" (Ptr, Ptr);
     NtCreateThreadEx: "ZwCreateThreadEx" => "NTDLL.NtCreateThreadEx" (Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr);
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
+    // Dispatcher objects, handles and the namespace (ke/ob block).
+    NtResetEvent: "ZwResetEvent" => "NTDLL.NtResetEvent" (Ptr, Ptr);
+    NtPulseEvent: "ZwPulseEvent" => "NTDLL.NtPulseEvent" (Ptr, Ptr);
+    NtQueryEvent: "ZwQueryEvent" => "NTDLL.NtQueryEvent" (Ptr, Int, Ptr, Int, Ptr);
+    NtCreateMutant: "ZwCreateMutant" => "NTDLL.NtCreateMutant" (Ptr, Int, Ptr, Int);
+    NtOpenMutant: "ZwOpenMutant" => "NTDLL.NtOpenMutant" (Ptr, Int, Ptr);
+    NtReleaseMutant: "ZwReleaseMutant" => "NTDLL.NtReleaseMutant" (Ptr, Ptr);
+    NtQueryMutant: "ZwQueryMutant" => "NTDLL.NtQueryMutant" (Ptr, Int, Ptr, Int, Ptr);
+    NtCreateSemaphore: "ZwCreateSemaphore" => "NTDLL.NtCreateSemaphore" (Ptr, Int, Ptr, Int, Int);
+    NtOpenSemaphore: "ZwOpenSemaphore" => "NTDLL.NtOpenSemaphore" (Ptr, Int, Ptr);
+    NtReleaseSemaphore: "ZwReleaseSemaphore" => "NTDLL.NtReleaseSemaphore" (Ptr, Int, Ptr);
+    NtQuerySemaphore: "ZwQuerySemaphore" => "NTDLL.NtQuerySemaphore" (Ptr, Int, Ptr, Int, Ptr);
+    NtSignalAndWaitForSingleObject: "ZwSignalAndWaitForSingleObject" => "NTDLL.NtSignalAndWaitForSingleObject" (Ptr, Ptr, Int, Ptr);
+    NtSetInformationObject: "ZwSetInformationObject" => "NTDLL.NtSetInformationObject" (Ptr, Int, Ptr, Int);
+    NtCreateDirectoryObject: "ZwCreateDirectoryObject" => "NTDLL.NtCreateDirectoryObject" (Ptr, Int, Ptr);
+    NtOpenDirectoryObject: "ZwOpenDirectoryObject" => "NTDLL.NtOpenDirectoryObject" (Ptr, Int, Ptr);
+    NtCreateSymbolicLinkObject: "ZwCreateSymbolicLinkObject" => "NTDLL.NtCreateSymbolicLinkObject" (Ptr, Int, Ptr, Ptr);
+    NtOpenSymbolicLinkObject: "ZwOpenSymbolicLinkObject" => "NTDLL.NtOpenSymbolicLinkObject" (Ptr, Int, Ptr);
+    NtQuerySymbolicLinkObject: "ZwQuerySymbolicLinkObject" => "NTDLL.NtQuerySymbolicLinkObject" (Ptr, Ptr, Ptr);
 }

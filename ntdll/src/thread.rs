@@ -18,7 +18,10 @@ pub extern "C" fn user_thread_start(start: u64, parameter: u64) -> ! {
 /// True if the calling thread is the process's last (ThreadAmILastThread).
 fn last_thread() -> bool {
     let mut last = 0u32;
-    let st = syscall(nr::NtQueryInformationThread, &args([NT_CURRENT_THREAD, 12, &mut last as *mut u32 as u64, 4, 0]));
+    let st = syscall(
+        nr::NtQueryInformationThread,
+        &args([NT_CURRENT_THREAD, 12, &mut last as *mut u32 as u64, 4, 0]),
+    );
     st.is_success() && last != 0
 }
 
@@ -29,9 +32,13 @@ pub extern "win64" fn RtlExitUserThread(code: u32) -> ! {
     if last_thread() {
         RtlExitUserProcess(code);
     }
+    crate::fls::thread_cleanup();
     loader::ldr::shutdown_thread();
     loop {
-        let _ = syscall(nr::NtTerminateThread, &args([NT_CURRENT_THREAD, code as u64]));
+        let _ = syscall(
+            nr::NtTerminateThread,
+            &args([NT_CURRENT_THREAD, code as u64]),
+        );
     }
 }
 
@@ -39,9 +46,13 @@ pub extern "win64" fn RtlExitUserThread(code: u32) -> ! {
 /// end of the process.
 pub extern "win64" fn RtlExitUserProcess(code: u32) -> ! {
     log::debug!(target: "loader", "process exit with {code:#x}");
+    crate::fls::thread_cleanup();
     loader::ldr::shutdown_process();
     loop {
-        let _ = syscall(nr::NtTerminateProcess, &args([NT_CURRENT_PROCESS, code as u64]));
+        let _ = syscall(
+            nr::NtTerminateProcess,
+            &args([NT_CURRENT_PROCESS, code as u64]),
+        );
     }
 }
 

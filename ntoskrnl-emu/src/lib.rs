@@ -81,5 +81,49 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtResumeThread, ps::thread::NtResumeThread),
         (nr::NtCreateFile, io::file::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
+        // Dispatcher objects, waits, handles and the namespace (ke/ob block).
+        (nr::NtOpenEvent, ke::event::NtOpenEvent),
+        (nr::NtResetEvent, ke::event::NtResetEvent),
+        (nr::NtPulseEvent, ke::event::NtPulseEvent),
+        (nr::NtQueryEvent, ke::event::NtQueryEvent),
+        (nr::NtCreateMutant, ke::mutant::NtCreateMutant),
+        (nr::NtOpenMutant, ke::mutant::NtOpenMutant),
+        (nr::NtReleaseMutant, ke::mutant::NtReleaseMutant),
+        (nr::NtQueryMutant, ke::mutant::NtQueryMutant),
+        (nr::NtCreateSemaphore, ke::semaphore::NtCreateSemaphore),
+        (nr::NtOpenSemaphore, ke::semaphore::NtOpenSemaphore),
+        (nr::NtReleaseSemaphore, ke::semaphore::NtReleaseSemaphore),
+        (nr::NtQuerySemaphore, ke::semaphore::NtQuerySemaphore),
+        (
+            nr::NtWaitForMultipleObjects,
+            ke::wait::NtWaitForMultipleObjects,
+        ),
+        (
+            nr::NtSignalAndWaitForSingleObject,
+            ke::wait::NtSignalAndWaitForSingleObject,
+        ),
+        (nr::NtDuplicateObject, ob::handle::NtDuplicateObject),
+        (nr::NtQueryObject, ob::info::NtQueryObject),
+        (nr::NtSetInformationObject, ob::info::NtSetInformationObject),
+        (
+            nr::NtCreateDirectoryObject,
+            ob::namespace::NtCreateDirectoryObject,
+        ),
+        (
+            nr::NtOpenDirectoryObject,
+            ob::namespace::NtOpenDirectoryObject,
+        ),
+        (
+            nr::NtCreateSymbolicLinkObject,
+            ob::namespace::NtCreateSymbolicLinkObject,
+        ),
+        (
+            nr::NtOpenSymbolicLinkObject,
+            ob::namespace::NtOpenSymbolicLinkObject,
+        ),
+        (
+            nr::NtQuerySymbolicLinkObject,
+            ob::namespace::NtQuerySymbolicLinkObject,
+        ),
     ]
 }

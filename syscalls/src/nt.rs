@@ -304,6 +304,8 @@ pub fn last_error() -> u32 {
 pub fn teb_u32<const OFFSET: usize>() -> u32 {
     let v: u32;
     // SAFETY: as in current_teb; OFFSET is a field of the TEB.
-    unsafe { core::arch::asm!("mov {:e}, gs:[{off}]", out(reg) v, off = const OFFSET, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {:e}, gs:[{off}]", out(reg) v, off = const OFFSET, options(nostack, readonly, preserves_flags))
+    };
     v
 }

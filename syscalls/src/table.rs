@@ -86,7 +86,27 @@ services! {
     0x05D NtCancelIoFile 2,
     // Threads (lead's block).
     0x052 NtResumeThread 2,
-    0x0C1 NtCreateThreadEx 11,
+    0x0C2 NtCreateThreadEx 11, // 22H2 (0xC1 was 2004's); see the note below
+    // Dispatcher objects and the object namespace (ke/ob block). Numbers
+    // above 0x62 are from the "Windows 10 (22H2)" column of j00ru's
+    // windows-syscalls table (x64/csv/nt.csv). 21H2 and 22H2 number these
+    // one or two higher than 2004/20H2/21H1 do: NtCopyFileChunk and
+    // NtQueueApcThreadEx2 came in with a 21H2-era update of the ntdll
+    // those releases share.
+    0x058 NtOpenDirectoryObject 3,
+    0x0A7 NtCreateDirectoryObject 3,
+    0x0B4 NtCreateMutant 4,
+    0x0C0 NtCreateSemaphore 5,
+    0x0C1 NtCreateSymbolicLinkObject 4,
+    0x125 NtOpenMutant 3,
+    0x12C NtOpenSemaphore 3,
+    0x12E NtOpenSymbolicLinkObject 3,
+    0x13E NtPulseEvent 2,
+    0x156 NtQueryMutant 5,
+    0x15E NtQuerySemaphore 5,
+    0x15F NtQuerySymbolicLinkObject 3,
+    0x17A NtResetEvent 2,
+    0x1B8 NtSignalAndWaitForSingleObject 4,
 }
 
 /// Number of slots in the table (one past the highest service number).
@@ -158,7 +178,11 @@ mod tests {
         let mut numbers: Vec<u32> = SERVICES.iter().map(|s| s.number).collect();
         numbers.sort_unstable();
         numbers.dedup();
-        assert_eq!(numbers.len(), SERVICES.len(), "a service number is used twice");
+        assert_eq!(
+            numbers.len(),
+            SERVICES.len(),
+            "a service number is used twice"
+        );
         assert!(SERVICES.iter().all(|s| (s.number as usize) < TABLE_SIZE));
         assert!(SERVICES.iter().all(|s| (s.args as usize) <= MAX_ARGS));
     }

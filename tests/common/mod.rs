@@ -66,6 +66,12 @@ pub const EXITCODE: Testbin = Testbin::plain("exitcode");
 pub const FILEIO: Testbin = Testbin::plain("fileio");
 pub const ARGS42: Testbin = Testbin::plain("args42");
 pub const THREADS: Testbin = Testbin::plain("threads");
+pub const SYNC_OBJECTS: Testbin = Testbin::plain("sync_objects");
+pub const USERSYNC: Testbin = Testbin {
+    // WaitOnAddress and WakeByAddress* are in API-MS-Win-Core-Synch-l1-2-0.
+    libs: &["-lsynchronization"],
+    ..Testbin::plain("usersync")
+};
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {

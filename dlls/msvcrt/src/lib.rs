@@ -288,4 +288,5 @@ pub static DLL: BuiltinDll = BuiltinDll {
     init: Some(process_attach),
     detach: Some(process_detach),
     failure: Failure::Win32,
+    declared: include_str!("../../../dlls/declared/lists/msvcrt.txt"),
 };

@@ -4,7 +4,14 @@ use crate::errno::{self, EINVAL};
 
 /// Implements _beginthreadex(security, stack_size, start_address, arglist,
 /// initflag, thrdaddr): CreateThread with errno on failure.
-pub extern "win64" fn _beginthreadex(sa: u64, stack: u32, start: u64, arg: u64, flags: u32, id: *mut u32) -> u64 {
+pub extern "win64" fn _beginthreadex(
+    sa: u64,
+    stack: u32,
+    start: u64,
+    arg: u64,
+    flags: u32,
+    id: *mut u32,
+) -> u64 {
     if start == 0 {
         errno::set(EINVAL);
         return 0;
@@ -48,14 +55,24 @@ pub extern "win64" fn _beginthread(start: u64, stack: u32, arg: u64) -> u64 {
     let p = Box::into_raw(Box::new(Plain { start, arg }));
     // Created suspended so the handle is on record before the thread can
     // reach _endthread.
-    let h = kernel32::thread::CreateThread(0, stack as u64, plain_thread as *const () as u64, p as u64, 0x4, core::ptr::null_mut());
+    let h = kernel32::thread::CreateThread(
+        0,
+        stack as u64,
+        plain_thread as *const () as u64,
+        p as u64,
+        0x4,
+        core::ptr::null_mut(),
+    );
     if h == 0 {
         // SAFETY: the thread was not created; the Box is still ours.
         drop(unsafe { Box::from_raw(p) });
         errno::set_from_win32(kernel32::process::GetLastError());
         return u64::MAX;
     }
-    OWN_HANDLES.lock().unwrap_or_else(|e| e.into_inner()).push((kernel32::thread::GetThreadId(h), h));
+    OWN_HANDLES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((kernel32::thread::GetThreadId(h), h));
     kernel32::thread::ResumeThread(h);
     h
 }
@@ -69,7 +86,9 @@ pub extern "win64" fn _endthread() -> ! {
     let me = kernel32::process::GetCurrentThreadId();
     let handle = {
         let mut v = OWN_HANDLES.lock().unwrap_or_else(|e| e.into_inner());
-        v.iter().position(|&(id, _)| id == me).map(|i| v.swap_remove(i).1)
+        v.iter()
+            .position(|&(id, _)| id == me)
+            .map(|i| v.swap_remove(i).1)
     };
     if let Some(h) = handle {
         kernel32::file::CloseHandle(h);

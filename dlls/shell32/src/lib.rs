@@ -62,4 +62,5 @@ pub static DLL: BuiltinDll = BuiltinDll {
     init: None,
     detach: None,
     failure: Failure::Win32,
+    declared: include_str!("../../../dlls/declared/lists/shell32.txt"),
 };

@@ -1,7 +1,12 @@
-//! The object manager: typed, reference-counted objects and the process's
-//! handle table.
+//! The object manager: typed, reference-counted objects, the process's
+//! handle table, the object namespace (directories, symbolic links, named
+//! objects) and object information.
 
+pub mod create;
 pub mod handle;
+pub mod info;
+pub mod namespace;
+pub mod types;
 
 use std::any::Any;
 use std::sync::Arc;

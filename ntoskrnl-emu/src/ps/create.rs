@@ -295,7 +295,12 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
 pub fn attach_thread(thread: Thread) -> NtResult<()> {
     let id = super::gettid();
     // SAFETY: the thread's own TEB; ClientId.UniqueThread.
-    unsafe { core::ptr::write((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64, id as u64) };
+    unsafe {
+        core::ptr::write(
+            (thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64,
+            id as u64,
+        )
+    };
     thread.id.store(id, std::sync::atomic::Ordering::Release);
     set_gs_base(thread.teb)?;
     super::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::AcqRel);

@@ -133,14 +133,16 @@ pub fn NtSetInformationThread(a: &Args) -> NtStatus {
         // Hiding from a debugger that can never attach is already true.
         THREAD_HIDE_FROM_DEBUGGER if a[3] == 0 => STATUS_SUCCESS,
         THREAD_HIDE_FROM_DEBUGGER => STATUS_INFO_LENGTH_MISMATCH,
-        THREAD_BASE_PRIORITY if a[3] == 4 => match (ob::reference_typed::<Thread>(a[0]), user::read::<i32>(a[2])) {
-            (Ok(t), Ok(p)) if (-15..=15).contains(&p) => {
-                t.priority.store(p, Ordering::Relaxed);
-                STATUS_SUCCESS
+        THREAD_BASE_PRIORITY if a[3] == 4 => {
+            match (ob::reference_typed::<Thread>(a[0]), user::read::<i32>(a[2])) {
+                (Ok(t), Ok(p)) if (-15..=15).contains(&p) => {
+                    t.priority.store(p, Ordering::Relaxed);
+                    STATUS_SUCCESS
+                }
+                (_, Err(e)) => e,
+                _ => STATUS_INVALID_PARAMETER,
             }
-            (_, Err(e)) => e,
-            _ => STATUS_INVALID_PARAMETER,
-        },
+        }
         THREAD_BASE_PRIORITY => STATUS_INFO_LENGTH_MISMATCH,
         _ => {
             log::warn!("unimplemented NtSetInformationThread class {class}");

@@ -55,7 +55,13 @@ core::arch::global_asm!(
 );
 
 extern "C" {
-    fn casement_enter_user(stack_top: u64, entry: extern "C" fn(u64, u64) -> !, a: u64, b: u64, saved: *mut u64);
+    fn casement_enter_user(
+        stack_top: u64,
+        entry: extern "C" fn(u64, u64) -> !,
+        a: u64,
+        b: u64,
+        saved: *mut u64,
+    );
     fn casement_leave_user(saved: u64) -> !;
 }
 
@@ -81,6 +87,9 @@ pub fn run_user(stack_top: u64, entry: extern "C" fn(u64, u64) -> !, a: u64, b: 
 /// its exit status as the process's.
 pub fn exit_current_thread(status: u32) -> ! {
     if let Some(t) = super::current_thread() {
+        // Mutexes the thread still owns become abandoned: their next
+        // waiter gets WAIT_ABANDONED.
+        crate::ke::mutant::abandon_owned_by(t.id.load(Ordering::Acquire));
         t.exit_status.store(status, Ordering::Release);
         t.state.store(1, Ordering::Release);
         futex::wake(&t.state, i32::MAX);
@@ -120,8 +129,14 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
         let reserve = a[9].max(a[8]).max(process.default_stack_reserve);
         let entry = syscalls::upcall::user_thread_start().ok_or(STATUS_UNSUCCESSFUL)?;
         let thread = Arc::new(super::create::create_thread_context(process.peb, reserve)?);
-        thread.suspend_count.store((flags & CREATE_SUSPENDED != 0) as u32, Ordering::Relaxed);
-        let attributes = if a[2] != 0 { user::read::<nt::OBJECT_ATTRIBUTES>(a[2])?.Attributes & nt::OBJ_INHERIT } else { 0 };
+        thread
+            .suspend_count
+            .store((flags & CREATE_SUSPENDED != 0) as u32, Ordering::Relaxed);
+        let attributes = if a[2] != 0 {
+            user::read::<nt::OBJECT_ATTRIBUTES>(a[2])?.Attributes & nt::OBJ_INHERIT
+        } else {
+            0
+        };
         let handle = ob::insert_object(thread.clone(), a[1] as u32, attributes)?;
         if let Err(e) = user::write(a[0], &handle) {
             let _ = ob::close_handle(handle);
@@ -129,7 +144,9 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
         }
         LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
         let child = thread.clone();
-        let spawned = std::thread::Builder::new().stack_size(HOST_STACK).spawn(move || thread_main(child, entry, start, argument));
+        let spawned = std::thread::Builder::new()
+            .stack_size(HOST_STACK)
+            .spawn(move || thread_main(child, entry, start, argument));
         if spawned.is_err() {
             LIVE_THREADS.fetch_sub(1, Ordering::AcqRel);
             let _ = ob::close_handle(handle);
@@ -146,7 +163,12 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
 }
 
 /// The host side of a new thread.
-fn thread_main(thread: Arc<Thread>, entry: syscalls::upcall::UserThreadStart, start: u64, argument: u64) {
+fn thread_main(
+    thread: Arc<Thread>,
+    entry: syscalls::upcall::UserThreadStart,
+    start: u64,
+    argument: u64,
+) {
     let id = super::gettid();
     // SAFETY: the TEB was created for this thread; ClientId.UniqueThread.
     unsafe { *((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64) = id as u64 };
@@ -204,7 +226,9 @@ pub fn NtResumeThread(a: &Args) -> NtStatus {
         let t = ob::reference_typed::<Thread>(a[0])?;
         let previous = t
             .suspend_count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| Some(c.saturating_sub(1)))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                Some(c.saturating_sub(1))
+            })
             .unwrap_or(0);
         if previous == 1 {
             futex::wake(&t.suspend_count, i32::MAX);
