@@ -122,7 +122,11 @@ fn host_text() -> core::ops::Range<u64> {
 /// ERROR_BROKEN_PIPE for the program, not death).
 pub fn install() {
     const ALT_STACK: usize = 256 * 1024;
-    let stack = Box::leak(vec![0u8; ALT_STACK].into_boxed_slice());
+    // A static buffer: zero pages in .bss, no allocation at start-up.
+    static mut STACK: [u8; ALT_STACK] = [0; ALT_STACK];
+    // SAFETY: the buffer is handed to the kernel once and never touched
+    // by Rust code.
+    let stack = unsafe { &mut *core::ptr::addr_of_mut!(STACK) };
     let ss = libc::stack_t {
         ss_sp: stack.as_mut_ptr() as *mut libc::c_void,
         ss_flags: 0,

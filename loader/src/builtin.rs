@@ -137,24 +137,6 @@ fn align(v: usize, a: usize) -> usize {
     v.div_ceil(a) * a
 }
 
-struct Buf(Vec<u8>);
-impl Buf {
-    fn put(&mut self, at: usize, bytes: &[u8]) {
-        if self.0.len() < at + bytes.len() {
-            self.0.resize(at + bytes.len(), 0);
-        }
-        self.0[at..at + bytes.len()].copy_from_slice(bytes);
-    }
-    fn u16(&mut self, at: usize, v: u16) {
-        self.put(at, &v.to_le_bytes())
-    }
-    fn u32(&mut self, at: usize, v: u32) {
-        self.put(at, &v.to_le_bytes())
-    }
-    fn u64(&mut self, at: usize, v: u64) {
-        self.put(at, &v.to_le_bytes())
-    }
-}
 
 /// The layout of a synthesized image, computed before it is written.
 pub struct Layout {
@@ -171,116 +153,146 @@ pub struct Layout {
     pub slot_rvas: Vec<usize>,
 }
 
-/// Synthesizes the PE image of `dll` (index `dll_index` in the registry) as
-/// it will appear at `base`. Slots are filled with the Rust entry points, or
-/// the relay entry when `relay` is set.
-pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) -> (Vec<u8>, Layout) {
+/// The sizes of a synthesized image's sections: (.text, .rdata, .data).
+fn measure(dll: &BuiltinDll) -> (usize, usize, usize) {
     let n = dll.exports.len();
-    // .text: one thunk per code export.
+    let mut text = 0;
+    let mut data = 0usize;
+    let mut strings = align(40 + 10 * n, 8) + dll.name.len() + 1;
+    for e in dll.exports {
+        strings += e.name.len() + 1;
+        match e.kind {
+            ExportKind::Func(_) | ExportKind::Unimplemented => {
+                text += thunk::PLAIN_SIZE;
+                data += 8;
+            }
+            ExportKind::Variadic(_) => {
+                text += thunk::VARIADIC_SIZE;
+                data += 8;
+            }
+            ExportKind::Data(size) => data = align(data, 16) + size.max(1),
+            ExportKind::Forward(target) => strings += target.len() + 1,
+        }
+    }
+    (text.max(1), strings, data.max(8))
+}
+
+/// The size of `dll`'s synthesized image.
+pub fn image_size(dll: &BuiltinDll) -> usize {
+    let (text, rdata, data) = measure(dll);
+    let a = SECTION_ALIGN as usize;
+    a + align(rdata, a) + align(text, a) + align(data, a)
+}
+
+/// Bounds-checked little-endian writes into an image buffer.
+struct Out<'a>(&'a mut [u8]);
+impl Out<'_> {
+    fn put(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.0.get_mut(at..at + bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+    fn u16(&mut self, at: usize, v: u16) {
+        self.put(at, &v.to_le_bytes())
+    }
+    fn u32(&mut self, at: usize, v: u32) {
+        self.put(at, &v.to_le_bytes())
+    }
+    fn u64(&mut self, at: usize, v: u64) {
+        self.put(at, &v.to_le_bytes())
+    }
+}
+
+/// Synthesizes the PE image of `dll` (index `dll_index` in the registry) as
+/// it will appear at `base`, into `out` (zeroed, [`image_size`] bytes).
+/// Slots are filled with the Rust entry points, or the relay entry when
+/// `relay` is set.
+pub fn synthesize_into(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool, out: &mut [u8]) -> Layout {
+    let n = dll.exports.len();
+    let (text_size, rdata_size, data_size) = measure(dll);
+    let a = SECTION_ALIGN as usize;
+    // Layout: headers and .rdata (read-only) first, then .text, then
+    // .data, so two protection changes cover the image.
+    let rdata_rva = a;
+    let text_rva = rdata_rva + align(rdata_size, a);
+    let data_rva = text_rva + align(text_size, a);
+    let image_size = data_rva + align(data_size, a);
+    let mut img = Out(out);
     let mut export_rvas = vec![0usize; n];
     let mut slot_rvas = vec![0usize; n];
-    let mut text = Vec::new();
-    let mut thunk_offsets = vec![usize::MAX; n];
+
+    // .data: slots and data exports.
+    let mut at = 0usize;
     for (i, e) in dll.exports.iter().enumerate() {
+        match e.kind {
+            ExportKind::Func(_) | ExportKind::Variadic(_) | ExportKind::Unimplemented => {
+                slot_rvas[i] = data_rva + at;
+                at += 8;
+            }
+            ExportKind::Data(size) => {
+                at = align(at, 16);
+                export_rvas[i] = data_rva + at;
+                at += size.max(1);
+            }
+            ExportKind::Forward(_) => {}
+        }
+    }
+    // .text: one thunk per code export, jumping through its slot.
+    let mut at = text_rva;
+    for (i, e) in dll.exports.iter().enumerate() {
+        let id = ((dll_index as u32) << 16) | i as u32;
         let size = match e.kind {
             ExportKind::Func(_) | ExportKind::Unimplemented => thunk::PLAIN_SIZE,
             ExportKind::Variadic(_) => thunk::VARIADIC_SIZE,
             _ => continue,
         };
-        thunk_offsets[i] = text.len();
-        text.resize(text.len() + size, 0xCC);
+        let Some(code) = img.0.get_mut(at..at + size) else { break };
+        match e.kind {
+            ExportKind::Variadic(_) => thunk::variadic(code, id, at, slot_rvas[i]),
+            _ => thunk::plain(code, id, at, slot_rvas[i]),
+        }
+        export_rvas[i] = at;
+        at += size;
     }
-    let text_size = text.len().max(1);
-    // .rdata: the export directory.
-    // Layout: headers and .rdata (read-only) first, then .text, then
-    // .data, so two protection changes cover the image.
-    let rdata_rva = SECTION_ALIGN as usize;
-    // Export names sorted for the name pointer table (binary search).
+    // .rdata: the export directory, names sorted for the name pointer
+    // table (binary search), forwarder strings inside the directory.
     let mut by_name: Vec<usize> = (0..n).collect();
     by_name.sort_unstable_by_key(|&i| dll.exports[i].name.as_bytes());
-    let dir = 0;
-    let eat = 40;
-    let npt = eat + 4 * n;
-    let ords = npt + 4 * n;
-    let mut strings = align(ords + 2 * n, 8);
+    let (eat, npt, ords) = (40, 40 + 4 * n, 40 + 8 * n);
+    let mut strings = align(40 + 10 * n, 8);
     let dll_name_rva = rdata_rva + strings;
-    let mut rdata = Buf(Vec::new());
-    rdata.put(strings, dll.name.to_ascii_uppercase().as_bytes());
+    for (k, b) in dll.name.bytes().enumerate() {
+        img.put(rdata_rva + strings + k, &[b.to_ascii_uppercase()]);
+    }
     strings += dll.name.len() + 1;
     let mut name_rvas = vec![0usize; n];
     for (i, e) in dll.exports.iter().enumerate() {
         name_rvas[i] = rdata_rva + strings;
-        rdata.put(strings, e.name.as_bytes());
+        img.put(rdata_rva + strings, e.name.as_bytes());
         strings += e.name.len() + 1;
         if let ExportKind::Forward(target) = e.kind {
-            // A forwarder's RVA points at its "DLL.Function" string, inside
-            // the export directory.
             export_rvas[i] = rdata_rva + strings;
-            rdata.put(strings, target.as_bytes());
+            img.put(rdata_rva + strings, target.as_bytes());
             strings += target.len() + 1;
         }
     }
-    let rdata_size = strings;
-    rdata.put(rdata_size, &[0]);
-    // .data: slots and data exports.
-    let text_rva = rdata_rva + align(rdata_size, SECTION_ALIGN as usize);
-    let data_rva = text_rva + align(text_size, SECTION_ALIGN as usize);
-    let mut data_size = 0usize;
-    for (i, e) in dll.exports.iter().enumerate() {
-        match e.kind {
-            ExportKind::Func(_) | ExportKind::Variadic(_) | ExportKind::Unimplemented => {
-                slot_rvas[i] = data_rva + data_size;
-                data_size += 8;
-            }
-            ExportKind::Data(size) => {
-                data_size = align(data_size, 16);
-                export_rvas[i] = data_rva + data_size;
-                data_size += size.max(1);
-            }
-            ExportKind::Forward(_) => {}
-        }
-    }
-    let data_size = data_size.max(8);
-    let image_size = data_rva + align(data_size, SECTION_ALIGN as usize);
-
-    // Thunks, now that slot RVAs are known.
-    for (i, e) in dll.exports.iter().enumerate() {
-        if thunk_offsets[i] == usize::MAX {
-            continue;
-        }
-        let at = thunk_offsets[i];
-        let rva = text_rva + at;
-        export_rvas[i] = rva;
-        let id = ((dll_index as u32) << 16) | i as u32;
-        match e.kind {
-            ExportKind::Variadic(_) => thunk::variadic(
-                &mut text[at..at + thunk::VARIADIC_SIZE],
-                id,
-                rva,
-                slot_rvas[i],
-            ),
-            _ => thunk::plain(&mut text[at..at + thunk::PLAIN_SIZE], id, rva, slot_rvas[i]),
-        }
-    }
-
-    // Export directory (IMAGE_EXPORT_DIRECTORY).
-    rdata.u32(dir + 12, dll_name_rva as u32); // Name
-    rdata.u32(dir + 16, 1); // Base
-    rdata.u32(dir + 20, n as u32); // NumberOfFunctions
-    rdata.u32(dir + 24, n as u32); // NumberOfNames
-    rdata.u32(dir + 28, (rdata_rva + eat) as u32);
-    rdata.u32(dir + 32, (rdata_rva + npt) as u32);
-    rdata.u32(dir + 36, (rdata_rva + ords) as u32);
-    for i in 0..n {
-        rdata.u32(eat + 4 * i, export_rvas[i] as u32);
+    let r = rdata_rva;
+    img.u32(r + 12, dll_name_rva as u32); // Name
+    img.u32(r + 16, 1); // Base
+    img.u32(r + 20, n as u32); // NumberOfFunctions
+    img.u32(r + 24, n as u32); // NumberOfNames
+    img.u32(r + 28, (r + eat) as u32);
+    img.u32(r + 32, (r + npt) as u32);
+    img.u32(r + 36, (r + ords) as u32);
+    for (i, &rva) in export_rvas.iter().enumerate() {
+        img.u32(r + eat + 4 * i, rva as u32);
     }
     for (k, &i) in by_name.iter().enumerate() {
-        rdata.u32(npt + 4 * k, name_rvas[i] as u32);
-        rdata.u16(ords + 2 * k, i as u16);
+        img.u32(r + npt + 4 * k, name_rvas[i] as u32);
+        img.u16(r + ords + 2 * k, i as u16);
     }
 
     // Headers.
-    let mut img = Buf(vec![0u8; image_size]);
     img.put(0, b"MZ");
     img.u32(0x3C, 0x80); // e_lfanew
     let nt = 0x80;
@@ -313,8 +325,8 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
     img.u32(oh + 116, rdata_size as u32);
     let sh = oh + 240;
     let sections = [
-        (b".rdata\0\0", rdata_rva, rdata_size, 0x4000_0040),
-        (b".text\0\0\0", text_rva, text_size, 0x6000_0020u32),
+        (b".rdata\0\0", rdata_rva, rdata_size, 0x4000_0040u32),
+        (b".text\0\0\0", text_rva, text_size, 0x6000_0020),
         (b".data\0\0\0", data_rva, data_size, 0xC000_0040),
     ];
     // The image doubles as a file: raw offsets equal RVAs.
@@ -327,38 +339,24 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
         img.u32(s + 20, *rva as u32);
         img.u32(s + 36, *characteristics);
     }
-    img.put(text_rva, &text);
-    img.put(rdata_rva, &rdata.0);
     // Slots.
     for (i, e) in dll.exports.iter().enumerate() {
         let target = match e.kind {
-            _ if relay
-                && !matches!(
-                    e.kind,
-                    ExportKind::Unimplemented | ExportKind::Data(_) | ExportKind::Forward(_)
-                ) =>
-            {
-                thunk::relay_entry()
-            }
+            ExportKind::Func(_) | ExportKind::Variadic(_) if relay => thunk::relay_entry(),
             ExportKind::Func(c) | ExportKind::Variadic(c) => c.0 as u64,
             ExportKind::Unimplemented => thunk::unimplemented_entry(),
             _ => continue,
         };
         img.u64(slot_rvas[i], target);
     }
-    img.0.truncate(image_size);
-    let layout = Layout {
-        text_rva,
-        text_size,
-        rdata_rva,
-        rdata_size,
-        data_rva,
-        data_size,
-        image_size,
-        export_rvas,
-        slot_rvas,
-    };
-    (img.0, layout)
+    Layout { text_rva, text_size, rdata_rva, rdata_size, data_rva, data_size, image_size, export_rvas, slot_rvas }
+}
+
+/// Synthesizes `dll`'s image into a new buffer (tests, `casement inspect`).
+pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) -> (Vec<u8>, Layout) {
+    let mut image = vec![0u8; image_size(dll)];
+    let layout = synthesize_into(dll, dll_index, base, relay, &mut image);
+    (image, layout)
 }
 
 /// Where builtin DLLs are placed: a window above the usual EXE and DLL bases,
@@ -368,23 +366,18 @@ const BUILTIN_WINDOW: u64 = 0x6_0000_0000;
 /// Maps a builtin DLL into the process: reserves memory through the native
 /// API, writes the synthesized image and applies section protections.
 pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<LoadedBuiltin> {
-    // The layout does not depend on the base: synthesize once, then record
-    // the base in the headers.
-    let (mut image, layout) = synthesize(dll, dll_index, 0, relay);
-    let size = layout.image_size as u64;
+    let size = image_size(dll) as u64;
     let mut base = BUILTIN_WINDOW + dll_index as u64 * 0x100_0000;
     let mut region = size;
-    let st = crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04);
-    if !st.is_success() {
+    if !crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04).is_success() {
         base = 0;
         region = size;
         crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04).ok()?;
     }
-    // OptionalHeader.ImageBase: e_lfanew (0x80) + signature + file header
-    // + 24.
-    image[0x80 + 48..0x80 + 56].copy_from_slice(&base.to_le_bytes());
-    // SAFETY: [base, base+size) was just committed read-write for this image.
-    unsafe { core::ptr::copy_nonoverlapping(image.as_ptr(), base as *mut u8, image.len()) };
+    // SAFETY: [base, base+size) was just committed read-write (and zeroed)
+    // for this image; the image is written straight into it.
+    let out = unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size as usize) };
+    let layout = synthesize_into(dll, dll_index, base, relay, out);
     // Headers and .rdata read-only, .text executable, .data stays writable.
     crate::nt::protect(base, layout.text_rva as u64, 0x02)?;
     crate::nt::protect(base + layout.text_rva as u64, layout.text_size as u64, 0x20)?;
@@ -392,20 +385,9 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
         .export_rvas
         .iter()
         .zip(dll.exports)
-        .map(|(&rva, e)| {
-            if matches!(e.kind, ExportKind::Forward(_)) {
-                0
-            } else {
-                base + rva as u64
-            }
-        })
+        .map(|(&rva, e)| if matches!(e.kind, ExportKind::Forward(_)) { 0 } else { base + rva as u64 })
         .collect();
-    Ok(LoadedBuiltin {
-        spec: dll,
-        base,
-        size,
-        addresses,
-    })
+    Ok(LoadedBuiltin { spec: dll, base, size, addresses })
 }
 
 /// Declares an export implemented by the Rust function of the same name:

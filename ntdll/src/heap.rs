@@ -27,6 +27,8 @@ const TAG_LARGE: u32 = 0xB10C_1A46;
 const SMALL_LIMIT: usize = 1024;
 const LARGE_LIMIT: usize = 256 * 1024;
 const SEGMENT: usize = 1 << 20;
+/// The descriptor page at the start of a heap's first segment.
+const DESCRIPTOR: u64 = 0x1000;
 
 fn class_of(size: usize) -> (usize, usize) {
     if size <= SMALL_LIMIT {
@@ -103,19 +105,19 @@ pub enum HeapError {
 
 impl Heap {
     fn new(flags: u32) -> Option<Heap> {
-        // A page of guest memory stands for the heap, so its handle is an
-        // address like on Windows.
-        let handle = vm_alloc(0x1000)?;
+        // The heap's first segment also holds its descriptor page, so its
+        // handle is an address like on Windows.
+        let segment = vm_alloc(SEGMENT)?;
         Some(Heap {
             state: Mutex::new(HeapState {
                 free: [0; CLASSES],
-                bump: 0,
-                bump_end: 0,
-                segments: Vec::new(),
+                bump: segment + DESCRIPTOR,
+                bump_end: segment + SEGMENT as u64,
+                segments: vec![(segment, SEGMENT as u64)],
                 large: HashMap::new(),
             }),
             flags,
-            handle,
+            handle: segment,
         })
     }
 
@@ -183,10 +185,12 @@ impl Heap {
     }
 
     fn owns(&self, s: &HeapState, p: u64) -> bool {
+        // The descriptor page of the first segment holds no blocks.
         s.large.contains_key(&p)
-            || s.segments
-                .iter()
-                .any(|&(b, l)| p >= b + HEADER as u64 && p < b + l)
+            || s.segments.iter().any(|&(b, l)| {
+                let first = if b == self.handle { b + DESCRIPTOR } else { b };
+                p >= first + HEADER as u64 && p < b + l
+            })
     }
 
     /// The header of a live block, checked.
@@ -352,7 +356,6 @@ pub extern "win64" fn RtlDestroyHeap(handle: u64) -> u64 {
             for (&p, _) in s.large.iter() {
                 vm_free(p - HEADER as u64);
             }
-            vm_free(heap.handle);
             0
         }
         None => handle,
