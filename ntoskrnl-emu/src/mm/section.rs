@@ -220,6 +220,49 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         // SAFETY: releasing the reservation made above.
         unsafe { libc::munmap(base as *mut libc::c_void, size_of_image as usize) };
     };
+    // An image seen before maps straight from its cache entry: shared,
+    // copy-on-write pages of the page cache.
+    let mut cached = false;
+    if let Some(entry) = super::image_cache::open(fd, size_of_image) {
+        // SAFETY: replaces this image's own reservation with a private
+        // mapping of the entry.
+        let p = unsafe {
+            libc::mmap(
+                base as *mut libc::c_void,
+                size_of_image as usize,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_FIXED,
+                std::os::fd::AsRawFd::as_raw_fd(&entry),
+                0,
+            )
+        };
+        // SAFETY: on success the headers are mapped and readable.
+        cached = p != libc::MAP_FAILED
+            && unsafe { core::slice::from_raw_parts(base as *const u8, headers_size as usize) } == &data[..headers_size as usize];
+        if cached {
+            for (i, j) in runs(&|_| true) {
+                let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
+                if prot != libc::PROT_READ | libc::PROT_WRITE {
+                    // SAFETY: inside the image's mapping.
+                    unsafe { libc::mprotect((base + i as u64 * PAGE_SIZE) as *mut libc::c_void, (j - i) * PAGE_SIZE as usize, prot) };
+                }
+            }
+        } else if p != libc::MAP_FAILED {
+            // A stale or foreign entry: back to an empty reservation.
+            // SAFETY: replacing our own mapping.
+            unsafe {
+                libc::mmap(
+                    base as *mut libc::c_void,
+                    size_of_image as usize,
+                    libc::PROT_NONE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
+                    -1,
+                    0,
+                )
+            };
+        }
+    }
+    if !cached {
     // Eager pages become writable for the copy (usually one run).
     let mut i = 0;
     while i < page_count {
@@ -309,6 +352,17 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
                 prot,
             );
         }
+    }
+        // Next time this image maps from the cache.
+        let layout: Vec<(u64, u64, u64)> = sections
+            .iter()
+            .map(|s| {
+                let (vsize, raw_size) = (s.virtual_size.get(LE) as u64, s.size_of_raw_data.get(LE) as u64);
+                let n = if vsize == 0 { raw_size } else { vsize.min(raw_size) };
+                (s.virtual_address.get(LE) as u64, s.pointer_to_raw_data.get(LE) as u64, n)
+            })
+            .collect();
+        super::image_cache::store(fd, size_of_image, &data[..headers_size as usize], &layout);
     }
     map.insert(
         base,
