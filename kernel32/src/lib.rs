@@ -19,7 +19,7 @@ pub mod usersync;
 use console::*;
 use env::*;
 use file::*;
-use loader::{export, forward, unimplemented_export, BuiltinDll, Export, Failure};
+use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use memory::*;
 use nls::*;
@@ -151,11 +151,6 @@ static EXPORTS: &[Export] = &[
     export!(SetConsoleOutputCP(Int)),
     export!(WriteConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(WriteConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
-    unimplemented_export!("ReadConsoleA"),
-    unimplemented_export!("ReadConsoleW"),
-    unimplemented_export!("SetConsoleCtrlHandler"),
-    unimplemented_export!("GetConsoleScreenBufferInfo"),
-    unimplemented_export!("SetConsoleTextAttribute"),
     // Synchronization.
     export!(CreateEventA(Ptr, Int, Int, Str)),
     export!(CreateEventW(Ptr, Int, Int, WStr)),
@@ -230,21 +225,6 @@ static EXPORTS: &[Export] = &[
     export!(FlsFree(Int)),
     export!(FlsGetValue(Int)),
     export!(FlsSetValue(Int, Ptr)),
-    unimplemented_export!("SuspendThread"),
-    unimplemented_export!("GetThreadContext"),
-    unimplemented_export!("SetThreadContext"),
-    unimplemented_export!("CreateProcessA"),
-    unimplemented_export!("CreateProcessW"),
-    unimplemented_export!("GetExitCodeProcess"),
-    unimplemented_export!("RaiseException"),
-    unimplemented_export!("UnhandledExceptionFilter"),
-    unimplemented_export!("FormatMessageA"),
-    unimplemented_export!("FormatMessageW"),
-    unimplemented_export!("FindFirstFileA"),
-    unimplemented_export!("FindFirstFileW"),
-    unimplemented_export!("FindNextFileA"),
-    unimplemented_export!("FindNextFileW"),
-    unimplemented_export!("FindClose"),
     // User-mode synchronization (ntdll).
     forward!("InitializeConditionVariable" => "NTDLL.RtlInitializeConditionVariable"),
     forward!("WakeConditionVariable" => "NTDLL.RtlWakeConditionVariable"),

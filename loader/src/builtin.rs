@@ -137,7 +137,6 @@ fn align(v: usize, a: usize) -> usize {
     v.div_ceil(a) * a
 }
 
-
 /// The layout of a synthesized image, computed before it is written.
 pub struct Layout {
     pub text_rva: usize,
@@ -207,7 +206,13 @@ impl Out<'_> {
 /// it will appear at `base`, into `out` (zeroed, [`image_size`] bytes).
 /// Slots are filled with the Rust entry points, or the relay entry when
 /// `relay` is set.
-pub fn synthesize_into(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool, out: &mut [u8]) -> Layout {
+pub fn synthesize_into(
+    dll: &BuiltinDll,
+    dll_index: usize,
+    base: u64,
+    relay: bool,
+    out: &mut [u8],
+) -> Layout {
     let n = dll.exports.len();
     let (text_size, rdata_size, data_size) = measure(dll);
     let a = SECTION_ALIGN as usize;
@@ -246,7 +251,9 @@ pub fn synthesize_into(dll: &BuiltinDll, dll_index: usize, base: u64, relay: boo
             ExportKind::Variadic(_) => thunk::VARIADIC_SIZE,
             _ => continue,
         };
-        let Some(code) = img.0.get_mut(at..at + size) else { break };
+        let Some(code) = img.0.get_mut(at..at + size) else {
+            break;
+        };
         match e.kind {
             ExportKind::Variadic(_) => thunk::variadic(code, id, at, slot_rvas[i]),
             _ => thunk::plain(code, id, at, slot_rvas[i]),
@@ -349,7 +356,17 @@ pub fn synthesize_into(dll: &BuiltinDll, dll_index: usize, base: u64, relay: boo
         };
         img.u64(slot_rvas[i], target);
     }
-    Layout { text_rva, text_size, rdata_rva, rdata_size, data_rva, data_size, image_size, export_rvas, slot_rvas }
+    Layout {
+        text_rva,
+        text_size,
+        rdata_rva,
+        rdata_size,
+        data_rva,
+        data_size,
+        image_size,
+        export_rvas,
+        slot_rvas,
+    }
 }
 
 /// Synthesizes `dll`'s image into a new buffer (tests, `casement inspect`).
@@ -385,9 +402,20 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
         .export_rvas
         .iter()
         .zip(dll.exports)
-        .map(|(&rva, e)| if matches!(e.kind, ExportKind::Forward(_)) { 0 } else { base + rva as u64 })
+        .map(|(&rva, e)| {
+            if matches!(e.kind, ExportKind::Forward(_)) {
+                0
+            } else {
+                base + rva as u64
+            }
+        })
         .collect();
-    Ok(LoadedBuiltin { spec: dll, base, size, addresses })
+    Ok(LoadedBuiltin {
+        spec: dll,
+        base,
+        size,
+        addresses,
+    })
 }
 
 /// Declares an export implemented by the Rust function of the same name:

@@ -26,7 +26,7 @@ use condvar::*;
 use fls::*;
 use heap::*;
 use ldr::*;
-use loader::{export, unimplemented_export, BuiltinDll, Export, Failure, LoadedBuiltin};
+use loader::{export, BuiltinDll, Export, Failure, LoadedBuiltin};
 use once::*;
 use pointer::*;
 use rtl::*;
@@ -117,19 +117,6 @@ static RTL_EXPORTS: &[Export] = &[
     export!(RtlFlsSetValue(Int, Ptr)),
     // Exception dispatch and unwinding arrive with structured exception
     // handling.
-    unimplemented_export!("RtlCaptureContext"),
-    unimplemented_export!("RtlLookupFunctionEntry"),
-    unimplemented_export!("RtlVirtualUnwind"),
-    unimplemented_export!("RtlUnwindEx"),
-    unimplemented_export!("RtlUnwind"),
-    unimplemented_export!("RtlRaiseException"),
-    unimplemented_export!("RtlAddFunctionTable"),
-    unimplemented_export!("RtlDeleteFunctionTable"),
-    unimplemented_export!("RtlAddVectoredExceptionHandler"),
-    unimplemented_export!("RtlRemoveVectoredExceptionHandler"),
-    unimplemented_export!("RtlPcToFileHeader"),
-    unimplemented_export!("RtlCaptureStackBackTrace"),
-    unimplemented_export!("RtlDosPathNameToNtPathName_U"),
 ];
 
 fn process_attach(_dll: &LoadedBuiltin) {

@@ -18,9 +18,7 @@ pub mod thread;
 use errno::*;
 use format::*;
 use heap::*;
-use loader::{
-    data_export, export, unimplemented_export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin,
-};
+use loader::{data_export, export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin};
 use lowio::*;
 use misc::*;
 use startup::*;
@@ -62,12 +60,6 @@ static EXPORTS: &[Export] = &[
     export!(_unlock(Int)),
     export!(_errno()),
     export!(__doserrno()),
-    unimplemented_export!("__C_specific_handler"),
-    unimplemented_export!("_CxxThrowException"),
-    unimplemented_export!("__CxxFrameHandler3"),
-    unimplemented_export!("_setjmp"),
-    unimplemented_export!("longjmp"),
-    unimplemented_export!("system"),
     data_export!("__argc", 4),
     data_export!("__argv", 8),
     data_export!("__wargv", 8),

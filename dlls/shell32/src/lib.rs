@@ -1,7 +1,7 @@
 //! Builtin shell32.dll: CommandLineToArgvW for console programs.
 #![allow(non_snake_case)]
 
-use loader::{export, unimplemented_export, BuiltinDll, Export, Failure};
+use loader::{export, BuiltinDll, Export, Failure};
 
 /// Implements CommandLineToArgvW(lpCmdLine, pNumArgs): one LocalAlloc block
 /// holding the pointer array and the strings, freed with LocalFree. An
@@ -43,16 +43,7 @@ pub extern "win64" fn CommandLineToArgvW(line: *const u16, count: *mut i32) -> u
     block
 }
 
-static EXPORTS: &[Export] = &[
-    export!(CommandLineToArgvW(WStr, Ptr)),
-    unimplemented_export!("ShellExecuteA"),
-    unimplemented_export!("ShellExecuteW"),
-    unimplemented_export!("ShellExecuteExW"),
-    unimplemented_export!("SHGetFolderPathA"),
-    unimplemented_export!("SHGetFolderPathW"),
-    unimplemented_export!("SHGetKnownFolderPath"),
-    unimplemented_export!("SHFileOperationW"),
-];
+static EXPORTS: &[Export] = &[export!(CommandLineToArgvW(WStr, Ptr))];
 
 /// shell32's declaration for the loader.
 pub static DLL: BuiltinDll = BuiltinDll {

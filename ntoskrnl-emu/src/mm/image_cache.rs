@@ -30,7 +30,13 @@ fn entry_path(fd: i32) -> Option<PathBuf> {
     }
     let name = format!(
         "v{FORMAT}-{:x}-{:x}-{:x}-{:x}.{:x}-{:x}.{:x}.img",
-        st.st_dev, st.st_ino, st.st_size, st.st_mtime, st.st_mtime_nsec, st.st_ctime, st.st_ctime_nsec
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtime,
+        st.st_mtime_nsec,
+        st.st_ctime,
+        st.st_ctime_nsec
     );
     Some(directory().join(name))
 }
@@ -67,7 +73,14 @@ pub fn store(fd: i32, size: u64, headers: &[u8], layout: &[(u64, u64, u64)]) {
         let mut done = 0;
         while done < dst.len() {
             // SAFETY: pread into the part of our buffer still to fill.
-            let r = unsafe { libc::pread(fd, dst[done..].as_mut_ptr() as *mut libc::c_void, dst.len() - done, (offset + done as u64) as i64) };
+            let r = unsafe {
+                libc::pread(
+                    fd,
+                    dst[done..].as_mut_ptr() as *mut libc::c_void,
+                    dst.len() - done,
+                    (offset + done as u64) as i64,
+                )
+            };
             if r <= 0 {
                 return;
             }
@@ -78,7 +91,11 @@ pub fn store(fd: i32, size: u64, headers: &[u8], layout: &[(u64, u64, u64)]) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let temporary = dir.join(format!(".{}.{}.tmp", std::process::id(), path.file_name().map_or(0, |n| n.len())));
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        path.file_name().map_or(0, |n| n.len())
+    ));
     if std::fs::write(&temporary, &image).is_ok() && std::fs::rename(&temporary, &path).is_ok() {
         log::debug!(target: "loader", "image cache: stored {}", path.display());
     } else {

@@ -238,13 +238,20 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         };
         // SAFETY: on success the headers are mapped and readable.
         cached = p != libc::MAP_FAILED
-            && unsafe { core::slice::from_raw_parts(base as *const u8, headers_size as usize) } == &data[..headers_size as usize];
+            && unsafe { core::slice::from_raw_parts(base as *const u8, headers_size as usize) }
+                == &data[..headers_size as usize];
         if cached {
             for (i, j) in runs(&|_| true) {
                 let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
                 if prot != libc::PROT_READ | libc::PROT_WRITE {
                     // SAFETY: inside the image's mapping.
-                    unsafe { libc::mprotect((base + i as u64 * PAGE_SIZE) as *mut libc::c_void, (j - i) * PAGE_SIZE as usize, prot) };
+                    unsafe {
+                        libc::mprotect(
+                            (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                            (j - i) * PAGE_SIZE as usize,
+                            prot,
+                        )
+                    };
                 }
             }
         } else if p != libc::MAP_FAILED {
@@ -263,103 +270,115 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
         }
     }
     if !cached {
-    // Eager pages become writable for the copy (usually one run).
-    let mut i = 0;
-    while i < page_count {
-        if lazy_pages[i] {
-            i += 1;
-            continue;
+        // Eager pages become writable for the copy (usually one run).
+        let mut i = 0;
+        while i < page_count {
+            if lazy_pages[i] {
+                i += 1;
+                continue;
+            }
+            let j = (i..page_count)
+                .find(|&k| lazy_pages[k])
+                .unwrap_or(page_count);
+            // SAFETY: inside the image's reservation. The pages are populated in
+            // the same breath (MADV_POPULATE_WRITE), cheaper than a fault per
+            // page while the sections are copied in.
+            unsafe {
+                let (p, n) = (
+                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                    (j - i) * PAGE_SIZE as usize,
+                );
+                libc::mprotect(p, n, libc::PROT_READ | libc::PROT_WRITE);
+                const MADV_POPULATE_WRITE: libc::c_int = 23;
+                libc::madvise(p, n, MADV_POPULATE_WRITE);
+            }
+            i = j;
         }
-        let j = (i..page_count)
-            .find(|&k| lazy_pages[k])
-            .unwrap_or(page_count);
-        // SAFETY: inside the image's reservation. The pages are populated in
-        // the same breath (MADV_POPULATE_WRITE), cheaper than a fault per
-        // page while the sections are copied in.
-        unsafe {
-            let (p, n) = (
-                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                (j - i) * PAGE_SIZE as usize,
-            );
-            libc::mprotect(p, n, libc::PROT_READ | libc::PROT_WRITE);
-            const MADV_POPULATE_WRITE: libc::c_int = 23;
-            libc::madvise(p, n, MADV_POPULATE_WRITE);
-        }
-        i = j;
-    }
-    // SAFETY: the eager pages of the reservation are now writable; only
-    // they are written through this slice.
-    let dst = unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize) };
-    dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
-    let mut lazy_file: Option<std::sync::Arc<std::os::fd::OwnedFd>> = None;
-    for s in sections.iter() {
-        let va = s.virtual_address.get(LE) as usize;
-        let raw = s.pointer_to_raw_data.get(LE) as u64;
-        let vsize = s.virtual_size.get(LE) as usize;
-        let raw_size = s.size_of_raw_data.get(LE) as usize;
-        let n = if vsize == 0 {
-            raw_size
-        } else {
-            vsize.min(raw_size)
-        };
-        if lazy_sections.iter().any(|l| core::ptr::eq(*l, s)) {
-            if lazy_file.is_none() {
-                // SAFETY: duplicating the image file's descriptor for the
-                // reads demand paging will do.
-                let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
-                if d < 0 {
-                    release();
-                    return Err(STATUS_INSUFFICIENT_RESOURCES);
+        // SAFETY: the eager pages of the reservation are now writable; only
+        // they are written through this slice.
+        let dst =
+            unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize) };
+        dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
+        let mut lazy_file: Option<std::sync::Arc<std::os::fd::OwnedFd>> = None;
+        for s in sections.iter() {
+            let va = s.virtual_address.get(LE) as usize;
+            let raw = s.pointer_to_raw_data.get(LE) as u64;
+            let vsize = s.virtual_size.get(LE) as usize;
+            let raw_size = s.size_of_raw_data.get(LE) as usize;
+            let n = if vsize == 0 {
+                raw_size
+            } else {
+                vsize.min(raw_size)
+            };
+            if lazy_sections.iter().any(|l| core::ptr::eq(*l, s)) {
+                if lazy_file.is_none() {
+                    // SAFETY: duplicating the image file's descriptor for the
+                    // reads demand paging will do.
+                    let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+                    if d < 0 {
+                        release();
+                        return Err(STATUS_INSUFFICIENT_RESOURCES);
+                    }
+                    // SAFETY: d is a fresh descriptor we own.
+                    lazy_file = Some(std::sync::Arc::new(unsafe {
+                        <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
+                    }));
                 }
-                // SAFETY: d is a fresh descriptor we own.
-                lazy_file = Some(std::sync::Arc::new(unsafe {
-                    <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
-                }));
+                let start = base + va as u64;
+                let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
+                let prot = host_protection(section_protection(s.characteristics.get(LE)))
+                    .unwrap_or(libc::PROT_READ);
+                super::lazy::register(
+                    start,
+                    start + span,
+                    lazy_file.clone().expect("set above"),
+                    raw,
+                    n as u64,
+                    prot,
+                );
+                continue;
             }
-            let start = base + va as u64;
-            let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
-            let prot = host_protection(section_protection(s.characteristics.get(LE)))
-                .unwrap_or(libc::PROT_READ);
-            super::lazy::register(
-                start,
-                start + span,
-                lazy_file.clone().expect("set above"),
-                raw,
-                n as u64,
-                prot,
-            );
-            continue;
-        }
-        if n != 0 {
-            if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
-                super::lazy::forget(base, base + size_of_image);
-                release();
-                return Err(e);
+            if n != 0 {
+                if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
+                    super::lazy::forget(base, base + size_of_image);
+                    release();
+                    return Err(e);
+                }
             }
         }
-    }
-    // Final protections of the eager pages (read-write ones already are).
-    for (i, j) in runs(&|k| !lazy_pages[k]) {
-        let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
-        if prot == libc::PROT_READ | libc::PROT_WRITE {
-            continue;
+        // Final protections of the eager pages (read-write ones already are).
+        for (i, j) in runs(&|k| !lazy_pages[k]) {
+            let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
+            if prot == libc::PROT_READ | libc::PROT_WRITE {
+                continue;
+            }
+            // SAFETY: inside the image's reservation.
+            unsafe {
+                libc::mprotect(
+                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
+                    (j - i) * PAGE_SIZE as usize,
+                    prot,
+                );
+            }
         }
-        // SAFETY: inside the image's reservation.
-        unsafe {
-            libc::mprotect(
-                (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                (j - i) * PAGE_SIZE as usize,
-                prot,
-            );
-        }
-    }
         // Next time this image maps from the cache.
         let layout: Vec<(u64, u64, u64)> = sections
             .iter()
             .map(|s| {
-                let (vsize, raw_size) = (s.virtual_size.get(LE) as u64, s.size_of_raw_data.get(LE) as u64);
-                let n = if vsize == 0 { raw_size } else { vsize.min(raw_size) };
-                (s.virtual_address.get(LE) as u64, s.pointer_to_raw_data.get(LE) as u64, n)
+                let (vsize, raw_size) = (
+                    s.virtual_size.get(LE) as u64,
+                    s.size_of_raw_data.get(LE) as u64,
+                );
+                let n = if vsize == 0 {
+                    raw_size
+                } else {
+                    vsize.min(raw_size)
+                };
+                (
+                    s.virtual_address.get(LE) as u64,
+                    s.pointer_to_raw_data.get(LE) as u64,
+                    n,
+                )
             })
             .collect();
         super::image_cache::store(fd, size_of_image, &data[..headers_size as usize], &layout);
