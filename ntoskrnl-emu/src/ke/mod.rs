@@ -73,20 +73,10 @@ pub trait Waitable: Send + Sync {
     }
 }
 
-/// The calling thread's id, as owners of mutants are recorded: the Linux
-/// thread id, which is the Windows thread id (ps::gettid), cached because
-/// it is read on every mutant acquisition.
+/// The calling thread's Windows thread id, as owners of mutants are
+/// recorded.
 pub fn current_thread_id() -> u32 {
-    use std::cell::Cell;
-    thread_local! {
-        static TID: Cell<u32> = const { Cell::new(0) };
-    }
-    TID.with(|t| {
-        if t.get() == 0 {
-            t.set(crate::ps::gettid());
-        }
-        t.get()
-    })
+    crate::ps::current_thread_id()
 }
 
 /// Host futex helpers.

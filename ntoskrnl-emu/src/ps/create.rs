@@ -233,6 +233,24 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
     })
 }
 
+/// Stacks and TEBs of ended threads, kept for new ones: (stack, reserve,
+/// TEB). Reusing them saves the mappings and the first touches of a fresh
+/// stack.
+static SPARE: std::sync::Mutex<Vec<(u64, u64, u64)>> = std::sync::Mutex::new(Vec::new());
+const SPARE_MAX: usize = 16;
+
+/// Keeps an ended thread's stack and TEB for reuse, or frees them.
+pub fn retire_thread_context(stack: u64, reserve: u64, teb_base: u64) {
+    let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+    if spare.len() < SPARE_MAX {
+        spare.push((stack, reserve, teb_base));
+        return;
+    }
+    drop(spare);
+    mm::virt::release(stack);
+    mm::virt::release(teb_base);
+}
+
 /// Allocates a thread's TEB and stack.
 pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thread> {
     let reserve = mm::round_up(
@@ -243,14 +261,32 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         },
         mm::ALLOCATION_GRANULARITY,
     );
-    // The whole reservation is committed: Linux backs it lazily, so this
-    // costs nothing until the pages are touched.
-    let stack = allocate(reserve, PAGE_READWRITE)?;
+    let reused = {
+        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+        spare
+            .iter()
+            .position(|&(_, r, _)| r == reserve)
+            .map(|i| spare.swap_remove(i))
+    };
+    let (stack, teb_base) = match reused {
+        Some((stack, _, teb_base)) => {
+            // SAFETY: the TEB of an ended thread, ours again: start it over.
+            unsafe { core::ptr::write_bytes(teb_base as *mut u8, 0, teb::SIZE) };
+            (stack, teb_base)
+        }
+        None => {
+            // The whole reservation is committed: Linux backs it lazily.
+            let stack = allocate(reserve, PAGE_READWRITE)?;
+            (
+                stack,
+                allocate(
+                    mm::round_up(teb::SIZE as u64, mm::PAGE_SIZE),
+                    PAGE_READWRITE,
+                )?,
+            )
+        }
+    };
     let stack_base = stack + reserve;
-    let teb_base = allocate(
-        mm::round_up(teb::SIZE as u64, mm::PAGE_SIZE),
-        PAGE_READWRITE,
-    )?;
     // SAFETY: a fresh committed region for the TEB. The thread's id
     // (ClientId.UniqueThread) is written by the thread once it runs.
     unsafe {

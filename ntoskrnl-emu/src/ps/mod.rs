@@ -76,6 +76,25 @@ pub fn current_process_object() -> Arc<dyn Object> {
     }
 }
 
+/// Windows thread ids: multiples of 4, as on Windows, assigned when a
+/// thread is created (so CreateThread can return one without waiting for
+/// the thread to run).
+static NEXT_THREAD_ID: AtomicU32 = AtomicU32::new(0x104);
+
+pub fn new_thread_id() -> u32 {
+    NEXT_THREAD_ID.fetch_add(4, Ordering::Relaxed)
+}
+
+/// The calling thread's Windows thread id (0 on a host thread that is no
+/// Windows thread).
+pub fn current_thread_id() -> u32 {
+    CURRENT_THREAD.with(|t| {
+        t.borrow()
+            .as_ref()
+            .map_or(0, |t| t.id.load(Ordering::Relaxed))
+    })
+}
+
 pub fn current_thread() -> Option<Arc<Thread>> {
     CURRENT_THREAD.with(|t| t.borrow().clone())
 }

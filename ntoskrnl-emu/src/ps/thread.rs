@@ -129,6 +129,10 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
         let reserve = a[9].max(a[8]).max(process.default_stack_reserve);
         let entry = syscalls::upcall::user_thread_start().ok_or(STATUS_UNSUCCESSFUL)?;
         let thread = Arc::new(super::create::create_thread_context(process.peb, reserve)?);
+        let id = super::new_thread_id();
+        thread.id.store(id, Ordering::Release);
+        // SAFETY: the new thread's TEB; ClientId.UniqueThread.
+        unsafe { *((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64) = id as u64 };
         thread
             .suspend_count
             .store((flags & CREATE_SUSPENDED != 0) as u32, Ordering::Relaxed);
@@ -143,39 +147,110 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
             return Err(e);
         }
         LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
-        let child = thread.clone();
-        let spawned = std::thread::Builder::new()
-            .stack_size(HOST_STACK)
-            .spawn(move || thread_main(child, entry, start, argument));
-        if spawned.is_err() {
+        if start_host_thread(Job {
+            thread,
+            entry,
+            start,
+            argument,
+        })
+        .is_err()
+        {
             LIVE_THREADS.fetch_sub(1, Ordering::AcqRel);
             let _ = ob::close_handle(handle);
             return Err(STATUS_INSUFFICIENT_RESOURCES);
-        }
-        // The thread id is the child's Linux thread id: wait until it is
-        // known, so the caller can read it as soon as this returns.
-        while thread.id.load(Ordering::Acquire) == 0 {
-            futex::wait(&thread.id, 0, None);
         }
         Ok(())
     };
     NtStatus::from_result(run())
 }
 
-/// The host side of a new thread.
-fn thread_main(
+/// What a host thread is asked to run: a Windows thread.
+struct Job {
     thread: Arc<Thread>,
     entry: syscalls::upcall::UserThreadStart,
     start: u64,
     argument: u64,
-) {
-    let id = super::gettid();
-    // SAFETY: the TEB was created for this thread; ClientId.UniqueThread.
-    unsafe { *((thread.teb + teb::CLIENT_ID as u64 + 8) as *mut u64) = id as u64 };
-    thread.id.store(id, Ordering::Release);
-    futex::wake(&thread.id, i32::MAX);
+}
+
+/// A host thread waiting for its next Windows thread.
+struct Parked {
+    /// 1 once a job is there (a futex word).
+    ready: std::sync::atomic::AtomicU32,
+    job: std::sync::Mutex<Option<Job>>,
+}
+
+/// Host threads whose Windows thread ended, kept to run new ones: creating
+/// a thread is then a hand-over instead of a clone, a stack mapping and
+/// their undoing.
+static PARKED: std::sync::Mutex<Vec<Arc<Parked>>> = std::sync::Mutex::new(Vec::new());
+const PARKED_MAX: usize = 16;
+/// How long an idle host thread waits for work before it ends.
+const PARKED_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn start_host_thread(job: Job) -> std::io::Result<()> {
+    let parked = PARKED.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    if let Some(p) = parked {
+        *p.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+        p.ready.store(1, Ordering::Release);
+        futex::wake(&p.ready, 1);
+        return Ok(());
+    }
+    std::thread::Builder::new()
+        .stack_size(HOST_STACK)
+        .spawn(move || host_thread(job))
+        .map(|_| ())
+}
+
+/// A host thread: runs Windows threads one after another.
+fn host_thread(first: Job) {
+    let mut job = first;
+    loop {
+        run_windows_thread(job);
+        let me = Arc::new(Parked {
+            ready: std::sync::atomic::AtomicU32::new(0),
+            job: std::sync::Mutex::new(None),
+        });
+        {
+            let mut parked = PARKED.lock().unwrap_or_else(|e| e.into_inner());
+            if parked.len() >= PARKED_MAX {
+                return;
+            }
+            parked.push(me.clone());
+        }
+        let deadline = std::time::Instant::now() + PARKED_TIMEOUT;
+        while me.ready.load(Ordering::Acquire) == 0 {
+            let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
+                break;
+            };
+            futex::wait(&me.ready, 0, Some(left));
+        }
+        let taken = me.job.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match taken {
+            Some(j) => job = j,
+            None => {
+                // Idle too long: leave, unless a job arrives as we go.
+                let mut parked = PARKED.lock().unwrap_or_else(|e| e.into_inner());
+                parked.retain(|p| !Arc::ptr_eq(p, &me));
+                drop(parked);
+                match me.job.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    Some(j) => job = j,
+                    None => return,
+                }
+            }
+        }
+    }
+}
+
+/// Runs one Windows thread on the calling host thread, to its end.
+fn run_windows_thread(job: Job) {
+    let Job {
+        thread,
+        entry,
+        start,
+        argument,
+    } = job;
     if set_gs_base(thread.teb).is_err() {
-        exit_current_thread(STATUS_UNSUCCESSFUL.0);
+        return;
     }
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread.clone()));
     // A thread created suspended waits for NtResumeThread.
@@ -188,10 +263,14 @@ fn thread_main(
     }
     let top = thread.stack_base - 0x100;
     run_user(top, entry, start, argument);
-    // User mode has ended (exit_current_thread): give back the Windows
-    // stack and the TEB.
-    crate::mm::virt::release(thread.stack_limit);
-    crate::mm::virt::release(thread.teb);
+    // User mode has ended (exit_current_thread): the Windows stack and the
+    // TEB go back for reuse.
+    super::CURRENT_THREAD.with(|t| *t.borrow_mut() = None);
+    super::create::retire_thread_context(
+        thread.stack_limit,
+        thread.stack_base - thread.stack_limit,
+        thread.teb,
+    );
 }
 
 /// Implements NtTerminateThread(ThreadHandle, ExitStatus). A handle of NULL
