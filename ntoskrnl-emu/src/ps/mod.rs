@@ -85,13 +85,14 @@ pub fn new_thread_id() -> u32 {
     NEXT_THREAD_ID.fetch_add(4, Ordering::Relaxed)
 }
 
-/// The calling thread's Windows thread id (0 on a host thread that is no
-/// Windows thread).
+/// The calling thread's Windows thread id. A host thread that is no
+/// Windows thread (the executive's own tests) gets an id of its own, outside
+/// the range Windows threads use.
 pub fn current_thread_id() -> u32 {
     CURRENT_THREAD.with(|t| {
         t.borrow()
             .as_ref()
-            .map_or(0, |t| t.id.load(Ordering::Relaxed))
+            .map_or_else(|| gettid() | 0x8000_0000, |t| t.id.load(Ordering::Relaxed))
     })
 }
 
