@@ -183,6 +183,14 @@ fn usersync() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// 64 threads hammering mutexes, semaphores, SRW locks, events and
+/// condition variables; counters must come out exact and no handle may leak.
+#[test]
+fn stress() {
+    let exe = build(&STRESS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

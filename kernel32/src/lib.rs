@@ -39,6 +39,7 @@ static EXPORTS: &[Export] = &[
     export!(GetCurrentThread()),
     export!(GetCurrentProcessId()),
     export!(GetCurrentThreadId()),
+    export!(GetProcessHandleCount(Ptr, Ptr)),
     export!(GetLastError()),
     export!(SetLastError(Int)),
     export!(GetModuleHandleA(Str)),

@@ -69,6 +69,26 @@ pub extern "win64" fn GetCurrentProcessId() -> u32 {
     syscalls::nt::teb_u32::<{ syscalls::nt::teb::CLIENT_ID }>()
 }
 
+/// Implements GetProcessHandleCount(hProcess, pdwHandleCount) through
+/// NtQueryInformationProcess(ProcessHandleCount).
+pub extern "win64" fn GetProcessHandleCount(h: u64, count: *mut u32) -> i32 {
+    const PROCESS_HANDLE_COUNT: u64 = 20;
+    let mut value = 0u32;
+    let st = syscall(
+        nr::NtQueryInformationProcess,
+        &args([h, PROCESS_HANDLE_COUNT, &mut value as *mut u32 as u64, 4, 0]),
+    );
+    if !st.is_success() {
+        return fail(st, 0);
+    }
+    if count.is_null() {
+        return fail(STATUS_ACCESS_VIOLATION, 0);
+    }
+    // SAFETY: the caller passes storage for the count.
+    unsafe { *count = value };
+    1
+}
+
 /// Implements GetCurrentThreadId() from the TEB's client id.
 pub extern "win64" fn GetCurrentThreadId() -> u32 {
     syscalls::nt::teb_u32::<{ syscalls::nt::teb::CLIENT_ID + 8 }>()

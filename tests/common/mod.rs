@@ -72,6 +72,8 @@ pub const USERSYNC: Testbin = Testbin {
     libs: &["-lsynchronization"],
     ..Testbin::plain("usersync")
 };
+/// 64 threads contending on every kind of lock at once.
+pub const STRESS: Testbin = Testbin::plain("stress");
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {
