@@ -191,6 +191,13 @@ fn stress() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// GetThreadTimes/GetProcessTimes and thread descriptions.
+#[test]
+fn thread_info() {
+    let exe = build(&THREAD_INFO);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

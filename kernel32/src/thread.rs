@@ -258,3 +258,138 @@ pub extern "win64" fn InitializeCriticalSectionEx(
     ntdll::sync::RtlInitializeCriticalSectionEx(cs, spin, flags);
     1
 }
+
+/// KERNEL_USER_TIMES from NtQueryInformationThread(ThreadTimes) or
+/// NtQueryInformationProcess(ProcessTimes), copied into the four FILETIMEs
+/// of GetThreadTimes/GetProcessTimes (all four are required).
+fn times(service: u32, h: u64, class: u64, out: [*mut u64; 4]) -> i32 {
+    let mut t = [0u64; 4];
+    let st = syscall(service, &args([h, class, t.as_mut_ptr() as u64, 32, 0]));
+    if !st.is_success() {
+        return fail(st, 0);
+    }
+    if out.iter().any(|p| p.is_null()) {
+        return fail(STATUS_ACCESS_VIOLATION, 0);
+    }
+    for (p, v) in out.into_iter().zip(t) {
+        // SAFETY: the caller passes storage for each FILETIME.
+        unsafe { p.write_unaligned(v) };
+    }
+    1
+}
+
+/// Implements GetThreadTimes(hThread, lpCreationTime, lpExitTime,
+/// lpKernelTime, lpUserTime). The exit time is 0 while the thread runs.
+pub extern "win64" fn GetThreadTimes(
+    h: u64,
+    create: *mut u64,
+    exit: *mut u64,
+    kernel: *mut u64,
+    user: *mut u64,
+) -> i32 {
+    times(
+        nr::NtQueryInformationThread,
+        h,
+        1,
+        [create, exit, kernel, user],
+    )
+}
+
+/// Implements GetProcessTimes(hProcess, lpCreationTime, lpExitTime,
+/// lpKernelTime, lpUserTime).
+pub extern "win64" fn GetProcessTimes(
+    h: u64,
+    create: *mut u64,
+    exit: *mut u64,
+    kernel: *mut u64,
+    user: *mut u64,
+) -> i32 {
+    times(
+        nr::NtQueryInformationProcess,
+        h,
+        4,
+        [create, exit, kernel, user],
+    )
+}
+
+const THREAD_NAME_INFORMATION: u64 = 38;
+
+/// HRESULT_FROM_NT. Set/GetThreadDescription return it for success too:
+/// Windows reports success as HRESULT_FROM_NT(STATUS_SUCCESS), 0x10000000,
+/// not S_OK (SUCCEEDED() holds for both).
+fn hresult_from_nt(st: NtStatus) -> u32 {
+    st.0 | 0x1000_0000
+}
+
+/// Implements SetThreadDescription(hThread, lpThreadDescription): an
+/// HRESULT. A NULL description clears it.
+pub extern "win64" fn SetThreadDescription(h: u64, text: *const u16) -> u32 {
+    let len = if text.is_null() {
+        0
+    } else {
+        // SAFETY: the caller passes a NUL-terminated string.
+        unsafe { (0..).take_while(|&i| *text.add(i) != 0).count() }
+    };
+    if len * 2 > 0xfffe {
+        return hresult_from_nt(STATUS_INVALID_PARAMETER);
+    }
+    let name = nt::UNICODE_STRING {
+        Length: (len * 2) as u16,
+        MaximumLength: (len * 2) as u16,
+        _pad: 0,
+        Buffer: text as u64,
+    };
+    let st = syscall(
+        nr::NtSetInformationThread,
+        &args([h, THREAD_NAME_INFORMATION, &name as *const _ as u64, 16]),
+    );
+    hresult_from_nt(st)
+}
+
+/// Implements GetThreadDescription(hThread, ppszThreadDescription): the
+/// description in a LocalAlloc'd NUL-terminated string the caller frees
+/// with LocalFree; an empty string for a thread without one.
+pub extern "win64" fn GetThreadDescription(h: u64, out: *mut u64) -> u32 {
+    let mut needed = 0u32;
+    let mut buf: Vec<u64> = vec![0; 4];
+    loop {
+        let st = syscall(
+            nr::NtQueryInformationThread,
+            &args([
+                h,
+                THREAD_NAME_INFORMATION,
+                buf.as_mut_ptr() as u64,
+                (buf.len() * 8) as u64,
+                &mut needed as *mut u32 as u64,
+            ]),
+        );
+        if st == STATUS_BUFFER_TOO_SMALL && needed as usize > buf.len() * 8 {
+            buf.resize((needed as usize).div_ceil(8), 0);
+            continue;
+        }
+        if !st.is_success() {
+            if !out.is_null() {
+                // SAFETY: the caller passes storage for the pointer.
+                unsafe { *out = 0 };
+            }
+            return hresult_from_nt(st);
+        }
+        break;
+    }
+    if out.is_null() {
+        return hresult_from_nt(STATUS_ACCESS_VIOLATION);
+    }
+    let bytes = (buf[0] & 0xffff) as usize;
+    let copy = crate::memory::LocalAlloc(0x40, (bytes + 2) as u64);
+    if copy == 0 {
+        return hresult_from_nt(STATUS_NO_MEMORY);
+    }
+    // SAFETY: the name follows the UNICODE_STRING in `buf`; `copy` has room
+    // for it and a zeroed terminator.
+    unsafe {
+        let src = (buf.as_ptr() as *const u8).add(16);
+        core::ptr::copy_nonoverlapping(src, copy as *mut u8, bytes);
+        *out = copy;
+    }
+    hresult_from_nt(STATUS_SUCCESS)
+}

@@ -212,6 +212,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
     }
 
     let thread = create_thread_context(peb_base, image.stack_reserve)?;
+    super::times::process_created_now();
     let process = Arc::new(Process {
         id: std::process::id(),
         // SAFETY: getppid has no preconditions.
@@ -323,6 +324,7 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         suspend_count: AtomicU32::new(0),
         priority: std::sync::atomic::AtomicI32::new(0),
         description: std::sync::Mutex::new(Vec::new()),
+        times: super::times::ThreadTimes::created_now(),
     })
 }
 
@@ -338,6 +340,7 @@ pub fn attach_thread(thread: Thread) -> NtResult<()> {
         )
     };
     thread.id.store(id, std::sync::atomic::Ordering::Release);
+    thread.times.started(id);
     set_gs_base(thread.teb)?;
     super::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     let thread = Arc::new(thread);

@@ -4,10 +4,12 @@
 use super::{Process, Thread};
 use crate::ob;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use syscalls::*;
 
 // PROCESSINFOCLASS values.
 const PROCESS_BASIC_INFORMATION: u32 = 0;
+const PROCESS_TIMES: u32 = 4;
 const PROCESS_DEBUG_PORT: u32 = 7;
 const PROCESS_HANDLE_COUNT: u32 = 20;
 const PROCESS_WOW64_INFORMATION: u32 = 26;
@@ -16,9 +18,11 @@ const PROCESS_DEBUG_FLAGS: u32 = 31;
 
 // THREADINFOCLASS values.
 const THREAD_BASIC_INFORMATION: u32 = 0;
+const THREAD_TIMES: u32 = 1;
 const THREAD_BASE_PRIORITY: u32 = 3;
 const THREAD_AM_I_LAST_THREAD: u32 = 12;
 const THREAD_HIDE_FROM_DEBUGGER: u32 = 17;
+const THREAD_NAME_INFORMATION: u32 = 38;
 
 fn affinity_mask() -> u64 {
     let n = crate::ex::sysinfo::processor_count();
@@ -57,6 +61,12 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
                 d.extend((process.parent_id as u64).to_le_bytes());
                 put(buffer, length, ret, &d)
             }
+            PROCESS_TIMES => put(
+                buffer,
+                length,
+                ret,
+                &super::times::process_times().to_bytes(),
+            ),
             // No debugger is ever attached.
             PROCESS_DEBUG_PORT | PROCESS_WOW64_INFORMATION => {
                 put(buffer, length, ret, &0u64.to_le_bytes())
@@ -110,6 +120,11 @@ pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
                 d.extend(base.to_le_bytes()); // BasePriority
                 put(buffer, length, ret, &d)
             }
+            THREAD_TIMES => {
+                let own = super::current_thread().is_some_and(|t| Arc::ptr_eq(&t, &thread));
+                put(buffer, length, ret, &thread.times.query(own).to_bytes())
+            }
+            THREAD_NAME_INFORMATION => query_thread_name(&thread, buffer, length, ret),
             THREAD_AM_I_LAST_THREAD => {
                 let last = (super::LIVE_THREADS.load(Ordering::Acquire) == 1) as u32;
                 put(buffer, length, ret, &last.to_le_bytes())
@@ -144,9 +159,61 @@ pub fn NtSetInformationThread(a: &Args) -> NtStatus {
             }
         }
         THREAD_BASE_PRIORITY => STATUS_INFO_LENGTH_MISMATCH,
+        THREAD_NAME_INFORMATION => NtStatus::from_result(set_thread_name(a[0], a[2], a[3] as u32)),
         _ => {
             log::warn!("unimplemented NtSetInformationThread class {class}");
             STATUS_INVALID_INFO_CLASS
         }
     }
+}
+
+/// THREAD_NAME_INFORMATION: a UNICODE_STRING whose buffer follows it.
+fn query_thread_name(thread: &Thread, buffer: u64, length: u32, ret: u64) -> NtResult<()> {
+    let name = thread
+        .description
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let header = std::mem::size_of::<nt::UNICODE_STRING>() as u32;
+    let bytes = (name.len() * 2) as u32;
+    let needed = header + bytes;
+    user::write_opt(ret, &needed)?;
+    if length < needed {
+        return Err(if length < header {
+            STATUS_INFO_LENGTH_MISMATCH
+        } else {
+            STATUS_BUFFER_TOO_SMALL
+        });
+    }
+    let text = buffer + header as u64;
+    user::write(
+        buffer,
+        &nt::UNICODE_STRING {
+            Length: bytes as u16,
+            MaximumLength: bytes as u16,
+            _pad: 0,
+            Buffer: if name.is_empty() { 0 } else { text },
+        },
+    )?;
+    let raw: Vec<u8> = name.iter().flat_map(|c| c.to_le_bytes()).collect();
+    user::write_from(text, &raw)
+}
+
+/// Sets THREAD_NAME_INFORMATION (SetThreadDescription).
+fn set_thread_name(handle: u64, buffer: u64, length: u32) -> NtResult<()> {
+    if length as usize != std::mem::size_of::<nt::UNICODE_STRING>() {
+        return Err(STATUS_INFO_LENGTH_MISMATCH);
+    }
+    let thread = ob::reference_typed::<Thread>(handle)?;
+    let s = user::read::<nt::UNICODE_STRING>(buffer)?;
+    if s.Length % 2 != 0 || s.Length > s.MaximumLength && s.MaximumLength != 0 {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    let name = if s.Length == 0 {
+        Vec::new()
+    } else {
+        user::read_u16s(s.Buffer, s.Length as usize / 2)?
+    };
+    *thread.description.lock().unwrap_or_else(|e| e.into_inner()) = name;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod create;
 pub mod info;
 pub mod thread;
+pub mod times;
 
 use crate::ob::Object;
 use std::cell::RefCell;
@@ -44,6 +45,7 @@ pub struct Thread {
     pub priority: AtomicI32,
     /// SetThreadDescription.
     pub description: Mutex<Vec<u16>>,
+    pub times: times::ThreadTimes,
 }
 crate::object_type!(Thread, "Thread", waitable);
 

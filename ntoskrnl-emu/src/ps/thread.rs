@@ -91,6 +91,7 @@ pub fn exit_current_thread(status: u32) -> ! {
         // waiter gets WAIT_ABANDONED.
         crate::ke::mutant::abandon_owned_by(t.id.load(Ordering::Acquire));
         t.exit_status.store(status, Ordering::Release);
+        t.times.ended();
         t.state.store(1, Ordering::Release);
         futex::wake(&t.state, i32::MAX);
     }
@@ -253,6 +254,7 @@ fn run_windows_thread(job: Job) {
         return;
     }
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread.clone()));
+    thread.times.started(super::gettid());
     // A thread created suspended waits for NtResumeThread.
     loop {
         let count = thread.suspend_count.load(Ordering::Acquire);
