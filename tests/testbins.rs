@@ -198,6 +198,13 @@ fn thread_info() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// User APCs and alertable waits.
+#[test]
+fn apc() {
+    let exe = build(&APC);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

@@ -214,6 +214,7 @@ static EXPORTS: &[Export] = &[
     export!(TerminateThread(Ptr, Int)),
     export!(GetExitCodeThread(Ptr, Ptr)),
     export!(GetThreadId(Ptr)),
+    export!(QueueUserAPC(Ptr, Ptr, Ptr)),
     export!(GetThreadTimes(Ptr, Ptr, Ptr, Ptr, Ptr)),
     export!(GetProcessTimes(Ptr, Ptr, Ptr, Ptr, Ptr)),
     export!(SetThreadDescription(Ptr, WStr)),

@@ -393,3 +393,15 @@ pub extern "win64" fn GetThreadDescription(h: u64, out: *mut u64) -> u32 {
     }
     hresult_from_nt(STATUS_SUCCESS)
 }
+
+/// Implements QueueUserAPC(pfnAPC, hThread, dwData): nonzero on success.
+/// The APC runs when the thread next enters an alertable wait (SleepEx,
+/// WaitFor*Ex, SignalObjectAndWait with bAlertable).
+pub extern "win64" fn QueueUserAPC(routine: u64, h: u64, data: u64) -> u32 {
+    let st = syscall(nr::NtQueueApcThread, &args([h, routine, data, 0, 0]));
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}

@@ -122,6 +122,7 @@ static RTL_EXPORTS: &[Export] = &[
 fn process_attach(_dll: &LoadedBuiltin) {
     heap::create_process_heap();
     syscalls::upcall::set_user_thread_start(thread::user_thread_start);
+    syscalls::upcall::set_user_apc_dispatcher(thread::user_apc_dispatcher);
 }
 
 /// ntdll's declaration for the loader.

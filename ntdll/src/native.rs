@@ -57,6 +57,8 @@ native! {
     // Threads (lead's block).
     NtCreateThreadEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     NtResumeThread(a0, a1);
+    NtQueueApcThread(a0, a1, a2, a3, a4);
+    NtTestAlert();
     // Dispatcher objects, handles and the namespace (ke/ob block).
     NtResetEvent(a0, a1);
     NtPulseEvent(a0, a1);
@@ -133,6 +135,8 @@ native_exports! {
     NtCancelIoFile: "ZwCancelIoFile" => "NTDLL.NtCancelIoFile" (Ptr, Ptr);
     NtCreateThreadEx: "ZwCreateThreadEx" => "NTDLL.NtCreateThreadEx" (Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr);
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
+    NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);
+    NtTestAlert: "ZwTestAlert" => "NTDLL.NtTestAlert" ();
     // Dispatcher objects, handles and the namespace (ke/ob block).
     NtResetEvent: "ZwResetEvent" => "NTDLL.NtResetEvent" (Ptr, Ptr);
     NtPulseEvent: "ZwPulseEvent" => "NTDLL.NtPulseEvent" (Ptr, Ptr);

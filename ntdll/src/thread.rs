@@ -8,11 +8,24 @@ use syscalls::{args, nr, syscall};
 /// routine, then the thread's exit with its result.
 pub extern "C" fn user_thread_start(start: u64, parameter: u64) -> ! {
     loader::ldr::initialize_thread();
+    // APCs queued before the thread first ran (to a thread created
+    // suspended) run before its start routine, as LdrInitializeThunk's
+    // NtTestAlert has them do on Windows.
+    let _ = syscall(nr::NtTestAlert, &args([]));
     // SAFETY: the start routine the thread was created with, a
     // LPTHREAD_START_ROUTINE in the Windows x64 convention.
     let routine: extern "win64" fn(u64) -> u32 = unsafe { core::mem::transmute(start) };
     let code = routine(parameter);
     RtlExitUserThread(code)
+}
+
+/// KiUserApcDispatcher: runs one user APC, `routine(arg1, arg2, arg3)`.
+pub extern "C" fn user_apc_dispatcher(routine: u64, arg1: u64, arg2: u64, arg3: u64) {
+    // SAFETY: the routine was queued with NtQueueApcThread as a
+    // PKNORMAL_ROUTINE in the Windows x64 convention (QueueUserAPC's
+    // PAPCFUNC takes the first argument only; the others are ignored).
+    let routine: extern "win64" fn(u64, u64, u64) = unsafe { core::mem::transmute(routine) };
+    routine(arg1, arg2, arg3);
 }
 
 /// True if the calling thread is the process's last (ThreadAmILastThread).

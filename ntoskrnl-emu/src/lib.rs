@@ -79,6 +79,8 @@ pub fn services() -> Vec<(u32, Service)> {
         // Threads (lead's block).
         (nr::NtCreateThreadEx, ps::thread::NtCreateThreadEx),
         (nr::NtResumeThread, ps::thread::NtResumeThread),
+        (nr::NtQueueApcThread, ps::apc::NtQueueApcThread),
+        (nr::NtTestAlert, ps::apc::NtTestAlert),
         (nr::NtCreateFile, io::file::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
         // Dispatcher objects, waits, handles and the namespace (ke/ob block).

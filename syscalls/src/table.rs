@@ -71,6 +71,7 @@ services! {
     0x03D NtQueryAttributesFile 2,
     0x03E NtClearEvent 1,
     0x040 NtOpenEvent 3,
+    0x045 NtQueueApcThread 5,
     0x046 NtYieldExecution 0,
     0x048 NtCreateEvent 5,
     0x049 NtQueryVolumeInformationFile 5,
@@ -107,6 +108,9 @@ services! {
     0x15F NtQuerySymbolicLinkObject 3,
     0x17A NtResetEvent 2,
     0x1B8 NtSignalAndWaitForSingleObject 4,
+    // 1903's 0x1BA plus the 8 services 2004-22H2 added below it (as for
+    // NtSignalAndWaitForSingleObject, 0x1B0 in 1903).
+    0x1C2 NtTestAlert 0,
 }
 
 /// Number of slots in the table (one past the highest service number).

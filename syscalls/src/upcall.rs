@@ -19,3 +19,20 @@ pub fn set_user_thread_start(f: UserThreadStart) {
 pub fn user_thread_start() -> Option<UserThreadStart> {
     USER_THREAD_START.get().copied()
 }
+
+/// Runs one user APC (KiUserApcDispatcher): calls `routine(arg1, arg2,
+/// arg3)` in the Windows x64 convention on the calling thread, and returns.
+/// The executive calls it on the thread the APC was queued to, when that
+/// thread is in an alertable wait or tests for alerts.
+pub type UserApcDispatcher = extern "C" fn(routine: u64, arg1: u64, arg2: u64, arg3: u64);
+
+static USER_APC_DISPATCHER: OnceLock<UserApcDispatcher> = OnceLock::new();
+
+/// Registers the APC dispatcher (ntdll, at process attach).
+pub fn set_user_apc_dispatcher(f: UserApcDispatcher) {
+    let _ = USER_APC_DISPATCHER.set(f);
+}
+
+pub fn user_apc_dispatcher() -> Option<UserApcDispatcher> {
+    USER_APC_DISPATCHER.get().copied()
+}

@@ -130,6 +130,19 @@ fn satisfy_all(objects: &[&dyn Waitable], order: &[usize]) -> Option<NtStatus> {
 /// KeWaitForMultipleObjects: sleeps on a wait block registered under every
 /// object's futex word.
 pub fn wait_multiple(objects: &[&dyn Waitable], wait_all: bool, deadline: &Deadline) -> NtStatus {
+    wait_multiple_alertable(objects, wait_all, deadline, None)
+}
+
+/// [`wait_multiple`], also ended by `alert` (a thread's APC queue) becoming
+/// signalled: then it returns STATUS_USER_APC. Objects already signalled
+/// satisfy the wait first, as in NT.
+pub fn wait_multiple_alertable(
+    objects: &[&dyn Waitable],
+    wait_all: bool,
+    deadline: &Deadline,
+    alert: Option<&dyn Waitable>,
+) -> NtStatus {
+    let alerted = || alert.is_some_and(|a| a.is_signalled());
     let mut order: Vec<usize> = (0..objects.len()).collect();
     order.sort_by_key(|&i| objects[i].futex() as *const _ as usize);
     let mut since: Vec<u32> = objects
@@ -147,15 +160,22 @@ pub fn wait_multiple(objects: &[&dyn Waitable], wait_all: bool, deadline: &Deadl
     if let Some(status) = attempt(&mut since) {
         return status;
     }
+    if alerted() {
+        return STATUS_USER_APC;
+    }
     if deadline.remaining().is_none() {
         return STATUS_TIMEOUT;
     }
     let block = Arc::new(WaitBlock::default());
-    let _registration = Registration::new(&block, objects.iter().map(|o| o.futex()));
+    let words = objects.iter().chain(alert.as_ref()).map(|o| o.futex());
+    let _registration = Registration::new(&block, words);
     loop {
         let generation = block.word.load(Ordering::Acquire);
         if let Some(status) = attempt(&mut since) {
             return status;
+        }
+        if alerted() {
+            return STATUS_USER_APC;
         }
         match deadline.remaining() {
             None => return STATUS_TIMEOUT,
@@ -164,13 +184,39 @@ pub fn wait_multiple(objects: &[&dyn Waitable], wait_all: bool, deadline: &Deadl
     }
 }
 
+/// Runs a wait that is alertable when `alertable` is set and the caller is
+/// a Windows thread: a user APC queued to the thread ends it, the thread
+/// runs its APCs, and the wait returns STATUS_USER_APC.
+fn with_alerts(alertable: bool, wait: impl FnOnce(Option<&dyn Waitable>) -> NtStatus) -> NtStatus {
+    let thread = if alertable {
+        crate::ps::current_thread()
+    } else {
+        None
+    };
+    let status = wait(thread.as_ref().map(|t| &t.apcs as &dyn Waitable));
+    if status == STATUS_USER_APC {
+        if let Some(t) = &thread {
+            crate::ps::apc::deliver(t);
+        }
+    }
+    status
+}
+
+/// A wait on one object, alertable or not.
+fn wait_one(waitable: &dyn Waitable, deadline: &Deadline, alertable: bool) -> NtStatus {
+    with_alerts(alertable, |alert| match alert {
+        None => wait_single(waitable, deadline),
+        Some(alert) => wait_multiple_alertable(&[waitable], false, deadline, Some(alert)),
+    })
+}
+
 /// Implements NtWaitForSingleObject(Handle, Alertable, Timeout).
 pub fn NtWaitForSingleObject(a: &Args) -> NtStatus {
     let run = || -> NtResult<NtStatus> {
         let object = ob::handle::reference_waitable(a[0])?;
         let waitable = object.waitable().ok_or(STATUS_OBJECT_TYPE_MISMATCH)?;
         let deadline = Deadline::from_user(a[2])?;
-        Ok(wait_single(waitable, &deadline))
+        Ok(wait_one(waitable, &deadline, a[1] as u8 != 0))
     };
     run().unwrap_or_else(|e| e)
 }
@@ -207,7 +253,9 @@ pub fn NtWaitForMultipleObjects(a: &Args) -> NtStatus {
             .map(|o| o.waitable().ok_or(STATUS_OBJECT_TYPE_MISMATCH))
             .collect::<NtResult<Vec<_>>>()?;
         let deadline = Deadline::from_user(a[4])?;
-        Ok(wait_multiple(&waitables, wait_type == WAIT_ALL, &deadline))
+        Ok(with_alerts(a[3] as u8 != 0, |alert| {
+            wait_multiple_alertable(&waitables, wait_type == WAIT_ALL, &deadline, alert)
+        }))
     };
     run().unwrap_or_else(|e| e)
 }
@@ -234,13 +282,21 @@ pub fn NtSignalAndWaitForSingleObject(a: &Args) -> NtStatus {
         } else {
             return Err(STATUS_OBJECT_TYPE_MISMATCH);
         }
-        Ok(wait_single(waitable, &deadline))
+        Ok(wait_one(waitable, &deadline, a[2] as u8 != 0))
     };
     run().unwrap_or_else(|e| e)
 }
 
 /// Implements NtDelayExecution(Alertable, DelayInterval).
 pub fn NtDelayExecution(a: &Args) -> NtStatus {
+    if a[0] as u8 != 0 {
+        if let Some(thread) = crate::ps::current_thread() {
+            return match Deadline::from_user(a[1]) {
+                Ok(deadline) => alertable_delay(&thread, &deadline),
+                Err(e) => e,
+            };
+        }
+    }
     let run = || -> NtResult<()> {
         match Deadline::from_user(a[1])? {
             Deadline::Infinite => loop {
@@ -257,6 +313,22 @@ pub fn NtDelayExecution(a: &Args) -> NtStatus {
         }
     };
     NtStatus::from_result(run())
+}
+
+/// An alertable sleep: until the deadline, or until a user APC is queued
+/// to the thread (the APCs then run and it returns STATUS_USER_APC).
+fn alertable_delay(thread: &crate::ps::Thread, deadline: &Deadline) -> NtStatus {
+    if matches!(deadline, Deadline::At(t) if *t <= Instant::now()) && !thread.apcs.pending() {
+        // SleepEx(0, TRUE) with nothing queued: give up the time slice.
+        std::thread::yield_now();
+        return STATUS_SUCCESS;
+    }
+    match with_alerts(true, |alert| {
+        wait_multiple_alertable(&[], false, deadline, alert)
+    }) {
+        STATUS_TIMEOUT => STATUS_SUCCESS,
+        status => status,
+    }
 }
 
 /// Implements NtYieldExecution().

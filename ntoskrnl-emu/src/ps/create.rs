@@ -325,6 +325,7 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         priority: std::sync::atomic::AtomicI32::new(0),
         description: std::sync::Mutex::new(Vec::new()),
         times: super::times::ThreadTimes::created_now(),
+        apcs: Default::default(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Processes and threads.
 
+pub mod apc;
 pub mod create;
 pub mod info;
 pub mod thread;
@@ -46,6 +47,8 @@ pub struct Thread {
     /// SetThreadDescription.
     pub description: Mutex<Vec<u16>>,
     pub times: times::ThreadTimes,
+    /// Queued user APCs.
+    pub apcs: apc::ApcQueue,
 }
 crate::object_type!(Thread, "Thread", waitable);
 
