@@ -205,6 +205,13 @@ fn apc() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// Waitable timers: due times, periods, completion routines.
+#[test]
+fn timers() {
+    let exe = build(&TIMERS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

@@ -14,6 +14,7 @@ pub mod process;
 pub mod sync;
 pub mod thread;
 pub mod time;
+pub mod timer;
 pub mod usersync;
 
 use console::*;
@@ -27,6 +28,7 @@ use process::*;
 use sync::*;
 use thread::*;
 use time::*;
+use timer::*;
 use usersync::*;
 
 static EXPORTS: &[Export] = &[
@@ -166,6 +168,13 @@ static EXPORTS: &[Export] = &[
     export!(CreateEventExA(Ptr, Str, Int, Int)),
     export!(CreateEventExW(Ptr, WStr, Int, Int)),
     export!(OpenEventA(Int, Int, Str)),
+    export!(CreateWaitableTimerW(Ptr, Int, WStr)),
+    export!(CreateWaitableTimerA(Ptr, Int, Str)),
+    export!(CreateWaitableTimerExW(Ptr, WStr, Int, Int)),
+    export!(CreateWaitableTimerExA(Ptr, Str, Int, Int)),
+    export!(SetWaitableTimer(Ptr, Ptr, Int, Ptr, Ptr, Int)),
+    export!(SetWaitableTimerEx(Ptr, Ptr, Int, Ptr, Ptr, Ptr, Int)),
+    export!(CancelWaitableTimer(Ptr)),
     export!(OpenEventW(Int, Int, WStr)),
     export!(PulseEvent(Ptr)),
     export!(CreateMutexA(Ptr, Int, Str)),

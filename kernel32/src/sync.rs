@@ -84,7 +84,13 @@ fn with_attributes<R>(
 
 /// NtCreateX with a name: OBJ_OPENIF, so an existing object of the type is
 /// opened, which is success with ERROR_ALREADY_EXISTS.
-fn create_named(service: u32, sa: u64, name: Option<&[u16]>, access: u32, rest: [u64; 2]) -> u64 {
+pub(crate) fn create_named(
+    service: u32,
+    sa: u64,
+    name: Option<&[u16]>,
+    access: u32,
+    rest: [u64; 2],
+) -> u64 {
     let attributes = OBJ_OPENIF | if inherits(sa) { OBJ_INHERIT } else { 0 };
     let mut h = 0u64;
     let st = with_attributes(name, attributes, |oa| {
@@ -134,12 +140,12 @@ fn open_named(service: u32, access: u32, inherit: i32, name: Option<Vec<u16>>) -
     }
 }
 
-fn wide(name: *const u16) -> Option<Vec<u16>> {
+pub(crate) fn wide(name: *const u16) -> Option<Vec<u16>> {
     // SAFETY: a NUL-terminated UTF-16 name from the caller, or NULL.
     unsafe { wstr(name) }
 }
 
-fn narrow(name: *const u8) -> Option<Vec<u16>> {
+pub(crate) fn narrow(name: *const u8) -> Option<Vec<u16>> {
     // SAFETY: a NUL-terminated ANSI name from the caller, or NULL.
     unsafe { astr(name) }
 }
@@ -222,7 +228,7 @@ pub extern "win64" fn OpenEventA(access: u32, inherit: i32, name: *const u8) -> 
     open_named(nr::NtOpenEvent, access, inherit, narrow(name))
 }
 
-fn bool_status(st: NtStatus) -> i32 {
+pub(crate) fn bool_status(st: NtStatus) -> i32 {
     if st.is_success() {
         1
     } else {

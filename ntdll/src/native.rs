@@ -59,6 +59,10 @@ native! {
     NtResumeThread(a0, a1);
     NtQueueApcThread(a0, a1, a2, a3, a4);
     NtTestAlert();
+    NtCreateTimer(a0, a1, a2, a3);
+    NtSetTimer(a0, a1, a2, a3, a4, a5, a6);
+    NtCancelTimer(a0, a1);
+    NtQueryTimer(a0, a1, a2, a3, a4);
     // Dispatcher objects, handles and the namespace (ke/ob block).
     NtResetEvent(a0, a1);
     NtPulseEvent(a0, a1);
@@ -137,6 +141,10 @@ native_exports! {
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);
     NtTestAlert: "ZwTestAlert" => "NTDLL.NtTestAlert" ();
+    NtCreateTimer: "ZwCreateTimer" => "NTDLL.NtCreateTimer" (Ptr, Int, Ptr, Int);
+    NtSetTimer: "ZwSetTimer" => "NTDLL.NtSetTimer" (Ptr, Ptr, Ptr, Ptr, Int, Int, Ptr);
+    NtCancelTimer: "ZwCancelTimer" => "NTDLL.NtCancelTimer" (Ptr, Ptr);
+    NtQueryTimer: "ZwQueryTimer" => "NTDLL.NtQueryTimer" (Ptr, Int, Ptr, Int, Ptr);
     // Dispatcher objects, handles and the namespace (ke/ob block).
     NtResetEvent: "ZwResetEvent" => "NTDLL.NtResetEvent" (Ptr, Ptr);
     NtPulseEvent: "ZwPulseEvent" => "NTDLL.NtPulseEvent" (Ptr, Ptr);

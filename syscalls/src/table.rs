@@ -66,6 +66,7 @@ services! {
     0x034 NtDelayExecution 2,
     0x035 NtQueryDirectoryFile 11,
     0x036 NtQuerySystemInformation 4,
+    0x038 NtQueryTimer 5,
     0x039 NtFsControlFile 10,
     0x03C NtDuplicateObject 7,
     0x03D NtQueryAttributesFile 2,
@@ -85,9 +86,12 @@ services! {
     0x05B NtWaitForMultipleObjects 5,
     0x05C NtSetInformationObject 4,
     0x05D NtCancelIoFile 2,
+    0x061 NtCancelTimer 2,
+    0x062 NtSetTimer 7,
     // Threads (lead's block).
     0x052 NtResumeThread 2,
     0x0C2 NtCreateThreadEx 11, // 22H2 (0xC1 was 2004's); see the note below
+    0x0C3 NtCreateTimer 4, // 1903's 0xBE, five on as NtCreateThreadEx is
     // Dispatcher objects and the object namespace (ke/ob block). Numbers
     // above 0x62 are from the "Windows 10 (22H2)" column of j00ru's
     // windows-syscalls table (x64/csv/nt.csv). 21H2 and 22H2 number these

@@ -76,6 +76,7 @@ pub const USERSYNC: Testbin = Testbin {
 pub const STRESS: Testbin = Testbin::plain("stress");
 pub const THREAD_INFO: Testbin = Testbin::plain("thread_info");
 pub const APC: Testbin = Testbin::plain("apc");
+pub const TIMERS: Testbin = Testbin::plain("timers");
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {

@@ -10,6 +10,7 @@
 pub mod event;
 pub mod mutant;
 pub mod semaphore;
+pub mod timer;
 pub mod wait;
 pub mod waitlist;
 
