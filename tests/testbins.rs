@@ -212,6 +212,13 @@ fn timers() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// SuspendThread/ResumeThread and thread contexts.
+#[test]
+fn suspend() {
+    let exe = build(&SUSPEND);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

@@ -405,3 +405,37 @@ pub extern "win64" fn QueueUserAPC(routine: u64, h: u64, data: u64) -> u32 {
         fail(st, 0)
     }
 }
+
+/// Implements SuspendThread(hThread): the previous suspend count, or -1.
+pub extern "win64" fn SuspendThread(h: u64) -> u32 {
+    let mut previous = 0u32;
+    let st = syscall(
+        nr::NtSuspendThread,
+        &args([h, &mut previous as *mut u32 as u64]),
+    );
+    if st.is_success() {
+        previous
+    } else {
+        fail(st, u32::MAX)
+    }
+}
+
+/// Implements GetThreadContext(hThread, lpContext).
+pub extern "win64" fn GetThreadContext(h: u64, context: u64) -> i32 {
+    let st = syscall(nr::NtGetContextThread, &args([h, context]));
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// Implements SetThreadContext(hThread, lpContext).
+pub extern "win64" fn SetThreadContext(h: u64, context: u64) -> i32 {
+    let st = syscall(nr::NtSetContextThread, &args([h, context]));
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}

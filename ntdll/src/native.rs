@@ -60,6 +60,9 @@ native! {
     NtQueueApcThread(a0, a1, a2, a3, a4);
     NtTestAlert();
     NtCreateTimer(a0, a1, a2, a3);
+    NtSuspendThread(a0, a1);
+    NtGetContextThread(a0, a1);
+    NtSetContextThread(a0, a1);
     NtSetTimer(a0, a1, a2, a3, a4, a5, a6);
     NtCancelTimer(a0, a1);
     NtQueryTimer(a0, a1, a2, a3, a4);
@@ -142,6 +145,9 @@ native_exports! {
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);
     NtTestAlert: "ZwTestAlert" => "NTDLL.NtTestAlert" ();
     NtCreateTimer: "ZwCreateTimer" => "NTDLL.NtCreateTimer" (Ptr, Int, Ptr, Int);
+    NtSuspendThread: "ZwSuspendThread" => "NTDLL.NtSuspendThread" (Ptr, Ptr);
+    NtGetContextThread: "ZwGetContextThread" => "NTDLL.NtGetContextThread" (Ptr, Ptr);
+    NtSetContextThread: "ZwSetContextThread" => "NTDLL.NtSetContextThread" (Ptr, Ptr);
     NtSetTimer: "ZwSetTimer" => "NTDLL.NtSetTimer" (Ptr, Ptr, Ptr, Ptr, Int, Int, Ptr);
     NtCancelTimer: "ZwCancelTimer" => "NTDLL.NtCancelTimer" (Ptr, Ptr);
     NtQueryTimer: "ZwQueryTimer" => "NTDLL.NtQueryTimer" (Ptr, Int, Ptr, Int, Ptr);

@@ -91,6 +91,9 @@ services! {
     // Threads (lead's block).
     0x052 NtResumeThread 2,
     0x0C2 NtCreateThreadEx 11, // 22H2 (0xC1 was 2004's); see the note below
+    0x0F2 NtGetContextThread 2, // 1903's 0xED, five on as NtCreateThreadEx is
+    0x18B NtSetContextThread 2, // 22H2 per j00ru's table as recalled; unverified here
+    0x1BE NtSuspendThread 2, // 1903's 0x1B6, eight on as NtSignalAndWait... is
     0x0C3 NtCreateTimer 4, // 1903's 0xBE, five on as NtCreateThreadEx is
     // Dispatcher objects and the object namespace (ke/ob block). Numbers
     // above 0x62 are from the "Windows 10 (22H2)" column of j00ru's

@@ -77,6 +77,7 @@ pub const STRESS: Testbin = Testbin::plain("stress");
 pub const THREAD_INFO: Testbin = Testbin::plain("thread_info");
 pub const APC: Testbin = Testbin::plain("apc");
 pub const TIMERS: Testbin = Testbin::plain("timers");
+pub const SUSPEND: Testbin = Testbin::plain("suspend");
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {

@@ -326,6 +326,7 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         description: std::sync::Mutex::new(Vec::new()),
         times: super::times::ThreadTimes::created_now(),
         apcs: Default::default(),
+        suspend: Default::default(),
     })
 }
 
@@ -345,6 +346,7 @@ pub fn attach_thread(thread: Thread) -> NtResult<()> {
     set_gs_base(thread.teb)?;
     super::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     let thread = Arc::new(thread);
+    super::suspend::running(&thread);
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread));
     Ok(())
 }

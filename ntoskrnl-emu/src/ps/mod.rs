@@ -3,6 +3,7 @@
 pub mod apc;
 pub mod create;
 pub mod info;
+pub mod suspend;
 pub mod thread;
 pub mod times;
 
@@ -49,6 +50,8 @@ pub struct Thread {
     pub times: times::ThreadTimes,
     /// Queued user APCs.
     pub apcs: apc::ApcQueue,
+    /// SuspendThread and the register context of a suspended thread.
+    pub suspend: suspend::SuspendState,
 }
 crate::object_type!(Thread, "Thread", waitable);
 

@@ -263,8 +263,10 @@ fn run_windows_thread(job: Job) {
         }
         futex::wait(&thread.suspend_count, count, None);
     }
+    super::suspend::running(&thread);
     let top = thread.stack_base - 0x100;
     run_user(top, entry, start, argument);
+    super::suspend::stopped(&thread);
     // User mode has ended (exit_current_thread): the Windows stack and the
     // TEB go back for reuse.
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = None);
@@ -305,15 +307,8 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
 pub fn NtResumeThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
-        let previous = t
-            .suspend_count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
-                Some(c.saturating_sub(1))
-            })
-            .unwrap_or(0);
-        if previous == 1 {
-            futex::wake(&t.suspend_count, i32::MAX);
-        }
+        user::write_opt(a[1], &0u32)?;
+        let previous = super::suspend::resume(&t);
         user::write_opt(a[1], &previous)
     };
     NtStatus::from_result(run())
