@@ -28,6 +28,21 @@ static void redirected(void)
     ExitThread(55);
 }
 
+static volatile LONG never_started = 1;
+static DWORD WINAPI marks_started(LPVOID p)
+{
+    (void)p;
+    never_started = 0;
+    return 0;
+}
+
+static HANDLE owned;
+static DWORD WINAPI owns_then_blocks(LPVOID p)
+{
+    WaitForSingleObject(owned, INFINITE);
+    return WaitForSingleObject((HANDLE)p, INFINITE);
+}
+
 static CONTEXT context;
 static HANDLE go;
 static DWORD WINAPI waiter(LPVOID p)
@@ -38,7 +53,7 @@ static DWORD WINAPI waiter(LPVOID p)
 
 int main(void)
 {
-    plan(16);
+    plan(23);
     HANDLE t = CreateThread(NULL, 0, spinner, NULL, 0, NULL);
     while (spins < 1000)
         Sleep(1);
@@ -86,6 +101,42 @@ int main(void)
     ok(WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(t, &code) && code == 7,
        "resumed, its wait completes as signalled (%lu)", code);
     CloseHandle(t);
+
+    /* TerminateThread of other threads: running, blocked, never started. */
+    spins = 0;
+    t = CreateThread(NULL, 0, spinner, NULL, 0, NULL);
+    while (spins < 1000)
+        Sleep(1);
+    ok(TerminateThread(t, 99), "TerminateThread on a running thread");
+    ok(WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 && GetExitCodeThread(t, &code) && code == 99,
+       "it ended with the given exit code (%lu)", code);
+    a = spins;
+    Sleep(20);
+    ok(spins == a, "and runs no more");
+    CloseHandle(t);
+
+    HANDLE never = CreateEventW(NULL, TRUE, FALSE, NULL);
+    owned = CreateMutexW(NULL, FALSE, NULL);
+    t = CreateThread(NULL, 0, owns_then_blocks, never, 0, NULL);
+    Sleep(30);
+    ok(TerminateThread(t, 98) && WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 &&
+           GetExitCodeThread(t, &code) && code == 98,
+       "TerminateThread on a thread blocked in an infinite wait (%lu)", code);
+    ok(WaitForSingleObject(owned, 0) == WAIT_ABANDONED, "a mutex it owned is abandoned");
+    ReleaseMutex(owned);
+    CloseHandle(t);
+
+    t = CreateThread(NULL, 0, marks_started, NULL, CREATE_SUSPENDED, NULL);
+    ok(TerminateThread(t, 97) && WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 &&
+           GetExitCodeThread(t, &code) && code == 97 && never_started,
+       "TerminateThread on a suspended new thread: it ends without running (%lu)", code);
+    CloseHandle(t);
+
+    t = CreateThread(NULL, 0, marks_started, NULL, 0, NULL);
+    ok(WaitForSingleObject(t, 5000) == WAIT_OBJECT_0 && !never_started, "new threads still run afterwards");
+    CloseHandle(t);
+    CloseHandle(never);
+    CloseHandle(owned);
 
     SetLastError(0);
     DWORD r = SuspendThread(go);

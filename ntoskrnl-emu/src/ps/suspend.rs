@@ -9,6 +9,13 @@
 //! meanwhile (NtSetContextThread) is written back into the signal frame
 //! before the handler returns, so the thread resumes with it — what Go's
 //! runtime, debuggers and profilers rely on.
+//!
+//! TerminateThread of another thread uses the same signal: the handler
+//! sends the thread, wherever it was, to [`terminated`], which ends it as
+//! ExitThread would but without DLL detach (as on Windows). Like Windows'
+//! TerminateThread this can leave behind whatever the thread held in user
+//! mode; unlike Windows it can also be in the middle of executive code,
+//! whose locks are held only briefly and never across a wait.
 
 use super::Thread;
 use crate::ke::futex;
@@ -83,7 +90,11 @@ pub struct SuspendState {
     context: Box<[AtomicU64]>,
     /// Parts of `context` NtSetContextThread changed, applied on resume.
     dirty: AtomicU32,
+    /// TERMINATING | exit code once TerminateThread has been called.
+    terminate: AtomicU64,
 }
+
+const TERMINATING: u64 = 1 << 32;
 
 impl Default for SuspendState {
     fn default() -> Self {
@@ -93,6 +104,7 @@ impl Default for SuspendState {
             capture_only: AtomicBool::new(false),
             context: (0..CONTEXT_SIZE / 8).map(|_| AtomicU64::new(0)).collect(),
             dirty: AtomicU32::new(0),
+            terminate: AtomicU64::new(0),
         }
     }
 }
@@ -192,6 +204,10 @@ extern "C" fn on_suspend_signal(
         capture(s, uc);
         return;
     }
+    if let Some(code) = termination(t) {
+        redirect_to_end(uc, code);
+        return;
+    }
     if t.suspend_count.load(Ordering::Acquire) == 0 {
         return; // resumed before the signal arrived
     }
@@ -201,17 +217,65 @@ extern "C" fn on_suspend_signal(
     futex::wake_only(&s.parked, i32::MAX);
     loop {
         let count = t.suspend_count.load(Ordering::Acquire);
-        if count == 0 {
+        if count == 0 || termination(t).is_some() {
             break;
         }
         futex::wait(&t.suspend_count, count, None);
     }
-    let dirty = s.dirty.swap(0, Ordering::AcqRel);
-    if dirty != 0 {
-        apply(s, uc, dirty);
+    if let Some(code) = termination(t) {
+        redirect_to_end(uc, code);
+    } else {
+        let dirty = s.dirty.swap(0, Ordering::AcqRel);
+        if dirty != 0 {
+            apply(s, uc, dirty);
+        }
     }
     s.parked.store(0, Ordering::Release);
     futex::wake_only(&s.parked, i32::MAX);
+}
+
+/// The exit code TerminateThread gave the thread, if it did.
+pub fn termination(t: &Thread) -> Option<u32> {
+    let v = t.suspend.terminate.load(Ordering::Acquire);
+    (v & TERMINATING != 0).then_some(v as u32)
+}
+
+/// Makes the interrupted thread continue in [`terminated`]`(code)`, on its
+/// own stack below where it was (past the red zone, aligned as for a call).
+fn redirect_to_end(uc: &mut libc::ucontext_t, code: u32) {
+    let g = &mut uc.uc_mcontext.gregs;
+    let rsp = ((g[libc::REG_RSP as usize] as u64 - 512) & !15) - 8;
+    g[libc::REG_RSP as usize] = rsp as i64;
+    g[libc::REG_RIP as usize] = terminated as *const () as usize as i64;
+    g[libc::REG_RDI as usize] = code as i64;
+}
+
+/// Where a terminated thread goes: it ends as ExitThread would, without
+/// DLL thread detach.
+extern "C" fn terminated(code: u64) -> ! {
+    super::thread::exit_current_thread(code as u32)
+}
+
+/// TerminateThread of another thread: it ends with `code` as soon as it
+/// runs, suspended or not; a thread that never started never does.
+pub fn terminate(t: &Arc<Thread>, code: u32) {
+    if t.suspend
+        .terminate
+        .compare_exchange(
+            0,
+            TERMINATING | code as u64,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_err()
+    {
+        return; // already being terminated
+    }
+    // Wake it where it sleeps: in the handler (parked) or waiting to start.
+    futex::wake_only(&t.suspend_count, i32::MAX);
+    if t.suspend.parked.load(Ordering::Acquire) != 1 {
+        kick(t);
+    }
 }
 
 /// Copies the interrupted registers into the CONTEXT buffer.

@@ -86,16 +86,11 @@ pub fn run_user(stack_top: u64, entry: extern "C" fn(u64, u64) -> !, a: u64, b: 
 /// thread leaves user mode. The last thread to end ends the process, with
 /// its exit status as the process's.
 pub fn exit_current_thread(status: u32) -> ! {
-    if let Some(t) = super::current_thread() {
-        // Mutexes the thread still owns become abandoned: their next
-        // waiter gets WAIT_ABANDONED.
-        crate::ke::mutant::abandon_owned_by(t.id.load(Ordering::Acquire));
-        t.exit_status.store(status, Ordering::Release);
-        t.times.ended();
-        t.state.store(1, Ordering::Release);
-        futex::wake(&t.state, i32::MAX);
-    }
-    if LIVE_THREADS.fetch_sub(1, Ordering::AcqRel) == 1 {
+    let last = match super::current_thread() {
+        Some(t) => end_thread(&t, status),
+        None => LIVE_THREADS.fetch_sub(1, Ordering::AcqRel) == 1,
+    };
+    if last {
         super::terminate_self(status);
     }
     let saved = HOST_RSP.with(|c| c.get());
@@ -109,6 +104,19 @@ pub fn exit_current_thread(status: u32) -> ! {
     }
     // SAFETY: `saved` is this thread's host stack pointer from run_user.
     unsafe { casement_leave_user(saved) }
+}
+
+/// The end of a thread, on that thread: its exit status is set and its
+/// waiters wake. Returns whether it was the process's last thread.
+fn end_thread(t: &Thread, status: u32) -> bool {
+    // Mutexes the thread still owns become abandoned: their next waiter
+    // gets WAIT_ABANDONED.
+    crate::ke::mutant::abandon_owned_by(t.id.load(Ordering::Acquire));
+    t.exit_status.store(status, Ordering::Release);
+    t.times.ended();
+    t.state.store(1, Ordering::Release);
+    futex::wake(&t.state, i32::MAX);
+    LIVE_THREADS.fetch_sub(1, Ordering::AcqRel) == 1
 }
 
 /// Implements NtCreateThreadEx(ThreadHandle, DesiredAccess,
@@ -255,18 +263,25 @@ fn run_windows_thread(job: Job) {
     }
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread.clone()));
     thread.times.started(super::gettid());
-    // A thread created suspended waits for NtResumeThread.
+    // A thread created suspended waits for NtResumeThread (or its end).
     loop {
         let count = thread.suspend_count.load(Ordering::Acquire);
-        if count == 0 {
+        if count == 0 || super::suspend::termination(&thread).is_some() {
             break;
         }
         futex::wait(&thread.suspend_count, count, None);
     }
-    super::suspend::running(&thread);
-    let top = thread.stack_base - 0x100;
-    run_user(top, entry, start, argument);
-    super::suspend::stopped(&thread);
+    if let Some(code) = super::suspend::termination(&thread) {
+        // Terminated before it ever ran: it ends without entering user mode.
+        if end_thread(&thread, code) {
+            super::terminate_self(code);
+        }
+    } else {
+        super::suspend::running(&thread);
+        let top = thread.stack_base - 0x100;
+        run_user(top, entry, start, argument);
+        super::suspend::stopped(&thread);
+    }
     // User mode has ended (exit_current_thread): the Windows stack and the
     // TEB go back for reuse.
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = None);
@@ -294,13 +309,10 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
     if me.is_some_and(|m| Arc::ptr_eq(&m, &target)) {
         exit_current_thread(a[1] as u32);
     }
-    if target.state.load(Ordering::Acquire) != 0 {
-        return STATUS_SUCCESS;
+    if target.state.load(Ordering::Acquire) == 0 {
+        super::suspend::terminate(&target, a[1] as u32);
     }
-    // Ending another thread asynchronously needs it to be interrupted
-    // (a signal) at a safe point; not there yet.
-    log::warn!("unimplemented: terminating another running thread");
-    STATUS_NOT_IMPLEMENTED
+    STATUS_SUCCESS
 }
 
 /// Implements NtResumeThread(ThreadHandle, PreviousSuspendCount).
