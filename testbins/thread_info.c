@@ -44,6 +44,18 @@ static DWORD WINAPI waits_for(LPVOID p)
     return WaitForSingleObject((HANDLE)p, INFINITE);
 }
 
+static DWORD tls_index;
+static HANDLE tls_set, tls_check;
+static DWORD WINAPI tls_holder(LPVOID p)
+{
+    (void)p;
+    TlsSetValue(tls_index, (LPVOID)0x55);
+    SetEvent(tls_set);
+    WaitForSingleObject(tls_check, INFINITE);
+    /* The index was freed and allocated again meanwhile. */
+    return TlsGetValue(tls_index) == NULL ? 1 : 2;
+}
+
 static DWORD WINAPI sleeper(LPVOID p)
 {
     Sleep((DWORD)(ULONG_PTR)p);
@@ -52,7 +64,7 @@ static DWORD WINAPI sleeper(LPVOID p)
 
 int main(void)
 {
-    plan(21);
+    plan(28);
     FILETIME c, e, k, u;
     HMODULE k32 = GetModuleHandleA("kernel32.dll");
     set_desc_fn set_desc = (set_desc_fn)GetProcAddress(k32, "SetThreadDescription");
@@ -63,6 +75,7 @@ int main(void)
     ok(GetProcessTimes(GetCurrentProcess(), &c, &e, &k, &u), "GetProcessTimes on the current process");
     ok(ft(c) != 0 && ft(c) <= t0 && t0 - ft(c) < 10ull * 60 * 10000000, "process creation time is a recent FILETIME");
     HRESULT hr;
+    DWORD code = 0;
     ULONGLONG process_cpu_before = ft(k) + ft(u);
 
     /* A thread that burns 200 ms of CPU. */
@@ -130,6 +143,41 @@ int main(void)
     d = (PWSTR)1;
     hr = get_desc(ev, &d);
     ok(FAILED(hr) && d == NULL, "GetThreadDescription on an event fails and returns NULL (0x%08lx)", (unsigned long)hr);
+
+    /* Affinity: stored and reported. */
+    DWORD_PTR pmask = 0, smask = 0;
+    ok(GetProcessAffinityMask(GetCurrentProcess(), &pmask, &smask) && pmask && smask && (pmask & ~smask) == 0,
+       "GetProcessAffinityMask: a non-empty subset of the system's (0x%llx, 0x%llx)",
+       (unsigned long long)pmask, (unsigned long long)smask);
+    DWORD_PTR prev = SetThreadAffinityMask(GetCurrentThread(), 1);
+    ok(prev == pmask, "SetThreadAffinityMask returns the previous mask, the process's (0x%llx)", (unsigned long long)prev);
+    ok(SetThreadAffinityMask(GetCurrentThread(), pmask) == 1, "and then the mask it set");
+    if (smask != ~(DWORD_PTR)0) {
+        SetLastError(0);
+        prev = SetThreadAffinityMask(GetCurrentThread(), ~smask);
+        err = GetLastError();
+        ok(prev == 0 && err == ERROR_INVALID_PARAMETER, "a mask outside the process's: ERROR_INVALID_PARAMETER (%lu)", err);
+    } else {
+        ok(1, "a mask outside the process's # SKIP all 64 processors present");
+    }
+    ok(SetProcessAffinityMask(GetCurrentProcess(), smask), "SetProcessAffinityMask to the system's mask");
+
+    /* TlsFree clears the slot in every thread. */
+    tls_index = TlsAlloc();
+    tls_set = CreateEventW(NULL, FALSE, FALSE, NULL);
+    tls_check = CreateEventW(NULL, FALSE, FALSE, NULL);
+    HANDLE holder = CreateThread(NULL, 0, tls_holder, NULL, 0, NULL);
+    WaitForSingleObject(tls_set, INFINITE);
+    TlsFree(tls_index);
+    DWORD again = TlsAlloc();
+    ok(again == tls_index, "TlsAlloc after TlsFree hands out the same index (%lu, %lu)", again, tls_index);
+    SetEvent(tls_check);
+    WaitForSingleObject(holder, INFINITE);
+    GetExitCodeThread(holder, &code);
+    ok(code == 1, "another thread's value in the freed slot is gone (%lu)", code);
+    CloseHandle(holder);
+    CloseHandle(tls_set);
+    CloseHandle(tls_check);
 
     CloseHandle(ev);
     CloseHandle(busy);

@@ -650,6 +650,18 @@ pub extern "win64" fn TlsFree(index: u32) -> i32 {
     match used.get_mut(index as usize) {
         Some(u) if *u => {
             *u = false;
+            // Clear the slot in every thread (ThreadZeroTlsCell), so the
+            // next TlsAlloc of this index starts from zero everywhere.
+            let st = syscall(
+                nr::NtSetInformationThread,
+                &args([
+                    syscalls::nt::NT_CURRENT_THREAD,
+                    10,
+                    &index as *const u32 as u64,
+                    4,
+                ]),
+            );
+            debug_assert!(st.is_success());
             1
         }
         _ => {

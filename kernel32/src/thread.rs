@@ -439,3 +439,69 @@ pub extern "win64" fn SetThreadContext(h: u64, context: u64) -> i32 {
         fail(st, 0)
     }
 }
+
+/// The system's processors as an affinity mask (SYSTEM_BASIC_INFORMATION
+/// ActiveProcessorsAffinityMask).
+fn system_affinity() -> u64 {
+    let mut basic = [0u64; 8];
+    let _ = syscall(
+        nr::NtQuerySystemInformation,
+        &args([0, basic.as_mut_ptr() as u64, 64, 0]),
+    );
+    basic[6]
+}
+
+/// Implements GetProcessAffinityMask(hProcess, lpProcessAffinityMask,
+/// lpSystemAffinityMask).
+pub extern "win64" fn GetProcessAffinityMask(h: u64, process: *mut u64, system: *mut u64) -> i32 {
+    let mut info = [0u64; 6];
+    let st = syscall(
+        nr::NtQueryInformationProcess,
+        &args([h, 0, info.as_mut_ptr() as u64, 48, 0]),
+    );
+    if !st.is_success() {
+        return fail(st, 0);
+    }
+    if process.is_null() || system.is_null() {
+        return fail(STATUS_ACCESS_VIOLATION, 0);
+    }
+    // SAFETY: the caller passes storage for both masks.
+    unsafe {
+        *process = info[2];
+        *system = system_affinity();
+    }
+    1
+}
+
+/// Implements SetProcessAffinityMask(hProcess, dwProcessAffinityMask): a
+/// non-empty subset of the system's processors.
+pub extern "win64" fn SetProcessAffinityMask(h: u64, mask: u64) -> i32 {
+    let st = syscall(
+        nr::NtSetInformationProcess,
+        &args([h, 21, &mask as *const u64 as u64, 8]),
+    );
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// Implements SetThreadAffinityMask(hThread, dwThreadAffinityMask): the
+/// previous mask, or 0. The mask must be a non-empty subset of the
+/// process's.
+pub extern "win64" fn SetThreadAffinityMask(h: u64, mask: u64) -> u64 {
+    let previous = match basic_information(h) {
+        Ok(info) => info[4],
+        Err(st) => return fail(st, 0),
+    };
+    let st = syscall(
+        nr::NtSetInformationThread,
+        &args([h, 4, &mask as *const u64 as u64, 8]),
+    );
+    if st.is_success() {
+        previous
+    } else {
+        fail(st, 0)
+    }
+}

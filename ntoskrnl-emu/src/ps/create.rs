@@ -221,6 +221,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         image_base: image.base,
         exit_status: AtomicU32::new(STILL_ACTIVE),
         default_stack_reserve: image.stack_reserve,
+        affinity: std::sync::atomic::AtomicU64::new(0),
     });
     let _ = super::PROCESS.set(process);
     let teb_base = thread.teb;
@@ -323,6 +324,7 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         state: AtomicU32::new(0),
         suspend_count: AtomicU32::new(0),
         priority: std::sync::atomic::AtomicI32::new(0),
+        affinity: std::sync::atomic::AtomicU64::new(0),
         description: std::sync::Mutex::new(Vec::new()),
         times: super::times::ThreadTimes::created_now(),
         apcs: Default::default(),
@@ -346,6 +348,7 @@ pub fn attach_thread(thread: Thread) -> NtResult<()> {
     set_gs_base(thread.teb)?;
     super::LIVE_THREADS.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     let thread = Arc::new(thread);
+    super::register_thread(&thread);
     super::suspend::running(&thread);
     super::CURRENT_THREAD.with(|t| *t.borrow_mut() = Some(thread));
     Ok(())

@@ -12,6 +12,7 @@ const PROCESS_BASIC_INFORMATION: u32 = 0;
 const PROCESS_TIMES: u32 = 4;
 const PROCESS_DEBUG_PORT: u32 = 7;
 const PROCESS_HANDLE_COUNT: u32 = 20;
+const PROCESS_AFFINITY_MASK: u32 = 21;
 const PROCESS_WOW64_INFORMATION: u32 = 26;
 const PROCESS_DEBUG_OBJECT_HANDLE: u32 = 30;
 const PROCESS_DEBUG_FLAGS: u32 = 31;
@@ -20,16 +21,35 @@ const PROCESS_DEBUG_FLAGS: u32 = 31;
 const THREAD_BASIC_INFORMATION: u32 = 0;
 const THREAD_TIMES: u32 = 1;
 const THREAD_BASE_PRIORITY: u32 = 3;
+const THREAD_AFFINITY_MASK: u32 = 4;
+const THREAD_ZERO_TLS_CELL: u32 = 10;
 const THREAD_AM_I_LAST_THREAD: u32 = 12;
 const THREAD_HIDE_FROM_DEBUGGER: u32 = 17;
 const THREAD_NAME_INFORMATION: u32 = 38;
 
-fn affinity_mask() -> u64 {
+/// The system's processors as an affinity mask.
+pub fn system_affinity() -> u64 {
     let n = crate::ex::sysinfo::processor_count();
     if n >= 64 {
         u64::MAX
     } else {
         (1u64 << n) - 1
+    }
+}
+
+/// The process's affinity mask.
+fn process_affinity(p: &Process) -> u64 {
+    match p.affinity.load(Ordering::Relaxed) {
+        0 => system_affinity(),
+        m => m,
+    }
+}
+
+/// A thread's affinity mask.
+fn thread_affinity(t: &Thread) -> u64 {
+    match t.affinity.load(Ordering::Relaxed) {
+        0 => super::current_process().map_or_else(system_affinity, |p| process_affinity(p)),
+        m => m,
     }
 }
 
@@ -55,7 +75,7 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
                 let mut d = Vec::with_capacity(48);
                 d.extend((process.exit_status.load(Ordering::Relaxed) as u64).to_le_bytes());
                 d.extend(process.peb.to_le_bytes());
-                d.extend(affinity_mask().to_le_bytes());
+                d.extend(process_affinity(&process).to_le_bytes());
                 d.extend(8u64.to_le_bytes()); // BasePriority: NORMAL_PRIORITY_CLASS
                 d.extend((process.id as u64).to_le_bytes());
                 d.extend((process.parent_id as u64).to_le_bytes());
@@ -94,11 +114,25 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
 /// Implements NtSetInformationProcess(ProcessHandle, Class, Buffer, Length).
 pub fn NtSetInformationProcess(a: &Args) -> NtStatus {
     let class = a[1] as u32;
-    if let Err(e) = ob::reference_typed::<Process>(a[0]) {
-        return e;
+    let process = match ob::reference_typed::<Process>(a[0]) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    match class {
+        PROCESS_AFFINITY_MASK if a[3] == 8 => match user::read::<u64>(a[2]) {
+            Ok(m) if m != 0 && m & !system_affinity() == 0 => {
+                process.affinity.store(m, Ordering::Relaxed);
+                STATUS_SUCCESS
+            }
+            Ok(_) => STATUS_INVALID_PARAMETER,
+            Err(e) => e,
+        },
+        PROCESS_AFFINITY_MASK => STATUS_INFO_LENGTH_MISMATCH,
+        _ => {
+            log::warn!("unimplemented NtSetInformationProcess class {class}");
+            STATUS_INVALID_INFO_CLASS
+        }
     }
-    log::warn!("unimplemented NtSetInformationProcess class {class}");
-    STATUS_INVALID_INFO_CLASS
 }
 
 /// Implements NtQueryInformationThread(ThreadHandle, Class, Buffer, Length,
@@ -114,7 +148,7 @@ pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
                 d.extend(thread.teb.to_le_bytes());
                 d.extend((std::process::id() as u64).to_le_bytes());
                 d.extend((thread.id.load(Ordering::Acquire) as u64).to_le_bytes());
-                d.extend(affinity_mask().to_le_bytes());
+                d.extend(thread_affinity(&thread).to_le_bytes());
                 let base = 8 + thread.priority.load(Ordering::Relaxed);
                 d.extend(base.to_le_bytes()); // Priority
                 d.extend(base.to_le_bytes()); // BasePriority
@@ -159,6 +193,27 @@ pub fn NtSetInformationThread(a: &Args) -> NtStatus {
             }
         }
         THREAD_BASE_PRIORITY => STATUS_INFO_LENGTH_MISMATCH,
+        THREAD_AFFINITY_MASK if a[3] == 8 => {
+            match (ob::reference_typed::<Thread>(a[0]), user::read::<u64>(a[2])) {
+                (Ok(t), Ok(m)) => {
+                    let allowed = super::current_process()
+                        .map_or_else(system_affinity, |p| process_affinity(p));
+                    if m == 0 || m & !allowed != 0 {
+                        STATUS_INVALID_PARAMETER
+                    } else {
+                        t.affinity.store(m, Ordering::Relaxed);
+                        STATUS_SUCCESS
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => e,
+            }
+        }
+        THREAD_AFFINITY_MASK => STATUS_INFO_LENGTH_MISMATCH,
+        THREAD_ZERO_TLS_CELL if a[3] == 4 => match user::read::<u32>(a[2]) {
+            Ok(index) => zero_tls_cell(index),
+            Err(e) => e,
+        },
+        THREAD_ZERO_TLS_CELL => STATUS_INFO_LENGTH_MISMATCH,
         THREAD_NAME_INFORMATION => NtStatus::from_result(set_thread_name(a[0], a[2], a[3] as u32)),
         _ => {
             log::warn!("unimplemented NtSetInformationThread class {class}");
@@ -216,4 +271,27 @@ fn set_thread_name(handle: u64, buffer: u64, length: u32) -> NtResult<()> {
     };
     *thread.description.lock().unwrap_or_else(|e| e.into_inner()) = name;
     Ok(())
+}
+
+/// ThreadZeroTlsCell (TlsFree): clears TLS slot `index` in every thread of
+/// the process, so that the index's next owner finds zero everywhere.
+fn zero_tls_cell(index: u32) -> NtStatus {
+    const SLOTS: u32 = 64;
+    const EXPANSION_SLOTS: u32 = 1024;
+    if index >= SLOTS + EXPANSION_SLOTS {
+        return STATUS_INVALID_PARAMETER;
+    }
+    for t in super::live_threads() {
+        let cell = if index < SLOTS {
+            t.teb + nt::teb::TLS_SLOTS as u64 + 8 * index as u64
+        } else {
+            match user::read::<u64>(t.teb + nt::teb::TLS_EXPANSION_SLOTS as u64) {
+                Ok(0) | Err(_) => continue,
+                Ok(array) => array + 8 * (index - SLOTS) as u64,
+            }
+        };
+        // A thread ending meanwhile has nothing left to clear.
+        let _ = user::write(cell, &0u64);
+    }
+    STATUS_SUCCESS
 }

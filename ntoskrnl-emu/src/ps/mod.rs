@@ -9,7 +9,7 @@ pub mod times;
 
 use crate::ob::Object;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
 use syscalls::*;
@@ -24,6 +24,9 @@ pub struct Process {
     pub exit_status: AtomicU32,
     /// The image's SizeOfStackReserve: the default for new threads.
     pub default_stack_reserve: u64,
+    /// The process affinity mask (stored and reported; 0 means all of
+    /// the system's processors).
+    pub affinity: AtomicU64,
 }
 crate::object_type!(Process, "Process");
 
@@ -45,6 +48,9 @@ pub struct Thread {
     pub suspend_count: AtomicU32,
     /// Priority as set by NtSetInformationThread (stored and reported).
     pub priority: AtomicI32,
+    /// Affinity mask as set by NtSetInformationThread (stored and
+    /// reported; 0 means the process's).
+    pub affinity: AtomicU64,
     /// SetThreadDescription.
     pub description: Mutex<Vec<u16>>,
     pub times: times::ThreadTimes,
@@ -80,6 +86,7 @@ pub fn current_process_object() -> Arc<dyn Object> {
             image_base: 0,
             exit_status: AtomicU32::new(STILL_ACTIVE),
             default_stack_reserve: 0,
+            affinity: AtomicU64::new(0),
         }),
     }
 }
@@ -102,6 +109,30 @@ pub fn current_thread_id() -> u32 {
             .as_ref()
             .map_or_else(|| gettid() | 0x8000_0000, |t| t.id.load(Ordering::Relaxed))
     })
+}
+
+/// Every thread object made, for the services that act on all of them.
+static ALL_THREADS: Mutex<Vec<std::sync::Weak<Thread>>> = Mutex::new(Vec::new());
+
+/// Records a new thread in the process's thread list.
+pub fn register_thread(t: &Arc<Thread>) {
+    let mut all = ALL_THREADS.lock().unwrap_or_else(|e| e.into_inner());
+    all.retain(|w| {
+        w.upgrade()
+            .is_some_and(|t| t.state.load(Ordering::Acquire) == 0)
+    });
+    all.push(Arc::downgrade(t));
+}
+
+/// The threads that have not ended.
+pub fn live_threads() -> Vec<Arc<Thread>> {
+    ALL_THREADS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .filter_map(|w| w.upgrade())
+        .filter(|t| t.state.load(Ordering::Acquire) == 0)
+        .collect()
 }
 
 pub fn current_thread() -> Option<Arc<Thread>> {

@@ -138,6 +138,7 @@ pub fn NtCreateThreadEx(a: &Args) -> NtStatus {
         let reserve = a[9].max(a[8]).max(process.default_stack_reserve);
         let entry = syscalls::upcall::user_thread_start().ok_or(STATUS_UNSUCCESSFUL)?;
         let thread = Arc::new(super::create::create_thread_context(process.peb, reserve)?);
+        super::register_thread(&thread);
         let id = super::new_thread_id();
         thread.id.store(id, Ordering::Release);
         // SAFETY: the new thread's TEB; ClientId.UniqueThread.
