@@ -183,6 +183,13 @@ fn usersync() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// Thread-pool timers and waits, RegisterWaitForSingleObject.
+#[test]
+fn threadpool_timers() {
+    let exe = build(&THREADPOOL_TIMERS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 /// 64 threads hammering mutexes, semaphores, SRW locks, events and
 /// condition variables; counters must come out exact and no handle may leak.
 #[test]

@@ -13,6 +13,7 @@ pub mod nls;
 pub mod process;
 pub mod sync;
 pub mod thread;
+pub mod threadpool;
 pub mod time;
 pub mod timer;
 pub mod usersync;
@@ -27,6 +28,7 @@ use nls::*;
 use process::*;
 use sync::*;
 use thread::*;
+use threadpool::*;
 use time::*;
 use timer::*;
 use usersync::*;
@@ -277,6 +279,20 @@ static EXPORTS: &[Export] = &[
     forward!("ReleaseSemaphoreWhenCallbackReturns" => "NTDLL.TpCallbackReleaseSemaphoreOnCompletion"),
     forward!("ReleaseMutexWhenCallbackReturns" => "NTDLL.TpCallbackReleaseMutexOnCompletion"),
     forward!("LeaveCriticalSectionWhenCallbackReturns" => "NTDLL.TpCallbackLeaveCriticalSectionOnCompletion"),
+    export!(CreateThreadpoolTimer(Ptr, Ptr, Ptr)),
+    forward!("SetThreadpoolTimer" => "NTDLL.TpSetTimer"),
+    export!(SetThreadpoolTimerEx(Ptr, Ptr, Int, Int)),
+    forward!("IsThreadpoolTimerSet" => "NTDLL.TpIsTimerSet"),
+    forward!("WaitForThreadpoolTimerCallbacks" => "NTDLL.TpWaitForTimer"),
+    forward!("CloseThreadpoolTimer" => "NTDLL.TpReleaseTimer"),
+    export!(CreateThreadpoolWait(Ptr, Ptr, Ptr)),
+    forward!("SetThreadpoolWait" => "NTDLL.TpSetWait"),
+    export!(SetThreadpoolWaitEx(Ptr, Ptr, Ptr, Ptr)),
+    forward!("WaitForThreadpoolWaitCallbacks" => "NTDLL.TpWaitForWait"),
+    forward!("CloseThreadpoolWait" => "NTDLL.TpReleaseWait"),
+    export!(RegisterWaitForSingleObject(Ptr, Ptr, Ptr, Ptr, Int, Int)),
+    export!(UnregisterWait(Ptr)),
+    export!(UnregisterWaitEx(Ptr, Ptr)),
     // Time.
     export!(QueryPerformanceCounter(Ptr)),
     export!(QueryPerformanceFrequency(Ptr)),

@@ -34,6 +34,8 @@ use slist::*;
 use std::sync::OnceLock;
 use sync::*;
 use thread::*;
+use threadpool::timer::*;
+use threadpool::wait::*;
 use threadpool::*;
 
 static RTL_EXPORTS: &[Export] = &[
@@ -100,6 +102,18 @@ static RTL_EXPORTS: &[Export] = &[
     export!(TpCallbackReleaseMutexOnCompletion(Ptr, Ptr)),
     export!(TpCallbackLeaveCriticalSectionOnCompletion(Ptr, Ptr)),
     export!(TpCallbackMayRunLong(Ptr)),
+    export!(TpAllocTimer(Ptr, Ptr, Ptr, Ptr)),
+    export!(TpSetTimer(Ptr, Ptr, Int, Int)),
+    export!(TpIsTimerSet(Ptr)),
+    export!(TpWaitForTimer(Ptr, Int)),
+    export!(TpReleaseTimer(Ptr)),
+    export!(TpAllocWait(Ptr, Ptr, Ptr, Ptr)),
+    export!(TpSetWait(Ptr, Ptr, Ptr)),
+    export!(TpWaitForWait(Ptr, Int)),
+    export!(TpReleaseWait(Ptr)),
+    export!(RtlRegisterWait(Ptr, Ptr, Ptr, Ptr, Int, Int)),
+    export!(RtlDeregisterWait(Ptr)),
+    export!(RtlDeregisterWaitEx(Ptr, Ptr)),
     export!(LdrLoadDll(WStr, Ptr, Ptr, Ptr)),
     export!(LdrGetDllHandle(WStr, Ptr, Ptr, Ptr)),
     export!(LdrGetProcedureAddress(Ptr, Ptr, Int, Ptr)),

@@ -72,6 +72,7 @@ pub const USERSYNC: Testbin = Testbin {
     libs: &["-lsynchronization"],
     ..Testbin::plain("usersync")
 };
+pub const THREADPOOL_TIMERS: Testbin = Testbin::plain("threadpool_timers");
 /// 64 threads contending on every kind of lock at once.
 pub const STRESS: Testbin = Testbin::plain("stress");
 pub const THREAD_INFO: Testbin = Testbin::plain("thread_info");

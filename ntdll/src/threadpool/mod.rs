@@ -10,7 +10,11 @@
 //! worker blocked in a callback), up to the default pool's maximum of 512,
 //! so callbacks that wait for one another do not starve.
 //! Callback environments are accepted and ignored: every callback runs in
-//! the default pool.
+//! the default pool. Timers (timer.rs) and waits (wait.rs) queue their
+//! callbacks here as tasks.
+
+pub mod timer;
+pub mod wait;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
@@ -34,7 +38,7 @@ type SimpleCallback = extern "win64" fn(*mut CallbackInstance, u64);
 type LegacyCallback = extern "win64" fn(u64) -> u32;
 
 /// A guest callback address as a function; None for NULL.
-fn callback<F: Copy>(address: u64) -> Option<F> {
+pub(crate) fn callback<F: Copy>(address: u64) -> Option<F> {
     debug_assert_eq!(core::mem::size_of::<F>(), 8);
     // SAFETY: a non-NULL code address the guest passed as a callback of
     // type F (an `extern "win64" fn`, pointer-sized).
@@ -57,8 +61,13 @@ struct WorkCounts {
     running: usize,
 }
 
+/// A callback queued by a timer or a wait; it runs the instance's
+/// completion actions itself.
+pub(crate) type Task = Box<dyn FnOnce(&mut CallbackInstance) + Send>;
+
 enum Item {
     Work(Arc<Work>),
+    Task(Task),
     Simple(SimpleCallback, u64),
     Legacy(LegacyCallback, u64),
 }
@@ -87,7 +96,7 @@ static BACKLOG: Condvar = Condvar::new();
 /// How often the monitor looks for a stalled queue.
 const STALL: Duration = Duration::from_millis(50);
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -115,7 +124,7 @@ pub struct CallbackInstance {
 
 impl CallbackInstance {
     /// Runs the completion actions, as the pool does after the callback.
-    fn complete(&self) {
+    pub(crate) fn complete(&self) {
         if self.critical_section != 0 {
             crate::sync::RtlLeaveCriticalSection(self.critical_section as *mut _);
         }
@@ -182,8 +191,16 @@ fn post(item: Item) -> NtStatus {
     STATUS_SUCCESS
 }
 
-/// Starts a Windows thread of this process at `routine`.
-fn start_thread(routine: extern "win64" fn(u64) -> u32) -> Result<(), NtStatus> {
+/// Queues a timer's or a wait's callback.
+pub(crate) fn post_task(task: Task) -> NtStatus {
+    post(Item::Task(task))
+}
+
+/// Starts a Windows thread of this process at `routine`(`parameter`).
+pub(crate) fn start_thread_with(
+    routine: extern "win64" fn(u64) -> u32,
+    parameter: u64,
+) -> Result<(), NtStatus> {
     let oa = OBJECT_ATTRIBUTES {
         Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
         ..Default::default()
@@ -197,7 +214,7 @@ fn start_thread(routine: extern "win64" fn(u64) -> u32) -> Result<(), NtStatus> 
             &oa as *const OBJECT_ATTRIBUTES as u64,
             NT_CURRENT_PROCESS,
             routine as usize as u64,
-            0,
+            parameter,
             0,
             0,
             0,
@@ -211,6 +228,11 @@ fn start_thread(routine: extern "win64" fn(u64) -> u32) -> Result<(), NtStatus> 
     }
     syscall(nr::NtClose, &args([h]));
     Ok(())
+}
+
+/// Starts a Windows thread of this process at `routine`.
+fn start_thread(routine: extern "win64" fn(u64) -> u32) -> Result<(), NtStatus> {
+    start_thread_with(routine, 0)
 }
 
 /// The monitor thread's start routine: while items wait and none has been
@@ -261,6 +283,7 @@ extern "win64" fn worker(_: u64) -> u32 {
         let mut instance = CallbackInstance::default();
         match item {
             Some(Item::Work(work)) => run_work(&work, &mut instance),
+            Some(Item::Task(task)) => task(&mut instance),
             Some(Item::Simple(callback, context)) => {
                 callback(&mut instance, context);
                 instance.complete();
@@ -289,6 +312,82 @@ fn run_work(work: &Arc<Work>, instance: &mut CallbackInstance) {
     c.running -= 1;
     if c.pending == 0 && c.running == 0 {
         work.quiet.notify_all();
+    }
+}
+
+/// The callbacks of one timer or wait that are queued or running, for
+/// TpWaitForTimer/TpWaitForWait and RtlDeregisterWaitEx.
+#[derive(Default)]
+pub(crate) struct Outstanding {
+    counts: Mutex<OutstandingCounts>,
+    /// Signalled when nothing is pending or running.
+    quiet: Condvar,
+}
+
+#[derive(Default)]
+struct OutstandingCounts {
+    pending: usize,
+    running: usize,
+    /// An event to set once nothing is pending or running (0: none).
+    notify: u64,
+}
+
+impl Outstanding {
+    /// One more callback queued.
+    pub(crate) fn queue(&self) {
+        lock(&self.counts).pending += 1;
+    }
+
+    /// A queued callback is about to run; false when it was cancelled.
+    pub(crate) fn start(&self) -> bool {
+        let mut c = lock(&self.counts);
+        if c.pending == 0 {
+            return false;
+        }
+        c.pending -= 1;
+        c.running += 1;
+        true
+    }
+
+    /// A callback (and its completion actions) returned.
+    pub(crate) fn finish(&self) {
+        let mut c = lock(&self.counts);
+        c.running -= 1;
+        self.settle(&mut c);
+    }
+
+    fn settle(&self, c: &mut OutstandingCounts) {
+        if c.pending == 0 && c.running == 0 {
+            self.quiet.notify_all();
+            if c.notify != 0 {
+                syscall(nr::NtSetEvent, &args([c.notify, 0]));
+                c.notify = 0;
+            }
+        }
+    }
+
+    /// Waits until nothing is running, discarding the queued callbacks
+    /// first when `cancel`, else waiting for them too.
+    pub(crate) fn wait(&self, cancel: bool) {
+        let mut c = lock(&self.counts);
+        if cancel && c.pending != 0 {
+            c.pending = 0;
+            self.settle(&mut c);
+        }
+        while c.pending > 0 || c.running > 0 {
+            c = self.quiet.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// True when nothing is queued or running; otherwise `event` (if not
+    /// 0) is set when that becomes so.
+    pub(crate) fn quiet_or_notify(&self, event: u64) -> bool {
+        let mut c = lock(&self.counts);
+        let quiet = c.pending == 0 && c.running == 0;
+        if !quiet {
+            c.notify = event;
+        }
+        quiet
     }
 }
 
