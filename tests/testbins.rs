@@ -226,6 +226,13 @@ fn suspend() {
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 
+/// Keyed events (native API).
+#[test]
+fn keyed() {
+    let exe = build(&KEYED);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
 #[test]
 fn sync_objects() {
     let exe = build(&SYNC_OBJECTS);

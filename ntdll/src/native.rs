@@ -60,6 +60,10 @@ native! {
     NtQueueApcThread(a0, a1, a2, a3, a4);
     NtTestAlert();
     NtCreateTimer(a0, a1, a2, a3);
+    NtCreateKeyedEvent(a0, a1, a2, a3);
+    NtOpenKeyedEvent(a0, a1, a2);
+    NtWaitForKeyedEvent(a0, a1, a2, a3);
+    NtReleaseKeyedEvent(a0, a1, a2, a3);
     NtSuspendThread(a0, a1);
     NtGetContextThread(a0, a1);
     NtSetContextThread(a0, a1);
@@ -145,6 +149,10 @@ native_exports! {
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);
     NtTestAlert: "ZwTestAlert" => "NTDLL.NtTestAlert" ();
     NtCreateTimer: "ZwCreateTimer" => "NTDLL.NtCreateTimer" (Ptr, Int, Ptr, Int);
+    NtCreateKeyedEvent: "ZwCreateKeyedEvent" => "NTDLL.NtCreateKeyedEvent" (Ptr, Int, Ptr, Int);
+    NtOpenKeyedEvent: "ZwOpenKeyedEvent" => "NTDLL.NtOpenKeyedEvent" (Ptr, Int, Ptr);
+    NtWaitForKeyedEvent: "ZwWaitForKeyedEvent" => "NTDLL.NtWaitForKeyedEvent" (Ptr, Ptr, Int, Ptr);
+    NtReleaseKeyedEvent: "ZwReleaseKeyedEvent" => "NTDLL.NtReleaseKeyedEvent" (Ptr, Ptr, Int, Ptr);
     NtSuspendThread: "ZwSuspendThread" => "NTDLL.NtSuspendThread" (Ptr, Ptr);
     NtGetContextThread: "ZwGetContextThread" => "NTDLL.NtGetContextThread" (Ptr, Ptr);
     NtSetContextThread: "ZwSetContextThread" => "NTDLL.NtSetContextThread" (Ptr, Ptr);

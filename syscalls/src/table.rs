@@ -94,6 +94,13 @@ services! {
     0x0F2 NtGetContextThread 2, // 1903's 0xED, five on as NtCreateThreadEx is
     0x18B NtSetContextThread 2, // 22H2 per j00ru's table as recalled; unverified here
     0x1BE NtSuspendThread 2, // 1903's 0x1B6, eight on as NtSignalAndWait... is
+    // Keyed events: 1903's numbers moved on as their neighbours in this
+    // table are (+5 below NtCreateMutant, NtOpenMutant's predecessor, +8
+    // among the R and W services); estimates, unverified.
+    0x0B1 NtCreateKeyedEvent 4,
+    0x124 NtOpenKeyedEvent 3,
+    0x170 NtReleaseKeyedEvent 4,
+    0x1D4 NtWaitForKeyedEvent 4,
     0x0C3 NtCreateTimer 4, // 1903's 0xBE, five on as NtCreateThreadEx is
     // Dispatcher objects and the object namespace (ke/ob block). Numbers
     // above 0x62 are from the "Windows 10 (22H2)" column of j00ru's
@@ -121,7 +128,7 @@ services! {
 }
 
 /// Number of slots in the table (one past the highest service number).
-const TABLE_SIZE: usize = 0x1D0;
+const TABLE_SIZE: usize = 0x1E0;
 
 static TABLE: OnceLock<Box<[Option<Service>; TABLE_SIZE]>> = OnceLock::new();
 

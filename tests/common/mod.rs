@@ -79,6 +79,7 @@ pub const THREAD_INFO: Testbin = Testbin::plain("thread_info");
 pub const APC: Testbin = Testbin::plain("apc");
 pub const TIMERS: Testbin = Testbin::plain("timers");
 pub const SUSPEND: Testbin = Testbin::plain("suspend");
+pub const KEYED: Testbin = Testbin::plain("keyed");
 pub const RELOC: Testbin = Testbin {
     // Linked at the executable's own default base: it cannot load there.
     dlls: &[Dll {

@@ -8,6 +8,7 @@
 //! both kinds of waiter. No global lock, no polling.
 
 pub mod event;
+pub mod keyed;
 pub mod mutant;
 pub mod semaphore;
 pub mod timer;
