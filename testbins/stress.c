@@ -6,7 +6,7 @@
 #include "tap.h"
 
 #define THREADS 64
-#define ROUNDS 4000
+#define ROUNDS 8000
 #define SEM_MAX 8
 
 static HANDLE mutex, sem, event_lock, start;

@@ -139,18 +139,20 @@ pub extern "win64" fn GetThreadId(h: u64) -> u32 {
     }
 }
 
-/// Implements ResumeThread(hThread): the previous suspend count, or -1.
-pub extern "win64" fn ResumeThread(h: u64) -> u32 {
+/// NtResumeThread or NtSuspendThread: the previous suspend count, or -1.
+fn change_suspend_count(service: u32, h: u64) -> u32 {
     let mut previous = 0u32;
-    let st = syscall(
-        nr::NtResumeThread,
-        &args([h, &mut previous as *mut u32 as u64]),
-    );
+    let st = syscall(service, &args([h, &mut previous as *mut u32 as u64]));
     if st.is_success() {
         previous
     } else {
         fail(st, u32::MAX)
     }
+}
+
+/// Implements ResumeThread(hThread): the previous suspend count, or -1.
+pub extern "win64" fn ResumeThread(h: u64) -> u32 {
+    change_suspend_count(nr::NtResumeThread, h)
 }
 
 /// Implements GetThreadPriority(hThread).
@@ -408,16 +410,7 @@ pub extern "win64" fn QueueUserAPC(routine: u64, h: u64, data: u64) -> u32 {
 
 /// Implements SuspendThread(hThread): the previous suspend count, or -1.
 pub extern "win64" fn SuspendThread(h: u64) -> u32 {
-    let mut previous = 0u32;
-    let st = syscall(
-        nr::NtSuspendThread,
-        &args([h, &mut previous as *mut u32 as u64]),
-    );
-    if st.is_success() {
-        previous
-    } else {
-        fail(st, u32::MAX)
-    }
+    change_suspend_count(nr::NtSuspendThread, h)
 }
 
 /// Implements GetThreadContext(hThread, lpContext).

@@ -396,6 +396,15 @@ fn work_ref(work: u64) -> &'static Work {
     unsafe { &*(work as *const Work) }
 }
 
+/// The checks every TpAlloc* makes first: somewhere to put the object
+/// (parameter 1) and a callback (parameter 2).
+pub(crate) fn alloc_checks<F: Copy>(out: *mut u64, function: u64) -> Result<F, NtStatus> {
+    if out.is_null() {
+        return Err(STATUS_INVALID_PARAMETER_1);
+    }
+    callback(function).ok_or(STATUS_INVALID_PARAMETER_2)
+}
+
 /// Implements TpAllocWork(WorkReturn, Callback, Context, CallbackEnviron).
 pub extern "win64" fn TpAllocWork(
     out: *mut u64,
@@ -403,11 +412,9 @@ pub extern "win64" fn TpAllocWork(
     context: u64,
     _environ: u64,
 ) -> NtStatus {
-    if out.is_null() {
-        return STATUS_INVALID_PARAMETER_1;
-    }
-    let Some(callback) = callback(function) else {
-        return STATUS_INVALID_PARAMETER_2;
+    let callback = match alloc_checks(out, function) {
+        Ok(c) => c,
+        Err(st) => return st,
     };
     let work = Arc::new(Work {
         callback,

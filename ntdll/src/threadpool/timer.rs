@@ -8,14 +8,11 @@
 //! time.
 
 use crate::threadpool::{
-    callback, lock, post_task, start_thread_with, CallbackInstance, Outstanding,
+    alloc_checks, lock, post_task, start_thread_with, CallbackInstance, Outstanding,
 };
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
-use syscalls::{
-    args, nr, syscall, NtStatus, STATUS_INVALID_PARAMETER_1, STATUS_INVALID_PARAMETER_2,
-    STATUS_SUCCESS,
-};
+use syscalls::{args, nr, syscall, NtStatus, STATUS_SUCCESS};
 
 /// PTP_TIMER_CALLBACK(Instance, Context, Timer).
 type TimerCallback = extern "win64" fn(*mut CallbackInstance, u64, u64);
@@ -100,11 +97,9 @@ pub extern "win64" fn TpAllocTimer(
     context: u64,
     _environ: u64,
 ) -> NtStatus {
-    if out.is_null() {
-        return STATUS_INVALID_PARAMETER_1;
-    }
-    let Some(callback) = callback(function) else {
-        return STATUS_INVALID_PARAMETER_2;
+    let callback = match alloc_checks(out, function) {
+        Ok(c) => c,
+        Err(st) => return st,
     };
     let timer = Arc::new(Timer {
         callback,

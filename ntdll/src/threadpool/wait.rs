@@ -10,15 +10,14 @@
 
 use super::timer::{due_instant, read_due};
 use crate::threadpool::{
-    callback, lock, post_task, start_thread_with, CallbackInstance, Outstanding,
+    alloc_checks, callback, lock, post_task, start_thread_with, CallbackInstance, Outstanding,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use syscalls::nt::NT_CURRENT_PROCESS;
 use syscalls::{
     args, nr, syscall, NtStatus, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER_1,
-    STATUS_INVALID_PARAMETER_2, STATUS_INVALID_PARAMETER_3, STATUS_PENDING, STATUS_SUCCESS,
-    STATUS_TIMEOUT,
+    STATUS_INVALID_PARAMETER_3, STATUS_PENDING, STATUS_SUCCESS, STATUS_TIMEOUT,
 };
 
 /// PTP_WAIT_CALLBACK(Instance, Context, Wait, WaitResult).
@@ -340,11 +339,9 @@ pub extern "win64" fn TpAllocWait(
     context: u64,
     _environ: u64,
 ) -> NtStatus {
-    if out.is_null() {
-        return STATUS_INVALID_PARAMETER_1;
-    }
-    let Some(callback) = callback(function) else {
-        return STATUS_INVALID_PARAMETER_2;
+    let callback = match alloc_checks(out, function) {
+        Ok(c) => c,
+        Err(st) => return st,
     };
     // SAFETY: the caller's PTP_WAIT output.
     unsafe { *out = new_wait(Kind::Tp(callback), context) };
