@@ -45,7 +45,7 @@ int main(void)
     DWORD n;
     const char *s;
 
-    plan(37);
+    plan(41);
 
     /* C runtime getenv. */
     is_str(getenv(VAR), VALUE, "getenv(%s)", VAR);
@@ -136,5 +136,18 @@ int main(void)
     is_int(_putenv("CASEMENT_PUT="), 0, "_putenv(\"NAME=\") returns 0");
     ok(getenv("CASEMENT_PUT") == NULL, "_putenv(\"NAME=\") removes the variable");
 
+    /* The Windows and system directories (documented return values: the
+     * length without the NUL, or the size needed with it). */
+    {
+        WCHAR sysw[MAX_PATH];
+        char wina[MAX_PATH];
+        UINT n = GetSystemDirectoryW(sysw, MAX_PATH);
+        ok(n == 19 && _wcsicmp(sysw, L"C:\\windows\\system32") == 0, "GetSystemDirectoryW is C:\\windows\\system32 (%u)", n);
+        ok(GetSystemDirectoryW(sysw, 5) == 20, "with a small buffer it returns the size needed, NUL included");
+        n = GetWindowsDirectoryA(wina, MAX_PATH);
+        ok(n == 10 && _stricmp(wina, "C:\\windows") == 0, "GetWindowsDirectoryA is C:\\windows (%u)", n);
+        DWORD attrs = GetFileAttributesW(sysw);
+        ok(attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY), "the system directory exists");
+    }
     return done();
 }

@@ -12,6 +12,7 @@ pub mod memory;
 pub mod nls;
 pub mod process;
 pub mod sync;
+pub mod sysdirs;
 pub mod thread;
 pub mod threadpool;
 pub mod time;
@@ -27,6 +28,7 @@ use memory::*;
 use nls::*;
 use process::*;
 use sync::*;
+use sysdirs::*;
 use thread::*;
 use threadpool::*;
 use time::*;
@@ -47,6 +49,12 @@ static EXPORTS: &[Export] = &[
     export!(GetLastError()),
     export!(SetLastError(Int)),
     export!(GetModuleHandleA(Str)),
+    export!(GetSystemDirectoryW(Ptr, Int)),
+    export!(GetSystemDirectoryA(Ptr, Int)),
+    export!(GetWindowsDirectoryW(Ptr, Int)),
+    export!(GetWindowsDirectoryA(Ptr, Int)),
+    forward!("GetSystemWindowsDirectoryW" => "KERNEL32.GetWindowsDirectoryW"),
+    forward!("GetSystemWindowsDirectoryA" => "KERNEL32.GetWindowsDirectoryA"),
     export!(GetModuleHandleW(WStr)),
     export!(GetModuleHandleExA(Int, Str, Ptr)),
     export!(GetModuleHandleExW(Int, WStr, Ptr)),
