@@ -45,7 +45,7 @@ int main(void)
     DWORD n;
     const char *s;
 
-    plan(41);
+    plan(43);
 
     /* C runtime getenv. */
     is_str(getenv(VAR), VALUE, "getenv(%s)", VAR);
@@ -148,6 +148,23 @@ int main(void)
         ok(n == 10 && _stricmp(wina, "C:\\windows") == 0, "GetWindowsDirectoryA is C:\\windows (%u)", n);
         DWORD attrs = GetFileAttributesW(sysw);
         ok(attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY), "the system directory exists");
+    }
+    /* ntdll's RtlGetNtVersionNumbers agrees with RtlGetVersion (neither is
+     * subject to GetVersionEx's manifest-based compatibility answer). */
+    {
+        typedef void(WINAPI * nt_version_fn)(DWORD *, DWORD *, DWORD *);
+        typedef LONG(WINAPI * rtl_version_fn)(OSVERSIONINFOW *);
+        HMODULE nt = GetModuleHandleA("ntdll.dll");
+        nt_version_fn f = (nt_version_fn)GetProcAddress(nt, "RtlGetNtVersionNumbers");
+        rtl_version_fn g = (rtl_version_fn)GetProcAddress(nt, "RtlGetVersion");
+        OSVERSIONINFOW v = {sizeof v};
+        DWORD major = 0, minor = 0, build = 0;
+        ok(f && g && g(&v) == 0, "RtlGetNtVersionNumbers and RtlGetVersion are exported");
+        if (f)
+            f(&major, &minor, &build);
+        ok(f && major == v.dwMajorVersion && minor == v.dwMinorVersion && (build & 0xFFFF) == (v.dwBuildNumber & 0xFFFF) &&
+               (build >> 28) == 0xF,
+           "it reports RtlGetVersion's version, with 0xF in the build's top nibble (%lu.%lu.%lx)", major, minor, build);
     }
     return done();
 }

@@ -50,6 +50,7 @@ static RTL_EXPORTS: &[Export] = &[
     export!(RtlSetLastWin32Error(Int)),
     export!(RtlInitUnicodeString(Ptr, WStr)),
     export!(RtlGetVersion(Ptr)),
+    export!(RtlGetNtVersionNumbers(Ptr, Ptr, Ptr)),
     export!(RtlGetCurrentPeb()),
     export!(RtlInitializeCriticalSection(Ptr)),
     export!(RtlInitializeCriticalSectionAndSpinCount(Ptr, Int)),

@@ -153,6 +153,24 @@ pub extern "win64" fn RtlGetVersion(info: *mut u32) -> u32 {
     STATUS_SUCCESS.0
 }
 
+/// Implements RtlGetNtVersionNumbers(MajorVersion, MinorVersion,
+/// BuildNumber): each output optional; the build number carries 0xF in its
+/// top nibble, as on retail ("free") builds of Windows.
+pub extern "win64" fn RtlGetNtVersionNumbers(major: *mut u32, minor: *mut u32, build: *mut u32) {
+    // SAFETY: the caller passes storage for each non-NULL output.
+    unsafe {
+        if !major.is_null() {
+            *major = nt::OS_MAJOR;
+        }
+        if !minor.is_null() {
+            *minor = nt::OS_MINOR;
+        }
+        if !build.is_null() {
+            *build = 0xF000_0000 | nt::OS_BUILD;
+        }
+    }
+}
+
 /// Implements RtlGetCurrentPeb().
 pub extern "win64" fn RtlGetCurrentPeb() -> u64 {
     syscalls::nt::current_peb()
