@@ -52,18 +52,8 @@ pub fn nt_create(
     let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?
         .encode_utf16()
         .collect();
-    let us = UNICODE_STRING {
-        Length: (nt.len() * 2) as u16,
-        MaximumLength: (nt.len() * 2) as u16,
-        _pad: 0,
-        Buffer: nt.as_ptr() as u64,
-    };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        ObjectName: &us as *const UNICODE_STRING as u64,
-        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
-        ..Default::default()
-    };
+    let us = UNICODE_STRING::over(&nt);
+    let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
     let mut handle = 0u64;
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
@@ -627,30 +617,10 @@ pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
         Err(st) => return fail(st, u32::MAX),
     };
     let units: Vec<u16> = nt.encode_utf16().collect();
-    let us = UNICODE_STRING {
-        Length: (units.len() * 2) as u16,
-        MaximumLength: (units.len() * 2) as u16,
-        _pad: 0,
-        Buffer: units.as_ptr() as u64,
-    };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        ObjectName: &us as *const UNICODE_STRING as u64,
-        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
-        ..Default::default()
-    };
-    let mut info = [0u8; 40];
-    let st = syscall(
-        nr::NtQueryAttributesFile,
-        &args([
-            &oa as *const OBJECT_ATTRIBUTES as u64,
-            info.as_mut_ptr() as u64,
-        ]),
-    );
-    if !st.is_success() {
-        return fail(st, u32::MAX);
+    match loader::nt::query_attributes(&units) {
+        Ok(attributes) => attributes,
+        Err(st) => fail(st, u32::MAX),
     }
-    u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4]))
 }
 
 /// Implements GetCurrentDirectoryW(nBufferLength, lpBuffer).

@@ -64,21 +64,11 @@ fn with_attributes<R>(
                 // A name that does not fit a UNICODE_STRING.
                 return Err(STATUS_NAME_TOO_LONG);
             }
-            Some(UNICODE_STRING {
-                Length: (n.len() * 2) as u16,
-                MaximumLength: (n.len() * 2) as u16,
-                _pad: 0,
-                Buffer: n.as_ptr() as u64,
-            })
+            Some(UNICODE_STRING::over(n))
         }
         None => None,
     };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        ObjectName: us.as_ref().map_or(0, |u| u as *const UNICODE_STRING as u64),
-        Attributes: attributes,
-        ..Default::default()
-    };
+    let oa = OBJECT_ATTRIBUTES::named(us.as_ref(), attributes);
     Ok(f(&oa as *const OBJECT_ATTRIBUTES as u64))
 }
 

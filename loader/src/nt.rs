@@ -42,18 +42,8 @@ pub fn close(handle: u64) {
 
 /// Opens an image file by NT name for execute access.
 pub fn open_image(nt_name: &[u16]) -> NtResult<u64> {
-    let us = UNICODE_STRING {
-        Length: (nt_name.len() * 2) as u16,
-        MaximumLength: (nt_name.len() * 2) as u16,
-        _pad: 0,
-        Buffer: nt_name.as_ptr() as u64,
-    };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        ObjectName: &us as *const UNICODE_STRING as u64,
-        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
-        ..Default::default()
-    };
+    let us = UNICODE_STRING::over(nt_name);
+    let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
     let mut handle = 0u64;
     let mut iosb = IO_STATUS_BLOCK::default();
     const FILE_READ_DATA_EXECUTE_SYNCHRONIZE: u64 = 0x0010_0021;
@@ -117,30 +107,28 @@ pub fn map_image(file: u64) -> NtResult<(u64, bool)> {
     }
 }
 
-/// NtQueryAttributesFile: does the file exist?
-pub fn file_exists(nt_name: &[u16]) -> bool {
-    let us = UNICODE_STRING {
-        Length: (nt_name.len() * 2) as u16,
-        MaximumLength: (nt_name.len() * 2) as u16,
-        _pad: 0,
-        Buffer: nt_name.as_ptr() as u64,
-    };
-    let oa = OBJECT_ATTRIBUTES {
-        Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
-        ObjectName: &us as *const UNICODE_STRING as u64,
-        Attributes: syscalls::nt::OBJ_CASE_INSENSITIVE,
-        ..Default::default()
-    };
+/// NtQueryAttributesFile: the FILE_ATTRIBUTE_* of a file by NT name.
+pub fn query_attributes(nt_name: &[u16]) -> NtResult<u32> {
+    let us = UNICODE_STRING::over(nt_name);
+    let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
     let mut info = [0u8; 40];
-    let st = syscall(
+    syscall(
         nr::NtQueryAttributesFile,
         &args([
             &oa as *const OBJECT_ATTRIBUTES as u64,
             info.as_mut_ptr() as u64,
         ]),
-    );
-    // Directories are not images.
-    st.is_success() && u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4])) & 0x10 == 0
+    )
+    .ok()?;
+    // FILE_BASIC_INFORMATION.FileAttributes.
+    Ok(u32::from_le_bytes(
+        info[32..36].try_into().unwrap_or([0; 4]),
+    ))
+}
+
+/// Does the file exist (and is it not a directory, which is no image)?
+pub fn file_exists(nt_name: &[u16]) -> bool {
+    query_attributes(nt_name).is_ok_and(|a| a & 0x10 == 0)
 }
 
 /// True if every page of [address, address+size) is committed and readable

@@ -22,6 +22,19 @@ pub struct UNICODE_STRING {
     pub Buffer: u64,
 }
 
+impl UNICODE_STRING {
+    /// A counted string over `units`, which must outlive every use of it.
+    pub fn over(units: &[u16]) -> UNICODE_STRING {
+        let bytes = (units.len() * 2) as u16;
+        UNICODE_STRING {
+            Length: bytes,
+            MaximumLength: bytes,
+            _pad: 0,
+            Buffer: units.as_ptr() as u64,
+        }
+    }
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OBJECT_ATTRIBUTES {
@@ -33,6 +46,18 @@ pub struct OBJECT_ATTRIBUTES {
     pub _pad2: u32,
     pub SecurityDescriptor: u64,
     pub SecurityQualityOfService: u64,
+}
+
+impl OBJECT_ATTRIBUTES {
+    /// Attributes naming `name` (NULL for None), with no root directory.
+    pub fn named(name: Option<&UNICODE_STRING>, attributes: u32) -> OBJECT_ATTRIBUTES {
+        OBJECT_ATTRIBUTES {
+            Length: core::mem::size_of::<OBJECT_ATTRIBUTES>() as u32,
+            ObjectName: name.map_or(0, |n| n as *const UNICODE_STRING as u64),
+            Attributes: attributes,
+            ..Default::default()
+        }
+    }
 }
 
 pub const OBJ_INHERIT: u32 = 0x2;
