@@ -712,17 +712,31 @@ pub extern "win64" fn GetFullPathNameW(
         Err(st) => return fail(st, 0),
     };
     let units: Vec<u16> = full.encode_utf16().collect();
-    // SAFETY: the caller's buffer holds `size` units.
-    let n = unsafe { copy_out(&units, buf, size) };
-    if !file_part.is_null() && n <= units.len() as u32 {
-        let slash = units.iter().rposition(|&u| u == b'\\' as u16);
-        // SAFETY: file_part points at a pointer to fill; buf holds the path.
-        unsafe {
-            *file_part = match slash {
-                Some(i) if i + 1 < units.len() => buf.add(i + 1),
-                _ => core::ptr::null_mut(),
-            };
-        }
+    // SAFETY: the caller's buffer holds `size` units; file_part is NULL or
+    // points at a pointer to fill.
+    unsafe { copy_full_path(&units, b'\\' as u16, buf, size, file_part) }
+}
+
+/// Copies a full path out as GetFullPathName does (A and W): the length
+/// copied or the size needed, and *file_part at the last component (NULL
+/// when the path ends in a backslash or did not fit).
+///
+/// # Safety
+/// `buf` holds `size` elements; `file_part` is NULL or writable.
+unsafe fn copy_full_path<T: Copy + Default + PartialEq>(
+    path: &[T],
+    backslash: T,
+    buf: *mut T,
+    size: u32,
+    file_part: *mut *mut T,
+) -> u32 {
+    let n = copy_out(path, buf, size);
+    if !file_part.is_null() && n <= path.len() as u32 {
+        let slash = path.iter().rposition(|&c| c == backslash);
+        *file_part = match slash {
+            Some(i) if i + 1 < path.len() => buf.add(i + 1),
+            _ => core::ptr::null_mut(),
+        };
     }
     n
 }
@@ -796,17 +810,6 @@ pub extern "win64" fn GetFullPathNameA(
         Err(st) => return fail(st, 0),
     };
     let bytes = crate::nls::wide_to_ansi(&full.encode_utf16().collect::<Vec<_>>());
-    // SAFETY: the caller's buffer holds `size` bytes.
-    let n = unsafe { copy_out(&bytes, buf, size) };
-    if !file_part.is_null() && n <= bytes.len() as u32 {
-        let slash = bytes.iter().rposition(|&b| b == b'\\');
-        // SAFETY: as in GetFullPathNameW.
-        unsafe {
-            *file_part = match slash {
-                Some(i) if i + 1 < bytes.len() => buf.add(i + 1),
-                _ => core::ptr::null_mut(),
-            };
-        }
-    }
-    n
+    // SAFETY: as in GetFullPathNameW.
+    unsafe { copy_full_path(&bytes, b'\\', buf, size, file_part) }
 }
