@@ -10,6 +10,7 @@ pub mod file;
 pub mod locale;
 pub mod memory;
 pub mod nls;
+pub mod probe;
 pub mod process;
 pub mod sync;
 pub mod sysdirs;
@@ -26,6 +27,7 @@ use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use memory::*;
 use nls::*;
+use probe::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
@@ -103,6 +105,13 @@ static EXPORTS: &[Export] = &[
     export!(VirtualFree(Ptr, Int, Int)),
     export!(VirtualProtect(Ptr, Int, Int, Ptr)),
     export!(VirtualQuery(Ptr, Ptr, Int)),
+    export!(IsBadReadPtr(Ptr, Int)),
+    export!("IsBadHugeReadPtr" = IsBadReadPtr, (Ptr, Int)),
+    export!(IsBadWritePtr(Ptr, Int)),
+    export!("IsBadHugeWritePtr" = IsBadWritePtr, (Ptr, Int)),
+    export!(IsBadCodePtr(Ptr)),
+    export!(IsBadStringPtrA(Ptr, Int)),
+    export!(IsBadStringPtrW(Ptr, Int)),
     export!(GetProcessHeap()),
     export!(HeapCreate(Int, Int, Int)),
     export!(HeapDestroy(Ptr)),

@@ -65,6 +65,12 @@ pub extern "win64" fn VirtualAllocEx(
 
 /// Implements VirtualFree(lpAddress, dwSize, dwFreeType).
 pub extern "win64" fn VirtualFree(address: u64, size: u64, kind: u32) -> i32 {
+    // MEM_RELEASE takes the whole allocation: the size must be 0
+    // (documented; NtFreeVirtualMemory itself accepts the exact size).
+    if kind == 0x8000 && size != 0 {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
     let (mut base, mut region) = (address, size);
     let st = syscall(
         nr::NtFreeVirtualMemory,

@@ -47,6 +47,8 @@ native! {
     NtCreateEvent(a0, a1, a2, a3, a4);
     NtQueryVolumeInformationFile(a0, a1, a2, a3, a4);
     NtCreateSection(a0, a1, a2, a3, a4, a5, a6);
+    NtOpenSection(a0, a1, a2);
+    NtFlushVirtualMemory(a0, a1, a2, a3);
     NtFlushBuffersFile(a0, a1);
     NtProtectVirtualMemory(a0, a1, a2, a3, a4);
     NtTerminateThread(a0, a1);
@@ -137,6 +139,8 @@ native_exports! {
     NtCreateEvent: "ZwCreateEvent" => "NTDLL.NtCreateEvent" (Ptr, Int, Ptr, Int, Int);
     NtQueryVolumeInformationFile: "ZwQueryVolumeInformationFile" => "NTDLL.NtQueryVolumeInformationFile" (Ptr, Ptr, Ptr, Int, Int);
     NtCreateSection: "ZwCreateSection" => "NTDLL.NtCreateSection" (Ptr, Int, Ptr, Ptr, Int, Int, Ptr);
+    NtOpenSection: "ZwOpenSection" => "NTDLL.NtOpenSection" (Ptr, Int, Ptr);
+    NtFlushVirtualMemory: "ZwFlushVirtualMemory" => "NTDLL.NtFlushVirtualMemory" (Ptr, Ptr, Ptr, Ptr);
     NtFlushBuffersFile: "ZwFlushBuffersFile" => "NTDLL.NtFlushBuffersFile" (Ptr, Ptr);
     NtProtectVirtualMemory: "ZwProtectVirtualMemory" => "NTDLL.NtProtectVirtualMemory" (Ptr, Ptr, Ptr, Int, Ptr);
     NtTerminateThread: "ZwTerminateThread" => "NTDLL.NtTerminateThread" (Ptr, Int);

@@ -45,7 +45,7 @@ pub fn services() -> Vec<(u32, Service)> {
             ps::info::NtSetInformationProcess,
         ),
         (nr::NtFreeVirtualMemory, mm::virt::NtFreeVirtualMemory),
-        (nr::NtQueryVirtualMemory, mm::virt::NtQueryVirtualMemory),
+        (nr::NtQueryVirtualMemory, mm::query::NtQueryVirtualMemory),
         (
             nr::NtQueryInformationThread,
             ps::info::NtQueryInformationThread,
@@ -73,6 +73,8 @@ pub fn services() -> Vec<(u32, Service)> {
             io::info::NtQueryVolumeInformationFile,
         ),
         (nr::NtCreateSection, mm::section::NtCreateSection),
+        (nr::NtOpenSection, mm::section::NtOpenSection),
+        (nr::NtFlushVirtualMemory, mm::section::NtFlushVirtualMemory),
         (nr::NtFlushBuffersFile, io::file::NtFlushBuffersFile),
         (nr::NtProtectVirtualMemory, mm::virt::NtProtectVirtualMemory),
         (nr::NtTerminateThread, ps::thread::NtTerminateThread),

@@ -125,6 +125,12 @@ services! {
     // 1903's 0x1BA plus the 8 services 2004-22H2 added below it (as for
     // NtSignalAndWaitForSingleObject, 0x1B0 in 1903).
     0x1C2 NtTestAlert 0,
+    // Memory manager (mm block). NtOpenSection and NtQuerySection are the
+    // same from Windows 8 to 22H2; NtFlushVirtualMemory is estimated from
+    // NtGetContextThread's 0xF2 and the six services between them
+    // (NtFlushWriteBuffer .. NtGetCompleteWnfStateSubscription), unverified.
+    0x037 NtOpenSection 3,
+    0x0EB NtFlushVirtualMemory 4,
 }
 
 /// Number of slots in the table (one past the highest service number).

@@ -5,8 +5,10 @@
 //! mprotect and munmap follow it. Regions are placed bottom-up in low memory
 //! like Windows; host mappings are never handed out (MAP_FIXED_NOREPLACE).
 
+pub mod image;
 pub mod image_cache;
 pub mod lazy;
+pub mod query;
 pub mod section;
 pub mod vad;
 pub mod virt;
@@ -56,7 +58,9 @@ pub fn host_protection(protect: u32) -> syscalls::NtResult<i32> {
     if base.count_ones() != 1 || modifiers & !(PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE) != 0 {
         return Err(syscalls::STATUS_INVALID_PAGE_PROTECTION);
     }
-    if modifiers & PAGE_NOCACHE != 0 && modifiers & PAGE_WRITECOMBINE != 0 {
+    // winnt.h: the modifiers exclude each other, and none applies to
+    // PAGE_NOACCESS.
+    if modifiers.count_ones() > 1 || (modifiers != 0 && base == PAGE_NOACCESS) {
         return Err(syscalls::STATUS_INVALID_PAGE_PROTECTION);
     }
     let (r, w, x) = (libc::PROT_READ, libc::PROT_WRITE, libc::PROT_EXEC);
@@ -67,8 +71,9 @@ pub fn host_protection(protect: u32) -> syscalls::NtResult<i32> {
         PAGE_EXECUTE | PAGE_EXECUTE_READ => r | x,
         _ => r | w | x,
     };
-    // Guard pages fault on first touch; until the exception dispatcher turns
-    // that into STATUS_GUARD_PAGE_VIOLATION they are inaccessible.
+    // Guard pages fault on first touch: the fault handler asks
+    // virt::take_guard_fault, which lifts the guard and reports
+    // STATUS_GUARD_PAGE_VIOLATION.
     Ok(if modifiers & PAGE_GUARD != 0 {
         libc::PROT_NONE
     } else {

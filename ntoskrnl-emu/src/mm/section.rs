@@ -1,451 +1,245 @@
-//! Sections and views: NtCreateSection, NtMapViewOfSection,
-//! NtUnmapViewOfSection.
+//! Sections and views: NtCreateSection, NtOpenSection, NtMapViewOfSection,
+//! NtUnmapViewOfSection, NtFlushVirtualMemory.
 //!
-//! SEC_IMAGE sections are how every PE image is mapped — the process's own
-//! image at creation and each DLL the loader maps — so image mapping is one
-//! code path.
+//! A data section is backed by a file (views are shared mappings of the
+//! host file, so they are coherent with each other, with the file and with
+//! every handle's reads and writes) or by the paging file (a memfd, shared
+//! by every view, named or not). SEC_IMAGE sections map through `image`,
+//! the one path every PE image takes.
 
 use super::vad::{self, Vad};
 use super::*;
 use crate::io::FileObject;
 use crate::ob;
-use object::pe;
-use object::read::pe::ImageNtHeaders;
-use object::LittleEndian as LE;
-use std::sync::Arc;
-use syscalls::nt::NT_CURRENT_PROCESS;
+use std::collections::BTreeMap;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::{Arc, Mutex};
 use syscalls::*;
 
+pub use super::image::{map_image, ImageInfo, STATUS_INVALID_IMAGE_NOT_MZ};
+
+pub const SEC_FILE: u32 = 0x0080_0000;
 pub const SEC_IMAGE: u32 = 0x0100_0000;
-pub const SEC_COMMIT: u32 = 0x0800_0000;
 pub const SEC_RESERVE: u32 = 0x0400_0000;
+pub const SEC_COMMIT: u32 = 0x0800_0000;
+pub const SEC_NOCACHE: u32 = 0x1000_0000;
+pub const SEC_WRITECOMBINE: u32 = 0x4000_0000;
+pub const SEC_LARGE_PAGES: u32 = 0x8000_0000;
+/// SEC_IMAGE_NO_EXECUTE is SEC_IMAGE | SEC_NOCACHE.
+const SEC_KNOWN: u32 = SEC_FILE
+    | SEC_IMAGE
+    | SEC_RESERVE
+    | SEC_COMMIT
+    | SEC_NOCACHE
+    | SEC_WRITECOMBINE
+    | SEC_LARGE_PAGES;
 
-/// STATUS_INVALID_IMAGE_NOT_MZ.
-pub const STATUS_INVALID_IMAGE_NOT_MZ: NtStatus = NtStatus(0xC000_012F);
-/// STATUS_SECTION_TOO_BIG
+// Section access rights (winnt.h).
+pub const SECTION_QUERY: u32 = 0x1;
+pub const SECTION_MAP_WRITE: u32 = 0x2;
+pub const SECTION_MAP_READ: u32 = 0x4;
+pub const SECTION_MAP_EXECUTE: u32 = 0x8;
+
+const FILE_READ_DATA: u32 = 0x1;
+const FILE_WRITE_DATA: u32 = 0x2;
+
 const STATUS_SECTION_TOO_BIG: NtStatus = NtStatus(0xC000_0040);
+const STATUS_SECTION_PROTECTION: NtStatus = NtStatus(0xC000_004E);
+const STATUS_NOT_MAPPED_VIEW: NtStatus = NtStatus(0xC000_0019);
+const STATUS_NOT_MAPPED_DATA: NtStatus = NtStatus(0xC000_0088);
+const STATUS_MAPPED_FILE_SIZE_ZERO: NtStatus = NtStatus(0xC000_011E);
+const STATUS_MAPPED_ALIGNMENT: NtStatus = NtStatus(0xC000_0220);
+const STATUS_INVALID_FILE_FOR_SECTION: NtStatus = NtStatus(0xC000_0020);
+const STATUS_INVALID_PARAMETER_9: NtStatus = NtStatus(0xC000_00F7);
+const STATUS_PRIVILEGE_NOT_HELD: NtStatus = NtStatus(0xC000_0061);
 
-/// What the executive learned about an image when mapping it (the parts of
-/// SECTION_IMAGE_INFORMATION process creation needs).
-#[derive(Clone, Debug)]
-pub struct ImageInfo {
-    pub base: u64,
-    pub size: u64,
-    pub preferred_base: u64,
-    pub entry_rva: u32,
-    pub stack_reserve: u64,
-    pub stack_commit: u64,
-    pub subsystem: u16,
-    pub subsystem_major: u16,
-    pub subsystem_minor: u16,
-    pub characteristics: u16,
+enum Backing {
+    File(Arc<FileObject>),
+    /// Paging-file backed: shared anonymous memory.
+    Memory(OwnedFd),
 }
 
 pub struct Section {
-    file: Option<Arc<FileObject>>,
+    backing: Backing,
     flags: u32,
+    /// The section's size in bytes (the file's size for a data section of a
+    /// file created with no maximum size).
     size: u64,
+    /// The most a view may ask for (SectionPageProtection).
     protect: u32,
 }
 crate::object_type!(Section, "Section");
 
-/// Size of a file, and its first `limit` bytes (the headers).
-fn read_headers(fd: i32, limit: usize) -> NtResult<(u64, Vec<u8>)> {
-    // SAFETY: fstat into a zeroed struct; pread into a buffer we own.
+impl Section {
+    fn fd(&self) -> i32 {
+        match &self.backing {
+            Backing::File(f) => f.raw(),
+            Backing::Memory(fd) => fd.as_raw_fd(),
+        }
+    }
+}
+
+/// The data views of this process, by base address: which section each
+/// shows. Locked after the VAD tree when both are.
+static VIEWS: Mutex<BTreeMap<u64, Arc<Section>>> = Mutex::new(BTreeMap::new());
+
+fn views() -> std::sync::MutexGuard<'static, BTreeMap<u64, Arc<Section>>> {
+    VIEWS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn is_write(p: u32) -> bool {
+    matches!(p & 0xFF, PAGE_READWRITE | PAGE_EXECUTE_READWRITE)
+}
+fn is_execute(p: u32) -> bool {
+    matches!(
+        p & 0xFF,
+        PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY
+    )
+}
+
+/// May a view of a section created with `section` protection use `view`?
+/// Copy-on-write and read-only views fit any section; writing needs a
+/// writable section, executing an executable one.
+fn compatible(section: u32, view: u32) -> bool {
+    (!is_write(view) || is_write(section)) && (!is_execute(view) || is_execute(section))
+}
+
+/// May a page of view VAD `v` take protection `new` (NtProtectVirtualMemory)?
+pub fn view_allows(v: &Vad, new: u32) -> bool {
+    views()
+        .get(&v.base)
+        .is_none_or(|s| compatible(s.protect, new))
+}
+
+/// The section access a view protection needs.
+fn map_access(protect: u32) -> u32 {
+    let mut access = SECTION_MAP_READ;
+    if is_write(protect) {
+        access |= SECTION_MAP_WRITE;
+    }
+    if is_execute(protect) {
+        access |= SECTION_MAP_EXECUTE;
+    }
+    access
+}
+
+fn file_size(fd: i32) -> NtResult<(u64, bool)> {
+    // SAFETY: fstat into a zeroed struct.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
         return Err(crate::io::status_from_errno(crate::io::last_errno()));
     }
-    let size = st.st_size.max(0) as u64;
-    if size > (1 << 31) {
+    Ok((
+        st.st_size.max(0) as u64,
+        st.st_mode & libc::S_IFMT == libc::S_IFREG,
+    ))
+}
+
+fn memory_backing(size: u64) -> NtResult<OwnedFd> {
+    // SAFETY: memfd_create with a static name; the descriptor is ours.
+    let fd = unsafe { libc::memfd_create(c"casement-section".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(STATUS_INSUFFICIENT_RESOURCES);
+    }
+    // SAFETY: a fresh descriptor we own.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: sizing our own memfd; its pages are allocated on first touch.
+    if unsafe { libc::ftruncate(fd.as_raw_fd(), size as i64) } != 0 {
         return Err(STATUS_SECTION_TOO_BIG);
     }
-    let mut data = vec![0u8; (size as usize).min(limit)];
-    pread_exact(fd, &mut data, 0)?;
-    Ok((size, data))
-}
-
-fn pread_exact(fd: i32, buf: &mut [u8], offset: u64) -> NtResult<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        // SAFETY: pread into the remaining part of `buf`.
-        let n = unsafe {
-            libc::pread(
-                fd,
-                buf[done..].as_mut_ptr() as *mut libc::c_void,
-                buf.len() - done,
-                (offset + done as u64) as i64,
-            )
-        };
-        if n <= 0 {
-            return Err(STATUS_INVALID_IMAGE_FORMAT);
-        }
-        done += n as usize;
-    }
-    Ok(())
-}
-
-fn section_protection(characteristics: u32) -> u32 {
-    let r = characteristics & pe::IMAGE_SCN_MEM_READ != 0;
-    let w = characteristics & pe::IMAGE_SCN_MEM_WRITE != 0;
-    let x = characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0;
-    match (x, w, r) {
-        (true, true, _) => PAGE_EXECUTE_WRITECOPY,
-        (true, false, true) => PAGE_EXECUTE_READ,
-        (true, false, false) => PAGE_EXECUTE,
-        (false, true, _) => PAGE_WRITECOPY,
-        (false, false, true) => PAGE_READONLY,
-        (false, false, false) => PAGE_NOACCESS,
-    }
-}
-
-/// Maps a PE32+ image file: headers and sections at their RVAs, each with the
-/// protection its characteristics ask for, at the preferred base when it is
-/// free and elsewhere otherwise (the loader applies relocations).
-pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
-    // The headers are read first (a page holds them for any linker's
-    // output); section data goes straight from the file into the image, so
-    // symbols and debug data at the end of the file are never read.
-    let (file_size, mut data) = read_headers(fd, 0x1000)?;
-    let bad = |what: &str| {
-        log::debug!(target: "loader", "image rejected by the section mapper: {what}");
-        STATUS_INVALID_IMAGE_FORMAT
-    };
-    let dos = pe::ImageDosHeader::parse(&*data).map_err(|_| STATUS_INVALID_IMAGE_NOT_MZ)?;
-    let nt_offset = dos.nt_headers_offset() as u64;
-    let magic_off = nt_offset as usize + 4 + core::mem::size_of::<pe::ImageFileHeader>();
-    if data.get(magic_off..magic_off + 2)
-        == Some(&pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC.to_le_bytes()[..])
-    {
-        return Err(STATUS_INVALID_IMAGE_WIN_32);
-    }
-    let mut offset = nt_offset;
-    let (nt, _) =
-        pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
-    let headers_size = nt.optional_header.size_of_headers.get(LE) as u64;
-    if headers_size > file_size {
-        return Err(bad("SizeOfHeaders lies past the end of the file"));
-    }
-    if headers_size as usize > data.len() {
-        data = read_headers(fd, headers_size as usize)?.1;
-    }
-    let mut offset = nt_offset;
-    let (nt, _) =
-        pe::ImageNtHeaders64::parse(&*data, &mut offset).map_err(|e| bad(&e.to_string()))?;
-    if nt.file_header.machine.get(LE) != pe::IMAGE_FILE_MACHINE_AMD64 {
-        return Err(STATUS_INVALID_IMAGE_FORMAT);
-    }
-    let opt = &nt.optional_header;
-    let size_of_image = round_up(opt.size_of_image.get(LE) as u64, PAGE_SIZE);
-    let preferred = opt.image_base.get(LE);
-    if size_of_image == 0 || size_of_image > (1 << 31) || headers_size > size_of_image {
-        return Err(bad("SizeOfImage/SizeOfHeaders"));
-    }
-    if opt.address_of_entry_point.get(LE) as u64 >= size_of_image {
-        return Err(bad("the entry point lies outside the image"));
-    }
-    let sections = nt
-        .sections(&*data, offset)
-        .map_err(|e| bad(&e.to_string()))?;
-    for s in sections.iter() {
-        let va = s.virtual_address.get(LE) as u64;
-        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
-        let raw = s.pointer_to_raw_data.get(LE) as u64;
-        let raw_size = s.size_of_raw_data.get(LE) as u64;
-        if va.checked_add(vsize).is_none_or(|e| e > size_of_image) {
-            return Err(bad("a section lies outside SizeOfImage"));
-        }
-        if raw_size != 0 && raw.checked_add(raw_size).is_none_or(|e| e > file_size) {
-            return Err(bad("a section's raw data lies past the end of the file"));
-        }
-    }
-
-    let mut map = vad::lock();
-    let granular = round_up(size_of_image, ALLOCATION_GRANULARITY);
-    let at_preferred = preferred % ALLOCATION_GRANULARITY == 0
-        && preferred >= LOWEST_ADDRESS
-        && preferred.saturating_add(granular) <= HIGHEST_ADDRESS
-        && vad::is_free(&map, preferred, granular)
-        && vad::host_reserve(preferred, size_of_image);
-    let base = if at_preferred {
-        preferred
-    } else {
-        vad::find_and_reserve(&map, size_of_image, 0x1_0000_0000, false).ok_or(STATUS_NO_MEMORY)?
-    };
-    let page_count = (size_of_image / PAGE_SIZE) as usize;
-
-    // Each page's protection, and which pages are demand-paged:
-    // discardable read-only sections (debug data) are read on first touch,
-    // everything else now.
-    let mut pages = vec![PAGE_READONLY; page_count];
-    let mut lazy_pages = vec![false; page_count];
-    let mut lazy_sections = Vec::new();
-    for s in sections.iter() {
-        let va = s.virtual_address.get(LE) as u64;
-        let vsize = (s.virtual_size.get(LE) as u64).max(s.size_of_raw_data.get(LE) as u64);
-        if vsize == 0 {
-            continue;
-        }
-        let ch = s.characteristics.get(LE);
-        let protect = section_protection(ch);
-        let (first, last) = (
-            (va / PAGE_SIZE) as usize,
-            (round_up(va + vsize, PAGE_SIZE) / PAGE_SIZE) as usize,
-        );
-        pages[first..last].iter_mut().for_each(|p| *p = protect);
-        let lazy = ch & pe::IMAGE_SCN_MEM_DISCARDABLE != 0
-            && ch & (pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_WRITE) == 0;
-        if lazy {
-            lazy_pages[first..last].iter_mut().for_each(|l| *l = true);
-            lazy_sections.push(s);
-        }
-    }
-    let runs = |pred: &dyn Fn(usize) -> bool| -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < page_count {
-            if !pred(i) {
-                i += 1;
-                continue;
-            }
-            let j = (i..page_count)
-                .find(|&k| !pred(k) || pages[k] != pages[i])
-                .unwrap_or(page_count);
-            out.push((i, j));
-            i = j;
-        }
-        out
-    };
-    let release = || {
-        // SAFETY: releasing the reservation made above.
-        unsafe { libc::munmap(base as *mut libc::c_void, size_of_image as usize) };
-    };
-    // An image seen before maps straight from its cache entry: shared,
-    // copy-on-write pages of the page cache.
-    let mut cached = false;
-    if let Some(entry) = super::image_cache::open(fd, size_of_image) {
-        // SAFETY: replaces this image's own reservation with a private
-        // mapping of the entry.
-        let p = unsafe {
-            libc::mmap(
-                base as *mut libc::c_void,
-                size_of_image as usize,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_FIXED,
-                std::os::fd::AsRawFd::as_raw_fd(&entry),
-                0,
-            )
-        };
-        // SAFETY: on success the headers are mapped and readable.
-        cached = p != libc::MAP_FAILED
-            && unsafe { core::slice::from_raw_parts(base as *const u8, headers_size as usize) }
-                == &data[..headers_size as usize];
-        if cached {
-            for (i, j) in runs(&|_| true) {
-                let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
-                if prot != libc::PROT_READ | libc::PROT_WRITE {
-                    // SAFETY: inside the image's mapping.
-                    unsafe {
-                        libc::mprotect(
-                            (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                            (j - i) * PAGE_SIZE as usize,
-                            prot,
-                        )
-                    };
-                }
-            }
-        } else if p != libc::MAP_FAILED {
-            // A stale or foreign entry: back to an empty reservation.
-            // SAFETY: replacing our own mapping.
-            unsafe {
-                libc::mmap(
-                    base as *mut libc::c_void,
-                    size_of_image as usize,
-                    libc::PROT_NONE,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
-                    -1,
-                    0,
-                )
-            };
-        }
-    }
-    if !cached {
-        // Eager pages become writable for the copy (usually one run).
-        let mut i = 0;
-        while i < page_count {
-            if lazy_pages[i] {
-                i += 1;
-                continue;
-            }
-            let j = (i..page_count)
-                .find(|&k| lazy_pages[k])
-                .unwrap_or(page_count);
-            // SAFETY: inside the image's reservation. The pages are populated in
-            // the same breath (MADV_POPULATE_WRITE), cheaper than a fault per
-            // page while the sections are copied in.
-            unsafe {
-                let (p, n) = (
-                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                    (j - i) * PAGE_SIZE as usize,
-                );
-                libc::mprotect(p, n, libc::PROT_READ | libc::PROT_WRITE);
-                const MADV_POPULATE_WRITE: libc::c_int = 23;
-                libc::madvise(p, n, MADV_POPULATE_WRITE);
-            }
-            i = j;
-        }
-        // SAFETY: the eager pages of the reservation are now writable; only
-        // they are written through this slice.
-        let dst =
-            unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size_of_image as usize) };
-        dst[..headers_size as usize].copy_from_slice(&data[..headers_size as usize]);
-        let mut lazy_file: Option<std::sync::Arc<std::os::fd::OwnedFd>> = None;
-        for s in sections.iter() {
-            let va = s.virtual_address.get(LE) as usize;
-            let raw = s.pointer_to_raw_data.get(LE) as u64;
-            let vsize = s.virtual_size.get(LE) as usize;
-            let raw_size = s.size_of_raw_data.get(LE) as usize;
-            let n = if vsize == 0 {
-                raw_size
-            } else {
-                vsize.min(raw_size)
-            };
-            if lazy_sections.iter().any(|l| core::ptr::eq(*l, s)) {
-                if lazy_file.is_none() {
-                    // SAFETY: duplicating the image file's descriptor for the
-                    // reads demand paging will do.
-                    let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
-                    if d < 0 {
-                        release();
-                        return Err(STATUS_INSUFFICIENT_RESOURCES);
-                    }
-                    // SAFETY: d is a fresh descriptor we own.
-                    lazy_file = Some(std::sync::Arc::new(unsafe {
-                        <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(d)
-                    }));
-                }
-                let start = base + va as u64;
-                let span = round_up(vsize.max(raw_size) as u64, PAGE_SIZE);
-                let prot = host_protection(section_protection(s.characteristics.get(LE)))
-                    .unwrap_or(libc::PROT_READ);
-                super::lazy::register(
-                    start,
-                    start + span,
-                    lazy_file.clone().expect("set above"),
-                    raw,
-                    n as u64,
-                    prot,
-                );
-                continue;
-            }
-            if n != 0 {
-                if let Err(e) = pread_exact(fd, &mut dst[va..va + n], raw) {
-                    super::lazy::forget(base, base + size_of_image);
-                    release();
-                    return Err(e);
-                }
-            }
-        }
-        // Final protections of the eager pages (read-write ones already are).
-        for (i, j) in runs(&|k| !lazy_pages[k]) {
-            let prot = host_protection(pages[i]).unwrap_or(libc::PROT_READ);
-            if prot == libc::PROT_READ | libc::PROT_WRITE {
-                continue;
-            }
-            // SAFETY: inside the image's reservation.
-            unsafe {
-                libc::mprotect(
-                    (base + i as u64 * PAGE_SIZE) as *mut libc::c_void,
-                    (j - i) * PAGE_SIZE as usize,
-                    prot,
-                );
-            }
-        }
-        // Next time this image maps from the cache.
-        let layout: Vec<(u64, u64, u64)> = sections
-            .iter()
-            .map(|s| {
-                let (vsize, raw_size) = (
-                    s.virtual_size.get(LE) as u64,
-                    s.size_of_raw_data.get(LE) as u64,
-                );
-                let n = if vsize == 0 {
-                    raw_size
-                } else {
-                    vsize.min(raw_size)
-                };
-                (
-                    s.virtual_address.get(LE) as u64,
-                    s.pointer_to_raw_data.get(LE) as u64,
-                    n,
-                )
-            })
-            .collect();
-        super::image_cache::store(fd, size_of_image, &data[..headers_size as usize], &layout);
-    }
-    map.insert(
-        base,
-        Vad {
-            base,
-            size: size_of_image,
-            kind: MEM_IMAGE,
-            allocation_protect: PAGE_EXECUTE_WRITECOPY,
-            pages,
-        },
-    );
-    Ok(ImageInfo {
-        base,
-        size: size_of_image,
-        preferred_base: preferred,
-        entry_rva: opt.address_of_entry_point.get(LE),
-        stack_reserve: opt.size_of_stack_reserve.get(LE),
-        stack_commit: opt.size_of_stack_commit.get(LE),
-        subsystem: opt.subsystem.get(LE),
-        subsystem_major: opt.major_subsystem_version.get(LE),
-        subsystem_minor: opt.minor_subsystem_version.get(LE),
-        characteristics: nt.file_header.characteristics.get(LE),
-    })
+    Ok(fd)
 }
 
 /// Implements NtCreateSection(SectionHandle, DesiredAccess, ObjectAttributes,
 /// MaximumSize, SectionPageProtection, AllocationAttributes, FileHandle).
 pub fn NtCreateSection(a: &Args) -> NtStatus {
-    let run = || -> NtResult<()> {
+    let run = || -> NtResult<NtStatus> {
         let (protect, flags) = (a[4] as u32, a[5] as u32);
-        host_protection(protect)?;
-        if a[2] != 0 {
-            let oa: nt::OBJECT_ATTRIBUTES = user::read(a[2])?;
-            if oa.ObjectName != 0 {
-                log::warn!("unimplemented: named sections");
-                return Err(STATUS_NOT_IMPLEMENTED);
-            }
-        }
-        let file = if a[6] != 0 {
-            Some(ob::reference_typed::<FileObject>(a[6])?)
-        } else {
-            None
-        };
-        let max: u64 = if a[3] != 0 { user::read(a[3])? } else { 0 };
-        if file.is_none() {
-            // Sections backed by the paging file need shared anonymous memory.
-            log::warn!("unimplemented: pagefile-backed sections");
-            return Err(STATUS_NOT_IMPLEMENTED);
-        }
-        if flags & SEC_IMAGE == 0 && max == 0 {
-            // The file's size is the section's size.
-        }
-        let section = Arc::new(Section {
-            file,
-            flags,
-            size: max,
+        if !matches!(
             protect,
-        });
-        let handle = ob::insert_object(section, a[1] as u32, 0)?;
-        user::write(a[0], &handle).inspect_err(|_| {
-            let _ = ob::close_handle(handle);
-        })
+            PAGE_READONLY
+                | PAGE_READWRITE
+                | PAGE_WRITECOPY
+                | PAGE_EXECUTE_READ
+                | PAGE_EXECUTE_READWRITE
+                | PAGE_EXECUTE_WRITECOPY
+        ) {
+            return Err(STATUS_INVALID_PAGE_PROTECTION);
+        }
+        let kind = flags & (SEC_IMAGE | SEC_COMMIT | SEC_RESERVE);
+        if flags & !SEC_KNOWN != 0 || kind.count_ones() != 1 {
+            return Err(STATUS_INVALID_PARAMETER_6);
+        }
+        if flags & SEC_LARGE_PAGES != 0 {
+            return Err(STATUS_PRIVILEGE_NOT_HELD);
+        }
+        let max: u64 = if a[3] != 0 { user::read(a[3])? } else { 0 };
+        ob::create::probe_handle(a[0])?;
+        let section = if a[6] != 0 {
+            let file = ob::reference_typed::<FileObject>(a[6])?;
+            let (size, regular) = file_size(file.raw())?;
+            if !regular {
+                return Err(STATUS_INVALID_FILE_FOR_SECTION);
+            }
+            let need = if is_write(protect) {
+                FILE_READ_DATA | FILE_WRITE_DATA
+            } else {
+                FILE_READ_DATA
+            };
+            if file.access & need != need {
+                return Err(STATUS_ACCESS_DENIED);
+            }
+            let size = if kind == SEC_IMAGE {
+                size
+            } else if max == 0 {
+                if size == 0 {
+                    return Err(STATUS_MAPPED_FILE_SIZE_ZERO);
+                }
+                size
+            } else {
+                if max > size {
+                    // A writable section grows its file (CreateFileMapping).
+                    if !is_write(protect) {
+                        return Err(STATUS_SECTION_TOO_BIG);
+                    }
+                    // SAFETY: extending a file the handle may write.
+                    if unsafe { libc::ftruncate(file.raw(), max as i64) } != 0 {
+                        return Err(crate::io::status_from_errno(crate::io::last_errno()));
+                    }
+                }
+                max
+            };
+            Section {
+                backing: Backing::File(file),
+                flags,
+                size,
+                protect,
+            }
+        } else {
+            if kind == SEC_IMAGE {
+                return Err(STATUS_INVALID_FILE_FOR_SECTION);
+            }
+            if max == 0 {
+                return Err(STATUS_INVALID_PARAMETER_4);
+            }
+            if max > HIGHEST_ADDRESS {
+                return Err(STATUS_SECTION_TOO_BIG);
+            }
+            Section {
+                backing: Backing::Memory(memory_backing(max)?),
+                flags,
+                size: max,
+                protect,
+            }
+        };
+        ob::create::create_object(a[0], a[2], a[1] as u32, Arc::new(section))
     };
-    NtStatus::from_result(run())
+    run().unwrap_or_else(|e| e)
+}
+
+/// Implements NtOpenSection(SectionHandle, DesiredAccess, ObjectAttributes).
+pub fn NtOpenSection(a: &Args) -> NtStatus {
+    NtStatus::from_result(ob::create::open_object::<Section>(a[0], a[2], a[1] as u32))
 }
 
 /// Implements NtMapViewOfSection(SectionHandle, ProcessHandle, *BaseAddress,
@@ -453,12 +247,15 @@ pub fn NtCreateSection(a: &Args) -> NtStatus {
 /// AllocationType, Win32Protect).
 pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
     let run = || -> NtResult<NtStatus> {
-        let section = ob::reference_typed::<Section>(a[0])?;
-        if a[1] != NT_CURRENT_PROCESS {
-            return Err(STATUS_NOT_IMPLEMENTED);
-        }
-        let file = section.file.as_ref().ok_or(STATUS_NOT_IMPLEMENTED)?;
+        let protect = a[9] as u32;
+        let section = ob::handle::reference_typed_access::<Section>(a[0], map_access(protect))?;
+        super::virt::check_process(a[1])?;
+        let requested: u64 = user::read(a[2])?;
+        let mut view: u64 = user::read(a[6])?;
         if section.flags & SEC_IMAGE != 0 {
+            let Backing::File(file) = &section.backing else {
+                return Err(STATUS_INVALID_FILE_FOR_SECTION);
+            };
             let info = map_image(file.raw())?;
             user::write(a[2], &info.base)?;
             user::write(a[6], &info.size)?;
@@ -468,74 +265,76 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
                 STATUS_IMAGE_NOT_AT_BASE
             });
         }
-        // A data view of a file: shared mapping, coherent with the file.
-        let requested: u64 = user::read(a[2])?;
+        host_protection(protect)?;
+        if !compatible(section.protect, protect) {
+            return Err(STATUS_SECTION_PROTECTION);
+        }
+        if (a[8] as u32) & !(MEM_TOP_DOWN | MEM_RESERVE) != 0 {
+            return Err(STATUS_INVALID_PARAMETER_9);
+        }
         let offset: u64 = if a[5] != 0 { user::read(a[5])? } else { 0 };
-        if offset % ALLOCATION_GRANULARITY != 0 {
-            return Err(NtStatus(0xC000_0018)); // STATUS_MAPPED_ALIGNMENT
+        if offset % ALLOCATION_GRANULARITY != 0 || requested % ALLOCATION_GRANULARITY != 0 {
+            return Err(STATUS_MAPPED_ALIGNMENT);
         }
-        let mut view: u64 = user::read(a[6])?;
-        // SAFETY: fstat into a zeroed struct.
-        let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        unsafe { libc::fstat(file.raw(), &mut st) };
-        let limit = if section.size != 0 {
-            section.size
-        } else {
-            st.st_size as u64
-        };
-        if view == 0 {
-            view = limit.checked_sub(offset).ok_or(STATUS_INVALID_VIEW_SIZE)?;
-        }
-        if view == 0 || offset + view > limit {
+        if offset >= section.size {
             return Err(STATUS_INVALID_VIEW_SIZE);
         }
-        let protect = if a[9] != 0 {
-            a[9] as u32
-        } else {
-            section.protect
-        };
-        let prot = host_protection(protect)?;
-        let copy_on_write = matches!(protect & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
+        if view == 0 {
+            view = section.size - offset;
+        }
+        if view > section.size - offset {
+            return Err(STATUS_INVALID_VIEW_SIZE);
+        }
         let len = round_up(view, PAGE_SIZE);
+        let copy_on_write = matches!(protect & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY);
+        // Views of a SEC_RESERVE section start reserved; VirtualAlloc
+        // commits their pages.
+        let reserved = section.flags & SEC_RESERVE != 0;
+        let prot = if reserved {
+            libc::PROT_NONE
+        } else {
+            host_protection(protect)?
+        };
         let mut map = vad::lock();
         let base = if requested != 0 {
-            let b = round_down(requested, ALLOCATION_GRANULARITY);
-            if !vad::is_free(&map, b, len)
-                || !vad::host_reserve(b, round_up(len, ALLOCATION_GRANULARITY))
+            if requested < LOWEST_ADDRESS
+                || requested.saturating_add(len) > HIGHEST_ADDRESS + 1
+                || !vad::is_free(&map, requested, len)
+                || !vad::host_reserve(requested, len)
             {
                 return Err(STATUS_CONFLICTING_ADDRESSES);
             }
-            b
+            requested
         } else {
-            vad::find_and_reserve(&map, round_up(len, ALLOCATION_GRANULARITY), 0x1_0000, false)
-                .ok_or(STATUS_NO_MEMORY)?
-        };
-        let flags = libc::MAP_FIXED
-            | if copy_on_write {
-                libc::MAP_PRIVATE
+            let top_down = (a[8] as u32) & MEM_TOP_DOWN != 0;
+            let from = if top_down {
+                HIGHEST_ADDRESS + 1
             } else {
-                libc::MAP_SHARED
+                LOWEST_ADDRESS
             };
-        // SAFETY: replaces our own reservation at base with the file view.
+            vad::find_and_reserve(&map, len, from, top_down).ok_or(STATUS_NO_MEMORY)?
+        };
+        let share = if copy_on_write {
+            libc::MAP_PRIVATE
+        } else {
+            libc::MAP_SHARED
+        };
+        // SAFETY: replaces our own reservation at base with the view.
         let p = unsafe {
             libc::mmap(
                 base as *mut libc::c_void,
                 len as usize,
                 prot,
-                flags,
-                file.raw(),
+                libc::MAP_FIXED | share,
+                section.fd(),
                 offset as i64,
             )
         };
         if p == libc::MAP_FAILED {
-            // SAFETY: releasing our own reservation.
-            unsafe {
-                libc::munmap(
-                    base as *mut libc::c_void,
-                    round_up(len, ALLOCATION_GRANULARITY) as usize,
-                )
-            };
-            return Err(crate::io::status_from_errno(crate::io::last_errno()));
+            let status = crate::io::status_from_errno(crate::io::last_errno());
+            // Releasing our own reservation.
+            vad::host_unmap(base, len);
+            return Err(status);
         }
         map.insert(
             base,
@@ -544,37 +343,97 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
                 size: len,
                 kind: MEM_MAPPED,
                 allocation_protect: protect,
-                pages: vec![protect; (len / PAGE_SIZE) as usize],
+                pages: vec![if reserved { 0 } else { protect }; (len / PAGE_SIZE) as usize],
             },
         );
-        user::write(a[2], &base)?;
-        user::write(a[6], &len)?;
+        views().insert(base, section.clone());
+        drop(map);
+        let written = user::write(a[2], &base).and_then(|_| user::write(a[6], &len));
+        if let Err(e) = written {
+            unmap(base)?;
+            return Err(e);
+        }
         Ok(STATUS_SUCCESS)
     };
     run().unwrap_or_else(|e| e)
 }
 
-/// Implements NtUnmapViewOfSection(ProcessHandle, BaseAddress).
-pub fn NtUnmapViewOfSection(a: &Args) -> NtStatus {
-    if a[0] != NT_CURRENT_PROCESS {
-        return STATUS_NOT_IMPLEMENTED;
-    }
+/// Unmaps the view (data or image) containing `addr`.
+pub fn unmap(addr: u64) -> NtResult<()> {
     let mut map = vad::lock();
-    let Some(v) = vad::find(&map, a[1]) else {
-        return NtStatus(0xC000_0019); // STATUS_NOT_MAPPED_VIEW
-    };
+    let v = vad::find(&map, addr).ok_or(STATUS_NOT_MAPPED_VIEW)?;
     if v.kind == MEM_PRIVATE {
-        return NtStatus(0xC000_0019);
+        return Err(STATUS_NOT_MAPPED_VIEW);
     }
     let (base, size) = (v.base, v.size);
     map.remove(&base);
+    views().remove(&base);
     super::lazy::forget(base, base + size);
-    // SAFETY: the view was ours; nothing refers to it any more.
-    unsafe {
-        libc::munmap(
-            base as *mut libc::c_void,
-            round_up(size, ALLOCATION_GRANULARITY) as usize,
-        )
+    // The view was ours; nothing refers to it any more.
+    vad::host_unmap(base, size);
+    Ok(())
+}
+
+/// Implements NtUnmapViewOfSection(ProcessHandle, BaseAddress): any address
+/// inside the view names it.
+pub fn NtUnmapViewOfSection(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        super::virt::check_process(a[0])?;
+        unmap(a[1])
     };
-    STATUS_SUCCESS
+    NtStatus::from_result(run())
+}
+
+/// Implements NtFlushVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize,
+/// IoStatusBlock): writes the modified pages of a view back to its file.
+/// Size 0 flushes to the end of the view.
+pub fn NtFlushVirtualMemory(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        super::virt::check_process(a[0])?;
+        let base: u64 = user::read(a[1])?;
+        let size: u64 = user::read(a[2])?;
+        let (start, end) = {
+            let map = vad::lock();
+            let v = vad::find(&map, base).ok_or(STATUS_NOT_MAPPED_VIEW)?;
+            if v.kind != MEM_MAPPED {
+                return Err(STATUS_NOT_MAPPED_DATA);
+            }
+            let start = round_down(base, PAGE_SIZE);
+            let end = if size == 0 {
+                v.end()
+            } else {
+                round_up(base.saturating_add(size), PAGE_SIZE).min(v.end())
+            };
+            (start, end)
+        };
+        // SAFETY: a range of one of our views.
+        if unsafe {
+            libc::msync(
+                start as *mut libc::c_void,
+                (end - start) as usize,
+                libc::MS_SYNC,
+            )
+        } != 0
+        {
+            return Err(crate::io::status_from_errno(crate::io::last_errno()));
+        }
+        user::write(a[3], &[0u64, 0u64])?;
+        user::write(a[1], &start)?;
+        user::write(a[2], &(end - start))
+    };
+    NtStatus::from_result(run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_protections() {
+        assert!(compatible(PAGE_READONLY, PAGE_WRITECOPY));
+        assert!(!compatible(PAGE_READONLY, PAGE_READWRITE));
+        assert!(compatible(PAGE_READWRITE, PAGE_READWRITE));
+        assert!(!compatible(PAGE_READWRITE, PAGE_EXECUTE_READ));
+        assert!(compatible(PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_READ));
+    }
 }

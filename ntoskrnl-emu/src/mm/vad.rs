@@ -1,10 +1,17 @@
 //! Virtual address descriptors: one per allocation, with per-page state.
+//!
+//! The tree is the truth for every region the guest can see; the host
+//! mappings follow it. Its lock records its owner so the fault handler can
+//! tell "another thread holds it: wait" from "the faulting thread holds it:
+//! never wait" (a guard-page or demand-paging fault inside the executive).
 
 use super::*;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
-/// Per-page state: 0 = reserved, otherwise the committed page's protection.
+/// Per-page state: 0 = reserved, otherwise the committed page's protection
+/// (PAGE_* with PAGE_GUARD and the other modifiers as the guest set them).
 pub type PageState = u32;
 
 pub struct Vad {
@@ -23,32 +30,98 @@ impl Vad {
     pub fn page_index(&self, addr: u64) -> usize {
         ((addr - self.base) / PAGE_SIZE) as usize
     }
+    /// The pages of [start, end) (page-aligned, inside the VAD).
+    pub fn pages_of(&mut self, start: u64, end: u64) -> &mut [PageState] {
+        let (a, b) = (self.page_index(start), self.page_index(end - 1) + 1);
+        &mut self.pages[a..b]
+    }
 }
 
-/// The process's VAD tree, keyed by base address.
-pub static VADS: Mutex<BTreeMap<u64, Vad>> = Mutex::new(BTreeMap::new());
+pub type VadMap = BTreeMap<u64, Vad>;
 
-pub fn lock() -> std::sync::MutexGuard<'static, BTreeMap<u64, Vad>> {
-    VADS.lock().unwrap_or_else(|e| e.into_inner())
+/// The process's VAD tree, keyed by base address.
+static VADS: Mutex<VadMap> = Mutex::new(BTreeMap::new());
+/// Host thread id of the lock's holder, 0 when free.
+static OWNER: AtomicU32 = AtomicU32::new(0);
+
+/// The locked VAD tree.
+pub struct VadLock {
+    guard: MutexGuard<'static, VadMap>,
+}
+
+impl std::ops::Deref for VadLock {
+    type Target = VadMap;
+    fn deref(&self) -> &VadMap {
+        &self.guard
+    }
+}
+impl std::ops::DerefMut for VadLock {
+    fn deref_mut(&mut self) -> &mut VadMap {
+        &mut self.guard
+    }
+}
+impl Drop for VadLock {
+    fn drop(&mut self) {
+        OWNER.store(0, Ordering::Release);
+    }
+}
+
+fn tid() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() as u32 }
+}
+
+pub fn lock() -> VadLock {
+    let guard = VADS.lock().unwrap_or_else(|e| e.into_inner());
+    OWNER.store(tid(), Ordering::Release);
+    VadLock { guard }
+}
+
+/// Locks the tree from the fault handler: waits for another thread that
+/// holds it, but returns None if the faulting thread itself does.
+pub fn lock_from_fault() -> Option<VadLock> {
+    let me = tid();
+    loop {
+        match VADS.try_lock() {
+            Ok(guard) => {
+                OWNER.store(me, Ordering::Release);
+                return Some(VadLock { guard });
+            }
+            Err(std::sync::TryLockError::Poisoned(e)) => {
+                OWNER.store(me, Ordering::Release);
+                return Some(VadLock {
+                    guard: e.into_inner(),
+                });
+            }
+            Err(std::sync::TryLockError::WouldBlock) => {
+                if OWNER.load(Ordering::Acquire) == me {
+                    return None;
+                }
+                // SAFETY: sched_yield has no preconditions.
+                unsafe { libc::sched_yield() };
+            }
+        }
+    }
 }
 
 /// The VAD containing `addr`, if any.
-pub fn find(map: &BTreeMap<u64, Vad>, addr: u64) -> Option<&Vad> {
+pub fn find(map: &VadMap, addr: u64) -> Option<&Vad> {
     map.range(..=addr)
         .next_back()
         .map(|(_, v)| v)
         .filter(|v| addr < v.end())
 }
 
-pub fn find_mut(map: &mut BTreeMap<u64, Vad>, addr: u64) -> Option<&mut Vad> {
+pub fn find_mut(map: &mut VadMap, addr: u64) -> Option<&mut Vad> {
     map.range_mut(..=addr)
         .next_back()
         .map(|(_, v)| v)
         .filter(|v| addr < v.end())
 }
 
-/// True if [base, base+size) overlaps no VAD.
-pub fn is_free(map: &BTreeMap<u64, Vad>, base: u64, size: u64) -> bool {
+/// True if [base, base+size) overlaps no VAD (nor the unusable rest of a
+/// VAD's last 64-KiB block).
+pub fn is_free(map: &VadMap, base: u64, size: u64) -> bool {
     let end = base + size;
     if let Some((_, v)) = map.range(..end).next_back() {
         if round_up(v.end(), ALLOCATION_GRANULARITY) > base {
@@ -85,6 +158,8 @@ pub fn host_map(base: u64, size: u64, prot: i32) -> bool {
         )
     };
     if p == libc::MAP_FAILED {
+        // Taken: if by the host, VirtualQuery's picture of it is stale.
+        super::query::forget_host_ranges();
         return false;
     }
     if p as u64 != base {
@@ -96,6 +171,18 @@ pub fn host_map(base: u64, size: u64, prot: i32) -> bool {
     true
 }
 
+/// Counts host ranges the memory manager has unmapped: VirtualQuery's
+/// cached picture of the host's mappings is stale once it moves.
+pub static UNMAPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Unmaps a guest range [base, base+size) the VAD tree no longer holds.
+pub fn host_unmap(base: u64, size: u64) {
+    // SAFETY: callers pass a range of a VAD (or reservation) of their own
+    // that nothing refers to any more.
+    unsafe { libc::munmap(base as *mut libc::c_void, size as usize) };
+    UNMAPPED.fetch_add(1, Ordering::Release);
+}
+
 /// Reserves host address space (inaccessible) at exactly `base`.
 pub fn host_reserve(base: u64, size: u64) -> bool {
     host_map(base, size, libc::PROT_NONE)
@@ -105,25 +192,20 @@ pub fn host_reserve(base: u64, size: u64) -> bool {
 /// (bottom-up from `from`, or top-down below `from` when `top_down`) and
 /// maps it with `prot`. Only the `size` bytes are mapped: the rest of the
 /// last 64-KiB block stays unusable by the VAD tree's rounding, as on
-/// Windows.
-pub fn find_and_map(
-    map: &BTreeMap<u64, Vad>,
-    size: u64,
-    from: u64,
-    top_down: bool,
-    prot: i32,
-) -> Option<u64> {
+/// Windows. A candidate the host already uses is skipped (its mapping is
+/// the host's, reported as reserved by VirtualQuery).
+pub fn find_and_map(map: &VadMap, size: u64, from: u64, top_down: bool, prot: i32) -> Option<u64> {
     let step = ALLOCATION_GRANULARITY;
     let span = round_up(size, step);
     if top_down {
-        let mut candidate = round_down(from.saturating_sub(span), step);
+        let mut candidate = round_down(from.min(HIGHEST_ADDRESS + 1).saturating_sub(span), step);
         while candidate >= LOWEST_ADDRESS {
             if let Some((_, v)) = map
                 .range(..candidate + span)
                 .next_back()
                 .filter(|(_, v)| round_up(v.end(), step) > candidate)
             {
-                candidate = round_down(v.base.saturating_sub(span), step);
+                candidate = round_down(v.base.checked_sub(span)?, step);
                 continue;
             }
             if host_map(candidate, size, prot) {
@@ -134,7 +216,7 @@ pub fn find_and_map(
         None
     } else {
         let mut candidate = round_up(from.max(LOWEST_ADDRESS), step);
-        while candidate + span <= HIGHEST_ADDRESS {
+        while candidate + span <= HIGHEST_ADDRESS + 1 {
             if let Some((_, v)) = map
                 .range(..candidate + span)
                 .next_back()
@@ -153,20 +235,16 @@ pub fn find_and_map(
 }
 
 /// Finds and reserves (inaccessible) a free range; see [`find_and_map`].
-pub fn find_and_reserve(
-    map: &BTreeMap<u64, Vad>,
-    size: u64,
-    from: u64,
-    top_down: bool,
-) -> Option<u64> {
+pub fn find_and_reserve(map: &VadMap, size: u64, from: u64, top_down: bool) -> Option<u64> {
     find_and_map(map, size, from, top_down, libc::PROT_NONE)
 }
 
 /// True if `addr` lies in any VAD. Used by the fault handler, so it never
-/// blocks: a VAD tree locked by the faulting thread counts as "yes".
+/// blocks on itself: a VAD tree locked by the faulting thread counts as
+/// "yes".
 pub fn contains(addr: u64) -> bool {
-    match VADS.try_lock() {
-        Ok(map) => find(&map, addr).is_some(),
-        Err(_) => true,
+    match lock_from_fault() {
+        Some(map) => find(&map, addr).is_some(),
+        None => true,
     }
 }

@@ -1,46 +1,98 @@
 //! Virtual memory services: NtAllocateVirtualMemory, NtFreeVirtualMemory,
-//! NtProtectVirtualMemory, NtQueryVirtualMemory.
+//! NtProtectVirtualMemory, and the guard-page fault the exception path asks
+//! about. NtQueryVirtualMemory is in `query`.
 
 use super::vad::{self, Vad};
 use super::*;
-use syscalls::nt::{MEMORY_BASIC_INFORMATION, NT_CURRENT_PROCESS};
+use syscalls::nt::NT_CURRENT_PROCESS;
 use syscalls::*;
 
 /// Where bottom-up searches start when the caller gives no address.
 const BOTTOM_UP_START: u64 = 0x1_0000;
-/// Where top-down searches start (below the host's own high mappings).
-const TOP_DOWN_START: u64 = 0x7000_0000_0000;
+/// Where top-down searches start: the top of the user address space; the
+/// host's own mappings up there are skipped one by one.
+const TOP_DOWN_START: u64 = HIGHEST_ADDRESS + 1;
 
-fn check_process(handle: u64) -> NtResult<()> {
+const MEM_WRITE_WATCH: u32 = 0x20_0000;
+const MEM_PHYSICAL: u32 = 0x40_0000;
+const MEM_LARGE_PAGES: u32 = 0x2000_0000;
+
+const STATUS_INVALID_PARAMETER_5: NtStatus = NtStatus(0xC000_00F3);
+const STATUS_FREE_VM_NOT_AT_BASE: NtStatus = NtStatus(0xC000_009F);
+const STATUS_NOT_COMMITTED: NtStatus = NtStatus(0xC000_002D);
+const STATUS_PRIVILEGE_NOT_HELD: NtStatus = NtStatus(0xC000_0061);
+
+pub(super) fn check_process(handle: u64) -> NtResult<()> {
     if handle == NT_CURRENT_PROCESS {
         return Ok(());
     }
     // Another process's memory needs cross-process support.
     let object = crate::ob::reference_object_by_handle(handle)?;
     match object.as_any().downcast_ref::<crate::ps::Process>() {
-        Some(_) => Ok(()),
+        Some(_) => {
+            log::warn!("unimplemented: virtual memory of another process");
+            Err(STATUS_NOT_IMPLEMENTED)
+        }
         None => Err(STATUS_OBJECT_TYPE_MISMATCH),
     }
 }
 
-fn commit_pages(v: &mut Vad, start: u64, end: u64, protect: u32) -> NtResult<()> {
-    let prot = host_protection(protect)?;
+/// Checks a protection for private memory: write-copy has no meaning
+/// there (winnt.h: "not supported by VirtualAlloc").
+fn private_protection(protect: u32) -> NtResult<i32> {
+    if matches!(protect & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY) {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
+    }
+    host_protection(protect)
+}
+
+fn host_protect(start: u64, end: u64, prot: i32) -> NtResult<()> {
     // SAFETY: the range lies inside a VAD this process owns.
     if unsafe { libc::mprotect(start as *mut libc::c_void, (end - start) as usize, prot) } != 0 {
         return Err(STATUS_NO_MEMORY);
     }
-    let (a, b) = (v.page_index(start), v.page_index(end - 1) + 1);
-    v.pages[a..b].iter_mut().for_each(|p| *p = protect);
     Ok(())
+}
+
+/// The page range [start, end) a (base, size) pair covers.
+fn page_range(base: u64, size: u64) -> NtResult<(u64, u64)> {
+    let end = base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER)?;
+    let (start, end) = (round_down(base, PAGE_SIZE), round_up(end, PAGE_SIZE));
+    if end > HIGHEST_ADDRESS + 1 {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    Ok((start, end))
+}
+
+/// The highest address an allocation may end at for NtAllocateVirtualMemory's
+/// ZeroBits: a count of high address bits that must be zero (counted from
+/// bit 31 on 64-bit Windows), or, past 32, a mask of the allowed bits.
+fn zero_bits_limit(zero_bits: u64) -> NtResult<u64> {
+    match zero_bits {
+        0 => Ok(HIGHEST_ADDRESS + 1),
+        1..=21 => Ok((u64::MAX >> (32 + zero_bits)) + 1),
+        22..=32 => Err(STATUS_INVALID_PARAMETER_3),
+        mask => Ok((u64::MAX >> mask.leading_zeros()).min(HIGHEST_ADDRESS) + 1),
+    }
 }
 
 /// Reserves (and optionally commits) a new private region. `base` 0 picks an
 /// address. Used by the services and by the executive itself (PEB, TEB,
 /// stacks).
 pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64, u64)> {
-    let committed = host_protection(protect)?;
+    allocate_below(base, size, kind, protect, HIGHEST_ADDRESS + 1)
+}
+
+fn allocate_below(
+    base: u64,
+    size: u64,
+    kind: u32,
+    protect: u32,
+    limit: u64,
+) -> NtResult<(u64, u64)> {
+    let committed = private_protection(protect)?;
     if size == 0 {
-        return Err(STATUS_INVALID_PARAMETER);
+        return Err(STATUS_INVALID_PARAMETER_4);
     }
     // Reserve-and-commit maps the pages with their protection in one call.
     let commit = kind & MEM_COMMIT != 0;
@@ -48,88 +100,128 @@ pub fn allocate(base: u64, size: u64, kind: u32, protect: u32) -> NtResult<(u64,
     let mut map = vad::lock();
     let (start, len) = if base == 0 {
         let len = round_up(size, PAGE_SIZE);
+        if len > limit {
+            return Err(STATUS_NO_MEMORY);
+        }
         let top_down = kind & MEM_TOP_DOWN != 0;
         let from = if top_down {
-            TOP_DOWN_START
+            TOP_DOWN_START.min(limit)
         } else {
             BOTTOM_UP_START
         };
         let start = vad::find_and_map(&map, len, from, top_down, prot).ok_or(STATUS_NO_MEMORY)?;
+        if start + len > limit {
+            // Bottom-up found room only past ZeroBits' limit.
+            // Unmapping what find_and_map just mapped.
+            vad::host_unmap(start, len);
+            return Err(STATUS_NO_MEMORY);
+        }
         (start, len)
     } else {
+        if base < LOWEST_ADDRESS {
+            return Err(STATUS_INVALID_PARAMETER_2);
+        }
         let start = round_down(base, ALLOCATION_GRANULARITY);
-        let end = round_up(
-            base.checked_add(size).ok_or(STATUS_INVALID_PARAMETER)?,
-            PAGE_SIZE,
-        );
-        if start < LOWEST_ADDRESS || end > HIGHEST_ADDRESS + 1 {
+        let (_, end) = page_range(base, size)?;
+        if end > limit {
             return Err(STATUS_INVALID_PARAMETER_2);
         }
         let len = end - start;
-        if !vad::is_free(&map, start, round_up(len, ALLOCATION_GRANULARITY))
-            || !vad::host_map(start, len, prot)
-        {
+        if !vad::is_free(&map, start, len) || !vad::host_map(start, len, prot) {
             return Err(STATUS_CONFLICTING_ADDRESSES);
         }
         (start, len)
     };
     let state = if commit { protect } else { 0 };
-    let v = Vad {
-        base: start,
-        size: len,
-        kind: MEM_PRIVATE,
-        allocation_protect: protect,
-        pages: vec![state; (len / PAGE_SIZE) as usize],
-    };
-    map.insert(start, v);
+    map.insert(
+        start,
+        Vad {
+            base: start,
+            size: len,
+            kind: MEM_PRIVATE,
+            allocation_protect: protect,
+            pages: vec![state; (len / PAGE_SIZE) as usize],
+        },
+    );
     Ok((start, len))
 }
 
-/// Commits pages inside an existing reservation.
+/// Commits pages inside an existing reservation; committed pages stay as
+/// they are (contents kept) but take the new protection, as on Windows.
 fn commit_existing(base: u64, size: u64, protect: u32) -> NtResult<(u64, u64)> {
-    let start = round_down(base, PAGE_SIZE);
-    let end = round_up(
-        base.checked_add(size.max(1))
-            .ok_or(STATUS_INVALID_PARAMETER)?,
-        PAGE_SIZE,
-    );
+    let prot = host_protection(protect)?;
+    let (start, end) = page_range(base, size.max(1))?;
     let mut map = vad::lock();
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
-    if end > v.end() || v.kind != MEM_PRIVATE {
+    if end > v.end() || v.kind == MEM_IMAGE {
         return Err(STATUS_CONFLICTING_ADDRESSES);
     }
-    commit_pages(v, start, end, protect)?;
+    // Private pages cannot be write-copy; a view's pages (SEC_RESERVE
+    // sections) take what the section allows.
+    if v.kind == MEM_PRIVATE {
+        private_protection(protect)?;
+    } else if !super::section::view_allows(v, protect) {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
+    }
+    host_protect(start, end, prot)?;
+    v.pages_of(start, end).iter_mut().for_each(|p| *p = protect);
     Ok((start, end - start))
 }
 
-/// Changes the protection of committed pages; returns the old protection of
-/// the first page.
+/// MEM_RESET and MEM_RESET_UNDO: the pages must be committed. MEM_RESET only
+/// tells the system the contents are no longer of interest, so the pages
+/// are moved to the inactive list (MADV_COLD), contents kept; MEM_RESET_UNDO
+/// then always finds them intact.
+fn reset(base: u64, size: u64, kind: u32) -> NtResult<(u64, u64)> {
+    let (start, end) = page_range(base, size)?;
+    let mut map = vad::lock();
+    let v = vad::find_mut(&mut map, start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
+    if end > v.end() {
+        return Err(STATUS_CONFLICTING_ADDRESSES);
+    }
+    if v.pages_of(start, end).iter().any(|&p| p == 0) {
+        return Err(STATUS_CONFLICTING_ADDRESSES);
+    }
+    if kind == MEM_RESET {
+        const MADV_COLD: libc::c_int = 20;
+        // SAFETY: committed pages of this VAD; MADV_COLD keeps contents.
+        unsafe {
+            libc::madvise(
+                start as *mut libc::c_void,
+                (end - start) as usize,
+                MADV_COLD,
+            )
+        };
+    }
+    Ok((start, end - start))
+}
+
+/// Changes the protection of committed pages; returns the range and the
+/// old protection of the first page.
 pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
     let prot = host_protection(new)?;
-    let start = round_down(base, PAGE_SIZE);
-    let end = round_up(
-        base.checked_add(size.max(1))
-            .ok_or(STATUS_INVALID_PARAMETER)?,
-        PAGE_SIZE,
-    );
+    let (start, end) = page_range(base, size.max(1))?;
     let mut map = vad::lock();
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
     if end > v.end() {
         return Err(STATUS_CONFLICTING_ADDRESSES);
     }
-    let (a, b) = (v.page_index(start), v.page_index(end - 1) + 1);
-    if v.pages[a..b].iter().any(|&p| p == 0) {
-        return Err(NtStatus(0xC000_002D)); // STATUS_NOT_COMMITTED
+    if v.kind == MEM_PRIVATE && matches!(new & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY) {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
     }
-    let old = v.pages[a];
+    if v.kind == MEM_MAPPED && !super::section::view_allows(v, new) {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
+    }
+    let pages = v.pages_of(start, end);
+    if pages.iter().any(|&p| p == 0) {
+        return Err(STATUS_NOT_COMMITTED);
+    }
+    let old = pages[0];
     // Demand-paged image pages are filled first: they must not turn
     // readable before their data is there.
     super::lazy::fill_range(start, end);
-    // SAFETY: the range lies inside a VAD this process owns.
-    if unsafe { libc::mprotect(start as *mut libc::c_void, (end - start) as usize, prot) } != 0 {
-        return Err(STATUS_NO_MEMORY);
-    }
-    v.pages[a..b].iter_mut().for_each(|p| *p = new);
+    host_protect(start, end, prot)?;
+    v.pages_of(start, end).iter_mut().for_each(|p| *p = new);
     Ok((start, end - start, old))
 }
 
@@ -138,8 +230,8 @@ pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
 pub fn release(base: u64) {
     let mut map = vad::lock();
     if let Some(v) = map.remove(&base) {
-        // SAFETY: the range was this VAD's, now removed.
-        unsafe { libc::munmap(v.base as *mut libc::c_void, v.size as usize) };
+        // The range was this VAD's, now removed.
+        vad::host_unmap(v.base, v.size);
     }
 }
 
@@ -148,48 +240,85 @@ pub fn insert_vad(v: Vad) {
     vad::lock().insert(v.base, v);
 }
 
+/// The guard-page half of a fault: if `addr` lies in a committed page that
+/// still has PAGE_GUARD, clears the guard (one shot, as on Windows: the
+/// page takes its base protection) and returns true — the fault is then
+/// STATUS_GUARD_PAGE_VIOLATION, and the access succeeds when retried.
+/// Returns false for any other fault. Called from the fault handler: it
+/// never waits on a VAD lock the faulting thread holds.
+pub fn take_guard_fault(addr: u64) -> bool {
+    let Some(mut map) = vad::lock_from_fault() else {
+        return false;
+    };
+    let page = round_down(addr, PAGE_SIZE);
+    let Some(v) = vad::find_mut(&mut map, page) else {
+        return false;
+    };
+    let i = v.page_index(page);
+    let state = v.pages[i];
+    if state == 0 || state & PAGE_GUARD == 0 {
+        return false;
+    }
+    let unguarded = state & !PAGE_GUARD;
+    let Ok(prot) = host_protection(unguarded) else {
+        return false;
+    };
+    if host_protect(page, page + PAGE_SIZE, prot).is_err() {
+        return false;
+    }
+    v.pages[i] = unguarded;
+    true
+}
+
 /// Implements NtAllocateVirtualMemory(ProcessHandle, *BaseAddress, ZeroBits,
 /// *RegionSize, AllocationType, Protect).
 pub fn NtAllocateVirtualMemory(a: &Args) -> NtStatus {
-    let (base_ptr, size_ptr, kind, prot) = (a[1], a[3], a[4] as u32, a[5] as u32);
+    let (base_ptr, zero_bits, size_ptr, kind, prot) = (a[1], a[2], a[3], a[4] as u32, a[5] as u32);
     let run = || -> NtResult<()> {
         check_process(a[0])?;
         let base: u64 = user::read(base_ptr)?;
         let size: u64 = user::read(size_ptr)?;
-        if kind
-            & !(MEM_COMMIT
-                | MEM_RESERVE
-                | MEM_TOP_DOWN
-                | MEM_RESET
-                | MEM_RESET_UNDO
-                | 0x2000_0000
-                | 0x40_0000)
-            != 0
-        {
+        let limit = zero_bits_limit(zero_bits)?;
+        let known = MEM_COMMIT
+            | MEM_RESERVE
+            | MEM_TOP_DOWN
+            | MEM_RESET
+            | MEM_RESET_UNDO
+            | MEM_WRITE_WATCH
+            | MEM_PHYSICAL
+            | MEM_LARGE_PAGES;
+        if kind & !known != 0 || kind == 0 {
             return Err(STATUS_INVALID_PARAMETER_5);
         }
-        let (start, len) = if kind & MEM_RESET != 0 {
-            // The contents become undefined; we leave them as they are.
-            (round_down(base, PAGE_SIZE), round_up(size, PAGE_SIZE))
-        } else if kind & MEM_RESERVE != 0 {
-            allocate(base, size, kind, prot)?
-        } else if kind & MEM_COMMIT != 0 {
-            if base == 0 {
-                return Err(STATUS_INVALID_PARAMETER);
+        if size == 0 {
+            return Err(STATUS_INVALID_PARAMETER_4);
+        }
+        if kind & MEM_LARGE_PAGES != 0 {
+            // Large pages need SeLockMemoryPrivilege, which the token lacks.
+            return Err(STATUS_PRIVILEGE_NOT_HELD);
+        }
+        if kind & (MEM_WRITE_WATCH | MEM_PHYSICAL) != 0 {
+            log::warn!("unimplemented: NtAllocateVirtualMemory type {kind:#x}");
+            return Err(STATUS_NOT_IMPLEMENTED);
+        }
+        let (start, len) = if kind & (MEM_RESET | MEM_RESET_UNDO) != 0 {
+            // Either reset flag stands alone.
+            if kind != MEM_RESET && kind != MEM_RESET_UNDO {
+                return Err(STATUS_INVALID_PARAMETER_5);
             }
             host_protection(prot)?;
-            commit_existing(base, size, prot)?
+            reset(base, size, kind)?
+        } else if kind & MEM_RESERVE != 0 || base == 0 {
+            // MEM_COMMIT with no address reserves too.
+            allocate_below(base, size, kind, prot, limit)?
         } else {
-            return Err(STATUS_INVALID_PARAMETER_5);
+            commit_existing(base, size, prot)?
         };
         user::write(base_ptr, &start)?;
         user::write(size_ptr, &len)
     };
     NtStatus::from_result(run())
 }
-
-const STATUS_INVALID_PARAMETER_5: NtStatus = NtStatus(0xC000_00F3);
-const STATUS_INVALID_PARAMETER_4: NtStatus = NtStatus(0xC000_00F2);
 
 /// Implements NtFreeVirtualMemory(ProcessHandle, *BaseAddress, *RegionSize,
 /// FreeType).
@@ -199,70 +328,49 @@ pub fn NtFreeVirtualMemory(a: &Args) -> NtStatus {
         check_process(a[0])?;
         let base: u64 = user::read(base_ptr)?;
         let size: u64 = user::read(size_ptr)?;
+        if kind != MEM_RELEASE && kind != MEM_DECOMMIT {
+            return Err(STATUS_INVALID_PARAMETER_4);
+        }
+        let (start, end) = page_range(base, size)?;
         let mut map = vad::lock();
-        let v = vad::find_mut(&mut map, base).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
+        let v = vad::find_mut(&mut map, start).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
         if v.kind != MEM_PRIVATE {
             return Err(STATUS_UNABLE_TO_FREE_VM);
         }
-        match kind {
-            MEM_RELEASE => {
-                // Only whole allocations are released: size 0, the base.
-                if size != 0 && !(base == v.base && size == v.size) {
-                    return Err(STATUS_UNABLE_TO_FREE_VM);
-                }
-                if base != v.base {
-                    return Err(STATUS_FREE_VM_NOT_AT_BASE);
-                }
-                let (start, len) = (v.base, v.size);
-                map.remove(&start);
-                // SAFETY: the range was this VAD's, now removed.
-                unsafe {
-                    libc::munmap(
-                        start as *mut libc::c_void,
-                        round_up(len, ALLOCATION_GRANULARITY) as usize,
-                    )
-                };
-                user::write(base_ptr, &start)?;
-                user::write(size_ptr, &len)
-            }
-            MEM_DECOMMIT => {
-                let (start, end) = if size == 0 {
-                    (round_down(base, PAGE_SIZE), v.end())
-                } else {
-                    (
-                        round_down(base, PAGE_SIZE),
-                        round_up(base + size, PAGE_SIZE),
-                    )
-                };
-                if end > v.end() {
-                    return Err(STATUS_UNABLE_TO_FREE_VM);
-                }
-                // SAFETY: the range lies in this VAD; MADV_DONTNEED zeroes it
-                // so a later commit sees zero pages, as Windows guarantees.
-                unsafe {
-                    libc::madvise(
-                        start as *mut libc::c_void,
-                        (end - start) as usize,
-                        libc::MADV_DONTNEED,
-                    );
-                    libc::mprotect(
-                        start as *mut libc::c_void,
-                        (end - start) as usize,
-                        libc::PROT_NONE,
-                    );
-                }
-                let (i, j) = (v.page_index(start), v.page_index(end - 1) + 1);
-                v.pages[i..j].iter_mut().for_each(|p| *p = 0);
-                user::write(base_ptr, &start)?;
-                user::write(size_ptr, &(end - start))
-            }
-            _ => Err(STATUS_INVALID_PARAMETER_4),
+        if size == 0 && start != v.base {
+            return Err(STATUS_FREE_VM_NOT_AT_BASE);
         }
+        let end = if size == 0 { v.end() } else { end };
+        if end > v.end() {
+            return Err(STATUS_UNABLE_TO_FREE_VM);
+        }
+        if kind == MEM_RELEASE {
+            // Only whole allocations are released.
+            if start != v.base || end != v.end() {
+                return Err(STATUS_UNABLE_TO_FREE_VM);
+            }
+            map.remove(&start);
+            // The range was this VAD's, now removed.
+            vad::host_unmap(start, end - start);
+        } else {
+            // SAFETY: the range lies in this VAD; MADV_DONTNEED zeroes it so
+            // a later commit sees zero pages, as Windows guarantees.
+            unsafe {
+                libc::madvise(
+                    start as *mut libc::c_void,
+                    (end - start) as usize,
+                    libc::MADV_DONTNEED,
+                );
+            }
+            host_protect(start, end, libc::PROT_NONE)?;
+            v.pages_of(start, end).iter_mut().for_each(|p| *p = 0);
+        }
+        drop(map);
+        user::write(base_ptr, &start)?;
+        user::write(size_ptr, &(end - start))
     };
     NtStatus::from_result(run())
 }
-
-const STATUS_FREE_VM_NOT_AT_BASE: NtStatus = NtStatus(0xC000_009F);
 
 /// Implements NtProtectVirtualMemory(ProcessHandle, *BaseAddress,
 /// *RegionSize, NewProtect, OldProtect).
@@ -271,6 +379,10 @@ pub fn NtProtectVirtualMemory(a: &Args) -> NtStatus {
         check_process(a[0])?;
         let base: u64 = user::read(a[1])?;
         let size: u64 = user::read(a[2])?;
+        // The old protection is written before anything changes, so a bad
+        // pointer leaves the pages as they were.
+        let old: u32 = user::read(a[4])?;
+        user::write(a[4], &old)?;
         let (start, len, old) = protect(base, size, a[3] as u32)?;
         user::write(a[4], &old)?;
         user::write(a[1], &start)?;
@@ -279,57 +391,32 @@ pub fn NtProtectVirtualMemory(a: &Args) -> NtStatus {
     NtStatus::from_result(run())
 }
 
-/// MEMORY_BASIC_INFORMATION for `addr`.
-pub fn query(addr: u64) -> NtResult<MEMORY_BASIC_INFORMATION> {
-    if addr > HIGHEST_ADDRESS {
-        return Err(STATUS_INVALID_PARAMETER_2);
-    }
-    let page = round_down(addr, PAGE_SIZE);
-    let map = vad::lock();
-    if let Some(v) = vad::find(&map, page) {
-        let i = v.page_index(page);
-        let state = v.pages[i];
-        let run = v.pages[i..].iter().take_while(|&&p| p == state).count() as u64;
-        return Ok(MEMORY_BASIC_INFORMATION {
-            BaseAddress: page,
-            AllocationBase: v.base,
-            AllocationProtect: v.allocation_protect,
-            RegionSize: run * PAGE_SIZE,
-            State: if state == 0 { MEM_RESERVE } else { MEM_COMMIT },
-            Protect: state,
-            Type: v.kind,
-            ..Default::default()
-        });
-    }
-    let next = map
-        .range(page..)
-        .next()
-        .map_or(HIGHEST_ADDRESS + 1, |(b, _)| *b);
-    Ok(MEMORY_BASIC_INFORMATION {
-        BaseAddress: page,
-        RegionSize: next - page,
-        State: MEM_FREE,
-        Protect: PAGE_NOACCESS,
-        ..Default::default()
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Implements NtQueryVirtualMemory(ProcessHandle, BaseAddress, Class, Buffer,
-/// Length, ReturnLength).
-pub fn NtQueryVirtualMemory(a: &Args) -> NtStatus {
-    let run = || -> NtResult<()> {
-        check_process(a[0])?;
-        if a[2] != 0 {
-            log::warn!("unimplemented NtQueryVirtualMemory class {}", a[2]);
-            return Err(STATUS_INVALID_INFO_CLASS);
-        }
-        let size = core::mem::size_of::<MEMORY_BASIC_INFORMATION>() as u64;
-        if a[4] < size {
-            return Err(STATUS_INFO_LENGTH_MISMATCH);
-        }
-        let info = query(a[1])?;
-        user::write(a[3], &info)?;
-        user::write_opt(a[5], &size)
-    };
-    NtStatus::from_result(run())
+    #[test]
+    fn guard_page_is_one_shot() {
+        let (base, _) =
+            allocate(0, 2 * PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE).unwrap();
+        protect(base + PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD).unwrap();
+        assert!(!take_guard_fault(base), "an ordinary page is no guard page");
+        assert!(take_guard_fault(base + PAGE_SIZE + 8));
+        assert!(
+            !take_guard_fault(base + PAGE_SIZE + 8),
+            "the guard is one-shot"
+        );
+        let info = super::super::query::query(base + PAGE_SIZE).unwrap();
+        assert_eq!(info.Protect, PAGE_READWRITE);
+        // SAFETY: the page is read-write again.
+        unsafe { core::ptr::write_volatile((base + PAGE_SIZE) as *mut u8, 1) };
+        release(base);
+    }
+
+    #[test]
+    fn zero_bits() {
+        assert_eq!(zero_bits_limit(1).unwrap(), 0x8000_0000);
+        assert_eq!(zero_bits_limit(0x7FFF_FFFF).unwrap(), 0x8000_0000);
+        assert!(zero_bits_limit(25).is_err());
+    }
 }

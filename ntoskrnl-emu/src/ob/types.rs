@@ -45,6 +45,9 @@ pub static TYPES: &[ObjectType] = &[
     ),
     ty("Event", [0x2_0001, 0x2_0002, 0x12_0000, 0x1F_0003], true),
     ty("Mutant", [0x2_0001, 0x2_0000, 0x12_0000, 0x1F_0001], true),
+    // Section: SECTION_QUERY | SECTION_MAP_READ, SECTION_MAP_WRITE,
+    // SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS.
+    ty("Section", [0x2_0005, 0x2_0002, 0x2_0008, 0xF_001F], true),
     ty(
         "Semaphore",
         [0x2_0001, 0x2_0002, 0x12_0000, 0x1F_0003],
