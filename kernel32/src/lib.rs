@@ -7,6 +7,7 @@ pub mod console;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod heapapi;
 pub mod locale;
 pub mod memory;
 pub mod nls;
@@ -23,6 +24,7 @@ pub mod usersync;
 use console::*;
 use env::*;
 use file::*;
+use heapapi::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use memory::*;
@@ -119,6 +121,14 @@ static EXPORTS: &[Export] = &[
     export!(HeapFree(Ptr, Int, Ptr)),
     forward!("HeapReAlloc" => "NTDLL.RtlReAllocateHeap"),
     forward!("HeapSize" => "NTDLL.RtlSizeHeap"),
+    export!(HeapLock(Ptr)),
+    export!(HeapUnlock(Ptr)),
+    export!(HeapValidate(Ptr, Int, Ptr)),
+    export!(HeapWalk(Ptr, Ptr)),
+    export!(HeapCompact(Ptr, Int)),
+    export!(GetProcessHeaps(Int, Ptr)),
+    export!(HeapQueryInformation(Ptr, Int, Ptr, Int, Ptr)),
+    export!(HeapSetInformation(Ptr, Int, Ptr, Int)),
     export!(LocalAlloc(Int, Int)),
     export!(LocalFree(Ptr)),
     export!(LocalReAlloc(Ptr, Int, Int)),

@@ -139,15 +139,6 @@ pub extern "win64" fn GetProcessHeap() -> u64 {
     heap::process_heap().map_or(0, |h| h.handle)
 }
 
-/// Implements HeapCreate(flOptions, dwInitialSize, dwMaximumSize).
-pub extern "win64" fn HeapCreate(options: u32, _initial: u64, _maximum: u64) -> u64 {
-    let h = heap::RtlCreateHeap(options | heap::HEAP_GROWABLE, 0, 0, 0, 0, 0);
-    if h == 0 {
-        set_error(ERROR_NOT_ENOUGH_MEMORY);
-    }
-    h
-}
-
 /// Implements HeapDestroy(hHeap).
 pub extern "win64" fn HeapDestroy(h: u64) -> i32 {
     if heap::RtlDestroyHeap(h) == 0 {
