@@ -29,3 +29,20 @@ fn heap_termination_on_corruption() {
     let exe = build(&HEAP);
     run(&exe, &["corrupt"], &RunOptions::default()).expect_status(0x74);
 }
+
+const SECTIONS: Testbin = Testbin::plain("sections");
+
+/// One file through two views and a second handle, every write seen
+/// everywhere; offsets, protections, copy-on-write, named mappings.
+#[test]
+fn sections() {
+    let exe = build(&SECTIONS);
+    let dir = std::env::temp_dir().join(format!("casement-sections-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    let options = RunOptions {
+        cwd: Some(dir.clone()),
+        ..RunOptions::default()
+    };
+    run(&exe, &[], &options).expect_tap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,6 +9,7 @@ pub mod error;
 pub mod file;
 pub mod heapapi;
 pub mod locale;
+pub mod mapping;
 pub mod memory;
 pub mod nls;
 pub mod probe;
@@ -27,6 +28,7 @@ use file::*;
 use heapapi::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
+use mapping::*;
 use memory::*;
 use nls::*;
 use probe::*;
@@ -107,6 +109,14 @@ static EXPORTS: &[Export] = &[
     export!(VirtualFree(Ptr, Int, Int)),
     export!(VirtualProtect(Ptr, Int, Int, Ptr)),
     export!(VirtualQuery(Ptr, Ptr, Int)),
+    export!(CreateFileMappingW(Ptr, Ptr, Int, Int, Int, WStr)),
+    export!(CreateFileMappingA(Ptr, Ptr, Int, Int, Int, Str)),
+    export!(OpenFileMappingW(Int, Int, WStr)),
+    export!(OpenFileMappingA(Int, Int, Str)),
+    export!(MapViewOfFile(Ptr, Int, Int, Int, Int)),
+    export!(MapViewOfFileEx(Ptr, Int, Int, Int, Int, Ptr)),
+    export!(UnmapViewOfFile(Ptr)),
+    export!(FlushViewOfFile(Ptr, Int)),
     export!(IsBadReadPtr(Ptr, Int)),
     export!("IsBadHugeReadPtr" = IsBadReadPtr, (Ptr, Int)),
     export!(IsBadWritePtr(Ptr, Int)),

@@ -30,14 +30,14 @@ const OBJ_OPENIF: u32 = 0x80;
 const ERROR_ALREADY_EXISTS: u32 = 183;
 
 /// SECURITY_ATTRIBUTES.bInheritHandle.
-fn inherits(sa: u64) -> bool {
+pub(crate) fn inherits(sa: u64) -> bool {
     // SAFETY: a SECURITY_ATTRIBUTES from the caller; bInheritHandle is at
     // offset 16.
     sa != 0 && unsafe { *((sa + 16) as *const i32) != 0 }
 }
 
 /// The NT name of a Win32 named object (see the module comment).
-fn object_name(name: &[u16]) -> Vec<u16> {
+pub(crate) fn object_name(name: &[u16]) -> Vec<u16> {
     // SAFETY: the PEB of this process; SessionId is a ULONG.
     let session =
         unsafe { *((syscalls::nt::current_peb() + peb::SESSION_ID as u64) as *const u32) };
@@ -52,7 +52,7 @@ fn object_name(name: &[u16]) -> Vec<u16> {
 }
 
 /// Runs `f` with OBJECT_ATTRIBUTES for an optional Win32 object name.
-fn with_attributes<R>(
+pub(crate) fn with_attributes<R>(
     name: Option<&[u16]>,
     attributes: u32,
     f: impl FnOnce(u64) -> R,
@@ -109,7 +109,7 @@ pub(crate) fn create_named(
 }
 
 /// NtOpenX of a Win32 name.
-fn open_named(service: u32, access: u32, inherit: i32, name: Option<Vec<u16>>) -> u64 {
+pub(crate) fn open_named(service: u32, access: u32, inherit: i32, name: Option<Vec<u16>>) -> u64 {
     let Some(name) = name else {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
