@@ -46,3 +46,13 @@ fn sections() {
     run(&exe, &[], &options).expect_tap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const MEMORY_INFO: Testbin = Testbin::plain("memory_info");
+
+/// KUSER_SHARED_DATA, GlobalMemoryStatusEx, GetProcessMemoryInfo,
+/// GetSystemInfo, pointer probing.
+#[test]
+fn memory_info() {
+    let exe = build(&MEMORY_INFO);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

@@ -10,6 +10,7 @@ pub mod file;
 pub mod heapapi;
 pub mod locale;
 pub mod mapping;
+pub mod meminfo;
 pub mod memory;
 pub mod nls;
 pub mod probe;
@@ -29,6 +30,7 @@ use heapapi::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use mapping::*;
+use meminfo::*;
 use memory::*;
 use nls::*;
 use probe::*;
@@ -117,6 +119,11 @@ static EXPORTS: &[Export] = &[
     export!(MapViewOfFileEx(Ptr, Int, Int, Int, Int, Ptr)),
     export!(UnmapViewOfFile(Ptr)),
     export!(FlushViewOfFile(Ptr, Int)),
+    export!(GlobalMemoryStatusEx(Ptr)),
+    export!(GlobalMemoryStatus(Ptr)),
+    export!(K32GetProcessMemoryInfo(Ptr, Ptr, Int)),
+    export!(GetLargePageMinimum()),
+    export!(GetPhysicallyInstalledSystemMemory(Ptr)),
     export!(IsBadReadPtr(Ptr, Int)),
     export!("IsBadHugeReadPtr" = IsBadReadPtr, (Ptr, Int)),
     export!(IsBadWritePtr(Ptr, Int)),

@@ -5,6 +5,9 @@ use syscalls::*;
 
 /// SYSTEM_INFORMATION_CLASS values served here.
 const SYSTEM_BASIC_INFORMATION: u32 = 0;
+const SYSTEM_PERFORMANCE_INFORMATION: u32 = 2;
+/// sizeof(SYSTEM_PERFORMANCE_INFORMATION) on x64 Windows 8 and later.
+const PERFORMANCE_INFORMATION_SIZE: u32 = 0x158;
 
 /// The number of processors the process may run on (its affinity), read
 /// once.
@@ -76,6 +79,22 @@ pub fn NtQuerySystemInformation(a: &Args) -> NtStatus {
                     return Err(STATUS_INFO_LENGTH_MISMATCH);
                 }
                 user::write(buffer, &basic_information())
+            }
+            // The memory figures (AvailablePages at 0x2C, CommittedPages,
+            // CommitLimit, PeakCommitment); the I/O and pool counters
+            // the host does not keep read zero.
+            SYSTEM_PERFORMANCE_INFORMATION => {
+                user::write_opt(return_length, &PERFORMANCE_INFORMATION_SIZE)?;
+                if length < PERFORMANCE_INFORMATION_SIZE {
+                    return Err(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                let mut d = vec![0u8; PERFORMANCE_INFORMATION_SIZE as usize];
+                let (available, committed, limit, peak) = mm::info::system_pages();
+                for (i, v) in [available, committed, limit, peak].into_iter().enumerate() {
+                    let v = v.min(u32::MAX as u64) as u32;
+                    d[0x2C + 4 * i..0x30 + 4 * i].copy_from_slice(&v.to_le_bytes());
+                }
+                user::write_from(buffer, &d)
             }
             _ => {
                 log::warn!("unimplemented NtQuerySystemInformation class {class}");

@@ -374,6 +374,7 @@ pub fn map_image(fd: i32) -> NtResult<ImageInfo> {
             kind: MEM_IMAGE,
             allocation_protect: PAGE_EXECUTE_WRITECOPY,
             pages,
+            secured: false,
         },
     );
     Ok(ImageInfo {

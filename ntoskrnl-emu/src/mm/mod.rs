@@ -7,6 +7,8 @@
 
 pub mod image;
 pub mod image_cache;
+pub mod info;
+pub mod kuser;
 pub mod lazy;
 pub mod query;
 pub mod section;

@@ -344,6 +344,7 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
                 kind: MEM_MAPPED,
                 allocation_protect: protect,
                 pages: vec![if reserved { 0 } else { protect }; (len / PAGE_SIZE) as usize],
+                secured: false,
             },
         );
         views().insert(base, section.clone());

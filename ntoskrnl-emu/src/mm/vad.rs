@@ -21,6 +21,9 @@ pub struct Vad {
     pub kind: u32,
     pub allocation_protect: u32,
     pub pages: Vec<PageState>,
+    /// The system's own (KUSER_SHARED_DATA): the guest may look, not
+    /// change or free.
+    pub secured: bool,
 }
 
 impl Vad {

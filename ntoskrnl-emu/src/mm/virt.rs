@@ -141,6 +141,7 @@ fn allocate_below(
             kind: MEM_PRIVATE,
             allocation_protect: protect,
             pages: vec![state; (len / PAGE_SIZE) as usize],
+            secured: false,
         },
     );
     Ok((start, len))
@@ -153,7 +154,7 @@ fn commit_existing(base: u64, size: u64, protect: u32) -> NtResult<(u64, u64)> {
     let (start, end) = page_range(base, size.max(1))?;
     let mut map = vad::lock();
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_CONFLICTING_ADDRESSES)?;
-    if end > v.end() || v.kind == MEM_IMAGE {
+    if end > v.end() || v.kind == MEM_IMAGE || v.secured {
         return Err(STATUS_CONFLICTING_ADDRESSES);
     }
     // Private pages cannot be write-copy; a view's pages (SEC_RESERVE
@@ -205,6 +206,9 @@ pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
     let v = vad::find_mut(&mut map, start).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
     if end > v.end() {
         return Err(STATUS_CONFLICTING_ADDRESSES);
+    }
+    if v.secured {
+        return Err(STATUS_INVALID_PAGE_PROTECTION);
     }
     if v.kind == MEM_PRIVATE && matches!(new & 0xFF, PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY) {
         return Err(STATUS_INVALID_PAGE_PROTECTION);
@@ -334,7 +338,7 @@ pub fn NtFreeVirtualMemory(a: &Args) -> NtStatus {
         let (start, end) = page_range(base, size)?;
         let mut map = vad::lock();
         let v = vad::find_mut(&mut map, start).ok_or(STATUS_MEMORY_NOT_ALLOCATED)?;
-        if v.kind != MEM_PRIVATE {
+        if v.kind != MEM_PRIVATE || v.secured {
             return Err(STATUS_UNABLE_TO_FREE_VM);
         }
         if size == 0 && start != v.base {

@@ -3,7 +3,7 @@
 //! thread 1.
 
 use super::{set_gs_base, Process, Thread, STILL_ACTIVE};
-use crate::mm::{self, section::ImageInfo, MEM_COMMIT, MEM_RESERVE, PAGE_READONLY, PAGE_READWRITE};
+use crate::mm::{self, section::ImageInfo, MEM_COMMIT, MEM_RESERVE, PAGE_READWRITE};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
@@ -34,8 +34,7 @@ pub struct InitialThread {
     pub stack_top: u64,
 }
 
-/// KUSER_SHARED_DATA's fixed address.
-pub const KUSER_SHARED_DATA: u64 = 0x7FFE_0000;
+pub use crate::mm::kuser::KUSER_SHARED_DATA;
 
 /// Default stack reserve when an image asks for none (the linker default).
 const DEFAULT_STACK_RESERVE: u64 = 0x10_0000;
@@ -136,41 +135,6 @@ fn create_parameters(spec: &ProcessSpec) -> NtResult<u64> {
     Ok(base)
 }
 
-/// Maps KUSER_SHARED_DATA read-only at 0x7FFE0000 with the fields programs
-/// read directly (version numbers of Windows 10 22H2, processor count,
-/// system root).
-fn create_kuser_shared_data() -> NtResult<()> {
-    let (base, _) = mm::allocate(
-        KUSER_SHARED_DATA,
-        mm::PAGE_SIZE,
-        MEM_RESERVE | MEM_COMMIT,
-        PAGE_READWRITE,
-    )?;
-    // SAFETY: a fresh committed page at the fixed address.
-    unsafe {
-        let w32 = |off: u64, v: u32| core::ptr::write((base + off) as *mut u32, v);
-        w32(0x004, 0x0FA0_0000); // TickCountMultiplier
-        let root: Vec<u16> = "C:\\windows".encode_utf16().collect();
-        core::ptr::copy_nonoverlapping(root.as_ptr(), (base + 0x30) as *mut u16, root.len());
-        core::ptr::write((base + 0x2C) as *mut u16, 0x8664); // ImageNumberLow
-        core::ptr::write((base + 0x2E) as *mut u16, 0x8664); // ImageNumberHigh
-        w32(0x260, nt::OS_BUILD); // NtBuildNumber
-        w32(0x264, 1); // NtProductType: NtProductWinNt
-        core::ptr::write((base + 0x268) as *mut u8, 1); // ProductTypeIsValid
-        w32(0x26C, nt::OS_MAJOR);
-        w32(0x270, nt::OS_MINOR);
-        w32(0x3C0, crate::ex::sysinfo::processor_count()); // ActiveProcessorCount
-        let interrupt = crate::ex::time::interrupt_time_100ns();
-        let system = crate::ex::time::system_time_100ns();
-        for (off, v) in [(0x08u64, interrupt), (0x14, system)] {
-            w32(off, v as u32);
-            w32(off + 4, (v >> 32) as u32);
-            w32(off + 8, (v >> 32) as u32);
-        }
-    }
-    mm::protect(base, mm::PAGE_SIZE, PAGE_READONLY).map(|_| ())
-}
-
 /// Creates the process (its image mapped, PEB, parameters) and its first
 /// thread (TEB, stack), and makes the calling host thread that first thread.
 pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
@@ -178,7 +142,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         .map_err(|e| crate::io::status_from_errno(e.raw_os_error().unwrap_or(0)))?;
     let image = mm::section::map_image(file.as_raw_fd())?;
     drop(file);
-    create_kuser_shared_data()?;
+    mm::kuser::create()?;
 
     let params = create_parameters(spec)?;
     let peb_base = allocate(mm::PAGE_SIZE, PAGE_READWRITE)?;

@@ -9,6 +9,7 @@ use syscalls::*;
 
 // PROCESSINFOCLASS values.
 const PROCESS_BASIC_INFORMATION: u32 = 0;
+const PROCESS_VM_COUNTERS: u32 = 3;
 const PROCESS_TIMES: u32 = 4;
 const PROCESS_DEBUG_PORT: u32 = 7;
 const PROCESS_HANDLE_COUNT: u32 = 20;
@@ -80,6 +81,12 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
                 d.extend((process.id as u64).to_le_bytes());
                 d.extend((process.parent_id as u64).to_le_bytes());
                 put(buffer, length, ret, &d)
+            }
+            // VM_COUNTERS (88 bytes) or VM_COUNTERS_EX (96), by length.
+            PROCESS_VM_COUNTERS => {
+                let all = crate::mm::info::vm_counters();
+                let n = if length == 88 { 88 } else { all.len() };
+                put(buffer, length, ret, &all[..n])
             }
             PROCESS_TIMES => put(
                 buffer,
