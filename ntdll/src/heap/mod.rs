@@ -333,8 +333,10 @@ impl Heap {
         if p % 16 != 0 || p < HEADER as u64 {
             return Err(HeapError::InvalidPointer(p));
         }
-        let owner = chunks::get(p - HEADER as u64);
-        if owner & !chunks::LARGE != self.id || chunks::get(p) != owner {
+        let owner = chunks::get(p);
+        if owner & !chunks::LARGE != self.id
+            || (p & 0xFFFF < HEADER as u64 && chunks::get(p - HEADER as u64) != owner)
+        {
             return Err(HeapError::InvalidPointer(p));
         }
         if owner & chunks::LARGE != 0 {
@@ -610,8 +612,41 @@ pub extern "win64" fn RtlDestroyHeap(handle: u64) -> u64 {
     0
 }
 
+/// The process heap when `handle` is it and its per-thread caches are in
+/// use (no HeapLock held).
+#[inline(always)]
+fn cached_process_heap(handle: u64) -> Option<&'static Heap> {
+    PROCESS_HEAP
+        .get()
+        .copied()
+        .filter(|h| h.handle == handle && h.user_locks.load(Ordering::Relaxed) == 0)
+}
+
 /// Implements RtlAllocateHeap(HeapHandle, Flags, Size).
+///
+/// The common case — a small block of the process heap that this thread's
+/// cache holds — is handled here without a call, so this function saves no
+/// registers beyond what it uses; everything else goes to
+/// [`allocate_slow`] (a win64 function too, which preserves the caller's
+/// xmm6-15 itself).
 pub extern "win64" fn RtlAllocateHeap(handle: u64, flags: u32, size: u64) -> u64 {
+    if let Some(heap) = cached_process_heap(handle) {
+        if size as usize <= SMALL_LIMIT && (flags | heap.flags) & HEAP_ZERO_MEMORY == 0 {
+            let (class, _) = class_of(size as usize);
+            if let Some(b) = cache::pop(class) {
+                let h = header(b);
+                h.size.store(size, Ordering::Relaxed);
+                h.tag.store(TAG_BUSY, Ordering::Release);
+                return b;
+            }
+        }
+    }
+    allocate_slow(handle, flags, size)
+}
+
+#[cold]
+#[inline(never)]
+extern "win64" fn allocate_slow(handle: u64, flags: u32, size: u64) -> u64 {
     let Some(heap) = lookup(handle) else {
         report("RtlAllocateHeap", &HeapError::InvalidPointer(handle));
         return 0;
@@ -627,7 +662,32 @@ pub extern "win64" fn RtlAllocateHeap(handle: u64, flags: u32, size: u64) -> u64
 }
 
 /// Implements RtlFreeHeap(HeapHandle, Flags, BaseAddress): TRUE on success.
+///
+/// As for RtlAllocateHeap, a small live block of the process heap going
+/// back to a cache with room is handled here without a call; the checks
+/// are those of [`Heap::live_header`] for a block whose header lies in the
+/// same 64-KiB chunk.
 pub extern "win64" fn RtlFreeHeap(handle: u64, flags: u32, p: u64) -> u32 {
+    if let Some(heap) = cached_process_heap(handle) {
+        if p % 16 == 0 && p & 0xFFFF >= HEADER as u64 && chunks::get(p) == heap.id {
+            let h = header(p);
+            let class = h.class as usize;
+            if class < cache::CACHED && h.tag.load(Ordering::Acquire) == TAG_BUSY {
+                h.tag.store(TAG_FREE, Ordering::Release);
+                if cache::push(p, class) {
+                    return 1;
+                }
+                // The cache is full: the slow path gives half of it back.
+                h.tag.store(TAG_BUSY, Ordering::Relaxed);
+            }
+        }
+    }
+    free_slow(handle, flags, p)
+}
+
+#[cold]
+#[inline(never)]
+extern "win64" fn free_slow(handle: u64, flags: u32, p: u64) -> u32 {
     if p == 0 {
         return 1;
     }
