@@ -140,7 +140,7 @@ pub fn is_free(map: &VadMap, base: u64, size: u64) -> bool {
 /// are populated in the same call, since they are about to be touched).
 /// Returns false if the range is taken.
 pub fn host_map(base: u64, size: u64, prot: i32) -> bool {
-    let populate = if prot != libc::PROT_NONE && size <= 0x8000 {
+    let populate = if prot != libc::PROT_NONE && size <= 0x1_0000 {
         libc::MAP_POPULATE
     } else {
         0
