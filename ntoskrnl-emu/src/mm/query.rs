@@ -190,3 +190,45 @@ pub fn NtQueryVirtualMemory(a: &Args) -> NtStatus {
     };
     NtStatus::from_result(run())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The host's own memory (this test's code and heap) is never shown
+    /// as free: it is a reserved region, so nothing is placed there.
+    #[test]
+    fn host_memory_is_reserved() {
+        static HOST_DATA: u64 = 7;
+        let heap = Box::new([0u8; 64]);
+        for addr in [
+            &HOST_DATA as *const u64 as u64,
+            heap.as_ptr() as u64,
+            host_memory_is_reserved as fn() as usize as u64,
+        ] {
+            if addr > HIGHEST_ADDRESS {
+                continue;
+            }
+            let info = query(addr).expect("query");
+            assert_eq!(info.State, MEM_RESERVE, "{addr:#x}");
+            assert_eq!(info.Type, MEM_PRIVATE, "{addr:#x}");
+            assert!(info.AllocationBase <= addr && addr < info.BaseAddress + info.RegionSize);
+        }
+    }
+
+    /// Walking from 0 tiles the user address space.
+    #[test]
+    fn walk_tiles_the_address_space() {
+        let mut addr = 0u64;
+        let mut regions = 0;
+        while addr <= HIGHEST_ADDRESS {
+            let info = query(addr).expect("query");
+            assert_eq!(info.BaseAddress, addr);
+            assert!(info.RegionSize > 0 && info.RegionSize % PAGE_SIZE == 0);
+            addr += info.RegionSize;
+            regions += 1;
+        }
+        assert_eq!(addr, HIGHEST_ADDRESS + 1);
+        assert!(regions > 1);
+    }
+}
