@@ -291,14 +291,36 @@ static void gigabyte(void)
     ok(images > 0 && stack, "the walk sees committed image pages and this thread's stack");
 }
 
+/* Many small reservations, every other one released and reserved again:
+ * all succeed (and quickly: each placement must not walk every VAD). */
+static void many(void)
+{
+    enum { N = 8000 };
+    static char *p[N];
+    int fails = 0, distinct = 1;
+    for (int i = 0; i < N; i++)
+        fails += !(p[i] = VirtualAlloc(NULL, GRAN, MEM_RESERVE, PAGE_READWRITE));
+    for (int i = 0; i < N; i += 2)
+        fails += !VirtualFree(p[i], 0, MEM_RELEASE);
+    for (int i = 0; i < N; i += 2)
+        fails += !(p[i] = VirtualAlloc(NULL, GRAN, MEM_RESERVE, PAGE_READWRITE));
+    for (int i = 1; i < N; i++)
+        distinct &= p[i] != p[i - 1];
+    for (int i = 0; i < N; i++)
+        VirtualFree(p[i], 0, MEM_RELEASE);
+    is_int(fails, 0, "%d 64 KiB reservations, half released and reserved again", N);
+    ok(distinct, "no two live reservations share an address");
+}
+
 int main(void)
 {
-    plan(65);
+    plan(67);
     basics();
     int regions = 0, images = 0, stack = 0;
     is_int(walk(&regions, &images, &stack), 0, "VirtualQuery walks the whole address space (%d regions)", regions);
     ok(images > 0, "image pages are MEM_IMAGE");
     ok(stack, "this thread's stack is committed");
     gigabyte();
+    many();
     return done();
 }
