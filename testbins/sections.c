@@ -21,7 +21,7 @@ static MEMORY_BASIC_INFORMATION q(const void *p)
 
 int main(void)
 {
-    plan(47);
+    plan(51);
     DeleteFileA(FILE_NAME);
     HANDLE f = CreateFileA(FILE_NAME, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                            CREATE_ALWAYS, 0, NULL);
@@ -148,6 +148,24 @@ int main(void)
        "VirtualAlloc(MEM_COMMIT) commits a page of it");
     if (rv)
         rv[10] = 1;
+
+    /* SEC_IMAGE: this program's own file, mapped as an image the way the
+     * loader maps it. */
+    char self[MAX_PATH];
+    GetModuleFileNameA(NULL, self, MAX_PATH);
+    HANDLE sf = CreateFileA(self, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE img = CreateFileMappingA(sf, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    ok(img != NULL, "CreateFileMapping(SEC_IMAGE) of this program");
+    unsigned char *iv = img ? MapViewOfFile(img, FILE_MAP_READ, 0, 0, 0) : NULL;
+    ok(iv && iv[0] == 'M' && iv[1] == 'Z' && iv != (unsigned char *)GetModuleHandleA(NULL),
+       "MapViewOfFile of it: a second copy of the image (%p)", iv);
+    IMAGE_NT_HEADERS64 *nt = iv ? (IMAGE_NT_HEADERS64 *)(iv + ((IMAGE_DOS_HEADER *)iv)->e_lfanew) : NULL;
+    ok(iv && q(iv).Type == MEM_IMAGE && q(iv).AllocationBase == iv
+           && q(iv + nt->OptionalHeader.BaseOfCode).Protect == PAGE_EXECUTE_READ,
+       "the view is MEM_IMAGE with its code execute-read");
+    ok(iv && UnmapViewOfFile(iv) && q(iv).State == MEM_FREE, "UnmapViewOfFile of the image view");
+    CloseHandle(img);
+    CloseHandle(sf);
 
     UnmapViewOfFile(a);
     UnmapViewOfFile(b);
