@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "corrupt"))
         return corrupt();
-    plan(46);
+    plan(60);
 
     HANDLE ph = GetProcessHeap();
     ok(ph != NULL, "GetProcessHeap");
@@ -213,6 +213,31 @@ int main(int argc, char **argv)
     SetLastError(1234);
     ok(!GlobalUnlock(gm) && GetLastError() == NO_ERROR, "GlobalUnlock to zero locks: FALSE with NO_ERROR");
     ok(GlobalFree(gm) == NULL, "GlobalFree returns NULL");
+
+    /* Moveable memory: lock counts, handles, discarding. */
+    HGLOBAL mv = GlobalAlloc(GMEM_MOVEABLE, 100);
+    ok(mv != NULL && GlobalFlags(mv) == 0, "GlobalAlloc(GMEM_MOVEABLE): unlocked");
+    char *mp = GlobalLock(mv);
+    ok(mp != NULL && (void *)mp != (void *)mv, "GlobalLock of a moveable handle gives its data");
+    ok(GlobalLock(mv) == mp && (GlobalFlags(mv) & GMEM_LOCKCOUNT) == 2, "locked twice: lock count 2");
+    ok(GlobalHandle(mp) == mv, "GlobalHandle of the data is the handle");
+    ok(GlobalSize(mv) == 100, "GlobalSize of a moveable handle");
+    memset(mp, 'q', 100);
+    ok(GlobalUnlock(mv), "GlobalUnlock while still locked: TRUE");
+    SetLastError(1234);
+    ok(!GlobalUnlock(mv) && GetLastError() == NO_ERROR, "last GlobalUnlock: FALSE, NO_ERROR");
+    SetLastError(1234);
+    ok(!GlobalUnlock(mv) && GetLastError() == ERROR_NOT_LOCKED, "GlobalUnlock when not locked: ERROR_NOT_LOCKED (%lu)", GetLastError());
+    ok(GlobalReAlloc(mv, 5000, GMEM_MOVEABLE) == mv && GlobalSize(mv) == 5000, "GlobalReAlloc keeps the handle");
+    mp = GlobalLock(mv);
+    ok(mp && mp[99] == 'q', "the data moved with its contents");
+    GlobalUnlock(mv);
+    ok(GlobalReAlloc(mv, 0, GMEM_MOVEABLE) == mv && (GlobalFlags(mv) & GMEM_DISCARDED), "GlobalReAlloc to 0 discards");
+    ok(GlobalLock(mv) == NULL, "a discarded object cannot be locked");
+    ok(GlobalFree(mv) == NULL, "GlobalFree of the moveable handle");
+    char *fx = GlobalAlloc(GPTR, 10);
+    ok(fx && GlobalHandle(fx) == fx && GlobalFlags(fx) == 0 && fx[9] == 0, "GPTR memory is its own handle, zeroed");
+    GlobalFree(fx);
 
     /* malloc/free on several threads at once, blocks freed across threads. */
     HANDLE th[THREADS];

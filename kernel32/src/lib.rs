@@ -9,6 +9,7 @@ pub mod error;
 pub mod file;
 pub mod heapapi;
 pub mod locale;
+pub mod localmem;
 pub mod mapping;
 pub mod meminfo;
 pub mod memory;
@@ -158,6 +159,10 @@ static EXPORTS: &[Export] = &[
     export!("GlobalLock" = LocalLock, (Ptr)),
     export!("GlobalUnlock" = LocalUnlock, (Ptr)),
     export!("GlobalSize" = LocalSize, (Ptr)),
+    export!(LocalFlags(Ptr)),
+    export!("GlobalFlags" = LocalFlags, (Ptr)),
+    export!(LocalHandle(Ptr)),
+    export!("GlobalHandle" = LocalHandle, (Ptr)),
     // Files.
     export!(CreateFileA(Str, Int, Int, Ptr, Int, Int, Ptr)),
     export!(CreateFileW(WStr, Int, Int, Ptr, Int, Int, Ptr)),

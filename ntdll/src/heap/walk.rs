@@ -122,6 +122,18 @@ impl Heap {
         })
     }
 
+    /// The live blocks of `size` bytes, by address.
+    pub fn busy_blocks_of_size(&self, size: u64) -> Vec<u64> {
+        self.with(0, |s| {
+            self.collect(s).map_or(Vec::new(), |all| {
+                all.iter()
+                    .filter(|e| matches!(e.kind, EntryKind::Busy) && e.size == size)
+                    .map(|e| e.data)
+                    .collect()
+            })
+        })
+    }
+
     /// HeapValidate: one block (`p` non-zero) or the whole heap.
     pub fn validate(&self, p: u64) -> bool {
         if p != 0 {
