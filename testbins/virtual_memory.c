@@ -152,6 +152,45 @@ static void basics(void)
        "VirtualQuery with a short buffer: ERROR_BAD_LENGTH (%lu)", GetLastError());
 }
 
+/* Bad pointers handed to the services: STATUS_ACCESS_VIOLATION, nothing
+ * changed, no crash. */
+typedef LONG(NTAPI *alloc_fn)(HANDLE, void **, ULONG_PTR, SIZE_T *, ULONG, ULONG);
+typedef LONG(NTAPI *protect_fn)(HANDLE, void **, SIZE_T *, ULONG, ULONG *);
+typedef LONG(NTAPI *query_fn)(HANDLE, void *, int, void *, SIZE_T, SIZE_T *);
+typedef LONG(NTAPI *free_fn)(HANDLE, void **, SIZE_T *, ULONG);
+#define STATUS_ACCESS_VIOLATION_ ((LONG)0xC0000005)
+
+static void bad_pointers(void)
+{
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    alloc_fn nt_alloc = (alloc_fn)GetProcAddress(nt, "NtAllocateVirtualMemory");
+    protect_fn nt_protect = (protect_fn)GetProcAddress(nt, "NtProtectVirtualMemory");
+    query_fn nt_query = (query_fn)GetProcAddress(nt, "NtQueryVirtualMemory");
+    free_fn nt_free = (free_fn)GetProcAddress(nt, "NtFreeVirtualMemory");
+    char *bad = VirtualAlloc(NULL, PAGE, MEM_RESERVE, PAGE_READWRITE); /* inaccessible */
+    SIZE_T size = PAGE;
+    ok(nt_alloc(GetCurrentProcess(), (void **)bad, 0, &size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE) == STATUS_ACCESS_VIOLATION_,
+       "NtAllocateVirtualMemory with a bad BaseAddress pointer: STATUS_ACCESS_VIOLATION");
+    void *base = NULL;
+    ok(nt_alloc(GetCurrentProcess(), &base, 0, (SIZE_T *)bad, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE) == STATUS_ACCESS_VIOLATION_,
+       "... with a bad RegionSize pointer");
+    char *page = VirtualAlloc(NULL, PAGE, MEM_COMMIT, PAGE_READWRITE);
+    void *pb = page;
+    size = PAGE;
+    ok(nt_protect(GetCurrentProcess(), &pb, &size, PAGE_READONLY, (ULONG *)bad) == STATUS_ACCESS_VIOLATION_,
+       "NtProtectVirtualMemory with a bad OldProtect pointer: STATUS_ACCESS_VIOLATION");
+    ok(q(page).Protect == PAGE_READWRITE, "... and the protection is unchanged");
+    ok(nt_query(GetCurrentProcess(), page, 0, bad, sizeof(MEMORY_BASIC_INFORMATION), NULL) == STATUS_ACCESS_VIOLATION_,
+       "NtQueryVirtualMemory into a bad buffer: STATUS_ACCESS_VIOLATION");
+    SetLastError(0);
+    ok(VirtualQuery(page, (MEMORY_BASIC_INFORMATION *)bad, sizeof(MEMORY_BASIC_INFORMATION)) == 0 && GetLastError() == ERROR_NOACCESS,
+       "VirtualQuery into a bad buffer: ERROR_NOACCESS (%lu)", GetLastError());
+    ok(nt_free(GetCurrentProcess(), (void **)bad, &size, MEM_RELEASE) == STATUS_ACCESS_VIOLATION_,
+       "NtFreeVirtualMemory with a bad BaseAddress pointer: STATUS_ACCESS_VIOLATION");
+    VirtualFree(page, 0, MEM_RELEASE);
+    VirtualFree(bad, 0, MEM_RELEASE);
+}
+
 /* Walks the whole address space: the regions tile it with no gap or
  * overlap, free ones have no allocation base. */
 static int walk(int *regions, int *images, int *stack_seen)
@@ -314,7 +353,7 @@ static void many(void)
 
 int main(void)
 {
-    plan(67);
+    plan(74);
     basics();
     int regions = 0, images = 0, stack = 0;
     is_int(walk(&regions, &images, &stack), 0, "VirtualQuery walks the whole address space (%d regions)", regions);
@@ -322,5 +361,6 @@ int main(void)
     ok(stack, "this thread's stack is committed");
     gigabyte();
     many();
+    bad_pointers();
     return done();
 }
