@@ -292,8 +292,13 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
 
     syscalls::table::install(&ntoskrnl_emu::services());
     crate::crash::install();
-    let mut builtins: Vec<&'static loader::BuiltinDll> =
-        vec![ntdll::dll(), &kernel32::DLL, &msvcrt::DLL, &shell32::DLL];
+    let mut builtins: Vec<&'static loader::BuiltinDll> = vec![
+        ntdll::dll(),
+        &kernel32::DLL,
+        &kernel32::psapi::DLL,
+        &msvcrt::DLL,
+        &shell32::DLL,
+    ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);
 

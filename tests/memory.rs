@@ -56,3 +56,15 @@ fn memory_info() {
     let exe = build(&MEMORY_INFO);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+const PSAPI_V1: Testbin = Testbin {
+    libs: &["-lpsapi"],
+    ..Testbin::plain("psapi_v1")
+};
+
+/// psapi.dll forwards to kernel32's K32* functions.
+#[test]
+fn psapi_v1() {
+    let exe = build(&PSAPI_V1);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

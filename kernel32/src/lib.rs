@@ -16,6 +16,7 @@ pub mod memory;
 pub mod nls;
 pub mod probe;
 pub mod process;
+pub mod psapi;
 pub mod sync;
 pub mod sysdirs;
 pub mod thread;

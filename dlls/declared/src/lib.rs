@@ -41,7 +41,6 @@ declared! {
     "ole32.dll", "ole32", HResult;
     "oleaut32.dll", "oleaut32", HResult;
     "powrprof.dll", "powrprof", Win32;
-    "psapi.dll", "psapi", Win32;
     "rpcrt4.dll", "rpcrt4", Win32;
     "secur32.dll", "secur32", Win32;
     "setupapi.dll", "setupapi", Win32;
