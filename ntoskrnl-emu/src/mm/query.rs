@@ -75,13 +75,22 @@ fn host_ranges(from: u64, to: u64) -> Vec<(u64, u64)> {
     out
 }
 
-/// The state a page shows: write-copy pages of a view that have been
-/// written are private copies now, and Windows reports them read-write.
+/// The state page `first` of `v` shows and how many pages from it show
+/// the same: write-copy pages of a view that have been written are private
+/// copies now, and Windows reports them read-write.
+fn shown_run(v: &Vad, first: usize) -> (u32, u64) {
+    let state = v.pages[first];
+    if v.kind != MEM_MAPPED || !is_write_copy(state) {
+        let run = v.pages[first..].iter().take_while(|&&p| p == state).count();
+        return (state, run as u64);
+    }
+    let states = shown_states(v, first);
+    let run = states.iter().take_while(|&&p| p == states[0]).count();
+    (states[0], run as u64)
+}
+
 fn shown_states(v: &Vad, first: usize) -> Vec<u32> {
     let mut states = v.pages[first..].to_vec();
-    if v.kind != MEM_MAPPED || !states.iter().any(|&p| is_write_copy(p)) {
-        return states;
-    }
     let written = private_copies(v.base + first as u64 * PAGE_SIZE, states.len());
     for (s, w) in states.iter_mut().zip(written) {
         if w && is_write_copy(*s) {
@@ -122,9 +131,7 @@ pub fn query(addr: u64) -> NtResult<MEMORY_BASIC_INFORMATION> {
     let page = round_down(addr, PAGE_SIZE);
     let map = vad::lock();
     if let Some(v) = vad::find(&map, page) {
-        let states = shown_states(v, v.page_index(page));
-        let state = states[0];
-        let run = states.iter().take_while(|&&p| p == state).count() as u64;
+        let (state, run) = shown_run(v, v.page_index(page));
         return Ok(MEMORY_BASIC_INFORMATION {
             BaseAddress: page,
             AllocationBase: v.base,

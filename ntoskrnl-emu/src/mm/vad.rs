@@ -69,9 +69,16 @@ impl Drop for VadLock {
     }
 }
 
+/// The calling host thread's id, asked of the kernel once per thread.
 fn tid() -> u32 {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() as u32 }
+    thread_local!(static TID: core::cell::Cell<u32> = const { core::cell::Cell::new(0) });
+    TID.with(|t| {
+        if t.get() == 0 {
+            // SAFETY: gettid has no preconditions.
+            t.set(unsafe { libc::gettid() } as u32);
+        }
+        t.get()
+    })
 }
 
 pub fn lock() -> VadLock {
