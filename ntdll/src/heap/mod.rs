@@ -330,7 +330,7 @@ impl Heap {
     /// The header of a live block of this heap, checked: the address must
     /// lie in this heap's memory before its header is read.
     fn live_header(&self, p: u64) -> Result<&'static Header, HeapError> {
-        if p % 16 != 0 || p < HEADER as u64 {
+        if !p.is_multiple_of(16) || p < HEADER as u64 {
             return Err(HeapError::InvalidPointer(p));
         }
         let owner = chunks::get(p);
@@ -669,7 +669,7 @@ extern "win64" fn allocate_slow(handle: u64, flags: u32, size: u64) -> u64 {
 /// same 64-KiB chunk.
 pub extern "win64" fn RtlFreeHeap(handle: u64, flags: u32, p: u64) -> u32 {
     if let Some(heap) = cached_process_heap(handle) {
-        if p % 16 == 0 && p & 0xFFFF >= HEADER as u64 && chunks::get(p) == heap.id {
+        if p.is_multiple_of(16) && p & 0xFFFF >= HEADER as u64 && chunks::get(p) == heap.id {
             let h = header(p);
             let class = h.class as usize;
             if class < cache::CACHED && h.tag.load(Ordering::Acquire) == TAG_BUSY {

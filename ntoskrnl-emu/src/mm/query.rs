@@ -18,7 +18,10 @@ const MEMORY_BASIC_INFORMATION_CLASS: u64 = 0;
 /// space asks once per gap, so the list is reused for a short while; it is
 /// read again once it is older than [`HOST_MAPS_TTL`] or when the guest
 /// finds an address it was told is free taken ([`forget_host_ranges`]).
-static HOST_MAPS: Mutex<Option<(Instant, u64, Vec<(u64, u64)>)>> = Mutex::new(None);
+static HOST_MAPS: Mutex<Option<HostMaps>> = Mutex::new(None);
+
+/// When the list was read, the unmapping count then, and the ranges.
+type HostMaps = (Instant, u64, Vec<(u64, u64)>);
 const HOST_MAPS_TTL: Duration = Duration::from_millis(20);
 
 /// Drops the cached host mappings (a mapping attempt found one).

@@ -273,7 +273,9 @@ pub fn NtMapViewOfSection(a: &Args) -> NtStatus {
             return Err(STATUS_INVALID_PARAMETER_9);
         }
         let offset: u64 = if a[5] != 0 { user::read(a[5])? } else { 0 };
-        if offset % ALLOCATION_GRANULARITY != 0 || requested % ALLOCATION_GRANULARITY != 0 {
+        if !offset.is_multiple_of(ALLOCATION_GRANULARITY)
+            || !requested.is_multiple_of(ALLOCATION_GRANULARITY)
+        {
             return Err(STATUS_MAPPED_ALIGNMENT);
         }
         if offset >= section.size {

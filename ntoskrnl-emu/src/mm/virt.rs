@@ -180,7 +180,7 @@ fn reset(base: u64, size: u64, kind: u32) -> NtResult<(u64, u64)> {
     if end > v.end() {
         return Err(STATUS_CONFLICTING_ADDRESSES);
     }
-    if v.pages_of(start, end).iter().any(|&p| p == 0) {
+    if v.pages_of(start, end).contains(&0) {
         return Err(STATUS_CONFLICTING_ADDRESSES);
     }
     if kind == MEM_RESET {
@@ -217,7 +217,7 @@ pub fn protect(base: u64, size: u64, new: u32) -> NtResult<(u64, u64, u32)> {
         return Err(STATUS_INVALID_PAGE_PROTECTION);
     }
     let pages = v.pages_of(start, end);
-    if pages.iter().any(|&p| p == 0) {
+    if pages.contains(&0) {
         return Err(STATUS_NOT_COMMITTED);
     }
     let old = pages[0];
