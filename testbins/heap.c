@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "corrupt"))
         return corrupt();
-    plan(60);
+    plan(63);
 
     HANDLE ph = GetProcessHeap();
     ok(ph != NULL, "GetProcessHeap");
@@ -194,6 +194,32 @@ int main(int argc, char **argv)
     ok(total > 0 && total <= 256 * 1024, "a fixed heap fills up (%llu bytes)", (unsigned long long)total);
     ok(HeapAlloc(f, 0, 4 << 20) == NULL, "a fixed heap refuses a 4 MiB block");
     HeapDestroy(f);
+
+    /* HEAP_CREATE_ENABLE_EXECUTE: blocks can hold code. */
+    HANDLE xh = HeapCreate(HEAP_CREATE_ENABLE_EXECUTE, 0, 0);
+    unsigned char *code = xh ? HeapAlloc(xh, 0, 16) : NULL;
+    MEMORY_BASIC_INFORMATION xm;
+    ok(code && VirtualQuery(code, &xm, sizeof xm) && xm.Protect == PAGE_EXECUTE_READWRITE,
+       "HEAP_CREATE_ENABLE_EXECUTE heap memory is PAGE_EXECUTE_READWRITE");
+    if (code) {
+        static const unsigned char ret42[] = {0xB8, 42, 0, 0, 0, 0xC3}; /* mov eax, 42; ret */
+        memcpy(code, ret42, sizeof ret42);
+        ok(((int (*)(void))code)() == 42, "code in an executable heap block runs");
+    } else {
+        ok(0, "code in an executable heap block runs");
+    }
+    HeapDestroy(xh);
+
+    /* HEAP_NO_SERIALIZE heaps work on one thread. */
+    HANDLE ns = HeapCreate(HEAP_NO_SERIALIZE, 0, 0);
+    int ns_ok = ns != NULL;
+    void *nb[100];
+    for (int i = 0; ns && i < 100; i++)
+        ns_ok &= (nb[i] = HeapAlloc(ns, 0, 8 + i * 40)) != NULL;
+    for (int i = 0; ns && i < 100; i += 2)
+        ns_ok &= HeapFree(ns, 0, nb[i]);
+    ok(ns_ok && HeapValidate(ns, 0, NULL), "a HEAP_NO_SERIALIZE heap allocates, frees and validates");
+    HeapDestroy(ns);
 
     ULONG info = 0;
     SIZE_T len = 0;
