@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "corrupt"))
         return corrupt();
-    plan(63);
+    plan(65);
 
     HANDLE ph = GetProcessHeap();
     ok(ph != NULL, "GetProcessHeap");
@@ -275,5 +275,24 @@ int main(int argc, char **argv)
             free(handoff[(i + 1) % THREADS][k]);
     ok(thread_errors == 0, "%d threads x %d malloc/free rounds kept every block intact", THREADS, ROUNDS);
     ok(HeapValidate(ph, 0, NULL), "the process heap validates after the threads");
+    /* HeapSummary (Windows 7+), last: Wine 8 exports it as a stub that
+     * aborts the program. */
+    BOOL(WINAPI * summary)(HANDLE, DWORD, HEAP_SUMMARY *) =
+        (void *)GetProcAddress(GetModuleHandleA("kernel32.dll"), "HeapSummary");
+    HEAP_SUMMARY sum;
+    HANDLE sh = HeapCreate(0, 0, 0);
+    void *s1 = HeapAlloc(sh, 0, 1000), *s2 = HeapAlloc(sh, 0, 24);
+    memset(&sum, 0, sizeof sum);
+    sum.cb = sizeof sum;
+    ok(summary && summary(sh, 0, &sum) && sum.cbAllocated >= 1024 && sum.cbCommitted >= sum.cbAllocated
+           && sum.cbReserved >= sum.cbCommitted,
+       "HeapSummary: %llu allocated, %llu committed", (unsigned long long)sum.cbAllocated, (unsigned long long)sum.cbCommitted);
+    sum.cb = 0;
+    ok(summary && !summary(sh, 0, &sum) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "HeapSummary with cb 0: ERROR_INVALID_PARAMETER");
+    HeapFree(sh, 0, s1);
+    HeapFree(sh, 0, s2);
+    HeapDestroy(sh);
+
     return done();
 }

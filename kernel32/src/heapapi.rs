@@ -76,6 +76,38 @@ pub extern "win64" fn HeapCompact(h: u64, _flags: u32) -> u64 {
     }
 }
 
+/// HEAP_SUMMARY (heapapi.h): cb, cbAllocated, cbCommitted, cbReserved,
+/// cbMaxReserve.
+#[repr(C)]
+pub struct HeapSummaryInfo {
+    cb: u32,
+    allocated: u64,
+    committed: u64,
+    reserved: u64,
+    max_reserve: u64,
+}
+
+/// Implements HeapSummary(hHeap, dwFlags, lpSummary): lpSummary->cb must
+/// be the structure's size.
+pub extern "win64" fn HeapSummary(h: u64, _flags: u32, out: *mut HeapSummaryInfo) -> i32 {
+    let Some(heap) = lookup(h) else { return 0 };
+    // SAFETY: the caller's HEAP_SUMMARY.
+    let Some(s) = (unsafe { out.as_mut() }) else {
+        set_error(ERROR_NOACCESS);
+        return 0;
+    };
+    if s.cb as usize != core::mem::size_of::<HeapSummaryInfo>() {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let (allocated, committed, limit) = heap.summary();
+    s.allocated = allocated;
+    s.committed = committed;
+    s.reserved = committed;
+    s.max_reserve = if limit == 0 { committed } else { limit };
+    1
+}
+
 /// PROCESS_HEAP_ENTRY (minwinbase.h), 40 bytes on x64.
 #[repr(C)]
 pub struct ProcessHeapEntry {

@@ -145,6 +145,7 @@ static EXPORTS: &[Export] = &[
     export!(HeapValidate(Ptr, Int, Ptr)),
     export!(HeapWalk(Ptr, Ptr)),
     export!(HeapCompact(Ptr, Int)),
+    export!(HeapSummary(Ptr, Int, Ptr)),
     export!(GetProcessHeaps(Int, Ptr)),
     export!(HeapQueryInformation(Ptr, Int, Ptr, Int, Ptr)),
     export!(HeapSetInformation(Ptr, Int, Ptr, Int)),

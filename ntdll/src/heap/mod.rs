@@ -115,7 +115,7 @@ pub(crate) struct HeapState {
     pub(crate) segments: Vec<Segment>,
     pub(crate) large: HashMap<u64, u64>,
     /// Bytes of segments and large blocks (for fixed-size heaps).
-    committed: u64,
+    pub(crate) committed: u64,
 }
 
 pub struct Heap {
@@ -127,7 +127,7 @@ pub struct Heap {
     /// The heap's id in the registry and in `chunks`.
     id: u16,
     /// Most bytes a fixed-size heap may hold; 0 for a growable heap.
-    limit: u64,
+    pub(crate) limit: u64,
     /// HeapLock depth: while a thread holds the heap through HeapLock, no
     /// other thread may allocate or free (documented), so the per-thread
     /// caches stand aside.

@@ -122,6 +122,20 @@ impl Heap {
         })
     }
 
+    /// HeapSummary: (bytes allocated, bytes committed, the most the heap
+    /// may reserve — 0 for a growable heap).
+    pub fn summary(&self) -> (u64, u64, u64) {
+        self.with(0, |s| {
+            let allocated = self.collect(s).map_or(0, |all| {
+                all.iter()
+                    .filter(|e| matches!(e.kind, EntryKind::Busy))
+                    .map(|e| e.size)
+                    .sum()
+            });
+            (allocated, s.committed, self.limit)
+        })
+    }
+
     /// The live blocks of `size` bytes, by address.
     pub fn busy_blocks_of_size(&self, size: u64) -> Vec<u64> {
         self.with(0, |s| {
