@@ -191,6 +191,36 @@ static void bad_pointers(void)
     VirtualFree(bad, 0, MEM_RELEASE);
 }
 
+/* ReadProcessMemory / WriteProcessMemory on this process, the *Ex calls. */
+static void process_memory(void)
+{
+    HANDLE self = GetCurrentProcess();
+    char *r = VirtualAlloc(NULL, 2 * PAGE, MEM_RESERVE, PAGE_READWRITE);
+    VirtualAlloc(r, PAGE, MEM_COMMIT, PAGE_READWRITE);
+    memset(r, 'r', PAGE);
+    char buf[64];
+    SIZE_T n = 0;
+    ok(ReadProcessMemory(self, r, buf, 64, &n) && n == 64 && buf[63] == 'r', "ReadProcessMemory of committed memory");
+    n = 12345;
+    SetLastError(0);
+    ok(!ReadProcessMemory(self, r + PAGE - 10, buf, 20, &n) && GetLastError() == ERROR_PARTIAL_COPY && n <= 10,
+       "a read running into reserved memory: ERROR_PARTIAL_COPY (%lu, %llu bytes)", GetLastError(), (unsigned long long)n);
+    ok(!ReadProcessMemory(self, r + PAGE, buf, 8, &n) && GetLastError() == ERROR_PARTIAL_COPY && n == 0,
+       "a read of reserved memory: ERROR_PARTIAL_COPY, nothing read");
+    DWORD old;
+    VirtualProtect(r, PAGE, PAGE_READONLY, &old);
+    ok(WriteProcessMemory(self, r + 8, "patch", 5, &n) && n == 5 && !memcmp(r + 8, "patch", 5),
+       "WriteProcessMemory writes into a read-only page");
+    MEMORY_BASIC_INFORMATION m;
+    ok(VirtualQueryEx(self, r, &m, sizeof m) == sizeof m && m.Protect == PAGE_READONLY,
+       "... which stays read-only (VirtualQueryEx: %lx)", m.Protect);
+    ok(VirtualProtectEx(self, r, PAGE, PAGE_READWRITE, &old) && old == PAGE_READONLY, "VirtualProtectEx");
+    ok(!WriteProcessMemory(self, r + PAGE, "x", 1, &n) && GetLastError() == ERROR_PARTIAL_COPY,
+       "WriteProcessMemory into reserved memory: ERROR_PARTIAL_COPY (%lu)", GetLastError());
+    ok(FlushInstructionCache(self, r, PAGE), "FlushInstructionCache");
+    ok(VirtualFreeEx(self, r, 0, MEM_RELEASE) && q(r).State == MEM_FREE, "VirtualFreeEx");
+}
+
 /* Walks the whole address space: the regions tile it with no gap or
  * overlap, free ones have no allocation base. */
 static int walk(int *regions, int *images, int *stack_seen)
@@ -353,7 +383,7 @@ static void many(void)
 
 int main(void)
 {
-    plan(74);
+    plan(83);
     basics();
     int regions = 0, images = 0, stack = 0;
     is_int(walk(&regions, &images, &stack), 0, "VirtualQuery walks the whole address space (%d regions)", regions);
@@ -362,5 +392,6 @@ int main(void)
     gigabyte();
     many();
     bad_pointers();
+    process_memory();
     return done();
 }

@@ -65,6 +65,11 @@ pub extern "win64" fn VirtualAllocEx(
 
 /// Implements VirtualFree(lpAddress, dwSize, dwFreeType).
 pub extern "win64" fn VirtualFree(address: u64, size: u64, kind: u32) -> i32 {
+    VirtualFreeEx(NT_CURRENT_PROCESS, address, size, kind)
+}
+
+/// Implements VirtualFreeEx(hProcess, lpAddress, dwSize, dwFreeType).
+pub extern "win64" fn VirtualFreeEx(process: u64, address: u64, size: u64, kind: u32) -> i32 {
     // MEM_RELEASE takes the whole allocation: the size must be 0
     // (documented; NtFreeVirtualMemory itself accepts the exact size).
     if kind == 0x8000 && size != 0 {
@@ -75,7 +80,7 @@ pub extern "win64" fn VirtualFree(address: u64, size: u64, kind: u32) -> i32 {
     let st = syscall(
         nr::NtFreeVirtualMemory,
         &args([
-            NT_CURRENT_PROCESS,
+            process,
             &mut base as *mut u64 as u64,
             &mut region as *mut u64 as u64,
             kind as u64,
@@ -90,6 +95,18 @@ pub extern "win64" fn VirtualFree(address: u64, size: u64, kind: u32) -> i32 {
 
 /// Implements VirtualProtect(lpAddress, dwSize, flNewProtect, lpflOldProtect).
 pub extern "win64" fn VirtualProtect(address: u64, size: u64, protect: u32, old: *mut u32) -> i32 {
+    VirtualProtectEx(NT_CURRENT_PROCESS, address, size, protect, old)
+}
+
+/// Implements VirtualProtectEx(hProcess, lpAddress, dwSize, flNewProtect,
+/// lpflOldProtect).
+pub extern "win64" fn VirtualProtectEx(
+    process: u64,
+    address: u64,
+    size: u64,
+    protect: u32,
+    old: *mut u32,
+) -> i32 {
     if old.is_null() {
         // The old-protection pointer is required (documented).
         set_error(998);
@@ -99,7 +116,7 @@ pub extern "win64" fn VirtualProtect(address: u64, size: u64, protect: u32, old:
     let st = syscall(
         nr::NtProtectVirtualMemory,
         &args([
-            NT_CURRENT_PROCESS,
+            process,
             &mut base as *mut u64 as u64,
             &mut region as *mut u64 as u64,
             protect as u64,
@@ -115,11 +132,16 @@ pub extern "win64" fn VirtualProtect(address: u64, size: u64, protect: u32, old:
 
 /// Implements VirtualQuery(lpAddress, lpBuffer, dwLength): bytes written.
 pub extern "win64" fn VirtualQuery(address: u64, buffer: u64, length: u64) -> u64 {
+    VirtualQueryEx(NT_CURRENT_PROCESS, address, buffer, length)
+}
+
+/// Implements VirtualQueryEx(hProcess, lpAddress, lpBuffer, dwLength).
+pub extern "win64" fn VirtualQueryEx(process: u64, address: u64, buffer: u64, length: u64) -> u64 {
     let mut written = 0u64;
     let st = syscall(
         nr::NtQueryVirtualMemory,
         &args([
-            NT_CURRENT_PROCESS,
+            process,
             address,
             0,
             buffer,
@@ -129,6 +151,106 @@ pub extern "win64" fn VirtualQuery(address: u64, buffer: u64, length: u64) -> u6
     );
     if st.is_success() {
         written
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// Implements ReadProcessMemory(hProcess, lpBaseAddress, lpBuffer, nSize,
+/// lpNumberOfBytesRead): ERROR_PARTIAL_COPY, with the count, when part of
+/// the range cannot be read.
+pub extern "win64" fn ReadProcessMemory(
+    process: u64,
+    address: u64,
+    buffer: u64,
+    size: u64,
+    done: *mut u64,
+) -> i32 {
+    let mut n = 0u64;
+    let st = syscall(
+        nr::NtReadVirtualMemory,
+        &args([process, address, buffer, size, &mut n as *mut u64 as u64]),
+    );
+    if !done.is_null() {
+        // SAFETY: the caller's SIZE_T.
+        unsafe { *done = n };
+    }
+    if st == STATUS_SUCCESS {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+const PAGE_READWRITE: u32 = 0x04;
+const PAGE_WRITECOPY: u32 = 0x08;
+const PAGE_EXECUTE_READWRITE: u32 = 0x40;
+const PAGE_EXECUTE_WRITECOPY: u32 = 0x80;
+
+/// Implements WriteProcessMemory(hProcess, lpBaseAddress, lpBuffer, nSize,
+/// lpNumberOfBytesWritten). Like Windows' own, it writes into read-only
+/// and execute-only pages too (debuggers patch code this way): pages that
+/// are not writable are made so for the write and given their protection
+/// back afterwards.
+pub extern "win64" fn WriteProcessMemory(
+    process: u64,
+    address: u64,
+    buffer: u64,
+    size: u64,
+    done: *mut u64,
+) -> i32 {
+    let write = || {
+        let mut n = 0u64;
+        let st = syscall(
+            nr::NtWriteVirtualMemory,
+            &args([process, address, buffer, size, &mut n as *mut u64 as u64]),
+        );
+        (st, n)
+    };
+    let (mut st, mut n) = write();
+    if st != STATUS_SUCCESS && size != 0 {
+        // Make the committed pages writable, keeping execute access.
+        let mut info = [0u64; 6];
+        let q = syscall(
+            nr::NtQueryVirtualMemory,
+            &args([process, address, 0, info.as_mut_ptr() as u64, 48, 0]),
+        );
+        let protect = (info[4] >> 32) as u32 & 0xFF;
+        let state = info[4] as u32;
+        let writable = matches!(
+            protect,
+            PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY
+        );
+        if q.is_success() && state == 0x1000 && !writable && protect != 0x01 {
+            let temporary = if protect & 0xF0 != 0 {
+                PAGE_EXECUTE_READWRITE
+            } else {
+                PAGE_READWRITE
+            };
+            let mut old = 0u32;
+            if VirtualProtectEx(process, address, size, temporary, &mut old) != 0 {
+                (st, n) = write();
+                let mut ignored = 0u32;
+                VirtualProtectEx(process, address, size, old, &mut ignored);
+            }
+        }
+    }
+    if !done.is_null() {
+        // SAFETY: the caller's SIZE_T.
+        unsafe { *done = n };
+    }
+    if st == STATUS_SUCCESS {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// Implements FlushInstructionCache(hProcess, lpBaseAddress, dwSize).
+pub extern "win64" fn FlushInstructionCache(process: u64, address: u64, size: u64) -> i32 {
+    let st = syscall(nr::NtFlushInstructionCache, &args([process, address, size]));
+    if st.is_success() {
+        1
     } else {
         fail(st, 0)
     }

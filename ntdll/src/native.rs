@@ -49,6 +49,9 @@ native! {
     NtCreateSection(a0, a1, a2, a3, a4, a5, a6);
     NtOpenSection(a0, a1, a2);
     NtFlushVirtualMemory(a0, a1, a2, a3);
+    NtReadVirtualMemory(a0, a1, a2, a3, a4);
+    NtWriteVirtualMemory(a0, a1, a2, a3, a4);
+    NtFlushInstructionCache(a0, a1, a2);
     NtFlushBuffersFile(a0, a1);
     NtProtectVirtualMemory(a0, a1, a2, a3, a4);
     NtTerminateThread(a0, a1);
@@ -141,6 +144,9 @@ native_exports! {
     NtCreateSection: "ZwCreateSection" => "NTDLL.NtCreateSection" (Ptr, Int, Ptr, Ptr, Int, Int, Ptr);
     NtOpenSection: "ZwOpenSection" => "NTDLL.NtOpenSection" (Ptr, Int, Ptr);
     NtFlushVirtualMemory: "ZwFlushVirtualMemory" => "NTDLL.NtFlushVirtualMemory" (Ptr, Ptr, Ptr, Ptr);
+    NtReadVirtualMemory: "ZwReadVirtualMemory" => "NTDLL.NtReadVirtualMemory" (Ptr, Ptr, Ptr, Int, Ptr);
+    NtWriteVirtualMemory: "ZwWriteVirtualMemory" => "NTDLL.NtWriteVirtualMemory" (Ptr, Ptr, Ptr, Int, Ptr);
+    NtFlushInstructionCache: "ZwFlushInstructionCache" => "NTDLL.NtFlushInstructionCache" (Ptr, Ptr, Int);
     NtFlushBuffersFile: "ZwFlushBuffersFile" => "NTDLL.NtFlushBuffersFile" (Ptr, Ptr);
     NtProtectVirtualMemory: "ZwProtectVirtualMemory" => "NTDLL.NtProtectVirtualMemory" (Ptr, Ptr, Ptr, Int, Ptr);
     NtTerminateThread: "ZwTerminateThread" => "NTDLL.NtTerminateThread" (Ptr, Int);

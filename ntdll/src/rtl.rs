@@ -16,6 +16,7 @@ pub fn status_to_dos_error(status: NtStatus) -> u32 {
         0x0000_0103 => 997,              // STATUS_PENDING -> ERROR_IO_PENDING
         0x4000_0000 => 183,              // STATUS_OBJECT_NAME_EXISTS -> ERROR_ALREADY_EXISTS
         0x8000_0005 => 234,              // STATUS_BUFFER_OVERFLOW -> ERROR_MORE_DATA
+        0x8000_000D => 299,              // STATUS_PARTIAL_COPY -> ERROR_PARTIAL_COPY
         0x8000_0006 => 18,               // STATUS_NO_MORE_FILES
         0x8000_001A => 259,              // STATUS_NO_MORE_ENTRIES -> ERROR_NO_MORE_ITEMS
         0xC000_0001 => 31,               // STATUS_UNSUCCESSFUL -> ERROR_GEN_FAILURE

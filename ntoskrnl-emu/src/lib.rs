@@ -75,6 +75,12 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtCreateSection, mm::section::NtCreateSection),
         (nr::NtOpenSection, mm::section::NtOpenSection),
         (nr::NtFlushVirtualMemory, mm::section::NtFlushVirtualMemory),
+        (nr::NtReadVirtualMemory, mm::copy::NtReadVirtualMemory),
+        (nr::NtWriteVirtualMemory, mm::copy::NtWriteVirtualMemory),
+        (
+            nr::NtFlushInstructionCache,
+            mm::copy::NtFlushInstructionCache,
+        ),
         (nr::NtFlushBuffersFile, io::file::NtFlushBuffersFile),
         (nr::NtProtectVirtualMemory, mm::virt::NtProtectVirtualMemory),
         (nr::NtTerminateThread, ps::thread::NtTerminateThread),

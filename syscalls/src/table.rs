@@ -131,6 +131,13 @@ services! {
     // (NtFlushWriteBuffer .. NtGetCompleteWnfStateSubscription), unverified.
     0x037 NtOpenSection 3,
     0x0EB NtFlushVirtualMemory 4,
+    // NtWriteVirtualMemory and NtReadVirtualMemory are the same from
+    // Windows 8 to 22H2; NtFlushInstructionCache is estimated like
+    // NtFlushVirtualMemory (three below it: NtFlushKey and
+    // NtFlushProcessWriteBuffers lie between), unverified.
+    0x03A NtWriteVirtualMemory 5,
+    0x03F NtReadVirtualMemory 5,
+    0x0E8 NtFlushInstructionCache 3,
 }
 
 /// Number of slots in the table (one past the highest service number).

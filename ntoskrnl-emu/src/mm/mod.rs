@@ -5,6 +5,7 @@
 //! mprotect and munmap follow it. Regions are placed bottom-up in low memory
 //! like Windows; host mappings are never handed out (MAP_FIXED_NOREPLACE).
 
+pub mod copy;
 pub mod image;
 pub mod image_cache;
 pub mod info;
