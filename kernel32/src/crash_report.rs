@@ -87,7 +87,17 @@ pub fn render(rec: &EXCEPTION_RECORD, ctx: &CONTEXT) -> String {
     if !frames.is_empty() {
         out.push_str("  backtrace:\n");
         let mut cache: HashMap<u64, Option<ImageSymbols>> = HashMap::new();
+        // Runs of one frame (deep recursion) are shown once, with a count.
+        let mut repeats = 0usize;
         for (i, &pc) in frames.iter().enumerate() {
+            if i >= 2 && pc == frames[i - 1] {
+                repeats += 1;
+                continue;
+            }
+            if repeats > 0 {
+                let _ = writeln!(out, "    ... the frame above {repeats} more times");
+                repeats = 0;
+            }
             // Return addresses point after the call; name the call itself.
             let lookup = if i == 0 { pc } else { pc - 1 };
             let _ = writeln!(
@@ -95,6 +105,12 @@ pub fn render(rec: &EXCEPTION_RECORD, ctx: &CONTEXT) -> String {
                 "    #{i:<2} {pc:#018x} {}",
                 describe(lookup, pc, &mut cache)
             );
+        }
+        if repeats > 0 {
+            let _ = writeln!(out, "    ... the frame above {repeats} more times");
+        }
+        if frames.len() == MAX_FRAMES {
+            let _ = writeln!(out, "    ... (deeper frames not shown)");
         }
     }
     out
