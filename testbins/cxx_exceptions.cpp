@@ -1,12 +1,14 @@
 // cxx_exceptions.cpp - mingw C++ exceptions (libgcc's SEH unwinder over
 // RaiseException and RtlUnwindEx): a throw across several frames with
 // destructors running on the way, a handler that does not match, a
-// rethrow, class hierarchies, an exception out of a native DLL, many
-// throws in a loop. The output is compared byte for byte with what Wine
+// rethrow, class hierarchies, an exception out of a native DLL, a foreign
+// exception raised with _Unwind_RaiseException the way a Rust panic is
+// (class "MOZ\0RUST"), many throws in a loop. The output is compared byte for byte with what Wine
 // prints for it (testbins/expected/cxx_exceptions.out).
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <unwind.h>
 
 extern "C" __declspec(dllimport) int dll_throw(int code);
 
@@ -45,6 +47,21 @@ static int depth1(int x)
         std::printf("wrong handler\n");
         return -1;
     }
+}
+
+static void foreign_cleanup(_Unwind_Reason_Code, _Unwind_Exception *)
+{
+    std::printf("foreign exception released\n");
+}
+
+__attribute__((noinline)) static void panic_like_rust()
+{
+    static _Unwind_Exception ex;
+    ex.exception_class = 0x4d4f5a0052555354ULL; // "MOZ\0RUST"
+    ex.exception_cleanup = foreign_cleanup;
+    Noisy n("panicking frame");
+    _Unwind_Reason_Code r = _Unwind_RaiseException(&ex);
+    std::printf("_Unwind_RaiseException returned %d\n", (int)r);
 }
 
 __attribute__((noinline)) static void thrower(int i)
@@ -91,6 +108,12 @@ int main()
         dll_throw(1);
     } catch (const std::exception &e) {
         std::printf("caught from the DLL: %s\n", e.what());
+    }
+
+    try {
+        panic_like_rust();
+    } catch (...) {
+        std::printf("caught a foreign exception\n");
     }
 
     int caught = 0;
