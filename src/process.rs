@@ -292,8 +292,15 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
 
     syscalls::table::install(&ntoskrnl_emu::services());
     crate::crash::install();
-    let mut builtins: Vec<&'static loader::BuiltinDll> =
-        vec![ntdll::dll(), &kernel32::DLL, &msvcrt::DLL, &shell32::DLL];
+    let mut builtins: Vec<&'static loader::BuiltinDll> = vec![
+        ntdll::dll(),
+        &kernel32::DLL,
+        &msvcrt::DLL,
+        &shell32::DLL,
+        &advapi32::DLL,
+        &bcrypt::BCRYPT,
+        &bcrypt::BCRYPT_PRIMITIVES,
+    ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);
 

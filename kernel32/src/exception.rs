@@ -96,3 +96,32 @@ pub extern "win64" fn UnhandledExceptionFilter(pointers: *mut EXCEPTION_POINTERS
 pub fn register() {
     ntdll::exception::RtlSetUnhandledExceptionFilter(UnhandledExceptionFilter as *const () as u64);
 }
+
+/// How much of the stack the guard zone leaves a stack-overflow handler
+/// (the executive's zone less its last, never-opened page).
+const STACK_ZONE_FOR_HANDLER: u32 = 60 * 1024;
+
+/// SetThreadStackGuarantee(StackSizeInBytes): the stack a handler of
+/// EXCEPTION_STACK_OVERFLOW is guaranteed on this thread. In: the new
+/// guarantee (0 only asks); out: the previous one. casement's guard zone
+/// is fixed, so a guarantee beyond it is refused rather than promised.
+pub extern "win64" fn SetThreadStackGuarantee(size: *mut u32) -> i32 {
+    let Ok(want) = user::read::<u32>(size as u64) else {
+        crate::error::set_error(crate::error::ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let at = syscalls::nt::current_teb() + syscalls::nt::teb::GUARANTEED_STACK_BYTES as u64;
+    let previous = user::read::<u32>(at).unwrap_or(0);
+    if want > STACK_ZONE_FOR_HANDLER {
+        log::warn!(
+            "SetThreadStackGuarantee({want}): more than the {STACK_ZONE_FOR_HANDLER} bytes casement's stack guard zone gives"
+        );
+        crate::error::set_error(crate::error::ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    if want > previous {
+        let _ = user::write(at, &want);
+    }
+    let _ = user::write(size as u64, &previous);
+    1
+}

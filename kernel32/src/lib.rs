@@ -90,6 +90,7 @@ static EXPORTS: &[Export] = &[
     export!(SetUnhandledExceptionFilter(Ptr)),
     export!(UnhandledExceptionFilter(Ptr)),
     export!(RaiseException(Int, Int, Int, Ptr)),
+    export!(SetThreadStackGuarantee(Ptr)),
     forward!("AddVectoredExceptionHandler" => "NTDLL.RtlAddVectoredExceptionHandler"),
     forward!("RemoveVectoredExceptionHandler" => "NTDLL.RtlRemoveVectoredExceptionHandler"),
     forward!("AddVectoredContinueHandler" => "NTDLL.RtlAddVectoredContinueHandler"),
