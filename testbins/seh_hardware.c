@@ -20,6 +20,7 @@ static CONTEXT seen_ctx;
 static int handled;
 /* Where the handler continues (set by each test before its fault). */
 static DWORD64 resume_at;
+static int step_handled;
 /* A value the handler writes into rax before continuing. */
 #define NEW_RAX 0x5eed5eed5eedULL
 
@@ -38,7 +39,7 @@ static LONG CALLBACK fixer(EXCEPTION_POINTERS *ep)
 
 extern char av_write_at[], av_write_after[], av_read_at[], av_read_after[];
 extern char int3_at[], int3_after[], div_at[], div_after[], ud2_at[], ud2_after[];
-extern char hlt_at[], hlt_after[];
+extern char hlt_at[], hlt_after[], step_at[];
 __asm__(
     ".text\n"
     ".globl fault_write\n fault_write:\n"
@@ -77,6 +78,16 @@ __asm__(
     ".globl hlt_at\n hlt_at:\n"
     "  hlt\n"
     ".globl hlt_after\n hlt_after:\n"
+    "  ret\n"
+    /* Sets the trap flag: the instruction after popfq completes, then
+     * the single-step trap comes, reported at the next instruction. */
+    ".globl fault_step\n fault_step:\n"
+    "  pushfq\n"
+    "  orq $0x100, (%rsp)\n"
+    "  popfq\n"
+    "  nop\n"
+    ".globl step_at\n step_at:\n"
+    "  nop\n"
     "  ret\n");
 DWORD64 fault_write(void);
 DWORD64 fault_read(void *p);
@@ -84,6 +95,7 @@ DWORD64 fault_int3(void);
 DWORD64 fault_div(void);
 DWORD64 fault_ud2(void);
 DWORD64 fault_hlt(void);
+DWORD64 fault_step(void);
 DWORD64 call_page(void *code);
 
 static NOINLINE void test_faults(void)
@@ -144,6 +156,11 @@ static NOINLINE void test_faults(void)
     fault_hlt();
     ok(seen.ExceptionCode == EXCEPTION_PRIV_INSTRUCTION && seen.ExceptionAddress == hlt_at,
        "hlt is EXCEPTION_PRIV_INSTRUCTION (%#lx)", seen.ExceptionCode);
+
+    step_handled = 0;
+    fault_step();
+    ok(step_handled == 1 && seen.ExceptionCode == EXCEPTION_SINGLE_STEP && seen.ExceptionAddress == step_at,
+       "the trap flag gives one EXCEPTION_SINGLE_STEP at the next instruction (%#lx)", seen.ExceptionCode);
 }
 
 /* Calls the code at rcx; if that faults, the handler below returns to here. */
@@ -152,6 +169,16 @@ __asm__(".globl call_page\n call_page:\n"
         "  callq *%rcx\n"
         "  addq $40, %rsp\n"
         "  ret\n");
+
+static LONG CALLBACK step_handler(EXCEPTION_POINTERS *ep)
+{
+    if (ep->ExceptionRecord->ExceptionCode != EXCEPTION_SINGLE_STEP)
+        return EXCEPTION_CONTINUE_SEARCH;
+    seen = *ep->ExceptionRecord;
+    step_handled++;
+    ep->ContextRecord->EFlags &= ~0x100; /* stop stepping */
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
 
 static LONG CALLBACK exec_fixer(EXCEPTION_POINTERS *ep)
 {
@@ -366,10 +393,12 @@ static NOINLINE void test_stack_overflow(void)
 
 int main(void)
 {
-    plan(42);
+    plan(43);
     PVOID h = AddVectoredExceptionHandler(1, fixer);
     PVOID e = AddVectoredExceptionHandler(1, exec_fixer);
+    PVOID st = AddVectoredExceptionHandler(1, step_handler);
     test_faults();
+    RemoveVectoredExceptionHandler(st);
     RemoveVectoredExceptionHandler(h);
     RemoveVectoredExceptionHandler(e);
     test_vectored();

@@ -166,6 +166,49 @@ __declspec(noinline) static unsigned long long raised_parameter(void)
     return 0;
 }
 
+/* A filter that itself takes (and handles) an exception: a nested dispatch
+ * that unwinds inside the outer one's filter. */
+static int inner_caught;
+__declspec(noinline) static int nested_filter(void)
+{
+    __try {
+        poke(0);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        inner_caught = 1;
+    }
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+__declspec(noinline) static int nested_in_filter(void)
+{
+    __try {
+        divide(3, 0);
+    } __except (nested_filter()) {
+        return inner_caught ? 2 : 1;
+    }
+    return 0;
+}
+
+/* Continuing a noncontinuable exception raises
+ * EXCEPTION_NONCONTINUABLE_EXCEPTION, which an outer handler can take. */
+#define EXCEPTION_NONCONTINUABLE 1
+#define EXCEPTION_NONCONTINUABLE_EXCEPTION 0xC0000025UL
+__declspec(noinline) static void insist_on_continuing(void)
+{
+    __try {
+        RaiseException(0xE0005555, EXCEPTION_NONCONTINUABLE, 0, 0);
+    } __except (_exception_code() == 0xE0005555 ? EXCEPTION_CONTINUE_EXECUTION : EXCEPTION_CONTINUE_SEARCH) {
+    }
+}
+__declspec(noinline) static unsigned long noncontinuable(void)
+{
+    __try {
+        insist_on_continuing();
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return _exception_code();
+    }
+    return 0;
+}
+
 /* Stack overflow caught by __except, the thread going on afterwards. */
 #pragma clang diagnostic ignored "-Winfinite-recursion"
 __declspec(noinline) static int recurse(volatile char *p)
@@ -186,7 +229,7 @@ __declspec(noinline) static unsigned long overflow(void)
 
 int main(void)
 {
-    printf("1..10\n");
+    printf("1..12\n");
     ok(access_violation() == 1, "__except catches an access violation in a callee");
     ok(code_in_except() == EXCEPTION_INT_DIVIDE_BY_ZERO, "the __except block gets the exception code");
     ntrail = 0;
@@ -200,6 +243,9 @@ int main(void)
     ok(abnormal_seen == 1, "a __finally run by an unwind is an abnormal termination");
     ok(fix_and_continue() == 1, "EXCEPTION_CONTINUE_EXECUTION from a filter retries the fault");
     ok(raised_parameter() == 0x2222, "RaiseException parameters reach the __except block");
+    ok(nested_in_filter() == 2, "an exception handled inside a filter leaves the outer dispatch going");
+    ok(noncontinuable() == EXCEPTION_NONCONTINUABLE_EXCEPTION,
+       "continuing a noncontinuable exception raises EXCEPTION_NONCONTINUABLE_EXCEPTION");
     ok(overflow() == EXCEPTION_STACK_OVERFLOW, "stack overflow is caught by __except");
     ok(access_violation() == 1, "and the thread goes on handling exceptions after it");
     if (failed)

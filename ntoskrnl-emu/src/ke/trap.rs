@@ -15,9 +15,10 @@ use syscalls::nt::{current_teb, teb};
 use syscalls::*;
 
 /// The guard zone at the bottom of every Windows stack (see the module
-/// comment). Larger than Windows' few pages because the dispatcher and its
-/// callees are Rust code.
-pub const STACK_GUARD: u64 = 64 * 1024;
+/// comment). Larger than Windows' few pages because the dispatcher, the
+/// language handlers and the unwinder are Rust code (in a debug build
+/// their frames are large).
+pub const STACK_GUARD: u64 = 128 * 1024;
 const PAGE: u64 = 0x1000;
 
 /// Where a dispatched exception's frame starts: the CONTEXT, then the
@@ -302,13 +303,17 @@ fn stack_guard_hit(addr: u64) -> GuardHit {
     if teb_base == 0 {
         return GuardHit::No;
     }
-    let Ok(bottom) = user::read::<u64>(teb_base + teb::DEALLOCATION_STACK as u64) else {
+    let (Ok(bottom), Ok(base)) = (
+        user::read::<u64>(teb_base + teb::DEALLOCATION_STACK as u64),
+        user::read::<u64>(teb_base + teb::STACK_BASE as u64),
+    ) else {
         return GuardHit::No;
     };
-    if bottom == 0 || addr < bottom || addr >= bottom + STACK_GUARD {
+    let zone = zone_size(base.saturating_sub(bottom));
+    if bottom == 0 || addr < bottom || addr >= bottom + zone {
         return GuardHit::No;
     }
-    if addr < bottom + PAGE {
+    if addr < bottom + PAGE || zone == PAGE {
         return GuardHit::Exhausted;
     }
     let limit = user::read::<u64>(teb_base + teb::STACK_LIMIT as u64).unwrap_or(0);
@@ -320,7 +325,7 @@ fn stack_guard_hit(addr: u64) -> GuardHit {
     let opened = unsafe {
         libc::mprotect(
             (bottom + PAGE) as *mut libc::c_void,
-            (STACK_GUARD - PAGE) as usize,
+            (zone - PAGE) as usize,
             libc::PROT_READ | libc::PROT_WRITE,
         )
     } == 0;
@@ -331,24 +336,19 @@ fn stack_guard_hit(addr: u64) -> GuardHit {
     GuardHit::Opened
 }
 
+/// The guard zone of a stack of `reserve` bytes: [`STACK_GUARD`], or a
+/// quarter of a small stack, at least one page.
+fn zone_size(reserve: u64) -> u64 {
+    STACK_GUARD.min((reserve / 4) & !(PAGE - 1)).max(PAGE)
+}
+
 /// Arms the guard zone of a fresh (or reused) Windows stack whose lowest
 /// address is `bottom`; returns the stack limit the TEB should show.
 pub fn arm_stack_guard(bottom: u64, reserve: u64) -> u64 {
-    if reserve < 4 * STACK_GUARD {
-        // A stack too small for a zone keeps only its lowest page closed.
-        // SAFETY: the lowest page of the thread's own reservation.
-        unsafe { libc::mprotect(bottom as *mut libc::c_void, PAGE as usize, libc::PROT_NONE) };
-        return bottom + PAGE;
-    }
+    let zone = zone_size(reserve);
     // SAFETY: the zone at the bottom of the thread's own reservation.
-    unsafe {
-        libc::mprotect(
-            bottom as *mut libc::c_void,
-            STACK_GUARD as usize,
-            libc::PROT_NONE,
-        )
-    };
-    bottom + STACK_GUARD
+    unsafe { libc::mprotect(bottom as *mut libc::c_void, zone as usize, libc::PROT_NONE) };
+    bottom + zone
 }
 
 pub use syscalls::exception::exception_name;
