@@ -4,24 +4,13 @@
 //! process with the exception code; a fault in casement's own code is
 //! reported as a casement bug.
 
+use ntoskrnl_emu::ke::trap::{exception_name, Outcome};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
 const STATUS_ILLEGAL_INSTRUCTION: u32 = 0xC000_001D;
 const STATUS_INTEGER_DIVIDE_BY_ZERO: u32 = 0xC000_0094;
 const STATUS_BREAKPOINT: u32 = 0x8000_0003;
-const STATUS_PRIVILEGED_INSTRUCTION: u32 = 0xC000_0096;
-
-fn exception_name(code: u32) -> &'static str {
-    match code {
-        STATUS_ACCESS_VIOLATION => "EXCEPTION_ACCESS_VIOLATION",
-        STATUS_ILLEGAL_INSTRUCTION => "EXCEPTION_ILLEGAL_INSTRUCTION",
-        STATUS_INTEGER_DIVIDE_BY_ZERO => "EXCEPTION_INT_DIVIDE_BY_ZERO",
-        STATUS_BREAKPOINT => "EXCEPTION_BREAKPOINT",
-        STATUS_PRIVILEGED_INSTRUCTION => "EXCEPTION_PRIV_INSTRUCTION",
-        _ => "EXCEPTION",
-    }
-}
 
 static IN_REPORT: AtomicBool = AtomicBool::new(false);
 
@@ -30,8 +19,8 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     let uc = unsafe { &mut *(ctx as *mut libc::ucontext_t) };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     // SAFETY: si_addr is valid for the fault signals.
-    let fault_address = unsafe { (*info).si_addr() } as u64;
-    if sig == libc::SIGSEGV && ntoskrnl_emu::mm::lazy::resolve(fault_address) {
+    let addr = unsafe { (*info).si_addr() } as u64;
+    if sig == libc::SIGSEGV && ntoskrnl_emu::mm::lazy::resolve(addr) {
         // A demand-paged image page was filled: retry the access.
         return;
     }
@@ -40,25 +29,30 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         uc.uc_mcontext.gregs[libc::REG_RAX as usize] = 1;
         return;
     }
+    let mut fatal_code = None;
+    // Whose fault is it? Guest code (dispatched to the guest's handlers),
+    // casement code handed a bad guest pointer (Windows reports both as the
+    // program's access violation), or casement code on its own data: a
+    // casement bug.
+    let in_host_code = syscalls::user::is_host_code(rip);
+    if !in_host_code {
+        // SAFETY: the kernel passes a valid siginfo.
+        match ntoskrnl_emu::ke::trap::dispatch_fault(sig, unsafe { &*info }, uc) {
+            Outcome::Dispatched => return,
+            Outcome::Fatal { code, .. } => fatal_code = Some(code.0),
+        }
+    }
     if IN_REPORT.swap(true, Ordering::SeqCst) {
         // A fault while reporting one: give up at once.
         // SAFETY: _exit is async-signal-safe.
         unsafe { libc::_exit(128 + sig) };
     }
-    // SAFETY: si_addr is valid for the fault signals.
-    let addr = unsafe { (*info).si_addr() } as u64;
-    let code = match sig {
-        libc::SIGSEGV | libc::SIGBUS => {
-            // An access through a privileged instruction also arrives as
-            // SIGSEGV with si_addr 0 on x86; the guest sees it as an access
-            // violation until the exception dispatcher decodes it.
-            STATUS_ACCESS_VIOLATION
-        }
+    let code = fatal_code.unwrap_or(match sig {
         libc::SIGILL => STATUS_ILLEGAL_INSTRUCTION,
         libc::SIGFPE => STATUS_INTEGER_DIVIDE_BY_ZERO,
         libc::SIGTRAP => STATUS_BREAKPOINT,
         _ => STATUS_ACCESS_VIOLATION,
-    };
+    });
     let err = uc.uc_mcontext.gregs[libc::REG_ERR as usize] as u64;
     let access = if err & 0x10 != 0 {
         "executing"
@@ -67,10 +61,6 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     } else {
         "reading"
     };
-    // Whose fault is it? Guest code, or casement code handed a bad guest
-    // pointer (Windows reports both as the program's access violation), or
-    // casement code on its own data: a casement bug.
-    let in_host_code = host_text().contains(&rip);
     let guest_address = addr < 0x1_0000 || ntoskrnl_emu::mm::vad::contains(addr);
     if in_host_code && !guest_address {
         eprintln!(
@@ -105,16 +95,6 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     // The exit code is the exception code (Linux keeps its low 8 bits).
     // SAFETY: ending the process from the handler.
     unsafe { libc::_exit(code as i32) };
-}
-
-/// The address range of casement's own code.
-fn host_text() -> core::ops::Range<u64> {
-    extern "C" {
-        static __executable_start: u8;
-        static etext: u8;
-    }
-    // SAFETY: linker-defined symbols; only their addresses are taken.
-    unsafe { (&__executable_start as *const u8 as u64)..(&etext as *const u8 as u64) }
 }
 
 /// Installs the fault handlers on an alternate stack (a guest stack overflow

@@ -7,14 +7,13 @@ use ntoskrnl_emu::io::{names, FileObject};
 use std::ffi::OsString;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use syscalls::*;
 
 /// Exits with a failure status the way a Windows process that could not
 /// start does: the NTSTATUS is its exit code (Linux keeps the low 8 bits).
-fn fail(status: NtStatus, message: &str) -> ExitCode {
+fn fail(status: NtStatus, message: &str) -> u8 {
     eprintln!("casement: {message}");
-    ExitCode::from(status.0 as u8)
+    status.0 as u8
 }
 
 /// Finds the program: the path as given, or with `.exe` added.
@@ -265,7 +264,7 @@ extern "C" fn thread_start(start: u64, _: u64) -> ! {
 }
 
 /// Runs `program` with `args`. Returns only when the program cannot start.
-pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
+pub fn run(program: &OsString, args: &[OsString]) -> u8 {
     let Some(path) = find_program(program) else {
         return fail(
             STATUS_OBJECT_NAME_NOT_FOUND,
@@ -298,6 +297,9 @@ pub fn run(program: &OsString, args: &[OsString]) -> ExitCode {
         &kernel32::psapi::DLL,
         &msvcrt::DLL,
         &shell32::DLL,
+        &advapi32::DLL,
+        &bcrypt::BCRYPT,
+        &bcrypt::BCRYPT_PRIMITIVES,
     ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);

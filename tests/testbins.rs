@@ -245,3 +245,15 @@ fn sync_objects_abandoned() {
     let exe = build(&SYNC_OBJECTS);
     run(&exe, &["abandon"], &RunOptions::default()).expect_tap();
 }
+
+/// The system random number generator (advapi32, bcrypt, bcryptprimitives).
+#[test]
+fn random() {
+    const RANDOM: Testbin = Testbin {
+        stem: "random",
+        libs: &["-lbcrypt"],
+        dlls: &[],
+    };
+    let exe = build(&RANDOM);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

@@ -4,8 +4,10 @@
 
 pub mod cmdline;
 pub mod console;
+pub mod crash_report;
 pub mod env;
 pub mod error;
+pub mod exception;
 pub mod file;
 pub mod heapapi;
 pub mod locale;
@@ -27,6 +29,7 @@ pub mod usersync;
 
 use console::*;
 use env::*;
+use exception::*;
 use file::*;
 use heapapi::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
@@ -93,7 +96,27 @@ static EXPORTS: &[Export] = &[
     ),
     export!(IsDebuggerPresent()),
     export!(SetErrorMode(Int)),
+    // Structured exception handling (most of it is ntdll's).
     export!(SetUnhandledExceptionFilter(Ptr)),
+    export!(UnhandledExceptionFilter(Ptr)),
+    export!(RaiseException(Int, Int, Int, Ptr)),
+    export!(SetThreadStackGuarantee(Ptr)),
+    forward!("AddVectoredExceptionHandler" => "NTDLL.RtlAddVectoredExceptionHandler"),
+    forward!("RemoveVectoredExceptionHandler" => "NTDLL.RtlRemoveVectoredExceptionHandler"),
+    forward!("AddVectoredContinueHandler" => "NTDLL.RtlAddVectoredContinueHandler"),
+    forward!("RemoveVectoredContinueHandler" => "NTDLL.RtlRemoveVectoredContinueHandler"),
+    forward!("RtlCaptureContext" => "NTDLL.RtlCaptureContext"),
+    forward!("RtlCaptureStackBackTrace" => "NTDLL.RtlCaptureStackBackTrace"),
+    forward!("RtlRestoreContext" => "NTDLL.RtlRestoreContext"),
+    forward!("RtlRaiseException" => "NTDLL.RtlRaiseException"),
+    forward!("RtlUnwind" => "NTDLL.RtlUnwind"),
+    forward!("RtlUnwindEx" => "NTDLL.RtlUnwindEx"),
+    forward!("RtlVirtualUnwind" => "NTDLL.RtlVirtualUnwind"),
+    forward!("RtlLookupFunctionEntry" => "NTDLL.RtlLookupFunctionEntry"),
+    forward!("RtlPcToFileHeader" => "NTDLL.RtlPcToFileHeader"),
+    forward!("RtlAddFunctionTable" => "NTDLL.RtlAddFunctionTable"),
+    forward!("RtlDeleteFunctionTable" => "NTDLL.RtlDeleteFunctionTable"),
+    forward!("RtlInstallFunctionTableCallback" => "NTDLL.RtlInstallFunctionTableCallback"),
     export!(OutputDebugStringA(Str)),
     export!(OutputDebugStringW(WStr)),
     // Environment.
@@ -392,12 +415,16 @@ static EXPORTS: &[Export] = &[
     export!(GetLocaleInfoW(Int, Int, Ptr, Int)),
 ];
 
+fn process_attach(_dll: &loader::LoadedBuiltin) {
+    exception::register();
+}
+
 /// kernel32's declaration for the loader.
 pub static DLL: BuiltinDll = BuiltinDll {
     name: "kernel32.dll",
     exports: EXPORTS,
     depends: &["ntdll.dll"],
-    init: None,
+    init: Some(process_attach),
     detach: None,
     failure: Failure::Win32,
     declared: include_str!("../../dlls/declared/lists/kernel32.txt"),

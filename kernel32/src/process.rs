@@ -399,13 +399,6 @@ pub extern "win64" fn SetErrorMode(mode: u32) -> u32 {
     MODE.swap(mode, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Implements SetUnhandledExceptionFilter(lpTopLevelExceptionFilter):
-/// records the filter and returns the previous one.
-pub extern "win64" fn SetUnhandledExceptionFilter(filter: u64) -> u64 {
-    static FILTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    FILTER.swap(filter, std::sync::atomic::Ordering::Relaxed)
-}
-
 /// Implements OutputDebugStringA(lpOutputString): to the trace log.
 pub extern "win64" fn OutputDebugStringA(s: *const u8) {
     // SAFETY: a NUL-terminated string or NULL.

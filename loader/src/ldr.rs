@@ -314,6 +314,12 @@ fn register(mut m: Module) -> usize {
         flags,
         stamp,
     );
+    crate::images::register(crate::images::ImageRange {
+        base: m.image.base,
+        size: m.image.size,
+        name: m.name.clone(),
+        path: m.path.clone(),
+    });
     s.modules.push(m);
     s.modules.len() - 1
 }
@@ -767,11 +773,7 @@ pub fn module_path(base: Option<u64>) -> Option<String> {
 
 /// The module containing an address, as (name, base).
 pub fn module_at(address: u64) -> Option<(String, u64)> {
-    let s = STATE.try_lock().ok()?;
-    s.modules
-        .iter()
-        .find(|m| m.image.contains(address))
-        .map(|m| (m.name.clone(), m.image.base))
+    crate::images::image_at(address).map(|r| (r.name, r.base))
 }
 
 /// The builtin DLL loaded under `name`.
@@ -802,6 +804,7 @@ pub fn unload(base: u64) -> NtResult<()> {
             }
             let r = (m.entry, m.image, m.ldr_entry, m.name.clone());
             s.modules.remove(i);
+            crate::images::unregister(r.1.base);
             s.init_order.retain(|&k| k != i);
             for k in s.init_order.iter_mut() {
                 if *k > i {

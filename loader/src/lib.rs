@@ -7,6 +7,7 @@
 
 pub mod builtin;
 pub mod image;
+pub mod images;
 pub mod ldr;
 pub mod ldr_data;
 mod lock;

@@ -3,6 +3,7 @@
 //! status mapping) and the loader's exports.
 #![allow(non_snake_case)]
 
+pub mod exception;
 pub mod fls;
 pub mod heap;
 pub mod ldr;
@@ -133,14 +134,13 @@ static RTL_EXPORTS: &[Export] = &[
     export!(RtlFlsFree(Int)),
     export!(RtlFlsGetValue(Int, Ptr)),
     export!(RtlFlsSetValue(Int, Ptr)),
-    // Exception dispatch and unwinding arrive with structured exception
-    // handling.
 ];
 
 fn process_attach(_dll: &LoadedBuiltin) {
     heap::create_process_heap();
     syscalls::upcall::set_user_thread_start(thread::user_thread_start);
     syscalls::upcall::set_user_apc_dispatcher(thread::user_apc_dispatcher);
+    exception::register();
 }
 
 /// ntdll's declaration for the loader.
@@ -150,6 +150,7 @@ pub fn dll() -> &'static BuiltinDll {
         let exports: Vec<Export> = native::NATIVE_EXPORTS
             .iter()
             .chain(RTL_EXPORTS)
+            .chain(exception::EXPORTS)
             .copied()
             .collect();
         BuiltinDll {

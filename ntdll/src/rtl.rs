@@ -200,3 +200,30 @@ mod tests {
         assert_eq!(status_to_dos_error(NtStatus(0xC0DE_0000)), 317);
     }
 }
+
+/// Fills `length` bytes of guest memory at `buffer` from the host's
+/// random number generator (what Windows' kernel-mode generator is to its
+/// user-mode consumers: RtlGenRandom, BCryptGenRandom, ProcessPrng).
+pub fn fill_random(buffer: u64, length: u64) -> syscalls::NtResult<()> {
+    let mut chunk = [0u8; 256];
+    let mut done = 0u64;
+    while done < length {
+        let n = ((length - done) as usize).min(chunk.len());
+        let mut got = 0;
+        while got < n {
+            // SAFETY: getrandom writes at most n - got bytes into the local
+            // buffer.
+            let r = unsafe { libc::getrandom(chunk[got..n].as_mut_ptr().cast(), n - got, 0) };
+            if r < 0 {
+                if std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(syscalls::STATUS_UNSUCCESSFUL);
+            }
+            got += r as usize;
+        }
+        syscalls::user::write_from(buffer + done, &chunk[..n])?;
+        done += n as u64;
+    }
+    Ok(())
+}

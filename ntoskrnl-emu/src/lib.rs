@@ -100,6 +100,7 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtCancelTimer, ke::timer::NtCancelTimer),
         (nr::NtQueryTimer, ke::timer::NtQueryTimer),
         (nr::NtTestAlert, ps::apc::NtTestAlert),
+        (nr::NtRaiseException, ke::trap::NtRaiseException),
         (nr::NtCreateFile, io::file::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
         // Dispatcher objects, waits, handles and the namespace (ke/ob block).

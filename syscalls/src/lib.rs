@@ -5,6 +5,7 @@
 //! service table and typed access to user memory. User-mode crates depend on
 //! this crate and never on the executive.
 
+pub mod exception;
 pub mod nt;
 pub mod status;
 pub mod table;

@@ -222,6 +222,7 @@ pub mod teb {
     pub const DEALLOCATION_STACK: usize = 0x1478;
     pub const TLS_SLOTS: usize = 0x1480;
     pub const TLS_LINKS: usize = 0x1680;
+    pub const GUARANTEED_STACK_BYTES: usize = 0x1748;
     pub const TLS_EXPANSION_SLOTS: usize = 0x1780;
     pub const FLS_DATA: usize = 0x17C8;
 }

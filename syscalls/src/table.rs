@@ -120,6 +120,8 @@ services! {
     0x156 NtQueryMutant 5,
     0x15E NtQuerySemaphore 5,
     0x15F NtQuerySymbolicLinkObject 3,
+    // 1709's 0x15C plus the services added below it since (estimated).
+    0x167 NtRaiseException 3,
     0x17A NtResetEvent 2,
     0x1B8 NtSignalAndWaitForSingleObject 4,
     // 1903's 0x1BA plus the 8 services 2004-22H2 added below it (as for

@@ -36,3 +36,20 @@ pub fn set_user_apc_dispatcher(f: UserApcDispatcher) {
 pub fn user_apc_dispatcher() -> Option<UserApcDispatcher> {
     USER_APC_DISPATCHER.get().copied()
 }
+
+/// Dispatches an exception in user mode (KiUserExceptionDispatcher): the
+/// executive points a faulting thread here, on its own stack, with the
+/// exception record and the CONTEXT of the fault written below the faulting
+/// frame. Windows x64 convention; never returns.
+pub type UserExceptionDispatcher = extern "win64" fn(record: u64, context: u64) -> !;
+
+static USER_EXCEPTION_DISPATCHER: OnceLock<UserExceptionDispatcher> = OnceLock::new();
+
+/// Registers the exception dispatcher (ntdll, at process attach).
+pub fn set_user_exception_dispatcher(f: UserExceptionDispatcher) {
+    let _ = USER_EXCEPTION_DISPATCHER.set(f);
+}
+
+pub fn user_exception_dispatcher() -> Option<UserExceptionDispatcher> {
+    USER_EXCEPTION_DISPATCHER.get().copied()
+}

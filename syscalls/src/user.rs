@@ -165,3 +165,21 @@ mod tests {
         assert_eq!(dst, 7);
     }
 }
+
+/// Whether `address` is in casement's own code (the host executable's
+/// text): exception dispatch and unwinding stop walking guest frames
+/// there, and a fault there is casement's, not the program's.
+pub fn is_host_code(address: u64) -> bool {
+    extern "C" {
+        static __executable_start: u8;
+        static etext: u8;
+    }
+    // SAFETY: linker-defined symbols; only their addresses are taken.
+    let (start, end) = unsafe {
+        (
+            &__executable_start as *const u8 as u64,
+            &etext as *const u8 as u64,
+        )
+    };
+    (start..end).contains(&address)
+}

@@ -24,8 +24,6 @@ macro_rules! declared {
 }
 
 declared! {
-    "advapi32.dll", "advapi32", Win32;
-    "bcrypt.dll", "bcrypt", Win32;
     "comctl32.dll", "comctl32", Win32;
     "comdlg32.dll", "comdlg32", Win32;
     "crypt32.dll", "crypt32", Win32;

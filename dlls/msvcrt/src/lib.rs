@@ -10,6 +10,7 @@ pub mod lowio;
 pub mod misc;
 pub mod printf;
 pub mod scanf;
+pub mod seh;
 pub mod startup;
 pub mod stdio;
 pub mod string;
@@ -21,12 +22,14 @@ use heap::*;
 use loader::{data_export, export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin};
 use lowio::*;
 use misc::*;
+use seh::*;
 use startup::*;
 use stdio::*;
 use string::*;
 use thread::*;
 
 static EXPORTS: &[Export] = &[
+    export!(__C_specific_handler(Ptr, Ptr, Ptr, Ptr)),
     // Start-up and exit.
     export!(__getmainargs(Ptr, Ptr, Ptr, Int, Ptr)),
     export!(__wgetmainargs(Ptr, Ptr, Ptr, Int, Ptr)),

@@ -12,6 +12,7 @@ pub mod keyed;
 pub mod mutant;
 pub mod semaphore;
 pub mod timer;
+pub mod trap;
 pub mod wait;
 pub mod waitlist;
 

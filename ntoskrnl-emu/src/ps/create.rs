@@ -253,13 +253,16 @@ pub fn create_thread_context(peb_base: u64, stack_reserve: u64) -> NtResult<Thre
         }
     };
     let stack_base = stack + reserve;
+    // The guard zone at the bottom turns running off the stack into
+    // STATUS_STACK_OVERFLOW with room left for the handler.
+    let stack_limit = crate::ke::trap::arm_stack_guard(stack, reserve);
     // SAFETY: a fresh committed region for the TEB. The thread's id
     // (ClientId.UniqueThread) is written by the thread once it runs.
     unsafe {
         let w64 = |off: usize, v: u64| core::ptr::write((teb_base + off as u64) as *mut u64, v);
         w64(teb::EXCEPTION_LIST, u64::MAX);
         w64(teb::STACK_BASE, stack_base);
-        w64(teb::STACK_LIMIT, stack);
+        w64(teb::STACK_LIMIT, stack_limit);
         w64(teb::SELF, teb_base);
         w64(teb::CLIENT_ID, std::process::id() as u64);
         w64(teb::PROCESS_ENVIRONMENT_BLOCK, peb_base);

@@ -39,6 +39,8 @@ pub struct Thread {
     pub id: AtomicU32,
     pub teb: u64,
     pub stack_base: u64,
+    /// The lowest address of the stack reservation (TEB DeallocationStack;
+    /// the TEB's StackLimit is above the guard zone).
     pub stack_limit: u64,
     pub exit_status: AtomicU32,
     /// 0 while the thread runs, 1 once it has ended (the wait state; a

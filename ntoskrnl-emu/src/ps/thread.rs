@@ -213,6 +213,7 @@ fn start_host_thread(job: Job) -> std::io::Result<()> {
 
 /// A host thread: runs Windows threads one after another.
 fn host_thread(first: Job) {
+    crate::ke::trap::install_signal_stack();
     let mut job = first;
     loop {
         run_windows_thread(job);

@@ -166,10 +166,23 @@ pub fn process_times() -> KernelUserTimes {
 mod tests {
     use super::*;
 
+    /// This thread's CPU time in nanoseconds.
+    fn cpu_ns() -> u64 {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime fills the timespec.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    }
+
+    /// Burns `ms` milliseconds of this thread's CPU time (not wall time: on
+    /// a loaded machine the two differ a lot).
     fn spin(ms: u64) {
-        let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+        let end = cpu_ns() + ms * 1_000_000;
         let mut x = 0u64;
-        while std::time::Instant::now() < end {
+        while cpu_ns() < end {
             x = std::hint::black_box(x.wrapping_add(1));
         }
     }

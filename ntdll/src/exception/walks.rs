@@ -1,0 +1,78 @@
+//! The dispatches and unwinds under way on this thread, innermost last.
+//! While one calls a handler, a walk started inside that handler (a nested
+//! exception, a target unwind, a collided unwind) reaches casement's own
+//! frames and goes on from where the enclosing walk stood.
+//!
+//! A walk that never returns (a handler that unwinds or jumps elsewhere)
+//! leaves its record behind; records are kept with the host stack address
+//! of the walk's frame, and any record below the current stack pointer
+//! belongs to a frame that no longer exists and is dropped.
+
+use std::cell::RefCell;
+use syscalls::exception::CONTEXT;
+
+#[derive(Clone, Copy)]
+pub struct Walk {
+    /// Stack address inside the frame of the walk's own function.
+    pub owner_sp: u64,
+    /// Where a walk reaching this one continues: for a dispatch, the state
+    /// at the exception; for an unwind, the state at the frame whose
+    /// handler is running.
+    pub resume: CONTEXT,
+    /// The establisher frame whose handler is running.
+    pub frame: u64,
+    /// A dispatch (search for a handler) rather than an unwind.
+    pub dispatch: bool,
+}
+
+thread_local! {
+    static WALKS: RefCell<Vec<Walk>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An address in the caller's frame.
+#[inline(never)]
+pub fn stack_marker() -> u64 {
+    let marker = 0u8;
+    core::hint::black_box(&marker) as *const u8 as u64
+}
+
+/// Runs `f` (a handler call) with `w` recorded as under way.
+pub fn during<T>(w: Walk, f: impl FnOnce() -> T) -> T {
+    let sp = w.owner_sp;
+    WALKS.with(|l| {
+        let mut l = l.borrow_mut();
+        l.retain(|x| x.owner_sp > sp);
+        l.push(w);
+    });
+    let r = f();
+    WALKS.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some(i) = l.iter().rposition(|x| x.owner_sp == sp) {
+            l.truncate(i);
+        }
+    });
+    r
+}
+
+/// The enclosing walks of a walk whose frame is at `sp`, innermost first.
+pub struct Enclosing {
+    list: Vec<Walk>,
+}
+
+impl Enclosing {
+    pub fn new(sp: u64) -> Enclosing {
+        let list = WALKS.with(|l| {
+            let mut l = l.borrow_mut();
+            l.retain(|x| x.owner_sp > sp);
+            l.clone()
+        });
+        Enclosing { list }
+    }
+}
+
+impl Iterator for Enclosing {
+    type Item = Walk;
+    fn next(&mut self) -> Option<Walk> {
+        self.list.pop()
+    }
+}
