@@ -68,3 +68,21 @@ fn psapi_v1() {
     let exe = build(&PSAPI_V1);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+const GUARD_PAGE: Testbin = Testbin::plain("guard_page");
+
+/// PAGE_GUARD's one-shot STATUS_GUARD_PAGE_VIOLATION, seen by a vectored
+/// handler and continued.
+#[test]
+fn guard_page() {
+    let exe = build(&GUARD_PAGE);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}
+
+/// An unhandled guard-page violation ends the process with
+/// STATUS_GUARD_PAGE_VIOLATION (0x80000001; Linux keeps the low byte).
+#[test]
+fn guard_page_unhandled() {
+    let exe = build(&GUARD_PAGE);
+    run(&exe, &["unhandled"], &RunOptions::default()).expect_status(0x01);
+}

@@ -215,6 +215,11 @@ pub fn dispatch_fault(
     }
     if fault.code == STATUS_ACCESS_VIOLATION {
         match stack_guard_hit(fault.params[1]) {
+            // PAGE_GUARD: the memory manager lifts the guard (one shot)
+            // and the access is retried if the exception is continued.
+            GuardHit::No if crate::mm::virt::take_guard_fault(fault.params[1]) => {
+                fault.code = STATUS_GUARD_PAGE_VIOLATION;
+            }
             GuardHit::No => {}
             GuardHit::Opened => {
                 fault.code = STATUS_STACK_OVERFLOW;

@@ -1,0 +1,69 @@
+/*
+ * guard_page.c - PAGE_GUARD ("Creating Guard Pages", memoryapi.h): the
+ * first access to a guard page raises STATUS_GUARD_PAGE_VIOLATION and
+ * lifts the guard, so the access succeeds when execution continues and
+ * later accesses raise nothing. "guard_page.exe unhandled" touches a guard
+ * page with no handler: the process ends with STATUS_GUARD_PAGE_VIOLATION.
+ */
+#include <windows.h>
+#include "tap.h"
+
+static volatile LONG hits;
+static volatile DWORD last_code;
+static volatile ULONG_PTR last_kind, last_addr;
+
+static LONG CALLBACK handler(EXCEPTION_POINTERS *e)
+{
+    if (e->ExceptionRecord->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    InterlockedIncrement(&hits);
+    last_code = e->ExceptionRecord->ExceptionCode;
+    last_kind = e->ExceptionRecord->ExceptionInformation[0];
+    last_addr = e->ExceptionRecord->ExceptionInformation[1];
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+static DWORD protect_of(volatile void *p)
+{
+    MEMORY_BASIC_INFORMATION m;
+    VirtualQuery((void *)p, &m, sizeof m);
+    return m.Protect;
+}
+
+int main(int argc, char **argv)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    DWORD page = si.dwPageSize, old;
+    volatile char *p = VirtualAlloc(NULL, 2 * page, MEM_COMMIT, PAGE_READWRITE);
+    if (argc > 1 && !strcmp(argv[1], "unhandled")) {
+        VirtualProtect((void *)p, page, PAGE_READWRITE | PAGE_GUARD, &old);
+        return p[0];
+    }
+    plan(14);
+    memset((void *)p, 'a', 2 * page);
+    ok(VirtualProtect((void *)p, page, PAGE_READWRITE | PAGE_GUARD, &old), "make the first page a guard page");
+    void *h = AddVectoredExceptionHandler(1, handler);
+    ok(h != NULL, "AddVectoredExceptionHandler");
+    char c = p[10];
+    ok(hits == 1 && last_code == STATUS_GUARD_PAGE_VIOLATION, "a read raises STATUS_GUARD_PAGE_VIOLATION (%ld)", hits);
+    ok(last_kind == 0 && last_addr == (ULONG_PTR)(p + 10), "the record says read, at the address touched");
+    ok(c == 'a', "the continued read sees the page's data");
+    ok(protect_of(p) == PAGE_READWRITE, "the guard is gone (protect %lx)", protect_of(p));
+    (void)p[20];
+    p[30] = 'b';
+    ok(hits == 1 && p[30] == 'b', "later accesses raise nothing");
+
+    ok(VirtualProtect((void *)(p + page), page, PAGE_READWRITE | PAGE_GUARD, &old), "guard the second page");
+    p[page + 5] = 'w';
+    ok(hits == 2 && last_kind == 1 && last_addr == (ULONG_PTR)(p + page + 5), "a write raises it too, as a write");
+    ok(p[page + 5] == 'w' && p[page + 6] == 'a', "the continued write landed");
+
+    volatile char *g = VirtualAlloc(NULL, page, MEM_COMMIT, PAGE_READONLY | PAGE_GUARD);
+    ok(g && protect_of(g) == (PAGE_READONLY | PAGE_GUARD), "VirtualAlloc with PAGE_GUARD (protect %lx)", protect_of(g));
+    c = g ? g[100] : 1;
+    ok(hits == 3 && c == 0 && protect_of(g) == PAGE_READONLY, "its first read raises, then the page is plain read-only");
+    ok(RemoveVectoredExceptionHandler(h), "RemoveVectoredExceptionHandler");
+    ok(VirtualFree((void *)p, 0, MEM_RELEASE), "release");
+    return done();
+}
