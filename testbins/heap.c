@@ -68,10 +68,22 @@ static int corrupt(void)
     return 0;
 }
 
+/* A HEAP_GENERATE_EXCEPTIONS heap that cannot satisfy a request raises
+ * STATUS_NO_MEMORY; unhandled, it ends the process with that code. */
+static int generate_exceptions(void)
+{
+    HANDLE h = HeapCreate(HEAP_GENERATE_EXCEPTIONS, 0, 64 * 1024);
+    void *p = HeapAlloc(h, 0, 16 << 20);
+    printf("HeapAlloc returned %p instead of raising\n", p);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "corrupt"))
         return corrupt();
+    if (argc > 1 && !strcmp(argv[1], "generate-exceptions"))
+        return generate_exceptions();
     plan(65);
 
     HANDLE ph = GetProcessHeap();

@@ -86,3 +86,11 @@ fn guard_page_unhandled() {
     let exe = build(&GUARD_PAGE);
     run(&exe, &["unhandled"], &RunOptions::default()).expect_status(0x01);
 }
+
+/// HEAP_GENERATE_EXCEPTIONS: a request a fixed heap cannot satisfy raises
+/// STATUS_NO_MEMORY (0xC0000017), here unhandled.
+#[test]
+fn heap_generate_exceptions() {
+    let exe = build(&HEAP);
+    run(&exe, &["generate-exceptions"], &RunOptions::default()).expect_status(0x17);
+}

@@ -556,12 +556,12 @@ pub(crate) fn report(op: &str, e: &HeapError) {
     }
 }
 
-/// HEAP_GENERATE_EXCEPTIONS asks for STATUS_NO_MEMORY to be raised instead
-/// of NULL returned; that needs the exception dispatcher (issue 5), so for
-/// now the failure is returned and the missing raise is logged.
+/// HEAP_GENERATE_EXCEPTIONS (on the heap or the call): a failure raises
+/// `status` (STATUS_NO_MEMORY) instead of returning NULL, as HeapAlloc
+/// and HeapReAlloc document.
 fn generate_exception(heap: &Heap, flags: u32, status: NtStatus) {
     if (flags | heap.flags) & HEAP_GENERATE_EXCEPTIONS != 0 {
-        log::warn!(target: "unimplemented", "unimplemented: HEAP_GENERATE_EXCEPTIONS raising {status:?}");
+        crate::exception::raise_status(status);
     }
 }
 
