@@ -82,16 +82,21 @@ fn current_or_new() -> *mut Cache {
     if !c.is_null() {
         return c;
     }
-    let fresh = Box::into_raw(Box::new(Cache {
-        heads: [0; CACHED],
-        counts: [0; CACHED],
-    }));
-    if OWNER.try_with(|o| o.0.set(fresh)).is_err() {
+    // The thread's own cache if it made one (its TEB slot was cleared
+    // behind its back), else a new one.
+    let Ok(cache) = OWNER.try_with(|o| {
+        if o.0.get().is_null() {
+            o.0.set(Box::into_raw(Box::new(Cache {
+                heads: [0; CACHED],
+                counts: [0; CACHED],
+            })));
+        }
+        o.0.get()
+    }) else {
         // The thread is ending: no cache.
-        // SAFETY: just allocated, never shared.
-        drop(unsafe { Box::from_raw(fresh) });
         return core::ptr::null_mut();
-    }
+    };
+    let fresh = cache;
     let teb = syscalls::nt::current_teb();
     // SAFETY: the calling thread's TEB.
     unsafe { *((teb + TEB_SLOT) as *mut *mut Cache) = fresh };
