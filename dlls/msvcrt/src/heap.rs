@@ -4,15 +4,30 @@
 use crate::errno::{self, ENOMEM};
 use ntdll::heap::{process_heap, HEAP_ZERO_MEMORY};
 
+/// The process heap's handle (0 before it exists: the heap calls then
+/// fail).
+#[inline(always)]
+fn heap_handle() -> u64 {
+    process_heap().map_or(0, |h| h.handle)
+}
+
+/// ENOMEM, out of line: malloc and free stay calls from one win64
+/// function to another (RtlAllocateHeap, RtlFreeHeap), with no host call
+/// that would make them save xmm6-15 on every call.
+#[cold]
+#[inline(never)]
+extern "win64" fn out_of_memory() -> u64 {
+    errno::set(ENOMEM);
+    0
+}
+
 /// Implements malloc(size).
 pub extern "win64" fn malloc(size: u64) -> u64 {
-    match process_heap().map(|h| h.alloc(size.max(1) as usize, 0)) {
-        Some(Ok(p)) => p,
-        _ => {
-            errno::set(ENOMEM);
-            0
-        }
+    let p = ntdll::heap::RtlAllocateHeap(heap_handle(), 0, size.max(1));
+    if p == 0 {
+        return out_of_memory();
     }
+    p
 }
 
 /// Implements calloc(count, size).
@@ -33,7 +48,7 @@ pub extern "win64" fn calloc(count: u64, size: u64) -> u64 {
 /// Implements free(ptr).
 pub extern "win64" fn free(p: u64) {
     if p != 0 {
-        ntdll::heap::RtlFreeHeap(process_heap().map_or(0, |h| h.handle), 0, p);
+        ntdll::heap::RtlFreeHeap(heap_handle(), 0, p);
     }
 }
 

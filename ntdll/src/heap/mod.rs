@@ -457,6 +457,7 @@ pub fn create_process_heap() -> u64 {
     h
 }
 
+#[inline]
 pub fn process_heap() -> Option<&'static Heap> {
     PROCESS_HEAP.get().copied()
 }
