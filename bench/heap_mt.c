@@ -10,8 +10,9 @@
  * only shows how many cores the benchmark got.
  *
  * One source, two builds: with mingw-w64 it uses HeapAlloc/HeapFree on the
- * process heap (the path msvcrt's malloc takes); with the host gcc it uses
- * glibc malloc/free, the native reference. See bench/README.md.
+ * process heap, or msvcrt's malloc/free with a second argument "malloc";
+ * with the host gcc it uses glibc malloc/free, the native reference. See
+ * bench/README.md.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,8 +22,16 @@
 #ifdef _WIN32
 #include <windows.h>
 static HANDLE heap;
-static void *bench_alloc(size_t n) { return HeapAlloc(heap, 0, n); }
-static void bench_free(void *p) { HeapFree(heap, 0, p); }
+static int use_malloc;
+static const char *name = "heap_mt";
+static void *bench_alloc(size_t n) { return use_malloc ? malloc(n) : HeapAlloc(heap, 0, n); }
+static void bench_free(void *p)
+{
+    if (use_malloc)
+        free(p);
+    else
+        HeapFree(heap, 0, p);
+}
 static uint64_t thread_cpu_ns(void)
 {
     FILETIME c, e, k, u;
@@ -40,6 +49,7 @@ typedef HANDLE thread_t;
 #else
 #include <pthread.h>
 #include <time.h>
+static const char *name = "malloc_mt";
 static void *bench_alloc(size_t n) { return malloc(n); }
 static void bench_free(void *p) { free(p); }
 static uint64_t thread_cpu_ns(void)
@@ -123,6 +133,10 @@ int main(int argc, char **argv)
     int runs = argc > 1 ? atoi(argv[1]) : 3;
 #ifdef _WIN32
     heap = GetProcessHeap();
+    if (argc > 2 && !strcmp(argv[2], "malloc")) {
+        use_malloc = 1;
+        name = "malloc_mt";
+    }
 #endif
     int counts[] = {1, 2, 4};
     double best[3] = {0, 0, 0}, cpu[3] = {0, 0, 0};
@@ -144,7 +158,7 @@ int main(int argc, char **argv)
     for (int c = 0; c < 3; c++) {
         double per_op = best[c] / OPS; /* wall ns per op of one thread */
         double throughput = (double)OPS * counts[c] / best[c] * 1e3; /* Mops/s */
-        printf("heap_mt_%dt %10.1f ns/op %8.1f Mops/s  scaling %.2fx  cpu %.1f ns/op\n", counts[c], per_op, throughput,
+        printf("%s_%dt %10.1f ns/op %8.1f Mops/s  scaling %.2fx  cpu %.1f ns/op\n", name, counts[c], per_op, throughput,
                throughput / ((double)OPS / best[0] * 1e3), cpu[c]);
     }
     return 0;

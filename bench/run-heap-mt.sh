@@ -12,5 +12,7 @@ echo "== native (glibc malloc)"
 "$out/heap_mt" 3
 echo "== wine ($(/usr/lib/wine/wine64 --version 2>/dev/null || echo wine64))"
 (cd /tmp && WINEDEBUG=-all /usr/lib/wine/wine64 "$out/heap_mt.exe" 3)
+(cd /tmp && WINEDEBUG=-all /usr/lib/wine/wine64 "$out/heap_mt.exe" 3 malloc)
 echo "== casement"
 "$root/target/release/casement" "$out/heap_mt.exe" 3
+"$root/target/release/casement" "$out/heap_mt.exe" 3 malloc
