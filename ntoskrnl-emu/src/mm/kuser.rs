@@ -13,6 +13,7 @@
 use super::vad::{self, Vad};
 use super::*;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use syscalls::nt;
 use syscalls::*;
 
@@ -155,12 +156,137 @@ pub fn create() -> NtResult<()> {
         },
     );
     drop(map);
-    std::thread::Builder::new()
-        .name("kuser-clock".into())
-        .spawn(move || loop {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            update(page);
-        })
-        .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
+    arm_clock_start(page)
+}
+
+/// The writable alias of the page, for the clock thread once it starts.
+static CLOCK_PAGE: AtomicU64 = AtomicU64::new(0);
+static CLOCK_STARTED: AtomicBool = AtomicBool::new(false);
+/// When the clock thread starts: most short-lived programs (compilers'
+/// helpers, test binaries, `--version`) end before this, and never pay
+/// for it. Until then the clocks are as of start-up — no staler than
+/// Windows' own 15.6 ms clock interrupt leaves them.
+const CLOCK_START_DELAY_NS: i64 = 2_000_000;
+
+/// The real-time signal of the one-shot start-up timer.
+fn clock_signal() -> libc::c_int {
+    libc::SIGRTMIN() + 4
+}
+
+/// Arms a one-shot timer whose signal starts the clock thread.
+fn arm_clock_start(page: u64) -> NtResult<()> {
+    CLOCK_PAGE.store(page, Ordering::Release);
+    // SAFETY: installs a handler for a real-time signal nothing else uses
+    // and creates a process timer that sends it once.
+    unsafe {
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = on_clock_timer as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(clock_signal(), &sa, core::ptr::null_mut());
+        let mut ev: libc::sigevent = core::mem::zeroed();
+        ev.sigev_notify = libc::SIGEV_SIGNAL;
+        ev.sigev_signo = clock_signal();
+        let mut timer: libc::timer_t = core::mem::zeroed();
+        if libc::timer_create(libc::CLOCK_MONOTONIC, &mut ev, &mut timer) != 0 {
+            return start_clock_once();
+        }
+        let when = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: CLOCK_START_DELAY_NS,
+            },
+        };
+        if libc::timer_settime(timer, 0, &when, core::ptr::null_mut()) != 0 {
+            return start_clock_once();
+        }
+    }
+    Ok(())
+}
+
+/// The timer's signal handler: starts the clock thread (a clone with a
+/// static stack, which is safe in a signal handler).
+extern "C" fn on_clock_timer(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    let _ = start_clock_once();
+}
+
+/// Starts the clock thread unless it runs already.
+pub fn start_clock_once() -> NtResult<()> {
+    if CLOCK_STARTED.swap(true, Ordering::AcqRel) {
+        return Ok(());
+    }
+    let page = CLOCK_PAGE.load(Ordering::Acquire);
+    update(page);
+    start_clock(page)
+}
+
+/// Stack of the clock thread (see [`start_clock`]).
+#[repr(align(16))]
+struct ClockStack(#[allow(dead_code)] [u8; CLOCK_STACK]);
+const CLOCK_STACK: usize = 16 * 1024;
+static mut CLOCK_STACK_MEMORY: ClockStack = ClockStack([0; CLOCK_STACK]);
+
+/// The clock thread's body: update the page, sleep a millisecond, forever.
+/// It runs without a thread-control block of its own (see
+/// [`start_clock`]), so it calls nothing that touches thread-local state:
+/// the clocks come from the vDSO and the sleep is a bare system call.
+extern "C" fn clock_thread(page: *mut libc::c_void) -> libc::c_int {
+    let page = page as u64;
+    let tick = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    loop {
+        update(page);
+        // SAFETY: a relative clock_nanosleep through the raw system-call
+        // instruction: no errno, no cancellation point.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                inlateout("rax") libc::SYS_clock_nanosleep => _,
+                in("rdi") libc::CLOCK_MONOTONIC,
+                in("rsi") 0,
+                in("rdx") &tick as *const libc::timespec,
+                in("r10") 0,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+    }
+}
+
+/// Starts the thread that keeps the clocks current. Every program pays for
+/// this at start-up, so it is a bare Linux thread (one clone on a small
+/// static stack) rather than a pthread with its own stack mapping,
+/// thread-control block and allocator arena. It blocks every signal, so
+/// process-directed signals (Ctrl-C) go to the program's threads.
+fn start_clock(page: u64) -> NtResult<()> {
+    // SAFETY: the stack is used by this one thread only, for the life of
+    // the process; the signal mask is restored right after the clone,
+    // which the child inherits it from.
+    unsafe {
+        let stack = core::ptr::addr_of_mut!(CLOCK_STACK_MEMORY) as *mut u8;
+        let top = stack.add(CLOCK_STACK) as *mut libc::c_void;
+        let mut all: libc::sigset_t = core::mem::zeroed();
+        let mut old: libc::sigset_t = core::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        let flags = libc::CLONE_VM
+            | libc::CLONE_FS
+            | libc::CLONE_FILES
+            | libc::CLONE_SIGHAND
+            | libc::CLONE_THREAD
+            | libc::CLONE_SYSVSEM;
+        let tid = libc::clone(clock_thread, top, flags, page as *mut libc::c_void);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
+        if tid < 0 {
+            return Err(STATUS_INSUFFICIENT_RESOURCES);
+        }
+    }
     Ok(())
 }
