@@ -7,12 +7,14 @@ pub mod console;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod find;
 pub mod locale;
 pub mod memory;
 pub mod nls;
 pub mod process;
 pub mod sync;
 pub mod sysdirs;
+pub mod tempfile;
 pub mod thread;
 pub mod threadpool;
 pub mod time;
@@ -22,6 +24,7 @@ pub mod usersync;
 use console::*;
 use env::*;
 use file::*;
+use find::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use memory::*;
@@ -29,6 +32,7 @@ use nls::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
+use tempfile::*;
 use thread::*;
 use threadpool::*;
 use time::*;
@@ -155,6 +159,22 @@ static EXPORTS: &[Export] = &[
     export!(SetCurrentDirectoryW(WStr)),
     export!(GetFullPathNameA(Str, Int, Ptr, Ptr)),
     export!(GetFullPathNameW(WStr, Int, Ptr, Ptr)),
+    // Names, searches, file information, volumes (files block).
+    export!(GetTempPathA(Int, Ptr)),
+    export!(GetTempPathW(Int, Ptr)),
+    export!(GetTempFileNameA(Str, Str, Int, Ptr)),
+    export!(GetTempFileNameW(WStr, WStr, Int, Ptr)),
+    export!(GetLongPathNameA(Str, Ptr, Int)),
+    export!(GetLongPathNameW(WStr, Ptr, Int)),
+    export!(GetShortPathNameA(Str, Ptr, Int)),
+    export!(GetShortPathNameW(WStr, Ptr, Int)),
+    export!(FindFirstFileA(Str, Ptr)),
+    export!(FindFirstFileW(WStr, Ptr)),
+    export!(FindFirstFileExA(Str, Int, Ptr, Int, Ptr, Int)),
+    export!(FindFirstFileExW(WStr, Int, Ptr, Int, Ptr, Int)),
+    export!(FindNextFileA(Ptr, Ptr)),
+    export!(FindNextFileW(Ptr, Ptr)),
+    export!(FindClose(Ptr)),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),

@@ -59,6 +59,7 @@ pub fn services() -> Vec<(u32, Service)> {
             ex::time::NtQueryPerformanceCounter,
         ),
         (nr::NtOpenFile, io::file::NtOpenFile),
+        (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,

@@ -2,10 +2,12 @@
 //! NtFlushBuffersFile.
 
 use super::names::{self, Target};
-use super::{last_errno, status_from_errno, FileObject, FILE_DEVICE_DISK, FILE_DEVICE_NAMED_PIPE};
+use super::{
+    last_errno, share, status_from_errno, FileObject, FILE_DEVICE_DISK, FILE_DEVICE_NAMED_PIPE,
+};
 use crate::ob;
 use std::ffi::CString;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU32;
@@ -115,6 +117,7 @@ pub fn create_file(
     disposition: u32,
     options: u32,
     attributes: u32,
+    share: u32,
 ) -> NtResult<(Arc<FileObject>, u64)> {
     let access = map_generic(access);
     if disposition > FILE_OVERWRITE_IF {
@@ -180,6 +183,17 @@ pub fn create_file(
             return Err(status_from_errno(last_errno()));
         }
     }
+    if options & FILE_DELETE_ON_CLOSE != 0 && access & DELETE == 0 {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    if exists && !is_dir && write {
+        // A read-only file cannot be opened for writing, even by a host
+        // user (root) whom the permission bits would not stop.
+        if meta.as_ref().is_ok_and(|m| m.permissions().readonly()) {
+            return Err(STATUS_ACCESS_DENIED);
+        }
+    }
+    let mut truncate = false;
     let fd = if is_dir || options & FILE_DIRECTORY_FILE != 0 {
         information = if exists { FILE_OPENED } else { FILE_CREATED };
         host_open(&path, libc::O_RDONLY | libc::O_DIRECTORY, 0)?
@@ -196,8 +210,11 @@ pub fn create_file(
             _ => (libc::O_CREAT, FILE_CREATED),
         };
         information = info;
-        let mut f = flags | extra;
-        if extra & libc::O_TRUNC != 0 && f & libc::O_ACCMODE == libc::O_RDONLY {
+        // Truncation waits until the share check has passed: an open
+        // refused with a sharing violation must leave the file alone.
+        truncate = extra & libc::O_TRUNC != 0;
+        let mut f = flags | (extra & !libc::O_TRUNC);
+        if truncate && f & libc::O_ACCMODE == libc::O_RDONLY {
             // Overwriting needs write access on the host even when the
             // caller asked only for read access.
             f = (f & !libc::O_ACCMODE) | libc::O_RDWR;
@@ -212,9 +229,22 @@ pub fn create_file(
             Err(e) => return Err(e),
         }
     };
+    // SAFETY: fstat on the descriptor just opened, into a zeroed stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } != 0 {
+        return Err(status_from_errno(last_errno()));
+    }
+    let id = share::FileId::of(&st);
+    share::check(id, access, share)?;
+    if truncate {
+        // SAFETY: ftruncate on the descriptor just opened for writing.
+        if unsafe { libc::ftruncate(fd.as_raw_fd(), 0) } != 0 {
+            return Err(status_from_errno(last_errno()));
+        }
+    }
     let object = FileObject {
         fd,
-        path: std::sync::Mutex::new(Some(path)),
+        path: std::sync::Mutex::new(Some(path.clone())),
         nt_name,
         access,
         options,
@@ -222,7 +252,9 @@ pub fn create_file(
         is_directory: is_dir || options & FILE_DIRECTORY_FILE != 0,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
     };
-    Ok((Arc::new(object), information))
+    let object = Arc::new(object);
+    share::add(&object, id, share, &path)?;
+    Ok((object, information))
 }
 
 fn dup_std(fd: i32) -> NtResult<OwnedFd> {
@@ -265,7 +297,14 @@ fn handle_attributes(oa: u64) -> u32 {
 /// CreateDisposition, CreateOptions, EaBuffer, EaLength).
 pub fn NtCreateFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
-        let (object, info) = create_file(a[2], a[1] as u32, a[7] as u32, a[8] as u32, a[5] as u32)?;
+        let (object, info) = create_file(
+            a[2],
+            a[1] as u32,
+            a[7] as u32,
+            a[8] as u32,
+            a[5] as u32,
+            a[6] as u32,
+        )?;
         finish_open(a[0], a[3], object, info, handle_attributes(a[2]))
     };
     NtStatus::from_result(run())
@@ -275,7 +314,8 @@ pub fn NtCreateFile(a: &Args) -> NtStatus {
 /// IoStatusBlock, ShareAccess, OpenOptions).
 pub fn NtOpenFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
-        let (object, info) = create_file(a[2], a[1] as u32, FILE_OPEN, a[5] as u32, 0)?;
+        let (object, info) =
+            create_file(a[2], a[1] as u32, FILE_OPEN, a[5] as u32, 0, a[4] as u32)?;
         finish_open(a[0], a[3], object, info, handle_attributes(a[2]))
     };
     NtStatus::from_result(run())

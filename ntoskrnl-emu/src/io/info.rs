@@ -8,7 +8,6 @@ use crate::ex::time::EPOCH_DIFFERENCE_100NS;
 use crate::ob;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::Ordering;
 
 use syscalls::*;
 
@@ -48,7 +47,7 @@ fn fstat(fd: i32) -> NtResult<libc::stat> {
     Ok(st)
 }
 
-fn filetime(sec: i64, nsec: i64) -> i64 {
+pub fn filetime(sec: i64, nsec: i64) -> i64 {
     sec * 10_000_000 + nsec / 100 + EPOCH_DIFFERENCE_100NS
 }
 
@@ -153,7 +152,7 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<(NtStatus, u64)> {
         let file = ob::reference_typed::<FileObject>(a[0])?;
         let fd = file.raw();
-        let pending = file.delete_on_close.load(Ordering::Relaxed) != 0;
+        let pending = super::share::is_delete_pending(&file);
         match class {
             FILE_BASIC_INFORMATION => copy_out(buffer, length, &basic(&fstat(fd)?), 40),
             FILE_STANDARD_INFORMATION => {
@@ -267,8 +266,20 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
             return Err(STATUS_ACCESS_DENIED);
         }
     }
+    if let Ok(st) = target.symlink_metadata() {
+        use std::os::unix::fs::MetadataExt;
+        let id = super::share::FileId {
+            dev: st.dev(),
+            ino: st.ino(),
+        };
+        // Replacing a file that is open elsewhere is refused.
+        if source != target && super::share::is_open_elsewhere(id, None) {
+            return Err(STATUS_ACCESS_DENIED);
+        }
+    }
     std::fs::rename(&source, &target)
         .map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))?;
+    super::share::renamed(file, &target);
     *file.path.lock().unwrap_or_else(|e| e.into_inner()) = Some(target);
     Ok(())
 }
@@ -343,9 +354,10 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                         }
                     }
                 }
-                file.delete_on_close
-                    .store(info[0] as u32, Ordering::Relaxed);
-                Ok(())
+                if file.device_type != FILE_DEVICE_DISK {
+                    return Err(STATUS_INVALID_PARAMETER);
+                }
+                super::share::set_delete_pending(&file, info[0] != 0)
             }
             FILE_RENAME_INFORMATION => rename(&file, &info),
             _ => Err(STATUS_INVALID_INFO_CLASS),
