@@ -9,6 +9,7 @@ use syscalls::nt::{IO_STATUS_BLOCK, OBJECT_ATTRIBUTES, UNICODE_STRING};
 use syscalls::*;
 
 pub const INVALID_HANDLE_VALUE: u64 = u64::MAX;
+const MAX_PATH: usize = 260;
 
 // NtCreateFile dispositions and options (see ntoskrnl-emu io::file).
 const FILE_OPEN: u32 = 1;
@@ -52,6 +53,12 @@ pub fn nt_create(
     let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?
         .encode_utf16()
         .collect();
+    // Without the \\?\ prefix a full path is limited to MAX_PATH; longer
+    // ones are reported as a path not found (the long-path opt-in is not
+    // enabled by default).
+    if nt.len() - 4 >= MAX_PATH && !dos.starts_with("\\\\?\\") && !dos.starts_with("\\??\\") {
+        return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+    }
     let us = UNICODE_STRING::over(&nt);
     let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
     let mut handle = 0u64;
@@ -121,8 +128,11 @@ pub extern "win64" fn CreateFileW(
     } else {
         options |= FILE_NON_DIRECTORY_FILE;
     }
+    let mut access = access;
     if flags & 0x0400_0000 != 0 {
+        // FILE_FLAG_DELETE_ON_CLOSE needs (and so asks for) DELETE access.
         options |= FILE_DELETE_ON_CLOSE;
+        access |= DELETE;
     }
     if flags & 0x8000_0000 != 0 {
         options |= FILE_WRITE_THROUGH;
@@ -141,6 +151,13 @@ pub extern "win64" fn CreateFileW(
             let existed = (creation == 2 || creation == 4) && info != FILE_CREATED;
             set_error(if existed { 183 } else { 0 });
             h
+        }
+        // CreateFile reports an existing file as ERROR_FILE_EXISTS, not
+        // ERROR_ALREADY_EXISTS (documented for CREATE_NEW).
+        Err(STATUS_OBJECT_NAME_COLLISION) => {
+            ntdll::rtl::set_last_status(STATUS_OBJECT_NAME_COLLISION);
+            set_error(80);
+            INVALID_HANDLE_VALUE
         }
         Err(st) => fail(st, INVALID_HANDLE_VALUE),
     }
@@ -355,7 +372,7 @@ pub extern "win64" fn GetFileType(h: u64) -> u32 {
     }
 }
 
-fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
+pub fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtQueryInformationFile,
@@ -374,7 +391,7 @@ fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
     }
 }
 
-fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
+pub fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtSetInformationFile,
@@ -393,7 +410,7 @@ fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
     }
 }
 
-fn file_size(h: u64) -> Result<i64, NtStatus> {
+pub fn file_size(h: u64) -> Result<i64, NtStatus> {
     let mut info = [0u8; 24];
     query_info(h, 5, &mut info)?;
     Ok(i64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8])))
@@ -596,6 +613,16 @@ pub extern "win64" fn MoveFileExW(from: *const u16, to: *const u16, flags: u32) 
     let _ = syscall(nr::NtClose, &args([h]));
     match r {
         Ok(()) => 1,
+        // Across volumes a rename is a copy and a delete, when allowed.
+        Err(STATUS_NOT_SAME_DEVICE) if flags & 0x2 != 0 => {
+            match crate::copy::move_by_copy(&from, &to, flags & 0x1 != 0) {
+                Ok(()) => 1,
+                Err(e) => {
+                    set_error(e);
+                    0
+                }
+            }
+        }
         Err(st) => fail(st, 0),
     }
 }

@@ -4,9 +4,11 @@
 
 pub mod cmdline;
 pub mod console;
+pub mod copy;
 pub mod env;
 pub mod error;
 pub mod file;
+pub mod fileinfo;
 pub mod find;
 pub mod locale;
 pub mod memory;
@@ -20,10 +22,13 @@ pub mod threadpool;
 pub mod time;
 pub mod timer;
 pub mod usersync;
+pub mod volume;
 
 use console::*;
+use copy::*;
 use env::*;
 use file::*;
+use fileinfo::*;
 use find::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
@@ -38,6 +43,7 @@ use threadpool::*;
 use time::*;
 use timer::*;
 use usersync::*;
+use volume::*;
 
 static EXPORTS: &[Export] = &[
     // Processes, modules, errors.
@@ -175,6 +181,36 @@ static EXPORTS: &[Export] = &[
     export!(FindNextFileA(Ptr, Ptr)),
     export!(FindNextFileW(Ptr, Ptr)),
     export!(FindClose(Ptr)),
+    export!(GetFileInformationByHandle(Ptr, Ptr)),
+    export!(GetFileInformationByHandleEx(Ptr, Int, Ptr, Int)),
+    export!(SetFileInformationByHandle(Ptr, Int, Ptr, Int)),
+    export!(GetFileAttributesExA(Str, Int, Ptr)),
+    export!(GetFileAttributesExW(WStr, Int, Ptr)),
+    export!(SetFileAttributesA(Str, Int)),
+    export!(SetFileAttributesW(WStr, Int)),
+    export!(GetFileTime(Ptr, Ptr, Ptr, Ptr)),
+    export!(SetFileTime(Ptr, Ptr, Ptr, Ptr)),
+    export!(CopyFileA(Str, Str, Int)),
+    export!(CopyFileW(WStr, WStr, Int)),
+    export!(CopyFileExA(Str, Str, Ptr, Ptr, Ptr, Int)),
+    export!(CopyFileExW(WStr, WStr, Ptr, Ptr, Ptr, Int)),
+    export!(ReplaceFileA(Str, Str, Str, Int, Ptr, Ptr)),
+    export!(ReplaceFileW(WStr, WStr, WStr, Int, Ptr, Ptr)),
+    export!(CreateHardLinkA(Str, Str, Ptr)),
+    export!(CreateHardLinkW(WStr, WStr, Ptr)),
+    export!(GetLogicalDrives()),
+    export!(GetDriveTypeA(Str)),
+    export!(GetDriveTypeW(WStr)),
+    export!(GetDiskFreeSpaceA(Str, Ptr, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceW(WStr, Ptr, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceExA(Str, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceExW(WStr, Ptr, Ptr, Ptr)),
+    export!(GetVolumeInformationA(
+        Str, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
+    export!(GetVolumeInformationW(
+        WStr, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),

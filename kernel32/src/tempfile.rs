@@ -74,8 +74,8 @@ fn is_directory(name: &[u16]) -> bool {
     }
 }
 
-/// `path\PPPXXXX.TMP`: up to three characters of the prefix and the unique
-/// number in upper-case hex (documented form).
+/// `path\PPPXXXX.tmp`: up to three characters of the prefix and the unique
+/// number in upper-case hex.
 fn temp_name(dir: &[u16], prefix: &[u16], unique: u16) -> Vec<u16> {
     let mut name = dir.to_vec();
     if name
@@ -85,7 +85,9 @@ fn temp_name(dir: &[u16], prefix: &[u16], unique: u16) -> Vec<u16> {
         name.push(b'\\' as u16);
     }
     name.extend(prefix.iter().take(3));
-    name.extend(ascii(&format!("{unique:X}.TMP")));
+    // Windows writes the extension in lower case (the documentation's
+    // ".TMP" notwithstanding).
+    name.extend(ascii(&format!("{unique:X}.tmp")));
     name
 }
 

@@ -50,7 +50,10 @@ pub fn status_to_dos_error(status: NtStatus) -> u32 {
         0xC000_0045 => 87,               // STATUS_INVALID_PAGE_PROTECTION
         0xC000_0046 => 288,              // STATUS_MUTANT_NOT_OWNED -> ERROR_NOT_OWNER
         0xC000_0047 => 298,              // STATUS_SEMAPHORE_LIMIT_EXCEEDED -> ERROR_TOO_MANY_POSTS
+        0xC000_0054 => 33,               // STATUS_FILE_LOCK_CONFLICT -> ERROR_LOCK_VIOLATION
+        0xC000_0055 => 33,               // STATUS_LOCK_NOT_GRANTED -> ERROR_LOCK_VIOLATION
         0xC000_0056 => 5,                // STATUS_DELETE_PENDING -> ERROR_ACCESS_DENIED
+        0xC000_007E => 158,              // STATUS_RANGE_NOT_LOCKED -> ERROR_NOT_LOCKED
         0xC000_007A => 127,              // STATUS_PROCEDURE_NOT_FOUND
         0xC000_007B => 193,              // STATUS_INVALID_IMAGE_FORMAT -> ERROR_BAD_EXE_FORMAT
         0xC000_007F => 112,              // STATUS_DISK_FULL
@@ -59,6 +62,7 @@ pub fn status_to_dos_error(status: NtStatus) -> u32 {
         0xC000_00A0 => 487,  // STATUS_MEMORY_NOT_ALLOCATED
         0xC000_00BA => 5,    // STATUS_FILE_IS_A_DIRECTORY -> ERROR_ACCESS_DENIED
         0xC000_00BB => 50,   // STATUS_NOT_SUPPORTED
+        0xC000_00D4 => 17,   // STATUS_NOT_SAME_DEVICE
         0xC000_00EF..=0xC000_00FA => 87, // STATUS_INVALID_PARAMETER_1..12
         0xC000_0101 => 145,  // STATUS_DIRECTORY_NOT_EMPTY
         0xC000_0103 => 267,  // STATUS_NOT_A_DIRECTORY -> ERROR_DIRECTORY

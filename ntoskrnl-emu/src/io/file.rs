@@ -129,7 +129,11 @@ pub fn create_file(
     let (target, nt_name) = resolve_attributes(oa)?;
     let path: PathBuf = match target {
         Target::Host(p) => p,
-        Target::Null => PathBuf::from("/dev/null"),
+        Target::Null => {
+            // The NUL device: a character device, not a disk file.
+            let fd = host_open(Path::new("/dev/null"), libc::O_RDWR, 0)?;
+            return Ok((Arc::new(FileObject::from_host_fd(fd, access)), FILE_OPENED));
+        }
         Target::Console { output } => {
             let tty = Path::new("/dev/tty");
             let fd = host_open(
@@ -399,6 +403,9 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
         let errno = last_errno();
         return complete(iosb, 0, status_from_errno(errno), 0);
     }
+    if let Some(off) = offset {
+        sync_position(&file, off + n as i64);
+    }
     if n == 0 && length != 0 {
         let status = match file.device_type {
             FILE_DEVICE_NAMED_PIPE => STATUS_PIPE_BROKEN,
@@ -457,7 +464,20 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         }
         done += n as usize;
     }
+    if let Some(off) = offset {
+        sync_position(&file, off + done as i64);
+    }
     complete(iosb, a[1], STATUS_SUCCESS, done as u64)
+}
+
+/// A synchronous handle's file pointer follows an I/O at an explicit
+/// offset (documented for ReadFile and WriteFile with an OVERLAPPED on a
+/// non-overlapped handle).
+fn sync_position(file: &FileObject, end: i64) {
+    if file.options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT) != 0 {
+        // SAFETY: lseek on a descriptor we hold.
+        unsafe { libc::lseek(file.raw(), end, libc::SEEK_SET) };
+    }
 }
 
 /// Implements NtFlushBuffersFile(FileHandle, IoStatusBlock).

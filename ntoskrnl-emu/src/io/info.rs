@@ -24,6 +24,7 @@ const FILE_STANDARD_INFORMATION: u32 = 5;
 const FILE_INTERNAL_INFORMATION: u32 = 6;
 const FILE_NAME_INFORMATION: u32 = 9;
 const FILE_RENAME_INFORMATION: u32 = 10;
+const FILE_LINK_INFORMATION: u32 = 11;
 const FILE_DISPOSITION_INFORMATION: u32 = 13;
 const FILE_POSITION_INFORMATION: u32 = 14;
 const FILE_ALL_INFORMATION: u32 = 18;
@@ -33,6 +34,7 @@ const FILE_NETWORK_OPEN_INFORMATION: u32 = 34;
 const FILE_ATTRIBUTE_TAG_INFORMATION: u32 = 35;
 
 // FS_INFORMATION_CLASS values.
+const FILE_FS_VOLUME_INFORMATION: u32 = 1;
 const FILE_FS_SIZE_INFORMATION: u32 = 3;
 const FILE_FS_DEVICE_INFORMATION: u32 = 4;
 const FILE_FS_ATTRIBUTE_INFORMATION: u32 = 5;
@@ -238,8 +240,10 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
     Ok(())
 }
 
-fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
-    let replace = info[0] != 0;
+/// The target of FILE_RENAME_INFORMATION / FILE_LINK_INFORMATION
+/// (ReplaceIfExists, RootDirectory, FileNameLength, FileName), as a host
+/// path.
+fn link_target(info: &[u8]) -> NtResult<std::path::PathBuf> {
     let root = u64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8]));
     let len = u32::from_le_bytes(info[16..20].try_into().unwrap_or([0; 4])) as usize;
     let name_bytes = info.get(20..20 + len).ok_or(STATUS_INFO_LENGTH_MISMATCH)?;
@@ -247,16 +251,41 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
-    let target = if root != 0 {
+    if root != 0 {
         let dir = ob::reference_typed::<FileObject>(root)?;
         let dir_path = dir.path().ok_or(STATUS_INVALID_HANDLE)?;
-        super::names::resolve_relative(&dir_path, &name)?
+        super::names::resolve_relative(&dir_path, &name)
     } else {
         match super::names::resolve(&name)? {
-            Target::Host(p) => p,
-            _ => return Err(STATUS_OBJECT_NAME_INVALID),
+            Target::Host(p) => Ok(p),
+            _ => Err(STATUS_OBJECT_NAME_INVALID),
         }
-    };
+    }
+}
+
+/// FileLinkInformation: a new name (hard link) for the file.
+fn link(file: &FileObject, info: &[u8]) -> NtResult<()> {
+    let replace = info[0] != 0;
+    let target = link_target(info)?;
+    let source = file.path().ok_or(STATUS_INVALID_PARAMETER)?;
+    if file.is_directory {
+        // Directories cannot have hard links.
+        return Err(STATUS_FILE_IS_A_DIRECTORY);
+    }
+    if target.symlink_metadata().is_ok() {
+        if !replace {
+            return Err(STATUS_OBJECT_NAME_COLLISION);
+        }
+        std::fs::remove_file(&target)
+            .map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))?;
+    }
+    std::fs::hard_link(&source, &target)
+        .map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))
+}
+
+fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
+    let replace = info[0] != 0;
+    let target = link_target(info)?;
     let source = file.path().ok_or(STATUS_INVALID_PARAMETER)?;
     if target.symlink_metadata().is_ok() && source != target {
         if !replace {
@@ -296,7 +325,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
             | FILE_END_OF_FILE_INFORMATION
             | FILE_ALLOCATION_INFORMATION => 8,
             FILE_DISPOSITION_INFORMATION => 1,
-            FILE_RENAME_INFORMATION => 20,
+            FILE_RENAME_INFORMATION | FILE_LINK_INFORMATION => 20,
             _ => {
                 log::warn!("unimplemented NtSetInformationFile class {class}");
                 return Err(STATUS_INVALID_INFO_CLASS);
@@ -341,7 +370,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                     let st = fstat(file.raw())?;
                     if st.st_mode & 0o222 == 0 && st.st_mode & libc::S_IFMT != libc::S_IFDIR {
                         // A read-only file cannot be deleted.
-                        return Err(NtStatus(0xC000_0121)); // STATUS_CANNOT_DELETE
+                        return Err(STATUS_CANNOT_DELETE);
                     }
                     if file.is_directory {
                         if let Some(p) = file.path() {
@@ -360,6 +389,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                 super::share::set_delete_pending(&file, info[0] != 0)
             }
             FILE_RENAME_INFORMATION => rename(&file, &info),
+            FILE_LINK_INFORMATION => link(&file, &info),
             _ => Err(STATUS_INVALID_INFO_CLASS),
         }
     };
@@ -378,6 +408,12 @@ fn statvfs(fd: i32) -> NtResult<libc::statvfs> {
     Ok(s)
 }
 
+/// A volume's serial number: the host file system's id, folded to 32 bits.
+pub fn volume_serial(s: &libc::statvfs) -> u32 {
+    let id = s.f_fsid as u64;
+    (id as u32) ^ ((id >> 32) as u32)
+}
+
 /// Implements NtQueryVolumeInformationFile(FileHandle, IoStatusBlock,
 /// FsInformation, Length, FsInformationClass).
 pub fn NtQueryVolumeInformationFile(a: &Args) -> NtStatus {
@@ -385,6 +421,20 @@ pub fn NtQueryVolumeInformationFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<(NtStatus, u64)> {
         let file = ob::reference_typed::<FileObject>(a[0])?;
         match class {
+            FILE_FS_VOLUME_INFORMATION => {
+                // VolumeCreationTime, VolumeSerialNumber, VolumeLabelLength,
+                // SupportsObjects, VolumeLabel (none: host volumes have no
+                // DOS label).
+                let s = statvfs(file.raw())?;
+                let mut d = Vec::new();
+                d.extend(0i64.to_le_bytes());
+                d.extend(volume_serial(&s).to_le_bytes());
+                d.extend(0u32.to_le_bytes());
+                d.extend([0u8; 2]);
+                // The structure is 24 bytes with its one-character label.
+                d.extend([0u8; 2]);
+                copy_out(buffer, length, &d[..18], 18)
+            }
             FILE_FS_DEVICE_INFORMATION => {
                 let mut d = file.device_type.to_le_bytes().to_vec();
                 d.extend(0u32.to_le_bytes());
@@ -410,7 +460,9 @@ pub fn NtQueryVolumeInformationFile(a: &Args) -> NtStatus {
                 // reports (the lookup is case-insensitive on our side).
                 let name: Vec<u16> = "NTFS".encode_utf16().collect();
                 let mut d = Vec::new();
-                d.extend(0x0000_0002u32.to_le_bytes()); // FILE_CASE_PRESERVED_NAMES
+                // FILE_CASE_PRESERVED_NAMES, FILE_UNICODE_ON_DISK,
+                // FILE_SUPPORTS_HARD_LINKS.
+                d.extend(0x0040_0006u32.to_le_bytes());
                 d.extend(255i32.to_le_bytes());
                 d.extend(((name.len() * 2) as u32).to_le_bytes());
                 for u in name {
@@ -444,6 +496,9 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         if unsafe { libc::stat(c.as_ptr(), &mut st) } != 0 {
             return Err(status_from_errno(last_errno()));
+        }
+        if super::share::is_pending(super::share::FileId::of(&st)) {
+            return Err(STATUS_DELETE_PENDING);
         }
         user::write_from(a[1], &basic(&st))
     };

@@ -99,6 +99,8 @@ pub fn status_from_errno(errno: i32) -> syscalls::NtStatus {
         libc::ENOMEM => STATUS_NO_MEMORY,
         libc::EMFILE | libc::ENFILE => STATUS_INSUFFICIENT_RESOURCES,
         libc::ESPIPE => STATUS_INVALID_PARAMETER,
+        libc::EXDEV => STATUS_NOT_SAME_DEVICE,
+        libc::ELOOP => STATUS_OBJECT_PATH_NOT_FOUND,
         _ => STATUS_UNSUCCESSFUL,
     }
 }

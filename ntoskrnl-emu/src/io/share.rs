@@ -139,6 +139,12 @@ pub fn set_delete_pending(file: &FileObject, pending: bool) -> NtResult<()> {
     })
 }
 
+/// Whether the file `id` is marked for deletion (opens and queries by
+/// name fail with STATUS_DELETE_PENDING).
+pub fn is_pending(id: FileId) -> bool {
+    with(|r| r.files.get(&id).is_some_and(|s| s.delete_pending))
+}
+
 /// FileStandardInformation.DeletePending.
 pub fn is_delete_pending(file: &FileObject) -> bool {
     with(|r| {

@@ -1,0 +1,346 @@
+//! File information by handle and by name: GetFileInformationByHandle(Ex),
+//! SetFileInformationByHandle, GetFileAttributesEx, SetFileAttributes,
+//! Get/SetFileTime.
+
+use crate::error::*;
+use crate::file::{nt_create, query_info, set_info, CloseHandle};
+use syscalls::nt::IO_STATUS_BLOCK;
+use syscalls::*;
+
+const SYNCHRONIZE: u32 = 0x10_0000;
+const FILE_READ_ATTRIBUTES: u32 = 0x80;
+const FILE_WRITE_ATTRIBUTES: u32 = 0x100;
+const FILE_OPEN: u32 = 1;
+const FILE_SYNCHRONOUS_IO_NONALERT: u32 = 0x20;
+const FILE_OPEN_FOR_BACKUP_INTENT: u32 = 0x4000;
+const ERROR_NOACCESS: u32 = 998;
+
+// NT information classes used here.
+const FILE_BASIC_INFORMATION: u32 = 4;
+const FILE_STANDARD_INFORMATION: u32 = 5;
+const FILE_NAME_INFORMATION: u32 = 9;
+const FILE_RENAME_INFORMATION: u32 = 10;
+const FILE_DISPOSITION_INFORMATION: u32 = 13;
+const FILE_ALL_INFORMATION: u32 = 18;
+const FILE_ALLOCATION_INFORMATION: u32 = 19;
+const FILE_END_OF_FILE_INFORMATION: u32 = 20;
+const FILE_NETWORK_OPEN_INFORMATION: u32 = 34;
+const FILE_ATTRIBUTE_TAG_INFORMATION: u32 = 35;
+const FILE_FS_VOLUME_INFORMATION: u64 = 1;
+
+/// Opens a name for attribute access only (it shares everything and
+/// conflicts with nothing).
+fn open_attributes(name: &[u16], write: bool) -> Result<u64, NtStatus> {
+    let access = SYNCHRONIZE | FILE_READ_ATTRIBUTES | if write { FILE_WRITE_ATTRIBUTES } else { 0 };
+    nt_create(
+        name,
+        access,
+        0x7,
+        FILE_OPEN,
+        FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+        0,
+    )
+    .map(|(h, _)| h)
+}
+
+/// The volume serial number of the volume holding `h`.
+fn volume_serial(h: u64) -> Result<u32, NtStatus> {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let mut info = [0u8; 24];
+    let st = syscall(
+        nr::NtQueryVolumeInformationFile,
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            info.as_mut_ptr() as u64,
+            info.len() as u64,
+            FILE_FS_VOLUME_INFORMATION,
+        ]),
+    );
+    if st.is_success() || st == STATUS_BUFFER_OVERFLOW {
+        Ok(u32::from_le_bytes(info[8..12].try_into().unwrap_or([0; 4])))
+    } else {
+        Err(st)
+    }
+}
+
+fn write_user(ptr: u64, data: &[u8]) -> bool {
+    if user::write_from(ptr, data).is_ok() {
+        true
+    } else {
+        set_error(ERROR_NOACCESS);
+        false
+    }
+}
+
+/// Implements GetFileInformationByHandle(hFile, lpFileInformation): a
+/// BY_HANDLE_FILE_INFORMATION (52 bytes).
+pub extern "win64" fn GetFileInformationByHandle(h: u64, out: u64) -> i32 {
+    let mut all = [0u8; 100 + 1024];
+    if let Err(st) = query_info(h, FILE_ALL_INFORMATION, &mut all) {
+        return fail(st, 0);
+    }
+    let serial = match volume_serial(h) {
+        Ok(s) => s,
+        Err(st) => return fail(st, 0),
+    };
+    let mut d = [0u8; 52];
+    d[0..4].copy_from_slice(&all[32..36]); // FileAttributes
+    d[4..12].copy_from_slice(&all[0..8]); // CreationTime
+    d[12..20].copy_from_slice(&all[8..16]); // LastAccessTime
+    d[20..28].copy_from_slice(&all[16..24]); // LastWriteTime
+    d[28..32].copy_from_slice(&serial.to_le_bytes());
+    // FileStandardInformation at 40: AllocationSize, EndOfFile,
+    // NumberOfLinks; FileInternalInformation at 64.
+    d[32..36].copy_from_slice(&all[52..56]); // nFileSizeHigh
+    d[36..40].copy_from_slice(&all[48..52]); // nFileSizeLow
+    d[40..44].copy_from_slice(&all[56..60]); // nNumberOfLinks
+    d[44..48].copy_from_slice(&all[68..72]); // nFileIndexHigh
+    d[48..52].copy_from_slice(&all[64..68]); // nFileIndexLow
+    write_user(out, &d) as i32
+}
+
+/// WIN32_FILE_ATTRIBUTE_DATA (36 bytes) of a name.
+fn attribute_data(name: &[u16]) -> Result<[u8; 36], NtStatus> {
+    let h = open_attributes(name, false)?;
+    let mut net = [0u8; 56];
+    let r = query_info(h, FILE_NETWORK_OPEN_INFORMATION, &mut net);
+    CloseHandle(h);
+    r?;
+    // FILE_NETWORK_OPEN_INFORMATION: four times, AllocationSize,
+    // EndOfFile, FileAttributes.
+    let mut d = [0u8; 36];
+    d[0..4].copy_from_slice(&net[48..52]);
+    d[4..12].copy_from_slice(&net[0..8]);
+    d[12..20].copy_from_slice(&net[8..16]);
+    d[20..28].copy_from_slice(&net[16..24]);
+    let size = u64::from_le_bytes(net[40..48].try_into().unwrap_or([0; 8]));
+    let attributes = u32::from_le_bytes(net[48..52].try_into().unwrap_or([0; 4]));
+    // Directories report no size.
+    let size = if attributes & 0x10 != 0 { 0 } else { size };
+    d[28..32].copy_from_slice(&((size >> 32) as u32).to_le_bytes());
+    d[32..36].copy_from_slice(&(size as u32).to_le_bytes());
+    Ok(d)
+}
+
+fn get_attributes_ex(name: Option<Vec<u16>>, level: u32, out: u64) -> i32 {
+    let Some(name) = name else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    if level != 0 {
+        // GetFileExInfoStandard is the only level.
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    match attribute_data(&name) {
+        Ok(d) => write_user(out, &d) as i32,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements GetFileAttributesExW(lpFileName, fInfoLevelId,
+/// lpFileInformation).
+pub extern "win64" fn GetFileAttributesExW(name: *const u16, level: u32, out: u64) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    get_attributes_ex(unsafe { wstr(name) }, level, out)
+}
+
+/// Implements GetFileAttributesExA.
+pub extern "win64" fn GetFileAttributesExA(name: *const u8, level: u32, out: u64) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    get_attributes_ex(unsafe { astr(name) }, level, out)
+}
+
+/// FILE_BASIC_INFORMATION with only the attributes set (times 0: keep).
+fn basic_with_attributes(attributes: u32) -> [u8; 40] {
+    let mut b = [0u8; 40];
+    // FILE_ATTRIBUTE_NORMAL alone clears the others; NT takes 0 as "leave
+    // unchanged", so NORMAL is passed through.
+    let a = if attributes == 0 { 0x80 } else { attributes };
+    b[32..36].copy_from_slice(&a.to_le_bytes());
+    b
+}
+
+fn set_attributes(name: Option<Vec<u16>>, attributes: u32) -> i32 {
+    let Some(name) = name else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let h = match open_attributes(&name, true) {
+        Ok(h) => h,
+        Err(st) => return fail(st, 0),
+    };
+    let r = set_info(
+        h,
+        FILE_BASIC_INFORMATION,
+        &basic_with_attributes(attributes),
+    );
+    CloseHandle(h);
+    match r {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements SetFileAttributesW(lpFileName, dwFileAttributes).
+pub extern "win64" fn SetFileAttributesW(name: *const u16, attributes: u32) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    set_attributes(unsafe { wstr(name) }, attributes)
+}
+
+/// Implements SetFileAttributesA.
+pub extern "win64" fn SetFileAttributesA(name: *const u8, attributes: u32) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    set_attributes(unsafe { astr(name) }, attributes)
+}
+
+/// Implements GetFileTime(hFile, lpCreationTime, lpLastAccessTime,
+/// lpLastWriteTime); NULL pointers are skipped.
+pub extern "win64" fn GetFileTime(h: u64, creation: u64, access: u64, write: u64) -> i32 {
+    let mut b = [0u8; 40];
+    if let Err(st) = query_info(h, FILE_BASIC_INFORMATION, &mut b) {
+        return fail(st, 0);
+    }
+    for (i, p) in [creation, access, write].into_iter().enumerate() {
+        if p != 0 && !write_user(p, &b[i * 8..i * 8 + 8]) {
+            return 0;
+        }
+    }
+    1
+}
+
+/// Implements SetFileTime(hFile, lpCreationTime, lpLastAccessTime,
+/// lpLastWriteTime); NULL leaves a time unchanged.
+pub extern "win64" fn SetFileTime(h: u64, creation: u64, access: u64, write: u64) -> i32 {
+    let mut b = [0u8; 40];
+    for (i, p) in [creation, access, write].into_iter().enumerate() {
+        if p != 0 {
+            match user::read::<[u8; 8]>(p) {
+                Ok(t) => b[i * 8..i * 8 + 8].copy_from_slice(&t),
+                Err(_) => {
+                    set_error(ERROR_NOACCESS);
+                    return 0;
+                }
+            }
+        }
+    }
+    match set_info(h, FILE_BASIC_INFORMATION, &b) {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+// FILE_INFO_BY_HANDLE_CLASS values.
+const FILE_BASIC_INFO: u32 = 0;
+const FILE_STANDARD_INFO: u32 = 1;
+const FILE_NAME_INFO: u32 = 2;
+const FILE_RENAME_INFO: u32 = 3;
+const FILE_DISPOSITION_INFO: u32 = 4;
+const FILE_ALLOCATION_INFO: u32 = 5;
+const FILE_END_OF_FILE_INFO: u32 = 6;
+const FILE_ATTRIBUTE_TAG_INFO: u32 = 9;
+
+/// Implements GetFileInformationByHandleEx(hFile, FileInformationClass,
+/// lpFileInformation, dwBufferSize).
+pub extern "win64" fn GetFileInformationByHandleEx(h: u64, class: u32, out: u64, size: u32) -> i32 {
+    let (nt_class, fixed) = match class {
+        FILE_BASIC_INFO => (FILE_BASIC_INFORMATION, 40),
+        FILE_STANDARD_INFO => (FILE_STANDARD_INFORMATION, 24),
+        FILE_NAME_INFO => (FILE_NAME_INFORMATION, 4),
+        FILE_ATTRIBUTE_TAG_INFO => (FILE_ATTRIBUTE_TAG_INFORMATION, 8),
+        _ => {
+            set_error(ERROR_INVALID_PARAMETER);
+            return 0;
+        }
+    };
+    if (size as usize) < fixed {
+        set_error(ERROR_BAD_LENGTH);
+        return 0;
+    }
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtQueryInformationFile,
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            out,
+            size as u64,
+            nt_class as u64,
+        ]),
+    );
+    if st == STATUS_BUFFER_OVERFLOW {
+        // FileNameInfo that does not fit: ERROR_MORE_DATA, with the length.
+        set_error(234);
+        return 0;
+    }
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+const ERROR_BAD_LENGTH: u32 = 24;
+
+/// Implements SetFileInformationByHandle(hFile, FileInformationClass,
+/// lpFileInformation, dwBufferSize). The by-handle structures have the
+/// layouts of their NT counterparts.
+pub extern "win64" fn SetFileInformationByHandle(h: u64, class: u32, info: u64, size: u32) -> i32 {
+    let (nt_class, fixed) = match class {
+        FILE_BASIC_INFO => (FILE_BASIC_INFORMATION, 40),
+        FILE_RENAME_INFO => (FILE_RENAME_INFORMATION, 20),
+        FILE_DISPOSITION_INFO => (FILE_DISPOSITION_INFORMATION, 1),
+        FILE_ALLOCATION_INFO => (FILE_ALLOCATION_INFORMATION, 8),
+        FILE_END_OF_FILE_INFO => (FILE_END_OF_FILE_INFORMATION, 8),
+        _ => {
+            set_error(ERROR_INVALID_PARAMETER);
+            return 0;
+        }
+    };
+    if (size as usize) < fixed {
+        set_error(ERROR_BAD_LENGTH);
+        return 0;
+    }
+    let Ok(mut data) = user::read_bytes(info, size as usize) else {
+        set_error(ERROR_NOACCESS);
+        return 0;
+    };
+    if class == FILE_RENAME_INFO {
+        // A DOS name without a root directory becomes an NT name.
+        match rename_to_nt(&data) {
+            Ok(Some(d)) => data = d,
+            Ok(None) => {}
+            Err(st) => return fail(st, 0),
+        }
+    }
+    match set_info(h, nt_class, &data) {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// FILE_RENAME_INFO with its DOS FileName turned into an NT name (None
+/// when it is relative to a RootDirectory or already an NT name).
+fn rename_to_nt(data: &[u8]) -> Result<Option<Vec<u8>>, NtStatus> {
+    let root = u64::from_le_bytes(data[8..16].try_into().unwrap_or([0; 8]));
+    let len = u32::from_le_bytes(data[16..20].try_into().unwrap_or([0; 4])) as usize;
+    let name: Vec<u16> = data
+        .get(20..20 + len)
+        .ok_or(STATUS_INVALID_PARAMETER)?
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let name = String::from_utf16(&name).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+    if root != 0 || name.starts_with("\\??\\") {
+        return Ok(None);
+    }
+    let nt = ntdll::path::dos_to_nt(&name, &crate::file::current_directory())?;
+    let units: Vec<u16> = nt.encode_utf16().collect();
+    let mut out = data[..16].to_vec();
+    out.extend(((units.len() * 2) as u32).to_le_bytes());
+    for u in units {
+        out.extend(u.to_le_bytes());
+    }
+    Ok(Some(out))
+}
