@@ -1,0 +1,388 @@
+/* files_io.c - files through kernel32: CreateFileW dispositions, share
+ * modes, delete-on-close and delete-pending, positions, sizes, times,
+ * attributes, handle information, links, copies, moves, and the errors of
+ * bad handles and bad buffers. Expectations follow the Win32
+ * documentation. Runs in an empty working directory and leaves it empty. */
+#include <windows.h>
+#include <wchar.h>
+#include "tap.h"
+
+static HANDLE open_w(const WCHAR *name, DWORD access, DWORD share, DWORD disp, DWORD flags)
+{
+    return CreateFileW(name, access, share, NULL, disp, flags, NULL);
+}
+
+static int put(const WCHAR *name, const char *text)
+{
+    HANDLE h = open_w(name, GENERIC_WRITE, 0, CREATE_ALWAYS, 0);
+    DWORD w;
+    if (h == INVALID_HANDLE_VALUE)
+        return 0;
+    BOOL r = WriteFile(h, text, (DWORD)strlen(text), &w, NULL);
+    CloseHandle(h);
+    return r && w == strlen(text);
+}
+
+static LONGLONG size_of(const WCHAR *name)
+{
+    WIN32_FILE_ATTRIBUTE_DATA d;
+    if (!GetFileAttributesExW(name, GetFileExInfoStandard, &d))
+        return -1;
+    return ((LONGLONG)d.nFileSizeHigh << 32) | d.nFileSizeLow;
+}
+
+static void test_dispositions(void)
+{
+    HANDLE h = open_w(L"disp.txt", GENERIC_WRITE, 0, CREATE_NEW, FILE_ATTRIBUTE_NORMAL);
+    ok(h != INVALID_HANDLE_VALUE, "CREATE_NEW creates a file");
+    CloseHandle(h);
+    SetLastError(0);
+    h = open_w(L"disp.txt", GENERIC_WRITE, 0, CREATE_NEW, 0);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_EXISTS,
+       "CREATE_NEW on an existing file fails with ERROR_FILE_EXISTS (%lu)", GetLastError());
+    ok(put(L"disp.txt", "twelve bytes"), "write twelve bytes");
+    h = open_w(L"disp.txt", GENERIC_WRITE, 0, OPEN_ALWAYS, 0);
+    ok(h != INVALID_HANDLE_VALUE && GetLastError() == ERROR_ALREADY_EXISTS,
+       "OPEN_ALWAYS on an existing file sets ERROR_ALREADY_EXISTS");
+    CloseHandle(h);
+    is_int(size_of(L"disp.txt"), 12, "OPEN_ALWAYS keeps the contents");
+    h = open_w(L"disp.txt", GENERIC_WRITE, 0, CREATE_ALWAYS, 0);
+    ok(h != INVALID_HANDLE_VALUE && GetLastError() == ERROR_ALREADY_EXISTS,
+       "CREATE_ALWAYS on an existing file sets ERROR_ALREADY_EXISTS");
+    CloseHandle(h);
+    is_int(size_of(L"disp.txt"), 0, "CREATE_ALWAYS truncates");
+    ok(put(L"disp.txt", "abc"), "write again");
+    h = open_w(L"disp.txt", GENERIC_WRITE, 0, TRUNCATE_EXISTING, 0);
+    ok(h != INVALID_HANDLE_VALUE, "TRUNCATE_EXISTING opens an existing file");
+    CloseHandle(h);
+    is_int(size_of(L"disp.txt"), 0, "TRUNCATE_EXISTING truncates");
+    SetLastError(0);
+    h = open_w(L"disp-missing.txt", GENERIC_WRITE, 0, TRUNCATE_EXISTING, 0);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "TRUNCATE_EXISTING of a missing file: ERROR_FILE_NOT_FOUND");
+    SetLastError(0xdead);
+    h = open_w(L"disp-new.txt", GENERIC_WRITE, 0, OPEN_ALWAYS, 0);
+    ok(h != INVALID_HANDLE_VALUE && GetLastError() == 0, "OPEN_ALWAYS creating a file sets error 0");
+    CloseHandle(h);
+    SetLastError(0);
+    h = open_w(L"DISP-NEW.TXT", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING, 0);
+    ok(h != INVALID_HANDLE_VALUE, "names are found whatever their case");
+    CloseHandle(h);
+    ok(DeleteFileW(L"disp-new.txt") && DeleteFileW(L"DISP.txt"), "DeleteFileW, any case");
+    SetLastError(0);
+    ok(!DeleteFileW(L"disp.txt") && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "deleting a missing file: ERROR_FILE_NOT_FOUND");
+}
+
+static void test_sharing(void)
+{
+    ok(put(L"share.txt", "shared data"), "make share.txt");
+    HANDLE r1 = open_w(L"share.txt", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING, 0);
+    ok(r1 != INVALID_HANDLE_VALUE, "open for reading, sharing reads");
+    HANDLE r2 = open_w(L"share.txt", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING, 0);
+    ok(r2 != INVALID_HANDLE_VALUE, "a second reader sharing reads is let in");
+    SetLastError(0);
+    HANDLE w = open_w(L"share.txt", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_EXISTING, 0);
+    ok(w == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "a writer is refused: ERROR_SHARING_VIOLATION (%lu)", GetLastError());
+    SetLastError(0);
+    HANDLE r3 = open_w(L"share.txt", GENERIC_READ, 0, OPEN_EXISTING, 0);
+    ok(r3 == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "a reader that shares nothing is refused while others read");
+    HANDLE a = open_w(L"share.txt", FILE_READ_ATTRIBUTES, 0, OPEN_EXISTING, 0);
+    ok(a != INVALID_HANDLE_VALUE, "an attributes-only open takes no part in sharing");
+    CloseHandle(a);
+    SetLastError(0);
+    HANDLE t = open_w(L"share.txt", GENERIC_WRITE, FILE_SHARE_READ, CREATE_ALWAYS, 0);
+    ok(t == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "CREATE_ALWAYS is refused too");
+    is_int(size_of(L"share.txt"), 11, "and the refused CREATE_ALWAYS truncated nothing");
+    SetLastError(0);
+    ok(!DeleteFileW(L"share.txt") && GetLastError() == ERROR_SHARING_VIOLATION,
+       "DeleteFileW of a file open without FILE_SHARE_DELETE: ERROR_SHARING_VIOLATION");
+    CloseHandle(r1);
+    CloseHandle(r2);
+    HANDLE x = open_w(L"share.txt", GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0);
+    ok(x != INVALID_HANDLE_VALUE, "once they close, an exclusive open succeeds");
+    SetLastError(0);
+    HANDLE y = open_w(L"share.txt", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                      OPEN_EXISTING, 0);
+    ok(y == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "an exclusive open keeps every reader out");
+    HANDLE dup;
+    ok(DuplicateHandle(GetCurrentProcess(), x, GetCurrentProcess(), &dup, 0, FALSE, DUPLICATE_SAME_ACCESS),
+       "DuplicateHandle of the exclusive handle");
+    CloseHandle(x);
+    SetLastError(0);
+    y = open_w(L"share.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    ok(y == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "the duplicate still holds the file exclusively");
+    CloseHandle(dup);
+    ok(DeleteFileW(L"share.txt"), "the last handle closed, the file can be deleted");
+}
+
+static void test_delete_pending(void)
+{
+    HANDLE h = open_w(L"doc.txt", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, CREATE_NEW,
+                      FILE_FLAG_DELETE_ON_CLOSE);
+    ok(h != INVALID_HANDLE_VALUE, "create with FILE_FLAG_DELETE_ON_CLOSE");
+    ok(GetFileAttributesW(L"doc.txt") != INVALID_FILE_ATTRIBUTES, "the file exists while open");
+    CloseHandle(h);
+    ok(GetFileAttributesW(L"doc.txt") == INVALID_FILE_ATTRIBUTES && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "closing the only handle deletes it");
+
+    h = open_w(L"pend.txt", GENERIC_WRITE, 7, CREATE_NEW, FILE_FLAG_DELETE_ON_CLOSE);
+    HANDLE other = open_w(L"pend.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    ok(other != INVALID_HANDLE_VALUE, "a second open sharing delete is let in");
+    SetLastError(0);
+    HANDLE no = open_w(L"pend.txt", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_EXISTING, 0);
+    ok(no == INVALID_HANDLE_VALUE && GetLastError() == ERROR_SHARING_VIOLATION,
+       "one that does not share delete is refused");
+    CloseHandle(h);
+    CloseHandle(other);
+    SetLastError(0);
+    ok(GetFileAttributesW(L"pend.txt") == INVALID_FILE_ATTRIBUTES && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "when the last handle closes the file is gone");
+
+    /* FileDispositionInfo marks the file delete-pending: it stays until its
+     * last handle closes, and refuses new opens meanwhile. */
+    ok(put(L"pend.txt", "x"), "make pend.txt");
+    h = open_w(L"pend.txt", DELETE, 7, OPEN_EXISTING, 0);
+    other = open_w(L"pend.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    FILE_DISPOSITION_INFO pending = { TRUE };
+    ok(SetFileInformationByHandle(h, FileDispositionInfo, &pending, sizeof pending),
+       "SetFileInformationByHandle(FileDispositionInfo, TRUE)");
+    FILE_STANDARD_INFO si;
+    ok(GetFileInformationByHandleEx(other, FileStandardInfo, &si, sizeof si) && si.DeletePending,
+       "FileStandardInfo.DeletePending is set for every handle");
+    CloseHandle(h);
+    SetLastError(0);
+    no = open_w(L"pend.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    ok(no == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED,
+       "while delete-pending, new opens fail with ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    CloseHandle(other);
+    SetLastError(0);
+    ok(GetFileAttributesW(L"pend.txt") == INVALID_FILE_ATTRIBUTES && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "the last close removes it");
+
+    ok(put(L"disp2.txt", "x"), "make disp2.txt");
+    h = open_w(L"disp2.txt", DELETE, 7, OPEN_EXISTING, 0);
+    FILE_DISPOSITION_INFO di = { TRUE };
+    ok(SetFileInformationByHandle(h, FileDispositionInfo, &di, sizeof di), "FileDispositionInfo TRUE");
+    di.DeleteFile = FALSE;
+    ok(SetFileInformationByHandle(h, FileDispositionInfo, &di, sizeof di), "... and FALSE again");
+    CloseHandle(h);
+    ok(GetFileAttributesW(L"disp2.txt") != INVALID_FILE_ATTRIBUTES, "an undone disposition keeps the file");
+    DeleteFileW(L"disp2.txt");
+}
+
+static void test_positions(void)
+{
+    HANDLE h = open_w(L"pos.txt", GENERIC_READ | GENERIC_WRITE, 0, CREATE_NEW, 0);
+    DWORD n;
+    char buf[32] = {0};
+    ok(WriteFile(h, "hello world", 11, &n, NULL) && n == 11, "WriteFile 11 bytes");
+    is_int(SetFilePointer(h, 0, NULL, FILE_CURRENT), 11, "the pointer follows the write");
+    ok(SetFilePointer(h, 0, NULL, FILE_BEGIN) == 0, "SetFilePointer(FILE_BEGIN)");
+    ok(ReadFile(h, buf, 5, &n, NULL) && n == 5 && memcmp(buf, "hello", 5) == 0, "read back hello");
+    is_int(SetFilePointer(h, -5, NULL, FILE_END), 6, "SetFilePointer(-5, FILE_END)");
+    ok(ReadFile(h, buf, sizeof buf, &n, NULL) && n == 5 && memcmp(buf, "world", 5) == 0,
+       "a long read stops at the end");
+    ok(ReadFile(h, buf, sizeof buf, &n, NULL) && n == 0, "at the end ReadFile succeeds with 0 bytes");
+    OVERLAPPED ov = {0};
+    ov.Offset = 2;
+    ok(ReadFile(h, buf, 3, &n, &ov) && n == 3 && memcmp(buf, "llo", 3) == 0,
+       "an OVERLAPPED offset on a synchronous handle");
+    is_int(SetFilePointer(h, 0, NULL, FILE_CURRENT), 5, "moves the file pointer after the read");
+    ov.Offset = 6;
+    ok(WriteFile(h, "W", 1, &n, &ov) && n == 1, "a positioned write");
+    is_int(SetFilePointer(h, 0, NULL, FILE_CURRENT), 7, "moves the file pointer after the write");
+    LARGE_INTEGER d, np;
+    d.QuadPart = -100;
+    SetLastError(0);
+    ok(!SetFilePointerEx(h, d, &np, FILE_BEGIN) && GetLastError() == ERROR_NEGATIVE_SEEK,
+       "a negative position: ERROR_NEGATIVE_SEEK");
+    d.QuadPart = 100;
+    ok(SetFilePointerEx(h, d, &np, FILE_BEGIN) && np.QuadPart == 100, "seek past the end");
+    ok(SetEndOfFile(h), "SetEndOfFile there");
+    LARGE_INTEGER sz;
+    ok(GetFileSizeEx(h, &sz) && sz.QuadPart == 100, "extends the file to 100 bytes");
+    d.QuadPart = 4;
+    SetFilePointerEx(h, d, NULL, FILE_BEGIN);
+    SetEndOfFile(h);
+    DWORD high = 1;
+    ok(GetFileSize(h, &high) == 4 && high == 0, "and truncates it to 4");
+    is_int(GetFileType(h), FILE_TYPE_DISK, "GetFileType: FILE_TYPE_DISK");
+    ok(FlushFileBuffers(h), "FlushFileBuffers");
+
+    BY_HANDLE_FILE_INFORMATION info;
+    ok(GetFileInformationByHandle(h, &info), "GetFileInformationByHandle");
+    ok(info.nFileSizeLow == 4 && info.nFileSizeHigh == 0 && info.nNumberOfLinks == 1,
+       "size 4, one link");
+    ok(!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY), "not a directory");
+
+    FILETIME ft = { 0x12345670, 0x01D00000 }, got;
+    ok(SetFileTime(h, NULL, NULL, &ft), "SetFileTime(last write)");
+    ok(GetFileTime(h, NULL, NULL, &got) && got.dwLowDateTime == ft.dwLowDateTime
+           && got.dwHighDateTime == ft.dwHighDateTime,
+       "GetFileTime gives it back to the 100 ns");
+    CloseHandle(h);
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(L"pos.txt", &fd);
+    ok(f != INVALID_HANDLE_VALUE && fd.ftLastWriteTime.dwLowDateTime == ft.dwLowDateTime && fd.nFileSizeLow == 4,
+       "FindFirstFileW sees the same time and size");
+    FindClose(f);
+    DeleteFileW(L"pos.txt");
+}
+
+static void test_attributes(void)
+{
+    HANDLE h = open_w(L"ro.txt", GENERIC_WRITE, 0, CREATE_NEW, FILE_ATTRIBUTE_READONLY);
+    CloseHandle(h);
+    DWORD a = GetFileAttributesW(L"ro.txt");
+    ok(a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_READONLY), "FILE_ATTRIBUTE_READONLY at creation");
+    SetLastError(0);
+    h = open_w(L"ro.txt", GENERIC_WRITE, 0, OPEN_EXISTING, 0);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED,
+       "a read-only file does not open for writing: ERROR_ACCESS_DENIED");
+    SetLastError(0);
+    ok(!DeleteFileW(L"ro.txt") && GetLastError() == ERROR_ACCESS_DENIED,
+       "nor can it be deleted: ERROR_ACCESS_DENIED");
+    ok(SetFileAttributesW(L"ro.txt", FILE_ATTRIBUTE_NORMAL), "SetFileAttributesW(NORMAL)");
+    a = GetFileAttributesW(L"ro.txt");
+    ok(!(a & FILE_ATTRIBUTE_READONLY), "clears the read-only attribute");
+    ok(SetFileAttributesW(L"ro.txt", FILE_ATTRIBUTE_READONLY) && (GetFileAttributesW(L"ro.txt") & 1),
+       "and sets it again");
+    SetFileAttributesW(L"ro.txt", FILE_ATTRIBUTE_NORMAL);
+    ok(DeleteFileW(L"ro.txt"), "writable again, it is deleted");
+    SetLastError(0);
+    ok(!SetFileAttributesW(L"ro.txt", FILE_ATTRIBUTE_NORMAL) && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "SetFileAttributesW of a missing file: ERROR_FILE_NOT_FOUND");
+}
+
+static void test_directories(void)
+{
+    ok(CreateDirectoryW(L"dir", NULL), "CreateDirectoryW");
+    SetLastError(0);
+    ok(!CreateDirectoryW(L"dir", NULL) && GetLastError() == ERROR_ALREADY_EXISTS,
+       "again: ERROR_ALREADY_EXISTS");
+    SetLastError(0);
+    ok(!CreateDirectoryW(L"nodir\\sub", NULL) && GetLastError() == ERROR_PATH_NOT_FOUND,
+       "under a missing parent: ERROR_PATH_NOT_FOUND");
+    DWORD a = GetFileAttributesW(L"dir");
+    ok(a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY), "the directory has FILE_ATTRIBUTE_DIRECTORY");
+    SetLastError(0);
+    HANDLE h = open_w(L"dir", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED,
+       "CreateFileW of a directory without FILE_FLAG_BACKUP_SEMANTICS: ERROR_ACCESS_DENIED");
+    h = open_w(L"dir", GENERIC_READ, 7, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS);
+    BY_HANDLE_FILE_INFORMATION info;
+    ok(h != INVALID_HANDLE_VALUE && GetFileInformationByHandle(h, &info)
+           && (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY),
+       "with it the directory opens, and is a directory");
+    CloseHandle(h);
+    ok(put(L"dir\\inside.txt", "in"), "a file inside");
+    SetLastError(0);
+    ok(!RemoveDirectoryW(L"dir") && GetLastError() == ERROR_DIR_NOT_EMPTY,
+       "RemoveDirectoryW of a non-empty directory: ERROR_DIR_NOT_EMPTY");
+    SetLastError(0);
+    ok(!RemoveDirectoryW(L"dir\\inside.txt") && GetLastError() == ERROR_DIRECTORY,
+       "RemoveDirectoryW of a file: ERROR_DIRECTORY (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!DeleteFileW(L"dir") && GetLastError() == ERROR_ACCESS_DENIED,
+       "DeleteFileW of a directory: ERROR_ACCESS_DENIED");
+    ok(DeleteFileW(L"dir\\inside.txt") && RemoveDirectoryW(L"dir"), "emptied, it is removed");
+}
+
+static void test_links_copies_moves(void)
+{
+    ok(put(L"src.txt", "source text"), "make src.txt");
+    ok(CreateHardLinkW(L"link.txt", L"src.txt", NULL), "CreateHardLinkW");
+    SetLastError(0);
+    ok(!CreateHardLinkW(L"link.txt", L"src.txt", NULL) && GetLastError() == ERROR_ALREADY_EXISTS,
+       "onto an existing name: ERROR_ALREADY_EXISTS");
+    HANDLE h = open_w(L"link.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    BY_HANDLE_FILE_INFORMATION info;
+    ok(GetFileInformationByHandle(h, &info) && info.nNumberOfLinks == 2, "two links");
+    CloseHandle(h);
+    DeleteFileW(L"link.txt");
+
+    ok(CopyFileW(L"src.txt", L"copy.txt", TRUE), "CopyFileW");
+    is_int(size_of(L"copy.txt"), 11, "the copy has the data");
+    SetLastError(0);
+    ok(!CopyFileW(L"src.txt", L"copy.txt", TRUE) && GetLastError() == ERROR_FILE_EXISTS,
+       "bFailIfExists on an existing target: ERROR_FILE_EXISTS");
+    ok(CopyFileW(L"src.txt", L"copy.txt", FALSE), "without it the target is replaced");
+    SetLastError(0);
+    ok(!CopyFileW(L"nothere.txt", L"copy2.txt", FALSE) && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "copying a missing file: ERROR_FILE_NOT_FOUND");
+
+    SetLastError(0);
+    ok(!MoveFileExW(L"copy.txt", L"src.txt", 0) && GetLastError() == ERROR_ALREADY_EXISTS,
+       "MoveFileExW onto an existing file: ERROR_ALREADY_EXISTS");
+    ok(put(L"copy.txt", "new"), "rewrite copy.txt");
+    ok(MoveFileExW(L"copy.txt", L"src.txt", MOVEFILE_REPLACE_EXISTING), "MOVEFILE_REPLACE_EXISTING");
+    ok(GetFileAttributesW(L"copy.txt") == INVALID_FILE_ATTRIBUTES && size_of(L"src.txt") == 3,
+       "the source name is gone and the target has its data");
+    ok(MoveFileW(L"src.txt", L"moved.txt"), "MoveFileW to a new name");
+
+    ok(put(L"replacement.txt", "replacement!"), "make replacement.txt");
+    ok(ReplaceFileW(L"moved.txt", L"replacement.txt", L"backup.txt", 0, NULL, NULL), "ReplaceFileW with a backup");
+    ok(size_of(L"moved.txt") == 12 && size_of(L"backup.txt") == 3
+           && GetFileAttributesW(L"replacement.txt") == INVALID_FILE_ATTRIBUTES,
+       "the replaced name has the new data, the backup the old");
+    DeleteFileW(L"moved.txt");
+    DeleteFileW(L"backup.txt");
+}
+
+static void test_bad_input(void)
+{
+    HANDLE bogus = (HANDLE)(ULONG_PTR)0x7ff0;
+    char buf[16];
+    DWORD n;
+    SetLastError(0);
+    ok(!ReadFile(bogus, buf, sizeof buf, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
+       "ReadFile of a bad handle: ERROR_INVALID_HANDLE");
+    SetLastError(0);
+    ok(!WriteFile(bogus, "x", 1, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
+       "WriteFile of a bad handle: ERROR_INVALID_HANDLE");
+    SetLastError(0);
+    ok(GetFileSize(bogus, NULL) == INVALID_FILE_SIZE && GetLastError() == ERROR_INVALID_HANDLE,
+       "GetFileSize of a bad handle: ERROR_INVALID_HANDLE");
+    BY_HANDLE_FILE_INFORMATION info;
+    SetLastError(0);
+    ok(!GetFileInformationByHandle(bogus, &info) && GetLastError() == ERROR_INVALID_HANDLE,
+       "GetFileInformationByHandle of a bad handle: ERROR_INVALID_HANDLE");
+    SetLastError(0);
+    ok(!FindClose(INVALID_HANDLE_VALUE) && GetLastError() == ERROR_INVALID_HANDLE,
+       "FindClose(INVALID_HANDLE_VALUE): ERROR_INVALID_HANDLE");
+
+    ok(put(L"bad.txt", "0123456789"), "make bad.txt");
+    HANDLE h = open_w(L"bad.txt", GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0);
+    char *unmapped = VirtualAlloc(NULL, 4096, MEM_RESERVE, PAGE_NOACCESS);
+    SetLastError(0);
+    ok(!ReadFile(h, unmapped, 10, &n, NULL) && GetLastError() == ERROR_NOACCESS,
+       "ReadFile into an inaccessible buffer: ERROR_NOACCESS (%lu)", GetLastError());
+    SetFilePointer(h, 0, NULL, FILE_END);
+    SetLastError(0);
+    ok(!WriteFile(h, unmapped, 10, &n, NULL) && GetLastError() == ERROR_NOACCESS,
+       "WriteFile from an inaccessible buffer: ERROR_NOACCESS (%lu)", GetLastError());
+    LARGE_INTEGER sz;
+    ok(GetFileSizeEx(h, &sz) && sz.QuadPart == 10, "the file is unchanged");
+    VirtualFree(unmapped, 0, MEM_RELEASE);
+    CloseHandle(h);
+    DeleteFileW(L"bad.txt");
+}
+
+int main(void)
+{
+    test_dispositions();
+    test_sharing();
+    test_delete_pending();
+    test_positions();
+    test_attributes();
+    test_directories();
+    test_links_copies_moves();
+    test_bad_input();
+    return done();
+}

@@ -1,0 +1,72 @@
+//! Files, names, directories and volumes (issue 6, points 1 and 2): the
+//! files_* testbins, each in a fresh working directory that it must leave
+//! empty, with a private prefix so that C: starts out as a new one.
+
+mod common;
+use common::*;
+
+const FILES_NAMES: Testbin = Testbin::plain("files_names");
+const FILES_IO: Testbin = Testbin::plain("files_io");
+const FILES_FIND: Testbin = Testbin::plain("files_find");
+
+fn run_in_workdir(bin: &Testbin, name: &str) {
+    let exe = build(bin);
+    let dir = WorkDir::new(name);
+    let prefix = dir.path().with_extension("prefix");
+    let _ = std::fs::remove_dir_all(&prefix);
+    let prefix_str: &'static str =
+        Box::leak(prefix.to_string_lossy().into_owned().into_boxed_str());
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        env: vec![("CASEMENT_PREFIX", prefix_str)],
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &[], &options);
+    out.expect_tap();
+    dir.expect_empty(&out);
+    let _ = std::fs::remove_dir_all(&prefix);
+}
+
+#[test]
+fn files_names() {
+    run_in_workdir(&FILES_NAMES, "files_names");
+}
+
+#[test]
+fn files_io() {
+    run_in_workdir(&FILES_IO, "files_io");
+}
+
+#[test]
+fn files_find() {
+    run_in_workdir(&FILES_FIND, "files_find");
+}
+
+/// The prefix is made on first use, in well under a second (no boot).
+#[test]
+fn prefix_is_created_lazily_and_fast() {
+    let exe = build(&FILES_NAMES);
+    let dir = WorkDir::new("files_prefix");
+    let prefix = dir.path().join("new-prefix");
+    let prefix_str: &'static str =
+        Box::leak(prefix.to_string_lossy().into_owned().into_boxed_str());
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        env: vec![("CASEMENT_PREFIX", prefix_str)],
+        ..RunOptions::default()
+    };
+    let start = std::time::Instant::now();
+    let out = run(&exe, &[], &options);
+    let elapsed = start.elapsed();
+    out.expect_tap();
+    assert!(
+        prefix.join("drive_c/windows/system32").is_dir(),
+        "the prefix's drive_c was not created"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "a run with a new prefix took {elapsed:?}"
+    );
+    let _ = std::fs::remove_dir_all(&prefix);
+    dir.expect_empty(&out);
+}
