@@ -335,6 +335,47 @@ static void test_links_copies_moves(void)
     DeleteFileW(L"backup.txt");
 }
 
+static void test_locks(void)
+{
+    ok(put(L"lock.txt", "0123456789abcdefghij"), "make lock.txt");
+    HANDLE h1 = open_w(L"lock.txt", GENERIC_READ | GENERIC_WRITE, 3, OPEN_EXISTING, 0);
+    HANDLE h2 = open_w(L"lock.txt", GENERIC_READ | GENERIC_WRITE, 3, OPEN_EXISTING, 0);
+    ok(LockFile(h1, 0, 0, 10, 0), "LockFile(h1, 0..10)");
+    SetLastError(0);
+    ok(!LockFile(h2, 5, 0, 10, 0) && GetLastError() == ERROR_LOCK_VIOLATION,
+       "an overlapping lock through another handle: ERROR_LOCK_VIOLATION (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!LockFile(h1, 5, 0, 10, 0) && GetLastError() == ERROR_LOCK_VIOLATION,
+       "exclusive locks do not overlap, even through the same handle");
+    ok(LockFile(h2, 10, 0, 10, 0), "an adjacent range is free");
+    SetLastError(0);
+    ok(!UnlockFile(h1, 0, 0, 5, 0) && GetLastError() == ERROR_NOT_LOCKED,
+       "unlocking part of a lock: ERROR_NOT_LOCKED (%lu)", GetLastError());
+    ok(UnlockFile(h1, 0, 0, 10, 0), "unlocking the exact range");
+    ok(LockFile(h2, 0, 0, 5, 0), "then another handle may lock it");
+
+    OVERLAPPED ov = {0};
+    ov.Offset = 100;
+    ok(LockFileEx(h1, LOCKFILE_FAIL_IMMEDIATELY, 0, 10, 0, &ov), "a shared lock through h1");
+    ok(LockFileEx(h2, LOCKFILE_FAIL_IMMEDIATELY, 0, 10, 0, &ov), "shared locks overlap shared locks");
+    ov.Offset = 105;
+    SetLastError(0);
+    ok(!LockFileEx(h2, LOCKFILE_FAIL_IMMEDIATELY | LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &ov)
+           && GetLastError() == ERROR_LOCK_VIOLATION,
+       "an exclusive lock does not overlap shared ones");
+    ov.Offset = 100;
+    ok(UnlockFileEx(h2, 0, 10, 0, &ov), "UnlockFileEx");
+    CloseHandle(h1);
+    ov.Offset = 105;
+    ok(LockFileEx(h2, LOCKFILE_FAIL_IMMEDIATELY | LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &ov),
+       "closing a handle releases its locks");
+    SetLastError(0);
+    ok(!LockFileEx(h2, 0, 1, 10, 0, &ov) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "a nonzero dwReserved: ERROR_INVALID_PARAMETER");
+    CloseHandle(h2);
+    DeleteFileW(L"lock.txt");
+}
+
 static void test_bad_input(void)
 {
     HANDLE bogus = (HANDLE)(ULONG_PTR)0x7ff0;
@@ -383,6 +424,7 @@ int main(void)
     test_attributes();
     test_directories();
     test_links_copies_moves();
+    test_locks();
     test_bad_input();
     return done();
 }

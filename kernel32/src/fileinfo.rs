@@ -344,3 +344,137 @@ fn rename_to_nt(data: &[u8]) -> Result<Option<Vec<u8>>, NtStatus> {
     }
     Ok(Some(out))
 }
+
+const LOCKFILE_FAIL_IMMEDIATELY: u32 = 0x1;
+const LOCKFILE_EXCLUSIVE_LOCK: u32 = 0x2;
+
+fn lock(h: u64, offset: u64, length: u64, fail_now: bool, exclusive: bool) -> i32 {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtLockFile,
+        &args([
+            h,
+            0,
+            0,
+            0,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            &offset as *const u64 as u64,
+            &length as *const u64 as u64,
+            0,
+            fail_now as u64,
+            exclusive as u64,
+        ]),
+    );
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+fn unlock(h: u64, offset: u64, length: u64) -> i32 {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtUnlockFile,
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            &offset as *const u64 as u64,
+            &length as *const u64 as u64,
+            0,
+        ]),
+    );
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+fn join(low: u32, high: u32) -> u64 {
+    (high as u64) << 32 | low as u64
+}
+
+/// The offset an OVERLAPPED carries (Offset, OffsetHigh at 16 and 20).
+fn overlapped_offset(ov: u64) -> Option<u64> {
+    let parts: [u32; 2] = user::read(ov + 16).ok()?;
+    Some(join(parts[0], parts[1]))
+}
+
+/// Implements LockFile(hFile, dwFileOffsetLow, dwFileOffsetHigh,
+/// nNumberOfBytesToLockLow, nNumberOfBytesToLockHigh): an exclusive lock
+/// that fails at once if it cannot be granted.
+pub extern "win64" fn LockFile(
+    h: u64,
+    off_low: u32,
+    off_high: u32,
+    len_low: u32,
+    len_high: u32,
+) -> i32 {
+    lock(
+        h,
+        join(off_low, off_high),
+        join(len_low, len_high),
+        true,
+        true,
+    )
+}
+
+/// Implements LockFileEx(hFile, dwFlags, dwReserved,
+/// nNumberOfBytesToLockLow, nNumberOfBytesToLockHigh, lpOverlapped).
+pub extern "win64" fn LockFileEx(
+    h: u64,
+    flags: u32,
+    reserved: u32,
+    len_low: u32,
+    len_high: u32,
+    ov: u64,
+) -> i32 {
+    if reserved != 0 || flags & !(LOCKFILE_FAIL_IMMEDIATELY | LOCKFILE_EXCLUSIVE_LOCK) != 0 {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let Some(offset) = overlapped_offset(ov) else {
+        set_error(ERROR_NOACCESS);
+        return 0;
+    };
+    lock(
+        h,
+        offset,
+        join(len_low, len_high),
+        flags & LOCKFILE_FAIL_IMMEDIATELY != 0,
+        flags & LOCKFILE_EXCLUSIVE_LOCK != 0,
+    )
+}
+
+/// Implements UnlockFile(hFile, dwFileOffsetLow, dwFileOffsetHigh,
+/// nNumberOfBytesToUnlockLow, nNumberOfBytesToUnlockHigh).
+pub extern "win64" fn UnlockFile(
+    h: u64,
+    off_low: u32,
+    off_high: u32,
+    len_low: u32,
+    len_high: u32,
+) -> i32 {
+    unlock(h, join(off_low, off_high), join(len_low, len_high))
+}
+
+/// Implements UnlockFileEx(hFile, dwReserved, nNumberOfBytesToUnlockLow,
+/// nNumberOfBytesToUnlockHigh, lpOverlapped).
+pub extern "win64" fn UnlockFileEx(
+    h: u64,
+    reserved: u32,
+    len_low: u32,
+    len_high: u32,
+    ov: u64,
+) -> i32 {
+    if reserved != 0 {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let Some(offset) = overlapped_offset(ov) else {
+        set_error(ERROR_NOACCESS);
+        return 0;
+    };
+    unlock(h, offset, join(len_low, len_high))
+}

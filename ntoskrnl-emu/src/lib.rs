@@ -60,6 +60,8 @@ pub fn services() -> Vec<(u32, Service)> {
         ),
         (nr::NtOpenFile, io::file::NtOpenFile),
         (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
+        (nr::NtLockFile, io::lock::NtLockFile),
+        (nr::NtUnlockFile, io::lock::NtUnlockFile),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,

@@ -125,6 +125,11 @@ services! {
     // 1903's 0x1BA plus the 8 services 2004-22H2 added below it (as for
     // NtSignalAndWaitForSingleObject, 0x1B0 in 1903).
     0x1C2 NtTestAlert 0,
+    // Byte-range locks (files block): counted alphabetically from
+    // NtOpenKeyedEvent (0x124, 25 services after NtLockFile in 22H2) and
+    // NtTestAlert (0x1C2, 10 before NtUnlockFile); estimates, unverified.
+    0x10B NtLockFile 10,
+    0x1CC NtUnlockFile 5,
 }
 
 /// Number of slots in the table (one past the highest service number).

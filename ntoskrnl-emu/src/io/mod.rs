@@ -4,6 +4,7 @@
 pub mod dir;
 pub mod file;
 pub mod info;
+pub mod lock;
 pub mod names;
 pub mod share;
 
@@ -75,6 +76,7 @@ impl FileObject {
 impl Drop for FileObject {
     fn drop(&mut self) {
         // Share access, delete-on-close and delete-pending are per file.
+        lock::release_all(self);
         share::close(self);
         dir::forget(self);
     }
