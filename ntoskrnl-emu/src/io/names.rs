@@ -34,16 +34,23 @@ pub fn prefix() -> &'static Path {
 }
 
 /// drive_c inside the prefix, created on first use (milliseconds, no boot).
+/// Checked once per process: a prefix removed while a program runs is not
+/// recreated behind its back.
 fn drive_c() -> PathBuf {
-    let c = prefix().join("drive_c");
-    if !c.is_dir() {
-        for d in ["windows/system32", "windows/temp", "users/Public"] {
-            if let Err(e) = std::fs::create_dir_all(c.join(d)) {
-                log::warn!("cannot create the prefix at {}: {e}", c.display());
+    static DRIVE_C: OnceLock<PathBuf> = OnceLock::new();
+    DRIVE_C
+        .get_or_init(|| {
+            let c = prefix().join("drive_c");
+            if !c.is_dir() {
+                for d in ["windows/system32", "windows/temp", "users/Public"] {
+                    if let Err(e) = std::fs::create_dir_all(c.join(d)) {
+                        log::warn!("cannot create the prefix at {}: {e}", c.display());
+                    }
+                }
             }
-        }
-    }
-    c
+            c
+        })
+        .clone()
 }
 
 fn utf16_to_host(units: &[u16]) -> NtResult<String> {
@@ -106,8 +113,11 @@ fn invalid_component(c: &str) -> bool {
 /// exactly or, failing that, case-insensitively. Components that do not exist
 /// are kept as given (the caller may be creating them).
 fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
-    let mut path = root.to_path_buf();
     let components: Vec<&str> = tail.split('\\').filter(|c| !c.is_empty()).collect();
+    if let Some(p) = exact_fast_path(root, &components)? {
+        return Ok(p);
+    }
+    let mut path = root.to_path_buf();
     for (i, c) in components.iter().enumerate() {
         if *c == "." {
             continue;
@@ -142,6 +152,41 @@ fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
         }
     }
     Ok(path)
+}
+
+/// The common case in one or two stats: every component is spelled as on
+/// disk, and the name exists (or only its last component does not). None
+/// when a component needs the case-insensitive walk.
+fn exact_fast_path(root: &Path, components: &[&str]) -> NtResult<Option<PathBuf>> {
+    if components
+        .iter()
+        .any(|c| *c == "." || *c == ".." || c.len() > 255 || invalid_component(c))
+    {
+        // Let the walk apply (or report) these.
+        return Ok(None);
+    }
+    let mut path = root.to_path_buf();
+    for c in components {
+        path.push(c);
+    }
+    if path.symlink_metadata().is_ok() {
+        return Ok(Some(path));
+    }
+    match components.len() {
+        0 => Ok(Some(path)),
+        1 => Ok(None),
+        _ => {
+            // A new name in an existing directory: the directory must be
+            // spelled exactly and the new name must not exist in any case.
+            let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let last = components[components.len() - 1];
+            if parent.is_dir() && find_case_insensitive(&parent, last).is_none() {
+                Ok(Some(path))
+            } else {
+                Ok(None)
+            }
+        }
+    }
 }
 
 fn find_case_insensitive(dir: &Path, name: &str) -> Option<OsString> {
