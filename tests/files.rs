@@ -8,6 +8,7 @@ use common::*;
 const FILES_NAMES: Testbin = Testbin::plain("files_names");
 const FILES_IO: Testbin = Testbin::plain("files_io");
 const FILES_FIND: Testbin = Testbin::plain("files_find");
+const FILES_NOTIFY: Testbin = Testbin::plain("files_notify");
 
 fn run_in_workdir(bin: &Testbin, name: &str) {
     let exe = build(bin);
@@ -40,6 +41,11 @@ fn files_io() {
 #[test]
 fn files_find() {
     run_in_workdir(&FILES_FIND, "files_find");
+}
+
+#[test]
+fn files_notify() {
+    run_in_workdir(&FILES_NOTIFY, "files_notify");
 }
 
 /// The prefix is made on first use, in well under a second (no boot).
@@ -88,7 +94,10 @@ fn data_written_survives_a_crash() {
     out.expect_status(5);
     let data = std::fs::read(dir.path().join("record.txt")).unwrap_or_default();
     if data != b"committed before the crash\n" {
-        out.fail(&format!("the file holds {:?}", String::from_utf8_lossy(&data)));
+        out.fail(&format!(
+            "the file holds {:?}",
+            String::from_utf8_lossy(&data)
+        ));
     }
     let _ = std::fs::remove_file(dir.path().join("record.txt"));
     dir.expect_empty(&out);

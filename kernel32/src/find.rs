@@ -339,3 +339,58 @@ pub extern "win64" fn FindClose(h: u64) -> i32 {
         }
     }
 }
+
+/// Implements ReadDirectoryChangesW(hDirectory, lpBuffer, nBufferLength,
+/// bWatchSubtree, dwNotifyFilter, lpBytesReturned, lpOverlapped,
+/// lpCompletionRoutine). With no OVERLAPPED it waits for a change; more
+/// changes than fit succeed with 0 bytes (enumerate the directory instead).
+#[allow(clippy::too_many_arguments)]
+pub extern "win64" fn ReadDirectoryChangesW(
+    h: u64,
+    buf: u64,
+    len: u32,
+    subtree: i32,
+    filter: u32,
+    returned: u64,
+    ov: u64,
+    routine: u64,
+) -> i32 {
+    if routine != 0 {
+        // Completion routines are APCs of asynchronous I/O.
+        log::warn!("unimplemented: ReadDirectoryChangesW with a completion routine");
+        set_error(ERROR_CALL_NOT_IMPLEMENTED);
+        return 0;
+    }
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let (event, iosb_ptr) = if ov == 0 {
+        (0, &mut iosb as *mut IO_STATUS_BLOCK as u64)
+    } else {
+        // OVERLAPPED: Internal/InternalHigh are the IO_STATUS_BLOCK,
+        // hEvent is at 24.
+        (user::read::<u64>(ov + 24).unwrap_or(0) & !1, ov)
+    };
+    let st = syscall(
+        nr::NtNotifyChangeDirectoryFile,
+        &args([
+            h,
+            event,
+            0,
+            0,
+            iosb_ptr,
+            buf,
+            len as u64,
+            filter as u64,
+            (subtree != 0) as u64,
+        ]),
+    );
+    if !st.is_success() {
+        return fail(st, 0);
+    }
+    let info = user::read::<[u64; 2]>(iosb_ptr).map_or(0, |v| v[1]);
+    if ov == 0 && user::write_opt(returned, &(info as u32)).is_err() {
+        set_error(ERROR_NOACCESS);
+        return 0;
+    }
+    set_error(0);
+    1
+}

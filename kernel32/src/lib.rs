@@ -181,6 +181,9 @@ static EXPORTS: &[Export] = &[
     export!(FindNextFileA(Ptr, Ptr)),
     export!(FindNextFileW(Ptr, Ptr)),
     export!(FindClose(Ptr)),
+    export!(ReadDirectoryChangesW(
+        Ptr, Ptr, Int, Int, Int, Ptr, Ptr, Ptr
+    )),
     export!(GetFileInformationByHandle(Ptr, Ptr)),
     export!(GetFileInformationByHandleEx(Ptr, Int, Ptr, Int)),
     export!(SetFileInformationByHandle(Ptr, Int, Ptr, Int)),

@@ -57,6 +57,7 @@ native! {
     // Byte-range locks (files block).
     NtLockFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
     NtUnlockFile(a0, a1, a2, a3, a4);
+    NtNotifyChangeDirectoryFile(a0, a1, a2, a3, a4, a5, a6, a7, a8);
     // Threads (lead's block).
     NtCreateThreadEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     NtResumeThread(a0, a1);
@@ -149,6 +150,7 @@ native_exports! {
     NtCancelIoFile: "ZwCancelIoFile" => "NTDLL.NtCancelIoFile" (Ptr, Ptr);
     NtLockFile: "ZwLockFile" => "NTDLL.NtLockFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int);
     NtUnlockFile: "ZwUnlockFile" => "NTDLL.NtUnlockFile" (Ptr, Ptr, Ptr, Ptr, Int);
+    NtNotifyChangeDirectoryFile: "ZwNotifyChangeDirectoryFile" => "NTDLL.NtNotifyChangeDirectoryFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int);
     NtCreateThreadEx: "ZwCreateThreadEx" => "NTDLL.NtCreateThreadEx" (Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr);
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);

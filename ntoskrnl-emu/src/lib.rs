@@ -62,6 +62,10 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
         (nr::NtLockFile, io::lock::NtLockFile),
         (nr::NtUnlockFile, io::lock::NtUnlockFile),
+        (
+            nr::NtNotifyChangeDirectoryFile,
+            io::notify::NtNotifyChangeDirectoryFile,
+        ),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,

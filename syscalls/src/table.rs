@@ -130,6 +130,7 @@ services! {
     // NtTestAlert (0x1C2, 10 before NtUnlockFile); estimates, unverified.
     0x10B NtLockFile 10,
     0x1CC NtUnlockFile 5,
+    0x118 NtNotifyChangeDirectoryFile 9, // 13 after NtLockFile; estimate
 }
 
 /// Number of slots in the table (one past the highest service number).

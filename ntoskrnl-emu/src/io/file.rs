@@ -223,6 +223,10 @@ pub fn create_file(
             // caller asked only for read access.
             f = (f & !libc::O_ACCMODE) | libc::O_RDWR;
         }
+        if options & FILE_WRITE_THROUGH != 0 && write {
+            // Each write reaches the disk before it completes.
+            f |= libc::O_DSYNC;
+        }
         // FILE_ATTRIBUTE_READONLY on a new file: no write bits.
         let mode = if attributes & 0x1 != 0 { 0o444 } else { 0o666 };
         match host_open(&path, f, mode) {

@@ -6,6 +6,7 @@ pub mod file;
 pub mod info;
 pub mod lock;
 pub mod names;
+pub mod notify;
 pub mod share;
 
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -79,6 +80,7 @@ impl Drop for FileObject {
         lock::release_all(self);
         share::close(self);
         dir::forget(self);
+        notify::forget(self);
     }
 }
 
