@@ -3,6 +3,7 @@
  * attributes, handle information, links, copies, moves, and the errors of
  * bad handles and bad buffers. Expectations follow the Win32
  * documentation. Runs in an empty working directory and leaves it empty. */
+#define _WIN32_WINNT 0x0A00
 #include <windows.h>
 #include <wchar.h>
 #include "tap.h"
@@ -376,6 +377,85 @@ static void test_locks(void)
     DeleteFileW(L"lock.txt");
 }
 
+static void test_by_handle_ex(void)
+{
+    /* POSIX delete (FileDispositionInfoEx): the name goes at once, open
+     * handles keep the data. */
+    ok(put(L"posix.txt", "still here"), "make posix.txt");
+    HANDLE reader = open_w(L"posix.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    HANDLE del = open_w(L"posix.txt", DELETE, 7, OPEN_EXISTING, 0);
+    FILE_DISPOSITION_INFO_EX dx = { 0x1 | 0x2 }; /* DELETE | POSIX_SEMANTICS */
+    ok(SetFileInformationByHandle(del, (FILE_INFO_BY_HANDLE_CLASS)21 /* FileDispositionInfoEx */, &dx, sizeof dx),
+       "FileDispositionInfoEx with FILE_DISPOSITION_FLAG_POSIX_SEMANTICS");
+    SetLastError(0);
+    ok(GetFileAttributesW(L"posix.txt") == INVALID_FILE_ATTRIBUTES && GetLastError() == ERROR_FILE_NOT_FOUND,
+       "the name is gone at once");
+    char buf[16] = {0};
+    DWORD n;
+    ok(ReadFile(reader, buf, sizeof buf, &n, NULL) && n == 10 && memcmp(buf, "still here", 10) == 0,
+       "an open handle still reads the data");
+    HANDLE again = open_w(L"posix.txt", GENERIC_WRITE, 0, CREATE_NEW, 0);
+    ok(again != INVALID_HANDLE_VALUE, "and the name can be used again at once");
+    CloseHandle(again);
+    CloseHandle(reader);
+    CloseHandle(del);
+    ok(DeleteFileW(L"posix.txt"), "the new file is an ordinary one");
+    HANDLE ro = open_w(L"noaccess.txt", GENERIC_WRITE, 7, CREATE_NEW, 0);
+    FILE_DISPOSITION_INFO di = { TRUE };
+    SetLastError(0);
+    ok(!SetFileInformationByHandle(ro, FileDispositionInfo, &di, sizeof di) && GetLastError() == ERROR_ACCESS_DENIED,
+       "a disposition through a handle without DELETE access: ERROR_ACCESS_DENIED");
+    CloseHandle(ro);
+    DeleteFileW(L"noaccess.txt");
+
+    /* FileIdInfo names the file, whichever link it is opened by. */
+    ok(put(L"id1.txt", "a") && put(L"id2.txt", "b") && CreateHardLinkW(L"id1link.txt", L"id1.txt", NULL),
+       "make id1.txt, its link and id2.txt");
+    HANDLE a = open_w(L"id1.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    HANDLE b = open_w(L"id1link.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    HANDLE c = open_w(L"id2.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    FILE_ID_INFO ia, ib, ic;
+    ok(GetFileInformationByHandleEx(a, FileIdInfo, &ia, sizeof ia) && GetFileInformationByHandleEx(b, FileIdInfo, &ib, sizeof ib)
+           && GetFileInformationByHandleEx(c, FileIdInfo, &ic, sizeof ic),
+       "GetFileInformationByHandleEx(FileIdInfo)");
+    ok(memcmp(&ia.FileId, &ib.FileId, sizeof ia.FileId) == 0 && ia.VolumeSerialNumber == ib.VolumeSerialNumber,
+       "two links of one file have one id");
+    ok(memcmp(&ia.FileId, &ic.FileId, sizeof ia.FileId) != 0, "another file has another");
+    CloseHandle(a);
+    CloseHandle(b);
+    CloseHandle(c);
+    DeleteFileW(L"id1.txt");
+    DeleteFileW(L"id1link.txt");
+    DeleteFileW(L"id2.txt");
+
+    /* FileIdBothDirectoryInfo enumerates a directory handle. */
+    CreateDirectoryW(L"enum", NULL);
+    put(L"enum\\one", "1");
+    put(L"enum\\two", "2");
+    HANDLE d = open_w(L"enum", FILE_LIST_DIRECTORY, 7, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS);
+    static BYTE dbuf[4096];
+    int entries = 0, files = 0;
+    BOOL more = GetFileInformationByHandleEx(d, FileIdBothDirectoryRestartInfo, dbuf, sizeof dbuf);
+    while (more) {
+        BYTE *p = dbuf;
+        for (;;) {
+            FILE_ID_BOTH_DIR_INFO *e = (FILE_ID_BOTH_DIR_INFO *)p;
+            entries++;
+            files += e->FileNameLength == 6 && (memcmp(e->FileName, L"one", 6) == 0 || memcmp(e->FileName, L"two", 6) == 0);
+            if (!e->NextEntryOffset)
+                break;
+            p += e->NextEntryOffset;
+        }
+        more = GetFileInformationByHandleEx(d, FileIdBothDirectoryInfo, dbuf, sizeof dbuf);
+    }
+    ok(GetLastError() == ERROR_NO_MORE_FILES, "FileIdBothDirectoryInfo ends with ERROR_NO_MORE_FILES");
+    ok(entries == 4 && files == 2, "it lists ., .., one and two (%d entries)", entries);
+    CloseHandle(d);
+    DeleteFileW(L"enum\\one");
+    DeleteFileW(L"enum\\two");
+    RemoveDirectoryW(L"enum");
+}
+
 static void test_bad_input(void)
 {
     HANDLE bogus = (HANDLE)(ULONG_PTR)0x7ff0;
@@ -425,6 +505,7 @@ int main(void)
     test_directories();
     test_links_copies_moves();
     test_locks();
+    test_by_handle_ex();
     test_bad_input();
     return done();
 }

@@ -244,6 +244,14 @@ const FILE_ATTRIBUTE_TAG_INFO: u32 = 9;
 /// Implements GetFileInformationByHandleEx(hFile, FileInformationClass,
 /// lpFileInformation, dwBufferSize).
 pub extern "win64" fn GetFileInformationByHandleEx(h: u64, class: u32, out: u64, size: u32) -> i32 {
+    match class {
+        FILE_ID_BOTH_DIRECTORY_INFO
+        | FILE_ID_BOTH_DIRECTORY_RESTART_INFO
+        | FILE_FULL_DIRECTORY_INFO
+        | FILE_FULL_DIRECTORY_RESTART_INFO => return directory_info(h, class, out, size),
+        FILE_ID_INFO => return id_info(h, out, size),
+        _ => {}
+    }
     let (nt_class, fixed) = match class {
         FILE_BASIC_INFO => (FILE_BASIC_INFORMATION, 40),
         FILE_STANDARD_INFO => (FILE_STANDARD_INFORMATION, 24),
@@ -282,6 +290,68 @@ pub extern "win64" fn GetFileInformationByHandleEx(h: u64, class: u32, out: u64,
 }
 
 const ERROR_BAD_LENGTH: u32 = 24;
+const FILE_ID_BOTH_DIRECTORY_INFO: u32 = 10;
+const FILE_ID_BOTH_DIRECTORY_RESTART_INFO: u32 = 11;
+const FILE_FULL_DIRECTORY_INFO: u32 = 14;
+const FILE_FULL_DIRECTORY_RESTART_INFO: u32 = 15;
+const FILE_ID_INFO: u32 = 18;
+const FILE_DISPOSITION_INFO_EX: u32 = 21;
+const FILE_DISPOSITION_INFORMATION_EX: u32 = 64;
+const FILE_INTERNAL_INFORMATION: u32 = 6;
+
+/// The directory classes: the next entries of the handle's directory
+/// (NtQueryDirectoryFile), from the start for the Restart classes.
+fn directory_info(h: u64, class: u32, out: u64, size: u32) -> i32 {
+    let (nt_class, restart) = match class {
+        FILE_ID_BOTH_DIRECTORY_INFO => (37u64, false),
+        FILE_ID_BOTH_DIRECTORY_RESTART_INFO => (37, true),
+        FILE_FULL_DIRECTORY_INFO => (2, false),
+        _ => (2, true),
+    };
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtQueryDirectoryFile,
+        &args([
+            h,
+            0,
+            0,
+            0,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            out,
+            size as u64,
+            nt_class,
+            0,
+            0,
+            restart as u64,
+        ]),
+    );
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}
+
+/// FILE_ID_INFO: the volume serial number and a 128-bit file id (the
+/// host inode in its low half).
+fn id_info(h: u64, out: u64, size: u32) -> i32 {
+    if size < 24 {
+        set_error(ERROR_BAD_LENGTH);
+        return 0;
+    }
+    let serial = match volume_serial(h) {
+        Ok(s) => s,
+        Err(st) => return fail(st, 0),
+    };
+    let mut internal = [0u8; 8];
+    if let Err(st) = query_info(h, FILE_INTERNAL_INFORMATION, &mut internal) {
+        return fail(st, 0);
+    }
+    let mut d = [0u8; 24];
+    d[0..8].copy_from_slice(&(serial as u64).to_le_bytes());
+    d[8..16].copy_from_slice(&internal);
+    write_user(out, &d) as i32
+}
 
 /// Implements SetFileInformationByHandle(hFile, FileInformationClass,
 /// lpFileInformation, dwBufferSize). The by-handle structures have the
@@ -293,6 +363,7 @@ pub extern "win64" fn SetFileInformationByHandle(h: u64, class: u32, info: u64, 
         FILE_DISPOSITION_INFO => (FILE_DISPOSITION_INFORMATION, 1),
         FILE_ALLOCATION_INFO => (FILE_ALLOCATION_INFORMATION, 8),
         FILE_END_OF_FILE_INFO => (FILE_END_OF_FILE_INFORMATION, 8),
+        FILE_DISPOSITION_INFO_EX => (FILE_DISPOSITION_INFORMATION_EX, 4),
         _ => {
             set_error(ERROR_INVALID_PARAMETER);
             return 0;

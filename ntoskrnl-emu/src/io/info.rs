@@ -26,6 +26,11 @@ const FILE_NAME_INFORMATION: u32 = 9;
 const FILE_RENAME_INFORMATION: u32 = 10;
 const FILE_LINK_INFORMATION: u32 = 11;
 const FILE_DISPOSITION_INFORMATION: u32 = 13;
+const FILE_DISPOSITION_INFORMATION_EX: u32 = 64;
+// FILE_DISPOSITION_INFORMATION_EX flags.
+const DISPOSITION_DELETE: u32 = 0x1;
+const DISPOSITION_POSIX_SEMANTICS: u32 = 0x2;
+const DISPOSITION_IGNORE_READONLY_ATTRIBUTE: u32 = 0x10;
 const FILE_POSITION_INFORMATION: u32 = 14;
 const FILE_ALL_INFORMATION: u32 = 18;
 const FILE_ALLOCATION_INFORMATION: u32 = 19;
@@ -313,6 +318,47 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
     Ok(())
 }
 
+/// FileDispositionInformation(Ex): marks the file for deletion when its
+/// last handle closes, or with POSIX semantics removes the name at once
+/// (open handles keep working on the unnamed file).
+fn set_disposition(file: &FileObject, delete: bool, flags: u32) -> NtResult<()> {
+    if file.device_type != FILE_DEVICE_DISK {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    if file.access & super::file::DELETE == 0 {
+        return Err(STATUS_ACCESS_DENIED);
+    }
+    if delete {
+        let st = fstat(file.raw())?;
+        let is_dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        if st.st_mode & 0o222 == 0 && !is_dir && flags & DISPOSITION_IGNORE_READONLY_ATTRIBUTE == 0
+        {
+            // A read-only file cannot be deleted.
+            return Err(STATUS_CANNOT_DELETE);
+        }
+        if is_dir {
+            if let Some(p) = file.path() {
+                if std::fs::read_dir(&p)
+                    .map(|mut d| d.next().is_some())
+                    .unwrap_or(false)
+                {
+                    return Err(STATUS_DIRECTORY_NOT_EMPTY);
+                }
+            }
+        }
+        if flags & DISPOSITION_POSIX_SEMANTICS != 0 {
+            let path = file.path().ok_or(STATUS_INVALID_PARAMETER)?;
+            let r = if is_dir {
+                std::fs::remove_dir(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            return r.map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)));
+        }
+    }
+    super::share::set_delete_pending(file, delete)
+}
+
 /// Implements NtSetInformationFile(FileHandle, IoStatusBlock, Buffer,
 /// Length, FileInformationClass).
 pub fn NtSetInformationFile(a: &Args) -> NtStatus {
@@ -325,6 +371,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
             | FILE_END_OF_FILE_INFORMATION
             | FILE_ALLOCATION_INFORMATION => 8,
             FILE_DISPOSITION_INFORMATION => 1,
+            FILE_DISPOSITION_INFORMATION_EX => 4,
             FILE_RENAME_INFORMATION | FILE_LINK_INFORMATION => 20,
             _ => {
                 log::warn!("unimplemented NtSetInformationFile class {class}");
@@ -365,28 +412,10 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                 }
                 Ok(())
             }
-            FILE_DISPOSITION_INFORMATION => {
-                if info[0] != 0 && file.device_type == FILE_DEVICE_DISK {
-                    let st = fstat(file.raw())?;
-                    if st.st_mode & 0o222 == 0 && st.st_mode & libc::S_IFMT != libc::S_IFDIR {
-                        // A read-only file cannot be deleted.
-                        return Err(STATUS_CANNOT_DELETE);
-                    }
-                    if file.is_directory {
-                        if let Some(p) = file.path() {
-                            if std::fs::read_dir(&p)
-                                .map(|mut d| d.next().is_some())
-                                .unwrap_or(false)
-                            {
-                                return Err(STATUS_DIRECTORY_NOT_EMPTY);
-                            }
-                        }
-                    }
-                }
-                if file.device_type != FILE_DEVICE_DISK {
-                    return Err(STATUS_INVALID_PARAMETER);
-                }
-                super::share::set_delete_pending(&file, info[0] != 0)
+            FILE_DISPOSITION_INFORMATION => set_disposition(&file, info[0] != 0, 0),
+            FILE_DISPOSITION_INFORMATION_EX => {
+                let flags = u32::from_le_bytes(info[..4].try_into().unwrap_or([0; 4]));
+                set_disposition(&file, flags & DISPOSITION_DELETE != 0, flags)
             }
             FILE_RENAME_INFORMATION => rename(&file, &info),
             FILE_LINK_INFORMATION => link(&file, &info),
