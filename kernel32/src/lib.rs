@@ -13,6 +13,7 @@ pub mod find;
 pub mod locale;
 pub mod memory;
 pub mod nls;
+pub mod paths;
 pub mod process;
 pub mod sync;
 pub mod sysdirs;
