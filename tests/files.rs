@@ -102,3 +102,24 @@ fn data_written_survives_a_crash() {
     let _ = std::fs::remove_file(dir.path().join("record.txt"));
     dir.expect_empty(&out);
 }
+
+const FILES_CASE: Testbin = Testbin::plain("files_case");
+
+/// Names that differ only in case on the host: the exact spelling wins,
+/// any other spelling finds one of them, always the same.
+#[test]
+fn case_insensitive_lookup_finds_the_right_file() {
+    let exe = build(&FILES_CASE);
+    let dir = WorkDir::new("files_case");
+    std::fs::write(dir.path().join("Data.txt"), b"upper").unwrap();
+    std::fs::write(dir.path().join("data.TXT"), b"lower").unwrap();
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &[], &options);
+    out.expect_tap();
+    let _ = std::fs::remove_file(dir.path().join("Data.txt"));
+    let _ = std::fs::remove_file(dir.path().join("data.TXT"));
+    dir.expect_empty(&out);
+}
