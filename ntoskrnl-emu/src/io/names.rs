@@ -191,11 +191,21 @@ fn exact_fast_path(root: &Path, components: &[&str]) -> NtResult<Option<PathBuf>
 
 fn find_case_insensitive(dir: &Path, name: &str) -> Option<OsString> {
     let want = name.to_lowercase();
+    let ascii = name.is_ascii();
     let entries = std::fs::read_dir(dir).ok()?;
     let mut matches: Vec<OsString> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name())
-        .filter(|n| std::str::from_utf8(n.as_bytes()).is_ok_and(|s| s.to_lowercase() == want))
+        .filter(|n| {
+            let b = n.as_bytes();
+            if ascii && b.is_ascii() {
+                // The common case, without allocating: ASCII names match
+                // only names of the same length.
+                b.eq_ignore_ascii_case(name.as_bytes())
+            } else {
+                std::str::from_utf8(b).is_ok_and(|s| s.to_lowercase() == want)
+            }
+        })
         .collect();
     // Deterministic choice when several names differ only in case.
     matches.sort();
