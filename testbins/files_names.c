@@ -112,6 +112,17 @@ static void test_bad_names(void)
     h = CreateFileW(L"no-such-dir\\file", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
     ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PATH_NOT_FOUND,
        "a missing directory on the way is ERROR_PATH_NOT_FOUND (%lu)", GetLastError());
+    h = CreateFileW(L"plain.txt", GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
+    CloseHandle(h);
+    SetLastError(0);
+    h = CreateFileW(L"plain.txt\\", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_INVALID_NAME,
+       "a file name with a trailing backslash: ERROR_INVALID_NAME (%lu)", GetLastError());
+    SetLastError(0);
+    h = CreateFileW(L"plain.txt\\below", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    ok(h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PATH_NOT_FOUND,
+       "a file used as a directory: ERROR_PATH_NOT_FOUND (%lu)", GetLastError());
+    DeleteFileW(L"plain.txt");
     h = CreateFileW(L"NUL", GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
     DWORD w = 0;
     ok(h != INVALID_HANDLE_VALUE && WriteFile(h, "xyz", 3, &w, NULL) && w == 3,

@@ -168,6 +168,12 @@ pub fn create_file(
     if exists && !is_dir && options & FILE_DIRECTORY_FILE != 0 {
         return Err(STATUS_NOT_A_DIRECTORY);
     }
+    // A trailing backslash names a directory: on a file, or on a new
+    // non-directory, the name is invalid.
+    let trailing = nt_name.last() == Some(&(b'\\' as u16)) && nt_name.len() > 7;
+    if trailing && !is_dir && (exists || options & FILE_DIRECTORY_FILE == 0) {
+        return Err(STATUS_OBJECT_NAME_INVALID);
+    }
     let information;
     match disposition {
         FILE_OPEN | FILE_OVERWRITE if !exists => {

@@ -134,6 +134,10 @@ fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
         if c.len() > 255 {
             return Err(STATUS_OBJECT_NAME_INVALID);
         }
+        if i > 0 && !path.is_dir() {
+            // A file where a directory should be: the path is not found.
+            return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+        }
         let exact = path.join(c);
         if exact.symlink_metadata().is_ok() {
             path = exact;
@@ -286,6 +290,10 @@ mod tests {
             Err(STATUS_OBJECT_PATH_NOT_FOUND)
         );
         assert_eq!(lookup(&dir, "bad|name"), Err(STATUS_OBJECT_NAME_INVALID));
+        assert_eq!(
+            lookup(&dir, "Sub\\file.txt\\below"),
+            Err(STATUS_OBJECT_PATH_NOT_FOUND)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
