@@ -9,6 +9,7 @@ const FILES_NAMES: Testbin = Testbin::plain("files_names");
 const FILES_IO: Testbin = Testbin::plain("files_io");
 const FILES_FIND: Testbin = Testbin::plain("files_find");
 const FILES_NOTIFY: Testbin = Testbin::plain("files_notify");
+const FILES_NTPATH: Testbin = Testbin::plain("files_ntpath");
 
 fn run_in_workdir(bin: &Testbin, name: &str) {
     let exe = build(bin);
@@ -46,6 +47,11 @@ fn files_find() {
 #[test]
 fn files_notify() {
     run_in_workdir(&FILES_NOTIFY, "files_notify");
+}
+
+#[test]
+fn files_ntpath() {
+    run_in_workdir(&FILES_NTPATH, "files_ntpath");
 }
 
 /// The prefix is made on first use, in well under a second (no boot).
