@@ -82,7 +82,7 @@ int main(void)
     ok(nt_is(L"\\\\?\\C:\\x\\..\\y", L"\\??\\C:\\x\\..\\y", L"y"), "\\\\?\\ passes through untouched");
     ok(nt_is(L"\\\\server\\share\\f", L"\\??\\UNC\\server\\share\\f", L"f"), "UNC names go under \\??\\UNC");
     ok(nt_is(L"\\\\.\\pipe\\p", L"\\??\\pipe\\p", L"p"), "\\\\.\\ becomes \\??\\");
-    ok(nt_is(L"C:\\dir\\con.txt", L"\\??\\CON", ANY_PART), "a DOS device anywhere becomes \\??\\CON");
+    ok(nt_is(L"C:\\windows\\con.txt", L"\\??\\CON", ANY_PART), "a DOS device anywhere becomes \\??\\CON");
     UNICODE_STRING us;
     NTSTATUS st = to_nt_status(L"", &us, NULL, NULL);
     ok(st != 0, "an empty name fails (status %#lx)", (unsigned long)st);
