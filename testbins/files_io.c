@@ -456,6 +456,25 @@ static void test_by_handle_ex(void)
     RemoveDirectoryW(L"enum");
 }
 
+static void test_final_path(void)
+{
+    WCHAR full[MAX_PATH], want[MAX_PATH + 4], got[MAX_PATH + 4];
+    ok(put(L"final.txt", "f"), "make final.txt");
+    GetFullPathNameW(L"final.txt", MAX_PATH, full, NULL);
+    wcscpy(want, L"\\\\?\\");
+    wcscat(want, full);
+    HANDLE h = open_w(L"FINAL.TXT", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    DWORD n = GetFinalPathNameByHandleW(h, got, MAX_PATH + 4, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    ok(n == wcslen(want) && wcscmp(got, want) == 0,
+       "GetFinalPathNameByHandleW(VOLUME_NAME_DOS): %ls, in the name's own case", got);
+    n = GetFinalPathNameByHandleW(h, got, MAX_PATH + 4, VOLUME_NAME_NONE);
+    ok(n == wcslen(full) - 2 && wcscmp(got, full + 2) == 0, "VOLUME_NAME_NONE leaves out the drive: %ls", got);
+    is_int(GetFinalPathNameByHandleW(h, got, 2, VOLUME_NAME_DOS), wcslen(want) + 1,
+           "a short buffer gets the size needed, NUL included");
+    CloseHandle(h);
+    DeleteFileW(L"final.txt");
+}
+
 static void test_bad_input(void)
 {
     HANDLE bogus = (HANDLE)(ULONG_PTR)0x7ff0;
@@ -506,6 +525,7 @@ int main(void)
     test_links_copies_moves();
     test_locks();
     test_by_handle_ex();
+    test_final_path();
     test_bad_input();
     return done();
 }

@@ -549,3 +549,104 @@ pub extern "win64" fn UnlockFileEx(
     };
     unlock(h, offset, join(len_low, len_high))
 }
+
+const VOLUME_NAME_DOS: u32 = 0x0;
+const VOLUME_NAME_NONE: u32 = 0x4;
+const FILE_NAME_OPENED: u32 = 0x8;
+
+/// The file's name on its volume (FileNameInformation: `\dir\file`).
+fn name_on_volume(h: u64) -> Result<Vec<u16>, NtStatus> {
+    let mut buf = vec![0u8; 4 + 65536];
+    query_info(h, FILE_NAME_INFORMATION, &mut buf)?;
+    let len = (u32::from_le_bytes(buf[0..4].try_into().unwrap_or([0; 4])) as usize).min(65536);
+    Ok(buf[4..4 + len]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect())
+}
+
+/// The host identity of an open file: volume serial and file index.
+fn identity(h: u64) -> Option<(u32, [u8; 8])> {
+    let mut internal = [0u8; 8];
+    query_info(h, FILE_INTERNAL_INFORMATION, &mut internal).ok()?;
+    Some((volume_serial(h).ok()?, internal))
+}
+
+/// The drive letter whose `name` is the file `h` is open on.
+fn drive_of(h: u64, name: &[u16]) -> Option<u8> {
+    let want = identity(h)?;
+    let drives = crate::volume::GetLogicalDrives();
+    (0..26u8).filter(|i| drives & (1 << i) != 0).find_map(|i| {
+        let letter = b'A' + i;
+        let mut path: Vec<u16> = format!("\\\\?\\{}:", letter as char)
+            .encode_utf16()
+            .collect();
+        path.extend_from_slice(name);
+        let other = open_attributes(&path, false).ok()?;
+        let same = identity(other) == Some(want);
+        CloseHandle(other);
+        same.then_some(letter)
+    })
+}
+
+/// Implements GetFinalPathNameByHandleW(hFile, lpszFilePath, cchFilePath,
+/// dwFlags) for VOLUME_NAME_DOS (`\\?\C:\dir\file`) and VOLUME_NAME_NONE
+/// (`\dir\file`): the length without the NUL, or the size needed with it.
+pub extern "win64" fn GetFinalPathNameByHandleW(
+    h: u64,
+    buf: *mut u16,
+    size: u32,
+    flags: u32,
+) -> u32 {
+    let volume = flags & 0x7;
+    if flags & !(0x7 | FILE_NAME_OPENED) != 0 || volume > VOLUME_NAME_NONE {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let name = match name_on_volume(h) {
+        Ok(n) => n,
+        Err(st) => return fail(st, 0),
+    };
+    let full = match volume {
+        VOLUME_NAME_NONE => name,
+        VOLUME_NAME_DOS => match drive_of(h, &name) {
+            Some(letter) => {
+                let mut p: Vec<u16> = format!("\\\\?\\{}:", letter as char)
+                    .encode_utf16()
+                    .collect();
+                p.extend(name);
+                p
+            }
+            None => {
+                set_error(3); // ERROR_PATH_NOT_FOUND
+                return 0;
+            }
+        },
+        _ => {
+            // VOLUME_NAME_GUID and VOLUME_NAME_NT need the mount manager's
+            // device names, which the drive map does not give yet.
+            log::warn!("unimplemented: GetFinalPathNameByHandleW with volume name kind {volume}");
+            set_error(ERROR_CALL_NOT_IMPLEMENTED);
+            return 0;
+        }
+    };
+    // SAFETY: the caller's buffer holds `size` characters (or is NULL).
+    unsafe { copy_out(&full, buf, size) }
+}
+
+/// Implements GetFinalPathNameByHandleA.
+pub extern "win64" fn GetFinalPathNameByHandleA(
+    h: u64,
+    buf: *mut u8,
+    size: u32,
+    flags: u32,
+) -> u32 {
+    let mut wide = vec![0u16; 32768];
+    let n = GetFinalPathNameByHandleW(h, wide.as_mut_ptr(), wide.len() as u32, flags);
+    if n == 0 || n as usize >= wide.len() {
+        return n;
+    }
+    let bytes = crate::nls::wide_to_ansi(&wide[..n as usize]);
+    // SAFETY: the caller's buffer holds `size` bytes (or is NULL).
+    unsafe { copy_out(&bytes, buf, size) }
+}

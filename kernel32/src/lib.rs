@@ -186,6 +186,8 @@ static EXPORTS: &[Export] = &[
         Ptr, Ptr, Int, Int, Int, Ptr, Ptr, Ptr
     )),
     export!(GetFileInformationByHandle(Ptr, Ptr)),
+    export!(GetFinalPathNameByHandleA(Ptr, Ptr, Int, Int)),
+    export!(GetFinalPathNameByHandleW(Ptr, Ptr, Int, Int)),
     export!(GetFileInformationByHandleEx(Ptr, Int, Ptr, Int)),
     export!(SetFileInformationByHandle(Ptr, Int, Ptr, Int)),
     export!(GetFileAttributesExA(Str, Int, Ptr)),
