@@ -259,6 +259,26 @@ static void test_attributes(void)
     SetLastError(0);
     ok(!SetFileAttributesW(L"ro.txt", FILE_ATTRIBUTE_NORMAL) && GetLastError() == ERROR_FILE_NOT_FOUND,
        "SetFileAttributesW of a missing file: ERROR_FILE_NOT_FOUND");
+
+    h = open_w(L"attr.txt", GENERIC_WRITE, 0, CREATE_NEW, FILE_ATTRIBUTE_NORMAL);
+    CloseHandle(h);
+    is_int(GetFileAttributesW(L"attr.txt"), FILE_ATTRIBUTE_ARCHIVE, "a new file has FILE_ATTRIBUTE_ARCHIVE");
+    ok(SetFileAttributesW(L"attr.txt", FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM), "SetFileAttributesW(HIDDEN | SYSTEM)");
+    is_int(GetFileAttributesW(L"attr.txt"), FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, "they are kept, exactly");
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(L"attr.txt", &fd);
+    ok(f != INVALID_HANDLE_VALUE && fd.dwFileAttributes == (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM),
+       "FindFirstFileW reports them too (%#lx)", fd.dwFileAttributes);
+    FindClose(f);
+    ok(SetFileAttributesW(L"attr.txt", FILE_ATTRIBUTE_NORMAL), "SetFileAttributesW(NORMAL)");
+    is_int(GetFileAttributesW(L"attr.txt"), FILE_ATTRIBUTE_NORMAL, "leaves FILE_ATTRIBUTE_NORMAL alone");
+    DeleteFileW(L"attr.txt");
+    h = open_w(L"hidden.txt", GENERIC_WRITE, 0, CREATE_NEW, FILE_ATTRIBUTE_HIDDEN);
+    BY_HANDLE_FILE_INFORMATION info;
+    ok(GetFileInformationByHandle(h, &info) && info.dwFileAttributes == (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_ARCHIVE),
+       "CreateFileW(FILE_ATTRIBUTE_HIDDEN) makes a hidden, archived file (%#lx)", info.dwFileAttributes);
+    CloseHandle(h);
+    DeleteFileW(L"hidden.txt");
 }
 
 static void test_directories(void)

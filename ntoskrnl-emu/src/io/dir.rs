@@ -156,7 +156,13 @@ fn read_names(file: &FileObject) -> NtResult<Vec<Vec<u16>>> {
 }
 
 /// One entry in `class`'s layout, without its NextEntryOffset.
-fn entry(dirfd: i32, name: &[u16], class: u32, index: u32) -> NtResult<Vec<u8>> {
+fn entry(
+    dirfd: i32,
+    dir_path: &std::path::Path,
+    name: &[u16],
+    class: u32,
+    index: u32,
+) -> NtResult<Vec<u8>> {
     let off = name_offset(class).ok_or(STATUS_INVALID_INFO_CLASS)?;
     let mut b = vec![0u8; off];
     b[4..8].copy_from_slice(&index.to_le_bytes());
@@ -184,7 +190,10 @@ fn entry(dirfd: i32, name: &[u16], class: u32, index: u32) -> NtResult<Vec<u8>> 
         // Directories have no data size on NTFS.
         put(&mut b, 40, if dir { 0 } else { st.st_size });
         put(&mut b, 48, if dir { 0 } else { st.st_blocks * 512 });
-        let attributes = attributes_of(&st);
+        let stored = super::dosattr::read_at(dirfd, &c, || {
+            CString::new(dir_path.join(&host).as_os_str().as_encoded_bytes()).ok()
+        });
+        let attributes = super::dosattr::combine(attributes_of(&st), stored);
         b[56..60].copy_from_slice(&attributes.to_le_bytes());
         b[60..64].copy_from_slice(&name_len.to_le_bytes());
         match class {
@@ -255,6 +264,7 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
             );
         }
         let scan = scans.get_mut(&key).ok_or(STATUS_INVALID_PARAMETER)?;
+        let dir_path = file.path().unwrap_or_default();
         let match_all = scan.mask == [STAR];
         let mut out: Vec<u8> = Vec::new();
         let mut last_entry: Option<usize> = None;
@@ -265,7 +275,7 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
                 scan.next += 1;
                 continue;
             }
-            let e = match entry(file.raw(), name, class, scan.next as u32) {
+            let e = match entry(file.raw(), &dir_path, name, class, scan.next as u32) {
                 Ok(e) => e,
                 // Removed since the scan began: skip it.
                 Err(STATUS_OBJECT_NAME_NOT_FOUND) => {

@@ -256,6 +256,10 @@ pub fn create_file(
             return Err(status_from_errno(last_errno()));
         }
     }
+    if information != FILE_OPENED && attributes & 0x06 != 0 && !is_dir {
+        // FILE_ATTRIBUTE_HIDDEN / SYSTEM on a new or replaced file.
+        super::dosattr::write_fd(fd.as_raw_fd(), attributes | 0x20);
+    }
     let object = FileObject {
         fd,
         path: std::sync::Mutex::new(Some(path.clone())),

@@ -71,15 +71,20 @@ pub fn attributes_of(st: &libc::stat) -> u32 {
     a
 }
 
+/// The attributes of an open file: the host's, with the stored DOS ones.
+fn attributes_fd(fd: i32, st: &libc::stat) -> u32 {
+    super::dosattr::combine(attributes_of(st), super::dosattr::read_fd(fd))
+}
+
 /// FILE_BASIC_INFORMATION as bytes (40).
-fn basic(st: &libc::stat) -> Vec<u8> {
+fn basic(st: &libc::stat, attributes: u32) -> Vec<u8> {
     let mut b = Vec::with_capacity(40);
     // Linux has no creation time in stat; the change time stands in for it.
     b.extend(filetime(st.st_ctime, st.st_ctime_nsec).to_le_bytes());
     b.extend(filetime(st.st_atime, st.st_atime_nsec).to_le_bytes());
     b.extend(filetime(st.st_mtime, st.st_mtime_nsec).to_le_bytes());
     b.extend(filetime(st.st_ctime, st.st_ctime_nsec).to_le_bytes());
-    b.extend(attributes_of(st).to_le_bytes());
+    b.extend(attributes.to_le_bytes());
     b.extend([0u8; 4]);
     b
 }
@@ -161,7 +166,10 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
         let fd = file.raw();
         let pending = super::share::is_delete_pending(&file);
         match class {
-            FILE_BASIC_INFORMATION => copy_out(buffer, length, &basic(&fstat(fd)?), 40),
+            FILE_BASIC_INFORMATION => {
+                let st = fstat(fd)?;
+                copy_out(buffer, length, &basic(&st, attributes_fd(fd, &st)), 40)
+            }
             FILE_STANDARD_INFORMATION => {
                 copy_out(buffer, length, &standard(&fstat(fd)?, pending), 24)
             }
@@ -172,7 +180,7 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
             FILE_NAME_INFORMATION => copy_out(buffer, length, &name_info(&file), 4),
             FILE_NETWORK_OPEN_INFORMATION => {
                 let st = fstat(fd)?;
-                let b = basic(&st);
+                let b = basic(&st, attributes_fd(fd, &st));
                 let mut d = b[..32].to_vec();
                 d.extend((st.st_blocks * 512).to_le_bytes());
                 d.extend(st.st_size.to_le_bytes());
@@ -180,13 +188,14 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
                 copy_out(buffer, length, &d, 56)
             }
             FILE_ATTRIBUTE_TAG_INFORMATION => {
-                let mut d = attributes_of(&fstat(fd)?).to_le_bytes().to_vec();
+                let st = fstat(fd)?;
+                let mut d = attributes_fd(fd, &st).to_le_bytes().to_vec();
                 d.extend(0u32.to_le_bytes());
                 copy_out(buffer, length, &d, 8)
             }
             FILE_ALL_INFORMATION => {
                 let st = fstat(fd)?;
-                let mut d = basic(&st);
+                let mut d = basic(&st, attributes_fd(fd, &st));
                 d.extend(standard(&st, pending));
                 d.extend((st.st_ino as u64).to_le_bytes()); // Internal
                 d.extend(0u32.to_le_bytes()); // EaSize
@@ -233,6 +242,7 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
     }
     let attrs = u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4]));
     if attrs != 0 {
+        super::dosattr::write_fd(file.raw(), attrs);
         let st = fstat(file.raw())?;
         let mode = if attrs & FILE_ATTRIBUTE_READONLY != 0 {
             st.st_mode & !0o222
@@ -529,7 +539,8 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
         if super::share::is_pending(super::share::FileId::of(&st)) {
             return Err(STATUS_DELETE_PENDING);
         }
-        user::write_from(a[1], &basic(&st))
+        let attributes = super::dosattr::combine(attributes_of(&st), super::dosattr::read_path(&c));
+        user::write_from(a[1], &basic(&st, attributes))
     };
     NtStatus::from_result(run())
 }

@@ -2,6 +2,7 @@
 //! from NT names to host paths, and the file services.
 
 pub mod dir;
+pub mod dosattr;
 pub mod file;
 pub mod info;
 pub mod lock;
