@@ -362,6 +362,19 @@ static void test_locks(void)
     HANDLE h1 = open_w(L"lock.txt", GENERIC_READ | GENERIC_WRITE, 3, OPEN_EXISTING, 0);
     HANDLE h2 = open_w(L"lock.txt", GENERIC_READ | GENERIC_WRITE, 3, OPEN_EXISTING, 0);
     ok(LockFile(h1, 0, 0, 10, 0), "LockFile(h1, 0..10)");
+    char lb[8];
+    DWORD ln;
+    SetLastError(0);
+    ok(!ReadFile(h2, lb, 4, &ln, NULL) && GetLastError() == ERROR_LOCK_VIOLATION,
+       "another handle cannot read an exclusively locked range: ERROR_LOCK_VIOLATION (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!WriteFile(h2, "zz", 2, &ln, NULL) && GetLastError() == ERROR_LOCK_VIOLATION,
+       "nor write it");
+    ok(ReadFile(h1, lb, 4, &ln, NULL) && ln == 4 && memcmp(lb, "0123", 4) == 0, "the locking handle reads it");
+    SetFilePointer(h1, 0, NULL, FILE_BEGIN);
+    OVERLAPPED past = {0};
+    past.Offset = 12;
+    ok(ReadFile(h2, lb, 4, &ln, &past) && ln == 4 && memcmp(lb, "cdef", 4) == 0, "outside the range others read");
     SetLastError(0);
     ok(!LockFile(h2, 5, 0, 10, 0) && GetLastError() == ERROR_LOCK_VIOLATION,
        "an overlapping lock through another handle: ERROR_LOCK_VIOLATION (%lu)", GetLastError());
@@ -379,6 +392,11 @@ static void test_locks(void)
     ov.Offset = 100;
     ok(LockFileEx(h1, LOCKFILE_FAIL_IMMEDIATELY, 0, 10, 0, &ov), "a shared lock through h1");
     ok(LockFileEx(h2, LOCKFILE_FAIL_IMMEDIATELY, 0, 10, 0, &ov), "shared locks overlap shared locks");
+    OVERLAPPED at = {0};
+    at.Offset = 100;
+    SetLastError(0);
+    ok(!WriteFile(h1, "w", 1, &ln, &at) && GetLastError() == ERROR_LOCK_VIOLATION,
+       "a shared lock denies writes even to the handle holding it");
     ov.Offset = 105;
     SetLastError(0);
     ok(!LockFileEx(h2, LOCKFILE_FAIL_IMMEDIATELY | LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &ov)

@@ -402,6 +402,9 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
     if let Err(e) = prepare_user_buffer(buffer, length) {
         return e;
     }
+    if let Err(e) = super::lock::check_io(&file, offset, length, false) {
+        return e;
+    }
     // SAFETY: the kernel copies into the guest buffer and reports EFAULT for
     // bad addresses instead of faulting.
     let n = unsafe {
@@ -452,6 +455,9 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         offset = Some(unsafe { libc::lseek(file.raw(), 0, libc::SEEK_END) });
     }
     if let Err(e) = prepare_user_buffer(buffer, length) {
+        return e;
+    }
+    if let Err(e) = super::lock::check_io(&file, offset, length, true) {
         return e;
     }
     let mut done = 0usize;

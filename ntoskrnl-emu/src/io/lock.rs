@@ -4,13 +4,16 @@
 //! shared locks and the same handle's exclusive ones; unlocking needs the
 //! exact range locked. A handle's locks go when it is closed.
 //!
-//! The locks are advisory between handles of this process: ReadFile and
-//! WriteFile do not yet check them.
+//! ReadFile and WriteFile honour them (`check_io`): a read fails on a range
+//! another handle holds exclusively, a write on a range any other handle
+//! locks or this handle locks shared, with STATUS_FILE_LOCK_CONFLICT.
+//! They hold between the handles of this process.
 
 use super::share::FileId;
 use super::FileObject;
 use crate::ob;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use syscalls::*;
 
@@ -32,6 +35,8 @@ impl Lock {
 }
 
 static LOCKS: Mutex<Option<HashMap<FileId, Vec<Lock>>>> = Mutex::new(None);
+/// How many locks exist: I/O checks nothing while there are none.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 /// Signalled whenever locks are released, for waiting lockers.
 static RELEASED: Condvar = Condvar::new();
 
@@ -63,12 +68,52 @@ pub fn release_all(file: &FileObject) {
         map.retain(|_, locks| {
             let before = locks.len();
             locks.retain(|l| l.owner != me);
+            ACTIVE.fetch_sub(before - locks.len(), Ordering::Relaxed);
             any |= locks.len() != before;
             !locks.is_empty()
         });
         if any {
             RELEASED.notify_all();
         }
+    }
+}
+
+/// Whether `file` may read (or write) `length` bytes at `offset` (its
+/// file pointer when None) under the locks held.
+pub fn check_io(
+    file: &FileObject,
+    offset: Option<i64>,
+    length: usize,
+    write: bool,
+) -> NtResult<()> {
+    if ACTIVE.load(Ordering::Relaxed) == 0 || length == 0 {
+        return Ok(());
+    }
+    let offset = match offset {
+        Some(o) => o,
+        // SAFETY: lseek on a descriptor we hold.
+        None => unsafe { libc::lseek(file.raw(), 0, libc::SEEK_CUR) },
+    };
+    if offset < 0 {
+        return Ok(());
+    }
+    let id = file_id(file)?;
+    let me = owner(file);
+    let g = LOCKS.lock().unwrap_or_else(|e| e.into_inner());
+    let conflict = g.as_ref().and_then(|m| m.get(&id)).is_some_and(|locks| {
+        locks.iter().any(|l| {
+            l.overlaps(offset as u64, length as u64)
+                && if write {
+                    l.owner != me || !l.exclusive
+                } else {
+                    l.owner != me && l.exclusive
+                }
+        })
+    });
+    if conflict {
+        Err(STATUS_FILE_LOCK_CONFLICT)
+    } else {
+        Ok(())
     }
 }
 
@@ -118,6 +163,7 @@ pub fn NtLockFile(a: &Args) -> NtStatus {
                     length,
                     exclusive,
                 });
+                ACTIVE.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
             if fail_now {
@@ -158,6 +204,7 @@ pub fn NtUnlockFile(a: &Args) -> NtStatus {
             .position(|l| l.owner == me && l.offset == offset && l.length == length)
             .ok_or(STATUS_RANGE_NOT_LOCKED)?;
         locks.remove(i);
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
         RELEASED.notify_all();
         Ok(())
     };
