@@ -356,6 +356,13 @@ static void test_links_copies_moves(void)
     DeleteFileW(L"backup.txt");
 }
 
+static DWORD WINAPI unlock_later(void *h)
+{
+    Sleep(100);
+    UnlockFile((HANDLE)h, 200, 0, 10, 0);
+    return 0;
+}
+
 static void test_locks(void)
 {
     ok(put(L"lock.txt", "0123456789abcdefghij"), "make lock.txt");
@@ -411,6 +418,17 @@ static void test_locks(void)
     SetLastError(0);
     ok(!LockFileEx(h2, 0, 1, 10, 0, &ov) && GetLastError() == ERROR_INVALID_PARAMETER,
        "a nonzero dwReserved: ERROR_INVALID_PARAMETER");
+    /* Without LOCKFILE_FAIL_IMMEDIATELY the request waits for the range. */
+    HANDLE h3 = open_w(L"lock.txt", GENERIC_READ | GENERIC_WRITE, 3, OPEN_EXISTING, 0);
+    ok(LockFile(h3, 200, 0, 10, 0), "h3 locks 200..210");
+    HANDLE t = CreateThread(NULL, 0, unlock_later, h3, 0, NULL);
+    ov.Offset = 205;
+    DWORD start = GetTickCount();
+    ok(LockFileEx(h2, LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &ov), "a waiting LockFileEx is granted when the range is unlocked");
+    ok(GetTickCount() - start >= 50, "after waiting for it");
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    CloseHandle(h3);
     CloseHandle(h2);
     DeleteFileW(L"lock.txt");
 }
