@@ -214,6 +214,21 @@ static void test_positions(void)
     DWORD high = 1;
     ok(GetFileSize(h, &high) == 4 && high == 0, "and truncates it to 4");
     is_int(GetFileType(h), FILE_TYPE_DISK, "GetFileType: FILE_TYPE_DISK");
+    ok(put(L"acc.txt", "access"), "make acc.txt");
+    HANDLE ro = open_w(L"acc.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    SetLastError(0);
+    ok(!WriteFile(ro, "x", 1, &n, NULL) && GetLastError() == ERROR_ACCESS_DENIED,
+       "WriteFile through a read-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!SetEndOfFile(ro) && GetLastError() == ERROR_ACCESS_DENIED,
+       "SetEndOfFile through a read-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    CloseHandle(ro);
+    HANDLE wo = open_w(L"acc.txt", GENERIC_WRITE, 7, OPEN_EXISTING, 0);
+    SetLastError(0);
+    ok(!ReadFile(wo, buf, 1, &n, NULL) && GetLastError() == ERROR_ACCESS_DENIED,
+       "ReadFile through a write-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    CloseHandle(wo);
+    DeleteFileW(L"acc.txt");
     ok(FlushFileBuffers(h), "FlushFileBuffers");
 
     BY_HANDLE_FILE_INFORMATION info;

@@ -20,6 +20,7 @@ pub const FILE_READ_DATA: u32 = 0x0001;
 pub const FILE_WRITE_DATA: u32 = 0x0002;
 pub const FILE_APPEND_DATA: u32 = 0x0004;
 pub const FILE_EXECUTE: u32 = 0x0020;
+pub const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
 pub const DELETE: u32 = 0x0001_0000;
 pub const GENERIC_READ: u32 = 0x8000_0000;
 pub const GENERIC_WRITE: u32 = 0x4000_0000;
@@ -418,7 +419,7 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
     };
     if n < 0 {
         let errno = last_errno();
-        return complete(iosb, 0, status_from_errno(errno), 0);
+        return complete(iosb, 0, io_error(&file, errno, FILE_READ_DATA), 0);
     }
     if let Some(off) = offset {
         sync_position(&file, off + n as i64);
@@ -480,7 +481,8 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
             if errno == libc::EINTR {
                 continue;
             }
-            return complete(iosb, 0, status_from_errno(errno), done as u64);
+            let status = io_error(&file, errno, FILE_WRITE_DATA | FILE_APPEND_DATA);
+            return complete(iosb, 0, status, done as u64);
         }
         done += n as usize;
     }
@@ -488,6 +490,17 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         sync_position(&file, off + done as i64);
     }
     complete(iosb, a[1], STATUS_SUCCESS, done as u64)
+}
+
+/// The status of a failed host read or write: a handle opened without the
+/// right to it is refused (the host descriptor, opened without it, reports
+/// EBADF).
+fn io_error(file: &FileObject, errno: i32, right: u32) -> NtStatus {
+    if errno == libc::EBADF && map_generic(file.access) & right == 0 {
+        STATUS_ACCESS_DENIED
+    } else {
+        status_from_errno(errno)
+    }
 }
 
 /// A synchronous handle's file pointer follows an I/O at an explicit

@@ -335,7 +335,7 @@ fn set_disposition(file: &FileObject, delete: bool, flags: u32) -> NtResult<()> 
     if file.device_type != FILE_DEVICE_DISK {
         return Err(STATUS_INVALID_PARAMETER);
     }
-    if file.access & super::file::DELETE == 0 {
+    if super::file::map_generic(file.access) & super::file::DELETE == 0 {
         return Err(STATUS_ACCESS_DENIED);
     }
     if delete {
@@ -390,6 +390,19 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
         };
         if length < fixed {
             return Err(STATUS_INFO_LENGTH_MISMATCH);
+        }
+        // The right each class needs on the handle.
+        let right = match class {
+            FILE_BASIC_INFORMATION => super::file::FILE_WRITE_ATTRIBUTES,
+            FILE_END_OF_FILE_INFORMATION | FILE_ALLOCATION_INFORMATION => {
+                super::file::FILE_WRITE_DATA
+            }
+            FILE_RENAME_INFORMATION => super::file::DELETE,
+            _ => 0,
+        };
+        let granted = super::file::map_generic(file.access);
+        if right != 0 && granted & right == 0 && file.device_type == FILE_DEVICE_DISK {
+            return Err(STATUS_ACCESS_DENIED);
         }
         let info = user::read_bytes(buffer, length.min(fixed + 0x10000))?;
         let int = || i64::from_le_bytes(info[..8].try_into().unwrap_or([0; 8]));

@@ -146,7 +146,8 @@ pub fn NtLockFile(a: &Args) -> NtStatus {
         if file.is_directory {
             return Err(STATUS_INVALID_PARAMETER);
         }
-        if file.access & (super::file::FILE_READ_DATA | super::file::FILE_WRITE_DATA) == 0 {
+        let granted = super::file::map_generic(file.access);
+        if granted & (super::file::FILE_READ_DATA | super::file::FILE_WRITE_DATA) == 0 {
             return Err(STATUS_ACCESS_DENIED);
         }
         let (offset, length) = read_range(a[5], a[6])?;
