@@ -69,6 +69,15 @@ static void test_dispositions(void)
     h = open_w(L"DISP-NEW.TXT", GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING, 0);
     ok(h != INVALID_HANDLE_VALUE, "names are found whatever their case");
     CloseHandle(h);
+    SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+    h = CreateFileW(L"disp-new.txt", GENERIC_READ, 7, &sa, OPEN_EXISTING, 0, NULL);
+    DWORD hflags = 0;
+    ok(GetHandleInformation(h, &hflags) && (hflags & HANDLE_FLAG_INHERIT),
+       "bInheritHandle makes an inheritable handle");
+    CloseHandle(h);
+    h = CreateFileW(L"disp-new.txt", GENERIC_READ, 7, NULL, OPEN_EXISTING, 0, NULL);
+    ok(GetHandleInformation(h, &hflags) && !(hflags & HANDLE_FLAG_INHERIT), "without it the handle is not inherited");
+    CloseHandle(h);
     ok(DeleteFileW(L"disp-new.txt") && DeleteFileW(L"DISP.txt"), "DeleteFileW, any case");
     SetLastError(0);
     ok(!DeleteFileW(L"disp.txt") && GetLastError() == ERROR_FILE_NOT_FOUND,

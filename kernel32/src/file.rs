@@ -43,6 +43,19 @@ pub fn nt_create(
     options: u32,
     attributes: u32,
 ) -> Result<(u64, u64), NtStatus> {
+    nt_create_ex(dos, access, share, disposition, options, attributes, false)
+}
+
+/// nt_create with the handle made inheritable (OBJ_INHERIT) on request.
+pub fn nt_create_ex(
+    dos: &[u16],
+    access: u32,
+    share: u32,
+    disposition: u32,
+    options: u32,
+    attributes: u32,
+    inherit: bool,
+) -> Result<(u64, u64), NtStatus> {
     let dos = String::from_utf16(dos).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
     if dos.is_empty() {
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
@@ -57,7 +70,13 @@ pub fn nt_create(
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
     }
     let us = UNICODE_STRING::over(&nt);
-    let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
+    let flags = syscalls::nt::OBJ_CASE_INSENSITIVE
+        | if inherit {
+            syscalls::nt::OBJ_INHERIT
+        } else {
+            0
+        };
+    let oa = OBJECT_ATTRIBUTES::named(Some(&us), flags);
     let mut handle = 0u64;
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
@@ -134,14 +153,18 @@ pub extern "win64" fn CreateFileW(
     if flags & 0x8000_0000 != 0 {
         options |= FILE_WRITE_THROUGH;
     }
-    let inherit = sa != 0 && {
-        // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
-        // SAFETY: the caller passes a SECURITY_ATTRIBUTES.
-        unsafe { *((sa + 16) as *const i32) != 0 }
-    };
-    let _ = inherit;
+    // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
+    let inherit = sa != 0 && user::read::<i32>(sa + 16).is_ok_and(|b| b != 0);
     let access = access | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
-    match nt_create(&name, access, share, disposition, options, flags & 0xFFFF) {
+    match nt_create_ex(
+        &name,
+        access,
+        share,
+        disposition,
+        options,
+        flags & 0xFFFF,
+        inherit,
+    ) {
         Ok((h, info)) => {
             // CREATE_ALWAYS / OPEN_ALWAYS on an existing file succeed with
             // ERROR_ALREADY_EXISTS (documented).
