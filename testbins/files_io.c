@@ -170,6 +170,10 @@ static void test_delete_pending(void)
     no = open_w(L"pend.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
     ok(no == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED,
        "while delete-pending, new opens fail with ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    SetLastError(0);
+    no = open_w(L"pend.txt", GENERIC_WRITE, 7, CREATE_NEW, 0);
+    ok(no == INVALID_HANDLE_VALUE && GetLastError() == ERROR_ACCESS_DENIED,
+       "and CREATE_NEW of its name too (%lu)", GetLastError());
     CloseHandle(other);
     SetLastError(0);
     ok(GetFileAttributesW(L"pend.txt") == INVALID_FILE_ATTRIBUTES && GetLastError() == ERROR_FILE_NOT_FOUND,

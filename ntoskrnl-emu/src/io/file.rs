@@ -182,7 +182,22 @@ pub fn create_file(
             // name lookup as STATUS_OBJECT_PATH_NOT_FOUND.
             return Err(STATUS_OBJECT_NAME_NOT_FOUND);
         }
-        FILE_CREATE if exists => return Err(STATUS_OBJECT_NAME_COLLISION),
+        FILE_CREATE if exists => {
+            // The name of a file marked for deletion is still taken, but
+            // the answer is that it is being deleted.
+            use std::os::unix::fs::MetadataExt;
+            let pending = meta.as_ref().is_ok_and(|m| {
+                share::is_pending(share::FileId {
+                    dev: m.dev(),
+                    ino: m.ino(),
+                })
+            });
+            return Err(if pending {
+                STATUS_DELETE_PENDING
+            } else {
+                STATUS_OBJECT_NAME_COLLISION
+            });
+        }
         _ => {}
     }
     if options & FILE_DIRECTORY_FILE != 0 && !exists {
