@@ -356,6 +356,8 @@ static void test_links_copies_moves(void)
     CloseHandle(h);
     DeleteFileW(L"link.txt");
 
+    DWORD chigh = 1;
+    ok(GetCompressedFileSizeW(L"src.txt", &chigh) == 11 && chigh == 0, "GetCompressedFileSizeW: the bytes stored");
     ok(CopyFileW(L"src.txt", L"copy.txt", TRUE), "CopyFileW");
     is_int(size_of(L"copy.txt"), 11, "the copy has the data");
     SetLastError(0);
@@ -374,6 +376,13 @@ static void test_links_copies_moves(void)
     ok(GetFileAttributesW(L"copy.txt") == INVALID_FILE_ATTRIBUTES && size_of(L"src.txt") == 3,
        "the source name is gone and the target has its data");
     ok(MoveFileW(L"src.txt", L"moved.txt"), "MoveFileW to a new name");
+    ok(MoveFileW(L"moved.txt", L"MOVED.txt"), "MoveFileW to the same name in another case");
+    WIN32_FIND_DATAW fd;
+    HANDLE f = FindFirstFileW(L"moved.txt", &fd);
+    ok(f != INVALID_HANDLE_VALUE && wcscmp(fd.cFileName, L"MOVED.txt") == 0,
+       "changes the case of the name: %ls", fd.cFileName);
+    FindClose(f);
+    ok(MoveFileW(L"MOVED.txt", L"moved.txt"), "and back");
 
     ok(put(L"replacement.txt", "replacement!"), "make replacement.txt");
     ok(ReplaceFileW(L"moved.txt", L"replacement.txt", L"backup.txt", 0, NULL, NULL), "ReplaceFileW with a backup");

@@ -164,6 +164,12 @@ static void test_drives(void)
     ok(!GetVolumeInformationW(L"C:\\windows\\", label, MAX_PATH, NULL, NULL, NULL, NULL, 0)
            && GetLastError() == ERROR_DIR_NOT_ROOT,
        "a directory that is not a root fails with ERROR_DIR_NOT_ROOT (%lu)", GetLastError());
+    WCHAR vol[MAX_PATH];
+    ok(GetVolumePathNameW(L"C:\\windows\\no-such-file", vol, MAX_PATH) && wcscmp(vol, L"C:\\") == 0,
+       "GetVolumePathNameW: the drive root, for a missing file too (%ls)", vol);
+    SetLastError(0);
+    ok(!GetVolumePathNameW(L"C:\\windows", vol, 2) && GetLastError() == ERROR_FILENAME_EXCED_RANGE,
+       "a short buffer: ERROR_FILENAME_EXCED_RANGE");
     WCHAR sys[MAX_PATH], win[MAX_PATH];
     ok(GetSystemDirectoryW(sys, MAX_PATH) && GetWindowsDirectoryW(win, MAX_PATH), "system directories");
     ok((GetFileAttributesW(sys) & FILE_ATTRIBUTE_DIRECTORY) && (GetFileAttributesW(win) & FILE_ATTRIBUTE_DIRECTORY)

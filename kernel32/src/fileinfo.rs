@@ -297,6 +297,8 @@ const FILE_FULL_DIRECTORY_RESTART_INFO: u32 = 15;
 const FILE_ID_INFO: u32 = 18;
 const FILE_DISPOSITION_INFO_EX: u32 = 21;
 const FILE_DISPOSITION_INFORMATION_EX: u32 = 64;
+const FILE_RENAME_INFO_EX: u32 = 22;
+const FILE_RENAME_INFORMATION_EX: u32 = 65;
 const FILE_INTERNAL_INFORMATION: u32 = 6;
 
 /// The directory classes: the next entries of the handle's directory
@@ -364,6 +366,7 @@ pub extern "win64" fn SetFileInformationByHandle(h: u64, class: u32, info: u64, 
         FILE_ALLOCATION_INFO => (FILE_ALLOCATION_INFORMATION, 8),
         FILE_END_OF_FILE_INFO => (FILE_END_OF_FILE_INFORMATION, 8),
         FILE_DISPOSITION_INFO_EX => (FILE_DISPOSITION_INFORMATION_EX, 4),
+        FILE_RENAME_INFO_EX => (FILE_RENAME_INFORMATION_EX, 20),
         _ => {
             set_error(ERROR_INVALID_PARAMETER);
             return 0;
@@ -377,7 +380,7 @@ pub extern "win64" fn SetFileInformationByHandle(h: u64, class: u32, info: u64, 
         set_error(ERROR_NOACCESS);
         return 0;
     };
-    if class == FILE_RENAME_INFO {
+    if class == FILE_RENAME_INFO || class == FILE_RENAME_INFO_EX {
         // A DOS name without a root directory becomes an NT name.
         match rename_to_nt(&data) {
             Ok(Some(d)) => data = d,
@@ -649,4 +652,64 @@ pub extern "win64" fn GetFinalPathNameByHandleA(
     let bytes = crate::nls::wide_to_ansi(&wide[..n as usize]);
     // SAFETY: the caller's buffer holds `size` bytes (or is NULL).
     unsafe { copy_out(&bytes, buf, size) }
+}
+
+fn compressed_size(name: Option<Vec<u16>>, high: u64) -> u32 {
+    let Some(name) = name else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return u32::MAX;
+    };
+    let h = match open_attributes(&name, false) {
+        Ok(h) => h,
+        Err(st) => return fail(st, u32::MAX),
+    };
+    let mut standard = [0u8; 24];
+    let r = query_info(h, FILE_STANDARD_INFORMATION, &mut standard);
+    CloseHandle(h);
+    if let Err(st) = r {
+        return fail(st, u32::MAX);
+    }
+    // The storage used: the allocation, but not the block rounding past
+    // the end (a sparse file uses less than its size).
+    let allocation = u64::from_le_bytes(standard[0..8].try_into().unwrap_or([0; 8]));
+    let size = u64::from_le_bytes(standard[8..16].try_into().unwrap_or([0; 8]));
+    let used = allocation.min(size);
+    if user::write_opt(high, &((used >> 32) as u32)).is_err() {
+        set_error(ERROR_NOACCESS);
+        return u32::MAX;
+    }
+    set_error(0);
+    used as u32
+}
+
+/// Implements GetCompressedFileSizeW(lpFileName, lpFileSizeHigh): the
+/// bytes of storage the file uses (no volume here compresses).
+pub extern "win64" fn GetCompressedFileSizeW(name: *const u16, high: u64) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    compressed_size(unsafe { wstr(name) }, high)
+}
+
+/// Implements GetCompressedFileSizeA.
+pub extern "win64" fn GetCompressedFileSizeA(name: *const u8, high: u64) -> u32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    compressed_size(unsafe { astr(name) }, high)
+}
+
+/// Implements CreateDirectoryExW(lpTemplateDirectory, lpNewDirectory,
+/// lpSecurityAttributes): the template's attributes that matter here
+/// (none of compression or encryption exist on the host) leave a plain
+/// new directory; the template must exist.
+pub extern "win64" fn CreateDirectoryExW(template: *const u16, new: *const u16, sa: u64) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    let Some(template) = (unsafe { wstr(template) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    match open_attributes(&template, false) {
+        Ok(h) => {
+            CloseHandle(h);
+        }
+        Err(st) => return fail(st, 0),
+    }
+    crate::file::CreateDirectoryW(new, sa)
 }

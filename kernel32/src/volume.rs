@@ -379,3 +379,93 @@ pub extern "win64" fn GetVolumeInformationA(
         crate::nls::wide_to_ansi,
     )
 }
+
+/// The root of the volume a full path is on: `C:\`, `\\server\share\`, or
+/// the same under `\\?\`.
+fn volume_root(full: &str) -> Option<String> {
+    let (prefix, rest) = match full.strip_prefix("\\\\?\\") {
+        Some(r) => ("\\\\?\\", r),
+        None => ("", full),
+    };
+    let b = rest.as_bytes();
+    if b.len() >= 2 && b[1] == b':' {
+        return Some(format!("{prefix}{}\\", &rest[..2]));
+    }
+    let unc = rest
+        .strip_prefix("\\\\")
+        .or_else(|| rest.strip_prefix("UNC\\").filter(|_| !prefix.is_empty()))?;
+    let mut parts = unc.splitn(3, '\\');
+    let (server, share) = (parts.next()?, parts.next()?);
+    let lead = if rest.starts_with("UNC\\") {
+        "UNC\\"
+    } else {
+        "\\\\"
+    };
+    Some(format!("{prefix}{lead}{server}\\{share}\\"))
+}
+
+fn volume_path_name(name: Option<Vec<u16>>) -> Result<Vec<u16>, u32> {
+    let name = name.ok_or(ERROR_INVALID_PARAMETER)?;
+    let s = String::from_utf16(&name).map_err(|_| ERROR_INVALID_NAME)?;
+    let full = ntdll::path::full_path(&s, &current_directory())
+        .map_err(ntdll::rtl::status_to_dos_error)?;
+    let root = volume_root(&full).ok_or(ERROR_INVALID_NAME)?;
+    Ok(root.encode_utf16().collect())
+}
+
+/// Implements GetVolumePathNameW(lpszFileName, lpszVolumePathName,
+/// cchBufferLength): the root of the volume the path is on, with its
+/// trailing backslash (each drive is one volume).
+pub extern "win64" fn GetVolumePathNameW(name: *const u16, buf: *mut u16, size: u32) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    match volume_path_name(unsafe { wstr(name) }) {
+        Ok(root) => {
+            if root.len() + 1 > size as usize {
+                set_error(206); // ERROR_FILENAME_EXCED_RANGE
+                return 0;
+            }
+            put_str(&root, buf, size) as i32
+        }
+        Err(e) => {
+            set_error(e);
+            0
+        }
+    }
+}
+
+/// Implements GetVolumePathNameA.
+pub extern "win64" fn GetVolumePathNameA(name: *const u8, buf: *mut u8, size: u32) -> i32 {
+    // SAFETY: a NUL-terminated string or NULL.
+    match volume_path_name(unsafe { astr(name) }) {
+        Ok(root) => {
+            let bytes = crate::nls::wide_to_ansi(&root);
+            if bytes.len() + 1 > size as usize {
+                set_error(206);
+                return 0;
+            }
+            put_str(&bytes, buf, size) as i32
+        }
+        Err(e) => {
+            set_error(e);
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::volume_root;
+
+    #[test]
+    fn roots() {
+        assert_eq!(volume_root("C:\\x\\y").as_deref(), Some("C:\\"));
+        assert_eq!(
+            volume_root("\\\\srv\\share\\x").as_deref(),
+            Some("\\\\srv\\share\\")
+        );
+        assert_eq!(
+            volume_root("\\\\?\\Z:\\tmp").as_deref(),
+            Some("\\\\?\\Z:\\")
+        );
+    }
+}

@@ -27,6 +27,7 @@ const FILE_RENAME_INFORMATION: u32 = 10;
 const FILE_LINK_INFORMATION: u32 = 11;
 const FILE_DISPOSITION_INFORMATION: u32 = 13;
 const FILE_DISPOSITION_INFORMATION_EX: u32 = 64;
+const FILE_RENAME_INFORMATION_EX: u32 = 65;
 // FILE_DISPOSITION_INFORMATION_EX flags.
 const DISPOSITION_DELETE: u32 = 0x1;
 const DISPOSITION_POSIX_SEMANTICS: u32 = 0x2;
@@ -259,13 +260,8 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
 /// (ReplaceIfExists, RootDirectory, FileNameLength, FileName), as a host
 /// path.
 fn link_target(info: &[u8]) -> NtResult<std::path::PathBuf> {
+    let name = link_name(info)?;
     let root = u64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8]));
-    let len = u32::from_le_bytes(info[16..20].try_into().unwrap_or([0; 4])) as usize;
-    let name_bytes = info.get(20..20 + len).ok_or(STATUS_INFO_LENGTH_MISMATCH)?;
-    let name: Vec<u16> = name_bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
     if root != 0 {
         let dir = ob::reference_typed::<FileObject>(root)?;
         let dir_path = dir.path().ok_or(STATUS_INVALID_HANDLE)?;
@@ -276,6 +272,16 @@ fn link_target(info: &[u8]) -> NtResult<std::path::PathBuf> {
             _ => Err(STATUS_OBJECT_NAME_INVALID),
         }
     }
+}
+
+/// The FileName of FILE_RENAME_INFORMATION / FILE_LINK_INFORMATION.
+fn link_name(info: &[u8]) -> NtResult<Vec<u16>> {
+    let len = u32::from_le_bytes(info[16..20].try_into().unwrap_or([0; 4])) as usize;
+    let name_bytes = info.get(20..20 + len).ok_or(STATUS_INFO_LENGTH_MISMATCH)?;
+    Ok(name_bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect())
 }
 
 /// FileLinkInformation: a new name (hard link) for the file.
@@ -298,10 +304,30 @@ fn link(file: &FileObject, info: &[u8]) -> NtResult<()> {
         .map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))
 }
 
-fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
-    let replace = info[0] != 0;
-    let target = link_target(info)?;
+/// FileRenameInformation, or FileRenameInformationEx (`ex`: Flags with
+/// FILE_RENAME_REPLACE_IF_EXISTS and FILE_RENAME_POSIX_SEMANTICS).
+fn rename(file: &FileObject, info: &[u8], ex: bool) -> NtResult<()> {
+    let flags = u32::from_le_bytes(info[..4].try_into().unwrap_or([0; 4]));
+    let (replace, posix) = if ex {
+        (flags & 0x1 != 0, flags & 0x2 != 0)
+    } else {
+        (info[0] != 0, false)
+    };
+    let mut target = link_target(info)?;
     let source = file.path().ok_or(STATUS_INVALID_PARAMETER)?;
+    if target == source {
+        // The name found case-insensitively is the file's own: a rename
+        // that changes only the case takes the spelling asked for.
+        let name = String::from_utf16_lossy(&link_name(info)?);
+        let last = name.rsplit('\\').next().unwrap_or("").to_string();
+        if !last.is_empty()
+            && target
+                .file_name()
+                .is_some_and(|f| f.to_str() != Some(last.as_str()))
+        {
+            target.set_file_name(last);
+        }
+    }
     if target.symlink_metadata().is_ok() && source != target {
         if !replace {
             return Err(STATUS_OBJECT_NAME_COLLISION);
@@ -316,8 +342,9 @@ fn rename(file: &FileObject, info: &[u8]) -> NtResult<()> {
             dev: st.dev(),
             ino: st.ino(),
         };
-        // Replacing a file that is open elsewhere is refused.
-        if source != target && super::share::is_open_elsewhere(id, None) {
+        // Replacing a file that is open elsewhere is refused, unless with
+        // POSIX semantics.
+        if source != target && !posix && super::share::is_open_elsewhere(id, None) {
             return Err(STATUS_ACCESS_DENIED);
         }
     }
@@ -382,7 +409,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
             | FILE_ALLOCATION_INFORMATION => 8,
             FILE_DISPOSITION_INFORMATION => 1,
             FILE_DISPOSITION_INFORMATION_EX => 4,
-            FILE_RENAME_INFORMATION | FILE_LINK_INFORMATION => 20,
+            FILE_RENAME_INFORMATION | FILE_RENAME_INFORMATION_EX | FILE_LINK_INFORMATION => 20,
             _ => {
                 log::warn!("unimplemented NtSetInformationFile class {class}");
                 return Err(STATUS_INVALID_INFO_CLASS);
@@ -397,7 +424,7 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
             FILE_END_OF_FILE_INFORMATION | FILE_ALLOCATION_INFORMATION => {
                 super::file::FILE_WRITE_DATA
             }
-            FILE_RENAME_INFORMATION => super::file::DELETE,
+            FILE_RENAME_INFORMATION | FILE_RENAME_INFORMATION_EX => super::file::DELETE,
             _ => 0,
         };
         let granted = super::file::map_generic(file.access);
@@ -440,7 +467,8 @@ pub fn NtSetInformationFile(a: &Args) -> NtStatus {
                 let flags = u32::from_le_bytes(info[..4].try_into().unwrap_or([0; 4]));
                 set_disposition(&file, flags & DISPOSITION_DELETE != 0, flags)
             }
-            FILE_RENAME_INFORMATION => rename(&file, &info),
+            FILE_RENAME_INFORMATION => rename(&file, &info, false),
+            FILE_RENAME_INFORMATION_EX => rename(&file, &info, true),
             FILE_LINK_INFORMATION => link(&file, &info),
             _ => Err(STATUS_INVALID_INFO_CLASS),
         }
