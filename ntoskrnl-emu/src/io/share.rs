@@ -179,29 +179,35 @@ pub fn is_open_elsewhere(id: FileId, file: Option<&FileObject>) -> bool {
 /// file for deletion, and the last open of a file marked for deletion
 /// removes it.
 pub fn close(file: &FileObject) {
-    let remove = with(|r| {
-        let id = r.objects.remove(&key(file))?;
-        let state = r.files.get_mut(&id)?;
+    with(|r| {
+        let Some(id) = r.objects.remove(&key(file)) else {
+            return;
+        };
+        let Some(state) = r.files.get_mut(&id) else {
+            return;
+        };
         state.opens.remove(&key(file));
         if file.delete_on_close.load(Ordering::Relaxed) != 0 {
             state.delete_pending = true;
         }
         if !state.opens.is_empty() {
-            return None;
+            return;
         }
-        let state = r.files.remove(&id)?;
-        state
-            .delete_pending
-            .then_some((state.path, state.is_directory))
-    });
-    if let Some((path, dir)) = remove {
-        let result = if dir {
-            std::fs::remove_dir(&path)
+        let Some(state) = r.files.remove(&id) else {
+            return;
+        };
+        if !state.delete_pending {
+            return;
+        }
+        // Removed under the registry lock: no open can slip in between
+        // the last close and the removal of the name.
+        let result = if state.is_directory {
+            std::fs::remove_dir(&state.path)
         } else {
-            std::fs::remove_file(&path)
+            std::fs::remove_file(&state.path)
         };
         if let Err(e) = result {
-            log::warn!("delete of {}: {e}", path.display());
+            log::warn!("delete of {}: {e}", state.path.display());
         }
-    }
+    })
 }
