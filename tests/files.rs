@@ -10,6 +10,7 @@ const FILES_IO: Testbin = Testbin::plain("files_io");
 const FILES_FIND: Testbin = Testbin::plain("files_find");
 const FILES_NOTIFY: Testbin = Testbin::plain("files_notify");
 const FILES_NTPATH: Testbin = Testbin::plain("files_ntpath");
+const FILES_LINKS: Testbin = Testbin::plain("files_links");
 
 fn run_in_workdir(bin: &Testbin, name: &str) {
     let exe = build(bin);
@@ -52,6 +53,11 @@ fn files_notify() {
 #[test]
 fn files_ntpath() {
     run_in_workdir(&FILES_NTPATH, "files_ntpath");
+}
+
+#[test]
+fn files_links() {
+    run_in_workdir(&FILES_LINKS, "files_links");
 }
 
 /// The prefix is made on first use, in well under a second (no boot).

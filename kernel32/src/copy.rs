@@ -461,3 +461,114 @@ pub fn move_by_copy(from: &[u16], to: &[u16], replace: bool) -> Win32Result<()> 
     CloseHandle(h);
     r
 }
+
+const FSCTL_SET_REPARSE_POINT: u64 = 0x0009_00A4;
+const IO_REPARSE_TAG_SYMLINK: u32 = 0xA000_000C;
+const SYMLINK_FLAG_RELATIVE: u32 = 1;
+const FILE_DIRECTORY_FILE: u32 = 0x1;
+const FILE_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+const SYMBOLIC_LINK_FLAG_DIRECTORY: u32 = 0x1;
+const SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE: u32 = 0x2;
+
+/// REPARSE_DATA_BUFFER for a symbolic link to `target` (as given, and as
+/// the name the file system resolves).
+fn symlink_reparse_data(target: &[u16]) -> Result<Vec<u8>, NtStatus> {
+    use ntdll::path::PathType;
+    let s = String::from_utf16(target).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+    let relative = ntdll::path::path_type(target) == PathType::Relative;
+    let substitute: Vec<u16> = if relative {
+        s.replace('/', "\\").encode_utf16().collect()
+    } else {
+        ntdll::path::dos_to_nt(&s, &current_directory())?
+            .encode_utf16()
+            .collect()
+    };
+    let print: Vec<u16> = target.to_vec();
+    let mut names: Vec<u8> = substitute.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let print_offset = names.len();
+    names.extend(print.iter().flat_map(|u| u.to_le_bytes()));
+    let mut b = Vec::with_capacity(20 + names.len());
+    b.extend(IO_REPARSE_TAG_SYMLINK.to_le_bytes());
+    b.extend(((12 + names.len()) as u16).to_le_bytes());
+    b.extend(0u16.to_le_bytes());
+    b.extend(0u16.to_le_bytes());
+    b.extend(((substitute.len() * 2) as u16).to_le_bytes());
+    b.extend((print_offset as u16).to_le_bytes());
+    b.extend(((print.len() * 2) as u16).to_le_bytes());
+    b.extend((if relative { SYMLINK_FLAG_RELATIVE } else { 0 }).to_le_bytes());
+    b.extend(names);
+    Ok(b)
+}
+
+fn symbolic_link(link: Option<Vec<u16>>, target: Option<Vec<u16>>, flags: u32) -> u8 {
+    let (Some(link), Some(target)) = (link, target) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    if flags & !(SYMBOLIC_LINK_FLAG_DIRECTORY | SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE) != 0
+        || target.is_empty()
+    {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let data = match symlink_reparse_data(&target) {
+        Ok(d) => d,
+        Err(st) => return fail(st, 0),
+    };
+    let kind = if flags & SYMBOLIC_LINK_FLAG_DIRECTORY != 0 {
+        FILE_DIRECTORY_FILE
+    } else {
+        FILE_NON_DIRECTORY_FILE
+    };
+    let (h, _) = match nt_create(
+        &link,
+        DELETE | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE,
+        0,
+        FILE_CREATE,
+        kind | FILE_OPEN_REPARSE_POINT | FILE_SYNCHRONOUS_IO_NONALERT,
+        0x80,
+    ) {
+        Ok(r) => r,
+        Err(st) => return fail(st, 0),
+    };
+    let mut iosb = syscalls::nt::IO_STATUS_BLOCK::default();
+    let st = syscall(
+        nr::NtFsControlFile,
+        &args([
+            h,
+            0,
+            0,
+            0,
+            &mut iosb as *mut syscalls::nt::IO_STATUS_BLOCK as u64,
+            FSCTL_SET_REPARSE_POINT,
+            data.as_ptr() as u64,
+            data.len() as u64,
+            0,
+            0,
+        ]),
+    );
+    if !st.is_success() {
+        // The empty file or directory made for the link goes again.
+        delete_on_close(h);
+        CloseHandle(h);
+        return fail(st, 0);
+    }
+    CloseHandle(h);
+    set_error(0);
+    1
+}
+
+/// Implements CreateSymbolicLinkW(lpSymlinkFileName, lpTargetFileName,
+/// dwFlags): a symbolic link to a file, or with SYMBOLIC_LINK_FLAG_DIRECTORY
+/// to a directory; a relative target stays relative to the link. (The
+/// link is created whatever the privileges, as with developer mode on.)
+pub extern "win64" fn CreateSymbolicLinkW(link: *const u16, target: *const u16, flags: u32) -> u8 {
+    // SAFETY: NUL-terminated strings or NULL.
+    unsafe { symbolic_link(wstr(link), wstr(target), flags) }
+}
+
+/// Implements CreateSymbolicLinkA.
+pub extern "win64" fn CreateSymbolicLinkA(link: *const u8, target: *const u8, flags: u32) -> u8 {
+    // SAFETY: NUL-terminated strings or NULL.
+    unsafe { symbolic_link(astr(link), astr(target), flags) }
+}

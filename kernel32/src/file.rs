@@ -547,7 +547,9 @@ fn delete(name: *const u16, directory: bool) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
+    // A symbolic link is deleted itself, not its target.
     let options = FILE_SYNCHRONOUS_IO_NONALERT
+        | 0x0020_0000 // FILE_OPEN_REPARSE_POINT
         | if directory {
             FILE_DIRECTORY_FILE
         } else {

@@ -43,6 +43,8 @@ static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 /// One FILE_BOTH_DIR_INFORMATION entry, decoded.
 struct Found {
     attributes: u32,
+    /// The reparse tag of a reparse point (EaSize in the entry).
+    reparse_tag: u32,
     times: [u64; 3],
     size: u64,
     name: Vec<u16>,
@@ -63,8 +65,14 @@ fn decode(b: &[u8]) -> Found {
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
+    let attributes = u32_at(b, 56);
     Found {
-        attributes: u32_at(b, 56),
+        attributes,
+        reparse_tag: if attributes & 0x400 != 0 {
+            u32_at(b, 64)
+        } else {
+            0
+        },
         times: [u64_at(b, 8), u64_at(b, 16), u64_at(b, 24)],
         size: u64_at(b, 40),
         name,
@@ -142,6 +150,7 @@ fn find_data_w(f: &Found) -> Vec<u8> {
     }
     d[28..32].copy_from_slice(&((f.size >> 32) as u32).to_le_bytes());
     d[32..36].copy_from_slice(&(f.size as u32).to_le_bytes());
+    d[36..40].copy_from_slice(&f.reparse_tag.to_le_bytes()); // dwReserved0
     for (i, u) in f.name.iter().take(259).enumerate() {
         d[44 + 2 * i..46 + 2 * i].copy_from_slice(&u.to_le_bytes());
     }

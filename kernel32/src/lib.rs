@@ -204,6 +204,8 @@ static EXPORTS: &[Export] = &[
     export!(ReplaceFileW(WStr, WStr, WStr, Int, Ptr, Ptr)),
     export!(CreateHardLinkA(Str, Str, Ptr)),
     export!(CreateHardLinkW(WStr, WStr, Ptr)),
+    export!(CreateSymbolicLinkA(Str, Str, Int)),
+    export!(CreateSymbolicLinkW(WStr, WStr, Int)),
     export!(LockFile(Ptr, Int, Int, Int, Int)),
     export!(LockFileEx(Ptr, Int, Int, Int, Int, Ptr)),
     export!(UnlockFile(Ptr, Int, Int, Int, Int)),

@@ -60,6 +60,8 @@ pub fn services() -> Vec<(u32, Service)> {
         ),
         (nr::NtOpenFile, io::file::NtOpenFile),
         (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
+        // Reparse points of disk files; the named-pipe FSCTLs join here.
+        (nr::NtFsControlFile, io::reparse::NtFsControlFile),
         (nr::NtLockFile, io::lock::NtLockFile),
         (nr::NtUnlockFile, io::lock::NtUnlockFile),
         (

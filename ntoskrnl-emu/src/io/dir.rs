@@ -173,27 +173,39 @@ fn entry(
         let host = String::from_utf16_lossy(name);
         let c = CString::new(host.as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
         // SAFETY: fstatat relative to a directory descriptor we hold, into
-        // a zeroed stat; a dangling symlink falls back to the link itself.
+        // a zeroed stat: the entry itself, a symbolic link as a link.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        if unsafe { libc::fstatat(dirfd, c.as_ptr(), &mut st, 0) } != 0
-            && unsafe { libc::fstatat(dirfd, c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) } != 0
-        {
+        if unsafe { libc::fstatat(dirfd, c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) } != 0 {
             return Err(status_from_errno(last_errno()));
         }
-        let dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        let link = st.st_mode & libc::S_IFMT == libc::S_IFLNK;
+        // Directories and links have no data size on NTFS.
+        let dir = link || st.st_mode & libc::S_IFMT == libc::S_IFDIR;
         let put =
             |b: &mut Vec<u8>, at: usize, v: i64| b[at..at + 8].copy_from_slice(&v.to_le_bytes());
         put(&mut b, 8, filetime(st.st_ctime, st.st_ctime_nsec));
         put(&mut b, 16, filetime(st.st_atime, st.st_atime_nsec));
         put(&mut b, 24, filetime(st.st_mtime, st.st_mtime_nsec));
         put(&mut b, 32, filetime(st.st_ctime, st.st_ctime_nsec));
-        // Directories have no data size on NTFS.
         put(&mut b, 40, if dir { 0 } else { st.st_size });
         put(&mut b, 48, if dir { 0 } else { st.st_blocks * 512 });
-        let stored = super::dosattr::read_at(dirfd, &c, || {
-            CString::new(dir_path.join(&host).as_os_str().as_encoded_bytes()).ok()
-        });
-        let attributes = super::dosattr::combine(attributes_of(&st), stored);
+        let attributes = if link {
+            // Listed as a reparse point (a directory one when its target is
+            // a directory), with its tag where the entry has an EaSize.
+            let mut target: libc::stat = unsafe { std::mem::zeroed() };
+            // SAFETY: fstatat following the link, into a zeroed stat.
+            let is_dir = unsafe { libc::fstatat(dirfd, c.as_ptr(), &mut target, 0) } == 0
+                && target.st_mode & libc::S_IFMT == libc::S_IFDIR;
+            if class != FILE_DIRECTORY_INFORMATION {
+                b[64..68].copy_from_slice(&super::reparse::IO_REPARSE_TAG_SYMLINK.to_le_bytes());
+            }
+            super::info::link_attributes_for(is_dir)
+        } else {
+            let stored = super::dosattr::read_at(dirfd, &c, || {
+                CString::new(dir_path.join(&host).as_os_str().as_encoded_bytes()).ok()
+            });
+            super::dosattr::combine(attributes_of(&st), stored)
+        };
         b[56..60].copy_from_slice(&attributes.to_le_bytes());
         b[60..64].copy_from_slice(&name_len.to_le_bytes());
         match class {

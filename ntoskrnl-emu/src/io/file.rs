@@ -51,6 +51,7 @@ pub const FILE_SYNCHRONOUS_IO_NONALERT: u32 = 0x0020;
 pub const FILE_NON_DIRECTORY_FILE: u32 = 0x0040;
 pub const FILE_DELETE_ON_CLOSE: u32 = 0x1000;
 pub const FILE_OPEN_FOR_BACKUP_INTENT: u32 = 0x4000;
+pub const FILE_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
 
 /// Maps GENERIC_* rights to the file-specific ones.
 pub fn map_generic(access: u32) -> u32 {
@@ -159,6 +160,13 @@ pub fn create_file(
     };
     if write && access & FILE_WRITE_DATA == 0 {
         flags |= libc::O_APPEND;
+    }
+    if options & FILE_OPEN_REPARSE_POINT != 0
+        && path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return open_link(path, nt_name, access, disposition, options, share);
     }
     let meta = std::fs::metadata(&path);
     let exists = meta.is_ok();
@@ -289,6 +297,51 @@ pub fn create_file(
     let object = Arc::new(object);
     share::add(&object, id, share, &path)?;
     Ok((object, information))
+}
+
+/// Opens a symbolic link itself (FILE_OPEN_REPARSE_POINT): a link to a
+/// directory is a directory, as a directory symlink is on NTFS.
+fn open_link(
+    path: PathBuf,
+    nt_name: Vec<u16>,
+    access: u32,
+    disposition: u32,
+    options: u32,
+    share: u32,
+) -> NtResult<(Arc<FileObject>, u64)> {
+    match disposition {
+        FILE_OPEN | FILE_OPEN_IF => {}
+        FILE_CREATE => return Err(STATUS_OBJECT_NAME_COLLISION),
+        // Overwriting goes to the link's target, as without the option.
+        _ => return Err(STATUS_INVALID_PARAMETER),
+    }
+    let is_dir = path.is_dir();
+    if is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
+        return Err(STATUS_FILE_IS_A_DIRECTORY);
+    }
+    if !is_dir && options & FILE_DIRECTORY_FILE != 0 {
+        return Err(STATUS_NOT_A_DIRECTORY);
+    }
+    let fd = host_open(&path, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
+    // SAFETY: fstat on the descriptor just opened, into a zeroed stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } != 0 {
+        return Err(status_from_errno(last_errno()));
+    }
+    let id = share::FileId::of(&st);
+    share::check(id, access, share)?;
+    let object = Arc::new(FileObject {
+        fd,
+        path: std::sync::Mutex::new(Some(path.clone())),
+        nt_name,
+        access,
+        options,
+        device_type: FILE_DEVICE_DISK,
+        is_directory: is_dir,
+        delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
+    });
+    share::add(&object, id, share, &path)?;
+    Ok((object, FILE_OPENED))
 }
 
 fn dup_std(fd: i32) -> NtResult<OwnedFd> {

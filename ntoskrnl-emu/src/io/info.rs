@@ -74,7 +74,34 @@ pub fn attributes_of(st: &libc::stat) -> u32 {
 
 /// The attributes of an open file: the host's, with the stored DOS ones.
 fn attributes_fd(fd: i32, st: &libc::stat) -> u32 {
+    if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+        // A symbolic link opened itself (FILE_OPEN_REPARSE_POINT); O_PATH
+        // descriptors have no extended attributes to read.
+        return link_attributes(fd);
+    }
     super::dosattr::combine(attributes_of(st), super::dosattr::read_fd(fd))
+}
+
+/// The attributes of a symbolic link: a reparse point, and a directory
+/// when its target is one.
+fn link_attributes(fd: i32) -> u32 {
+    let target_is_dir = CString::new(format!("/proc/self/fd/{fd}")).is_ok_and(|c| {
+        // SAFETY: stat through the link's O_PATH descriptor's /proc name
+        // (which follows the link), into a zeroed stat.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let found = unsafe { libc::stat(c.as_ptr(), &mut st) } == 0;
+        found && st.st_mode & libc::S_IFMT == libc::S_IFDIR
+    });
+    link_attributes_for(target_is_dir)
+}
+
+pub fn link_attributes_for(target_is_dir: bool) -> u32 {
+    FILE_ATTRIBUTE_REPARSE_POINT
+        | if target_is_dir {
+            FILE_ATTRIBUTE_DIRECTORY
+        } else {
+            FILE_ATTRIBUTE_ARCHIVE
+        }
 }
 
 /// FILE_BASIC_INFORMATION as bytes (40).
@@ -191,7 +218,12 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
             FILE_ATTRIBUTE_TAG_INFORMATION => {
                 let st = fstat(fd)?;
                 let mut d = attributes_fd(fd, &st).to_le_bytes().to_vec();
-                d.extend(0u32.to_le_bytes());
+                let tag = if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+                    super::reparse::IO_REPARSE_TAG_SYMLINK
+                } else {
+                    0
+                };
+                d.extend(tag.to_le_bytes());
                 copy_out(buffer, length, &d, 8)
             }
             FILE_ALL_INFORMATION => {
@@ -574,13 +606,18 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
             CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
         // SAFETY: stat with a NUL-terminated path into a zeroed struct.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        if unsafe { libc::stat(c.as_ptr(), &mut st) } != 0 {
+        // The name itself: a symbolic link reports as a reparse point.
+        if unsafe { libc::lstat(c.as_ptr(), &mut st) } != 0 {
             return Err(status_from_errno(last_errno()));
         }
         if super::share::is_pending(super::share::FileId::of(&st)) {
             return Err(STATUS_DELETE_PENDING);
         }
-        let attributes = super::dosattr::combine(attributes_of(&st), super::dosattr::read_path(&c));
+        let attributes = if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+            link_attributes_for(path.is_dir())
+        } else {
+            super::dosattr::combine(attributes_of(&st), super::dosattr::read_path(&c))
+        };
         user::write_from(a[1], &basic(&st, attributes))
     };
     NtStatus::from_result(run())

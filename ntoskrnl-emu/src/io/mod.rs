@@ -8,6 +8,7 @@ pub mod info;
 pub mod lock;
 pub mod names;
 pub mod notify;
+pub mod reparse;
 pub mod share;
 
 use std::os::fd::{AsRawFd, OwnedFd};

@@ -201,7 +201,11 @@ pub fn close(file: &FileObject) {
         }
         // Removed under the registry lock: no open can slip in between
         // the last close and the removal of the name.
-        let result = if state.is_directory {
+        let link = state
+            .path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let result = if state.is_directory && !link {
             std::fs::remove_dir(&state.path)
         } else {
             std::fs::remove_file(&state.path)
