@@ -232,3 +232,46 @@ pub fn NtFsControlFile(a: &Args) -> NtStatus {
     }
     status
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_of(b: &[u8]) -> (String, String, u32) {
+        let u = |at: usize| u16::from_le_bytes([b[at], b[at + 1]]) as usize;
+        let text =
+            |off: usize, len: usize| String::from_utf16_lossy(&units_at(b, 20 + off, len).unwrap());
+        let flags = u32::from_le_bytes(b[16..20].try_into().unwrap());
+        (text(u(8), u(10)), text(u(12), u(14)), flags)
+    }
+
+    #[test]
+    fn get_reads_links_back_as_nt_names() {
+        let dir = std::env::temp_dir().join(format!("casement-reparse-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink("/tmp", dir.join("abs")).unwrap();
+        std::os::unix::fs::symlink("../up/x", dir.join("rel")).unwrap();
+        std::fs::write(dir.join("plain"), b"").unwrap();
+
+        let abs = get(&dir.join("abs")).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(abs[0..4].try_into().unwrap()),
+            IO_REPARSE_TAG_SYMLINK
+        );
+        assert_eq!(
+            names_of(&abs),
+            ("\\??\\Z:\\tmp".into(), "Z:\\tmp".into(), 0)
+        );
+        let rel = get(&dir.join("rel")).unwrap();
+        assert_eq!(
+            names_of(&rel),
+            (
+                "..\\up\\x".into(),
+                "..\\up\\x".into(),
+                SYMLINK_FLAG_RELATIVE
+            )
+        );
+        assert_eq!(get(&dir.join("plain")), Err(STATUS_NOT_A_REPARSE_POINT));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
