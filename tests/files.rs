@@ -135,3 +135,18 @@ fn case_insensitive_lookup_finds_the_right_file() {
     let _ = std::fs::remove_file(dir.path().join("data.TXT"));
     dir.expect_empty(&out);
 }
+
+/// A TMP inherited from Linux as a host path is used through Z:.
+#[test]
+fn temp_path_from_a_host_tmp_variable() {
+    let exe = build(&FILES_NAMES);
+    let dir = WorkDir::new("files_names_host_tmp");
+    let options = RunOptions {
+        cwd: Some(dir.path().to_owned()),
+        env: vec![("TMP", "/tmp")],
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &[], &options);
+    out.expect_tap();
+    dir.expect_empty(&out);
+}

@@ -31,6 +31,11 @@ pub fn temp_path() -> Vec<u16> {
         .iter()
         .find_map(|v| crate::env::get(&ascii(v)).filter(|s| !s.is_empty()));
     let dir = match var {
+        // A host path inherited from Linux (TMP=/tmp) names a directory of
+        // the host's root, which is Z:.
+        Some(v) if v.first() == Some(&(b'/' as u16)) => {
+            format!("Z:{}", String::from_utf16_lossy(&v).replace('/', "\\"))
+        }
         Some(v) => String::from_utf16_lossy(&v),
         None => "C:\\windows".to_string(),
     };
