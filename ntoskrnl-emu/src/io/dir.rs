@@ -52,15 +52,20 @@ pub fn forget(file: &FileObject) {
 }
 
 fn upcase(u: u16) -> u16 {
+    if u < 0x80 {
+        return (u as u8).to_ascii_uppercase() as u16;
+    }
+    // Characters of the BMP with a one-character upper case; surrogates
+    // and the rest stay as they are.
     match char::from_u32(u as u32) {
-        Some(c) if !c.is_ascii() => {
+        Some(c) => {
             let mut up = c.to_uppercase();
             match (up.next(), up.next()) {
                 (Some(x), None) if (x as u32) < 0x10000 => x as u32 as u16,
                 _ => u,
             }
         }
-        _ => (u as u8 as char).to_ascii_uppercase() as u16 | (u & 0xFF00),
+        None => u,
     }
 }
 
@@ -364,5 +369,8 @@ mod tests {
         assert!(m("A>.TXT", "a.txt"));
         assert!(m("A>.TXT", "ab.txt"));
         assert!(!m("A>.TXT", "abc.txt"));
+        // Upper case beyond ASCII; lone surrogates are left alone.
+        assert!(m("ÄÖ*", "äöx"));
+        assert_eq!(upcase(0xD861), 0xD861);
     }
 }
