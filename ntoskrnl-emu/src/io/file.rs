@@ -161,14 +161,27 @@ pub fn create_file(
     if write && access & FILE_WRITE_DATA == 0 {
         flags |= libc::O_APPEND;
     }
-    if options & FILE_OPEN_REPARSE_POINT != 0
-        && path
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-    {
+    // The lookup's lstat, when it made one: a link must be followed (or
+    // opened itself) with a stat of its own.
+    let looked_up = names::take_looked_up(&path);
+    let link = match &looked_up {
+        Some(Some(m)) => m.file_type().is_symlink(),
+        Some(None) => false,
+        None => {
+            options & FILE_OPEN_REPARSE_POINT != 0
+                && path
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+        }
+    };
+    if options & FILE_OPEN_REPARSE_POINT != 0 && link {
         return open_link(path, nt_name, access, disposition, options, share);
     }
-    let meta = std::fs::metadata(&path);
+    let meta = match looked_up {
+        Some(Some(m)) if !link => Ok(m),
+        Some(None) => Err(std::io::Error::from_raw_os_error(libc::ENOENT)),
+        _ => std::fs::metadata(&path),
+    };
     let exists = meta.is_ok();
     let is_dir = meta.as_ref().is_ok_and(|m| m.is_dir());
     if exists && is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {

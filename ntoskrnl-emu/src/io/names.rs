@@ -173,7 +173,8 @@ fn exact_fast_path(root: &Path, components: &[&str]) -> NtResult<Option<PathBuf>
     for c in components {
         path.push(c);
     }
-    if path.symlink_metadata().is_ok() {
+    if let Ok(meta) = path.symlink_metadata() {
+        remember(&path, Some(meta));
         return Ok(Some(path));
     }
     match components.len() {
@@ -185,12 +186,35 @@ fn exact_fast_path(root: &Path, components: &[&str]) -> NtResult<Option<PathBuf>
             let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
             let last = components[components.len() - 1];
             if parent.is_dir() && find_case_insensitive(&parent, last).is_none() {
+                remember(&path, None);
                 Ok(Some(path))
             } else {
                 Ok(None)
             }
         }
     }
+}
+
+thread_local! {
+    /// What the last lookup on this thread learned of the name it found
+    /// (its lstat, or that it does not exist), so that the open which
+    /// follows does not ask the host again.
+    static LOOKED_UP: std::cell::RefCell<Option<(PathBuf, Option<std::fs::Metadata>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn remember(path: &Path, meta: Option<std::fs::Metadata>) {
+    LOOKED_UP.with(|l| *l.borrow_mut() = Some((path.to_path_buf(), meta)));
+}
+
+/// The lstat the lookup of `path` just made on this thread: Some(None)
+/// when it found no such name, None when it did not look (or looked at
+/// another name). Taken once.
+pub fn take_looked_up(path: &Path) -> Option<Option<std::fs::Metadata>> {
+    LOOKED_UP.with(|l| match l.borrow_mut().take() {
+        Some((p, meta)) if p == path => Some(meta),
+        _ => None,
+    })
 }
 
 fn find_case_insensitive(dir: &Path, name: &str) -> Option<OsString> {

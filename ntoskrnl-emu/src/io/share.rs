@@ -201,10 +201,12 @@ pub fn close(file: &FileObject) {
         }
         // Removed under the registry lock: no open can slip in between
         // the last close and the removal of the name.
-        let link = state
-            .path
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink());
+        // A link to a directory is removed as the link it is.
+        let link = state.is_directory
+            && state
+                .path
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink());
         let result = if state.is_directory && !link {
             std::fs::remove_dir(&state.path)
         } else {
