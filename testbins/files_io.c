@@ -332,6 +332,9 @@ static void test_directories(void)
     CloseHandle(h);
     ok(put(L"dir\\inside.txt", "in"), "a file inside");
     SetLastError(0);
+    ok(!CreateDirectoryW(L"dir\\inside.txt", NULL) && GetLastError() == ERROR_ALREADY_EXISTS,
+       "CreateDirectoryW over a file: ERROR_ALREADY_EXISTS (%lu)", GetLastError());
+    SetLastError(0);
     ok(!RemoveDirectoryW(L"dir") && GetLastError() == ERROR_DIR_NOT_EMPTY,
        "RemoveDirectoryW of a non-empty directory: ERROR_DIR_NOT_EMPTY");
     SetLastError(0);

@@ -184,18 +184,7 @@ pub fn create_file(
     };
     let exists = meta.is_ok();
     let is_dir = meta.as_ref().is_ok_and(|m| m.is_dir());
-    if exists && is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
-        return Err(STATUS_FILE_IS_A_DIRECTORY);
-    }
-    if exists && !is_dir && options & FILE_DIRECTORY_FILE != 0 {
-        return Err(STATUS_NOT_A_DIRECTORY);
-    }
-    // A trailing backslash names a directory: on a file, or on a new
-    // non-directory, the name is invalid.
-    let trailing = nt_name.last() == Some(&(b'\\' as u16)) && nt_name.len() > 7;
-    if trailing && !is_dir && (exists || options & FILE_DIRECTORY_FILE == 0) {
-        return Err(STATUS_OBJECT_NAME_INVALID);
-    }
+    // An existing name fails FILE_CREATE whatever it is.
     let information;
     match disposition {
         FILE_OPEN | FILE_OVERWRITE if !exists => {
@@ -221,14 +210,17 @@ pub fn create_file(
         }
         _ => {}
     }
-    if options & FILE_DIRECTORY_FILE != 0 && !exists {
-        // Creating a directory.
-        let c =
-            CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
-        // SAFETY: mkdir with a NUL-terminated path.
-        if unsafe { libc::mkdir(c.as_ptr(), 0o777) } != 0 {
-            return Err(status_from_errno(last_errno()));
-        }
+    if exists && is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
+        return Err(STATUS_FILE_IS_A_DIRECTORY);
+    }
+    if exists && !is_dir && options & FILE_DIRECTORY_FILE != 0 {
+        return Err(STATUS_NOT_A_DIRECTORY);
+    }
+    // A trailing backslash names a directory: on a file, or on a new
+    // non-directory, the name is invalid.
+    let trailing = nt_name.last() == Some(&(b'\\' as u16)) && nt_name.len() > 7;
+    if trailing && !is_dir && (exists || options & FILE_DIRECTORY_FILE == 0) {
+        return Err(STATUS_OBJECT_NAME_INVALID);
     }
     if options & FILE_DELETE_ON_CLOSE != 0 && access & DELETE == 0 {
         return Err(STATUS_INVALID_PARAMETER);
@@ -238,6 +230,15 @@ pub fn create_file(
         // user (root) whom the permission bits would not stop.
         if meta.as_ref().is_ok_and(|m| m.permissions().readonly()) {
             return Err(STATUS_ACCESS_DENIED);
+        }
+    }
+    if options & FILE_DIRECTORY_FILE != 0 && !exists {
+        // Creating a directory.
+        let c =
+            CString::new(path.as_os_str().as_bytes()).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
+        // SAFETY: mkdir with a NUL-terminated path.
+        if unsafe { libc::mkdir(c.as_ptr(), 0o777) } != 0 {
+            return Err(status_from_errno(last_errno()));
         }
     }
     let mut truncate = false;
