@@ -138,17 +138,21 @@ fn read_names(file: &FileObject) -> NtResult<Vec<Vec<u16>>> {
     let path = file.path().ok_or(STATUS_INVALID_PARAMETER)?;
     let rd =
         std::fs::read_dir(&path).map_err(|e| status_from_errno(e.raw_os_error().unwrap_or(0)))?;
-    let mut names: Vec<(Vec<u16>, Vec<u16>)> = Vec::new();
+    let mut names: Vec<Vec<u16>> = Vec::new();
     for e in rd.flatten() {
         let n = e.file_name();
         // Names that are not UTF-8 cannot be given a UTF-16 form; Windows
         // has no such names, so they are not listed.
         let Some(s) = n.to_str() else { continue };
-        let units: Vec<u16> = s.encode_utf16().collect();
-        let key: Vec<u16> = units.iter().map(|&u| upcase(u)).collect();
-        names.push((key, units));
+        names.push(s.encode_utf16().collect());
     }
-    names.sort_unstable();
+    // By upcased name, as NTFS orders a directory (exact names break ties).
+    names.sort_unstable_by(|a, b| {
+        a.iter()
+            .map(|&u| upcase(u))
+            .cmp(b.iter().map(|&u| upcase(u)))
+            .then_with(|| a.cmp(b))
+    });
     let root =
         path == std::path::Path::new("/") || super::names::dos_name_of_host(&path).len() <= 3;
     let mut out = Vec::with_capacity(names.len() + 2);
@@ -156,7 +160,7 @@ fn read_names(file: &FileObject) -> NtResult<Vec<Vec<u16>>> {
         out.push(vec![DOT]);
         out.push(vec![DOT, DOT]);
     }
-    out.extend(names.into_iter().map(|(_, n)| n));
+    out.extend(names);
     Ok(out)
 }
 

@@ -122,9 +122,13 @@ fn standard(st: &libc::stat, delete_pending: bool) -> Vec<u8> {
     let mut b = Vec::with_capacity(24);
     b.extend((st.st_blocks * 512).to_le_bytes());
     b.extend((st.st_size).to_le_bytes());
-    b.extend((st.st_nlink as u32).to_le_bytes());
+    let dir = st.st_mode & libc::S_IFMT == libc::S_IFDIR;
+    // A directory has one link on NTFS (its subdirectories' ".." are not
+    // links to it there).
+    let links = if dir { 1 } else { st.st_nlink as u32 };
+    b.extend(links.to_le_bytes());
     b.push(delete_pending as u8);
-    b.push((st.st_mode & libc::S_IFMT == libc::S_IFDIR) as u8);
+    b.push(dir as u8);
     b.extend([0u8; 2]);
     b
 }
