@@ -42,7 +42,9 @@ struct Scan {
 
 /// Scans by file object (its address; the object forgets its scan when it
 /// is closed, see `forget`).
-static SCANS: Mutex<Option<HashMap<usize, Scan>>> = Mutex::new(None);
+/// Each scan has its own lock, so that queries on different handles do not
+/// wait for each other's host I/O.
+static SCANS: Mutex<Option<HashMap<usize, Arc<Mutex<Scan>>>>> = Mutex::new(None);
 
 pub fn forget(file: &FileObject) {
     let key = file as *const FileObject as usize;
@@ -258,9 +260,13 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
             return Err(STATUS_INFO_LENGTH_MISMATCH);
         }
         let key = Arc::as_ptr(&file) as usize;
-        let mut guard = SCANS.lock().unwrap_or_else(|e| e.into_inner());
-        let scans = guard.get_or_insert_with(HashMap::new);
-        let first = !scans.contains_key(&key);
+        let existing = SCANS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashMap::new)
+            .get(&key)
+            .cloned();
+        let first = existing.is_none();
         if first || restart {
             // The mask is taken on the first query only (later ones ignore
             // FileName unless the scan restarts).
@@ -271,20 +277,36 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
                 Vec::new()
             };
             let mask = if mask.is_empty() {
-                scans.get(&key).map_or(vec![STAR], |s| s.mask.clone())
+                existing.as_ref().map_or(vec![STAR], |s| {
+                    s.lock().unwrap_or_else(|e| e.into_inner()).mask.clone()
+                })
             } else {
                 mask.iter().map(|&u| upcase(u)).collect()
             };
-            scans.insert(
-                key,
-                Scan {
-                    names: read_names(&file)?,
-                    mask,
-                    next: 0,
-                },
-            );
+            let fresh = Scan {
+                names: read_names(&file)?,
+                mask,
+                next: 0,
+            };
+            match &existing {
+                Some(s) => *s.lock().unwrap_or_else(|e| e.into_inner()) = fresh,
+                None => {
+                    SCANS
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert_with(HashMap::new)
+                        .insert(key, Arc::new(Mutex::new(fresh)));
+                }
+            }
         }
-        let scan = scans.get_mut(&key).ok_or(STATUS_INVALID_PARAMETER)?;
+        let scan_lock = SCANS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(|m| m.get(&key).cloned())
+            .ok_or(STATUS_INVALID_PARAMETER)?;
+        let mut guard = scan_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let scan = &mut *guard;
         let dir_path = file.path().unwrap_or_default();
         let match_all = scan.mask == [STAR];
         let mut out: Vec<u8> = Vec::new();
