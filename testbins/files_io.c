@@ -517,6 +517,14 @@ static void test_by_handle_ex(void)
     ok(memcmp(&ia.FileId, &ib.FileId, sizeof ia.FileId) == 0 && ia.VolumeSerialNumber == ib.VolumeSerialNumber,
        "two links of one file have one id");
     ok(memcmp(&ia.FileId, &ic.FileId, sizeof ia.FileId) != 0, "another file has another");
+    FILE_STORAGE_INFO si;
+    ok(GetFileInformationByHandleEx(a, FileStorageInfo, &si, sizeof si) && si.LogicalBytesPerSector >= 512
+           && (si.LogicalBytesPerSector & (si.LogicalBytesPerSector - 1)) == 0
+           && si.PhysicalBytesPerSectorForAtomicity >= si.LogicalBytesPerSector,
+       "FileStorageInfo: sectors of %lu and %lu bytes", si.LogicalBytesPerSector, si.PhysicalBytesPerSectorForAtomicity);
+    FILE_ALIGNMENT_INFO al;
+    ok(GetFileInformationByHandleEx(a, FileAlignmentInfo, &al, sizeof al) && al.AlignmentRequirement < 512,
+       "FileAlignmentInfo: an alignment mask (%lu)", al.AlignmentRequirement);
     CloseHandle(a);
     CloseHandle(b);
     CloseHandle(c);

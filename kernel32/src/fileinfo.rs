@@ -250,6 +250,7 @@ pub extern "win64" fn GetFileInformationByHandleEx(h: u64, class: u32, out: u64,
         | FILE_FULL_DIRECTORY_INFO
         | FILE_FULL_DIRECTORY_RESTART_INFO => return directory_info(h, class, out, size),
         FILE_ID_INFO => return id_info(h, out, size),
+        FILE_STORAGE_INFO => return storage_info(h, out, size),
         _ => {}
     }
     let (nt_class, fixed) = match class {
@@ -257,6 +258,7 @@ pub extern "win64" fn GetFileInformationByHandleEx(h: u64, class: u32, out: u64,
         FILE_STANDARD_INFO => (FILE_STANDARD_INFORMATION, 24),
         FILE_NAME_INFO => (FILE_NAME_INFORMATION, 4),
         FILE_ATTRIBUTE_TAG_INFO => (FILE_ATTRIBUTE_TAG_INFORMATION, 8),
+        FILE_ALIGNMENT_INFO => (FILE_ALIGNMENT_INFORMATION, 4),
         _ => {
             set_error(ERROR_INVALID_PARAMETER);
             return 0;
@@ -295,6 +297,34 @@ const FILE_ID_BOTH_DIRECTORY_RESTART_INFO: u32 = 11;
 const FILE_FULL_DIRECTORY_INFO: u32 = 14;
 const FILE_FULL_DIRECTORY_RESTART_INFO: u32 = 15;
 const FILE_ID_INFO: u32 = 18;
+const FILE_STORAGE_INFO: u32 = 16;
+const FILE_ALIGNMENT_INFO: u32 = 17;
+const FILE_ALIGNMENT_INFORMATION: u32 = 17;
+const FILE_FS_SECTOR_SIZE_INFORMATION: u64 = 11;
+
+/// FILE_STORAGE_INFO: the volume's FILE_FS_SECTOR_SIZE_INFORMATION.
+fn storage_info(h: u64, out: u64, size: u32) -> i32 {
+    if size < 28 {
+        set_error(ERROR_BAD_LENGTH);
+        return 0;
+    }
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let mut info = [0u8; 28];
+    let st = syscall(
+        nr::NtQueryVolumeInformationFile,
+        &args([
+            h,
+            &mut iosb as *mut IO_STATUS_BLOCK as u64,
+            info.as_mut_ptr() as u64,
+            info.len() as u64,
+            FILE_FS_SECTOR_SIZE_INFORMATION,
+        ]),
+    );
+    if !st.is_success() {
+        return fail(st, 0);
+    }
+    write_user(out, &info) as i32
+}
 const FILE_DISPOSITION_INFO_EX: u32 = 21;
 const FILE_DISPOSITION_INFORMATION_EX: u32 = 64;
 const FILE_RENAME_INFO_EX: u32 = 22;

@@ -33,6 +33,7 @@ const DISPOSITION_DELETE: u32 = 0x1;
 const DISPOSITION_POSIX_SEMANTICS: u32 = 0x2;
 const DISPOSITION_IGNORE_READONLY_ATTRIBUTE: u32 = 0x10;
 const FILE_POSITION_INFORMATION: u32 = 14;
+const FILE_ALIGNMENT_INFORMATION: u32 = 17;
 const FILE_ALL_INFORMATION: u32 = 18;
 const FILE_ALLOCATION_INFORMATION: u32 = 19;
 const FILE_END_OF_FILE_INFORMATION: u32 = 20;
@@ -45,6 +46,7 @@ const FILE_FS_SIZE_INFORMATION: u32 = 3;
 const FILE_FS_DEVICE_INFORMATION: u32 = 4;
 const FILE_FS_ATTRIBUTE_INFORMATION: u32 = 5;
 const FILE_FS_FULL_SIZE_INFORMATION: u32 = 7;
+const FILE_FS_SECTOR_SIZE_INFORMATION: u32 = 11;
 
 fn fstat(fd: i32) -> NtResult<libc::stat> {
     // SAFETY: fstat into a zeroed stat we own.
@@ -209,6 +211,8 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
                 copy_out(buffer, length, &(fstat(fd)?.st_ino as u64).to_le_bytes(), 8)
             }
             FILE_POSITION_INFORMATION => copy_out(buffer, length, &position(fd)?.to_le_bytes(), 8),
+            // FILE_BYTE_ALIGNMENT: buffered host I/O takes any buffer.
+            FILE_ALIGNMENT_INFORMATION => copy_out(buffer, length, &0u32.to_le_bytes(), 4),
             FILE_NAME_INFORMATION => copy_out(buffer, length, &name_info(&file), 4),
             FILE_NETWORK_OPEN_INFORMATION => {
                 let st = fstat(fd)?;
@@ -550,6 +554,18 @@ pub fn NtQueryVolumeInformationFile(a: &Args) -> NtStatus {
                 // The structure is 24 bytes with its one-character label.
                 d.extend([0u8; 2]);
                 copy_out(buffer, length, &d[..18], 18)
+            }
+            FILE_FS_SECTOR_SIZE_INFORMATION => {
+                // Logical sectors of 512 bytes; the host's block size for
+                // the physical ones; no offsets; SSINFO_FLAGS_ALIGNED_DEVICE
+                // | SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE.
+                let s = statvfs(file.raw())?;
+                let physical = (s.f_bsize as u32).clamp(512, 65536);
+                let mut d = Vec::new();
+                for v in [512u32, physical, physical, physical, 0x3, 0, 0] {
+                    d.extend(v.to_le_bytes());
+                }
+                copy_out(buffer, length, &d, 28)
             }
             FILE_FS_DEVICE_INFORMATION => {
                 let mut d = file.device_type.to_le_bytes().to_vec();
