@@ -11,6 +11,7 @@ const FILES_FIND: Testbin = Testbin::plain("files_find");
 const FILES_NOTIFY: Testbin = Testbin::plain("files_notify");
 const FILES_NTPATH: Testbin = Testbin::plain("files_ntpath");
 const FILES_LINKS: Testbin = Testbin::plain("files_links");
+const FILES_THREADS: Testbin = Testbin::plain("files_threads");
 
 fn run_in_workdir(bin: &Testbin, name: &str) {
     let exe = build(bin);
@@ -58,6 +59,11 @@ fn files_ntpath() {
 #[test]
 fn files_links() {
     run_in_workdir(&FILES_LINKS, "files_links");
+}
+
+#[test]
+fn files_threads() {
+    run_in_workdir(&FILES_THREADS, "files_threads");
 }
 
 /// The prefix is made on first use, in well under a second (no boot).
