@@ -23,6 +23,18 @@ static DWORD WINAPI churn(void *arg)
 
 struct seen { DWORD action; WCHAR name[64]; };
 
+static HANDLE waiting_dir;
+static volatile LONG wait_returned;
+
+static DWORD WINAPI wait_for_change(void *arg)
+{
+    DWORD buf[64], got = 0;
+    (void)arg;
+    ReadDirectoryChangesW(waiting_dir, buf, sizeof buf, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME, &got, NULL, NULL);
+    InterlockedExchange(&wait_returned, 1);
+    return 0;
+}
+
 int main(void)
 {
     static struct seen seen[64];
@@ -84,6 +96,16 @@ int main(void)
     ok(!ReadDirectoryChangesW(dir, buf, sizeof buf, TRUE, 0, &got, NULL, NULL) && GetLastError() == ERROR_INVALID_PARAMETER,
        "a zero filter: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
     CloseHandle(dir);
+
+    /* Closing the handle ends a request waiting on it. */
+    waiting_dir = CreateFileW(L"w", FILE_LIST_DIRECTORY, 7, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    HANDLE waiter = CreateThread(NULL, 0, wait_for_change, NULL, 0, NULL);
+    Sleep(100);
+    ok(!wait_returned, "ReadDirectoryChangesW waits for a change");
+    CloseHandle(waiting_dir);
+    ok(WaitForSingleObject(waiter, 5000) == WAIT_OBJECT_0 && wait_returned,
+       "and returns when its handle is closed");
+    CloseHandle(waiter);
     h = CreateFileW(L"w\\plain.txt", GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
     SetLastError(0);
     ok(!ReadDirectoryChangesW(h, buf, sizeof buf, TRUE, FILE_NOTIFY_CHANGE_FILE_NAME, &got, NULL, NULL)

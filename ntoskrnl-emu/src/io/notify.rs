@@ -38,6 +38,8 @@ const ACTION_RENAMED_NEW_NAME: u32 = 5;
 /// STATUS_NOTIFY_ENUM_DIR: more changes than the buffer holds; the caller
 /// should enumerate the directory instead.
 const STATUS_NOTIFY_ENUM_DIR: NtStatus = NtStatus(0x0000_010C);
+/// STATUS_NOTIFY_CLEANUP: the handle was closed while a request waited.
+const STATUS_NOTIFY_CLEANUP: NtStatus = NtStatus(0x0000_010B);
 
 struct Watch {
     inotify: OwnedFd,
@@ -104,7 +106,9 @@ impl Watch {
 
     /// Reads what inotify has (waiting when `wait`), turning it into
     /// pending actions.
-    fn collect(&mut self, wait: bool) -> NtResult<()> {
+    /// `closed` says whether the handle waited on has been closed, which
+    /// ends a wait with STATUS_NOTIFY_CLEANUP as on Windows.
+    fn collect(&mut self, wait: bool, closed: impl Fn() -> bool) -> NtResult<()> {
         let fd = self.inotify.as_raw_fd();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -113,11 +117,9 @@ impl Watch {
                 events: libc::POLLIN,
                 revents: 0,
             };
-            let timeout = if wait && self.pending.is_empty() {
-                -1
-            } else {
-                0
-            };
+            let waiting = wait && self.pending.is_empty();
+            // Waits look at the handle four times a second.
+            let timeout = if waiting { 250 } else { 0 };
             // SAFETY: poll on one pollfd we own.
             let r = unsafe { libc::poll(&mut pfd, 1, timeout) };
             if r < 0 {
@@ -127,6 +129,12 @@ impl Watch {
                 return Err(status_from_errno(last_errno()));
             }
             if r == 0 {
+                if waiting {
+                    if closed() {
+                        return Err(STATUS_NOTIFY_CLEANUP);
+                    }
+                    continue;
+                }
                 return Ok(());
             }
             // SAFETY: read into a buffer we own.
@@ -277,7 +285,9 @@ pub fn NtNotifyChangeDirectoryFile(a: &Args) -> NtStatus {
             != 0;
         let watch = watch_for(&file, &path, filter, tree)?;
         let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
-        w.collect(synchronous)?;
+        // The handle table and this call hold the file object; with only
+        // this call left, the handle has been closed.
+        w.collect(synchronous, || Arc::strong_count(&file) <= 1)?;
         if w.pending.is_empty() {
             log::warn!(
                 "unimplemented: NtNotifyChangeDirectoryFile waiting on an asynchronous handle"
@@ -308,6 +318,16 @@ pub fn NtNotifyChangeDirectoryFile(a: &Args) -> NtStatus {
                 }
             }
             status
+        }
+        // Not an error: the request completes with it.
+        Err(STATUS_NOTIFY_CLEANUP) => {
+            let io = nt::IO_STATUS_BLOCK {
+                Status: STATUS_NOTIFY_CLEANUP.0,
+                _pad: 0,
+                Information: 0,
+            };
+            let _ = user::write(iosb, &io);
+            STATUS_NOTIFY_CLEANUP
         }
         Err(e) => e,
     }
