@@ -108,6 +108,18 @@ int main(void)
     ok(ha != INVALID_HANDLE_VALUE && strcmp(fa.cFileName, "c.dat") == 0, "FindFirstFileA: %s", fa.cFileName);
     FindClose(ha);
 
+    /* ntdll's NtQueryDirectoryFileEx with SL_RESTART_SCAN |
+     * SL_RETURN_SINGLE_ENTRY: one FILE_DIRECTORY_INFORMATION, ".". */
+    typedef LONG (WINAPI *query_ex_fn)(HANDLE, HANDLE, void *, void *, void *, void *, ULONG, int, ULONG, void *);
+    query_ex_fn query_ex = (query_ex_fn)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtQueryDirectoryFileEx");
+    HANDLE dh = CreateFileW(L"d", FILE_LIST_DIRECTORY, 7, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    ULONG_PTR iosb[2] = {0};
+    static BYTE qbuf[1024];
+    LONG st = query_ex ? query_ex(dh, NULL, NULL, NULL, iosb, qbuf, sizeof qbuf, 1 /* FileDirectoryInformation */, 3, NULL) : -1;
+    ok(st == 0 && *(ULONG *)qbuf == 0 && *(ULONG *)(qbuf + 60) == 2 && *(WCHAR *)(qbuf + 64) == L'.',
+       "NtQueryDirectoryFileEx(SL_RESTART_SCAN | SL_RETURN_SINGLE_ENTRY) returns one entry, \".\" (status %#lx)", st);
+    CloseHandle(dh);
+
     /* A search handle survives files being added and deleted meanwhile. */
     h = FindFirstFileW(L"d\\*", &fd);
     DeleteFileW(L"d\\noext");

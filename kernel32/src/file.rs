@@ -46,16 +46,8 @@ pub fn nt_create(
     nt_create_ex(dos, access, share, disposition, options, attributes, false)
 }
 
-/// nt_create with the handle made inheritable (OBJ_INHERIT) on request.
-pub fn nt_create_ex(
-    dos: &[u16],
-    access: u32,
-    share: u32,
-    disposition: u32,
-    options: u32,
-    attributes: u32,
-    inherit: bool,
-) -> Result<(u64, u64), NtStatus> {
+/// The NT name CreateFile and friends open for a DOS name.
+pub fn nt_name(dos: &[u16]) -> Result<Vec<u16>, NtStatus> {
     let dos = String::from_utf16(dos).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
     if dos.is_empty() {
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
@@ -69,6 +61,20 @@ pub fn nt_create_ex(
     if nt.len() - 4 >= MAX_PATH && !dos.starts_with("\\\\?\\") && !dos.starts_with("\\??\\") {
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
     }
+    Ok(nt)
+}
+
+/// nt_create with the handle made inheritable (OBJ_INHERIT) on request.
+pub fn nt_create_ex(
+    dos: &[u16],
+    access: u32,
+    share: u32,
+    disposition: u32,
+    options: u32,
+    attributes: u32,
+    inherit: bool,
+) -> Result<(u64, u64), NtStatus> {
+    let nt = nt_name(dos)?;
     let us = UNICODE_STRING::over(&nt);
     let flags = syscalls::nt::OBJ_CASE_INSENSITIVE
         | if inherit {

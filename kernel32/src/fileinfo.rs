@@ -24,7 +24,6 @@ const FILE_DISPOSITION_INFORMATION: u32 = 13;
 const FILE_ALL_INFORMATION: u32 = 18;
 const FILE_ALLOCATION_INFORMATION: u32 = 19;
 const FILE_END_OF_FILE_INFORMATION: u32 = 20;
-const FILE_NETWORK_OPEN_INFORMATION: u32 = 34;
 const FILE_ATTRIBUTE_TAG_INFORMATION: u32 = 35;
 const FILE_FS_VOLUME_INFORMATION: u64 = 1;
 
@@ -102,11 +101,20 @@ pub extern "win64" fn GetFileInformationByHandle(h: u64, out: u64) -> i32 {
 
 /// WIN32_FILE_ATTRIBUTE_DATA (36 bytes) of a name.
 fn attribute_data(name: &[u16]) -> Result<[u8; 36], NtStatus> {
-    let h = open_attributes(name, false)?;
+    // NtQueryFullAttributesFile: by name, without an open (and, for a
+    // symbolic link, about the link).
+    let nt = crate::file::nt_name(name)?;
+    let us = syscalls::nt::UNICODE_STRING::over(&nt);
+    let oa = syscalls::nt::OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
     let mut net = [0u8; 56];
-    let r = query_info(h, FILE_NETWORK_OPEN_INFORMATION, &mut net);
-    CloseHandle(h);
-    r?;
+    syscall(
+        nr::NtQueryFullAttributesFile,
+        &args([
+            &oa as *const syscalls::nt::OBJECT_ATTRIBUTES as u64,
+            net.as_mut_ptr() as u64,
+        ]),
+    )
+    .ok()?;
     // FILE_NETWORK_OPEN_INFORMATION: four times, AllocationSize,
     // EndOfFile, FileAttributes.
     let mut d = [0u8; 36];

@@ -60,6 +60,11 @@ pub fn services() -> Vec<(u32, Service)> {
         ),
         (nr::NtOpenFile, io::file::NtOpenFile),
         (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
+        (nr::NtQueryDirectoryFileEx, io::dir::NtQueryDirectoryFileEx),
+        (
+            nr::NtQueryFullAttributesFile,
+            io::info::NtQueryFullAttributesFile,
+        ),
         // Reparse points of disk files; the named-pipe FSCTLs join here.
         (nr::NtFsControlFile, io::reparse::NtFsControlFile),
         (nr::NtLockFile, io::lock::NtLockFile),

@@ -131,6 +131,10 @@ services! {
     0x10B NtLockFile 10,
     0x1CC NtUnlockFile 5,
     0x118 NtNotifyChangeDirectoryFile 9, // 13 after NtLockFile; estimate
+    // Counted back from NtQueryMutant (0x156): 19 and 15 services before
+    // it; estimates, unverified.
+    0x143 NtQueryDirectoryFileEx 10,
+    0x147 NtQueryFullAttributesFile 2,
 }
 
 /// Number of slots in the table (one past the highest service number).

@@ -244,6 +244,22 @@ fn write_iosb(iosb: u64, status: NtStatus, information: u64) -> NtStatus {
     }
 }
 
+/// Implements NtQueryDirectoryFileEx(FileHandle, Event, ApcRoutine,
+/// ApcContext, IoStatusBlock, FileInformation, Length,
+/// FileInformationClass, QueryFlags, FileName): NtQueryDirectoryFile with
+/// SL_RESTART_SCAN (1) and SL_RETURN_SINGLE_ENTRY (2) as flags.
+pub fn NtQueryDirectoryFileEx(a: &Args) -> NtStatus {
+    let flags = a[8] as u32;
+    if flags & !0xF != 0 {
+        return STATUS_INVALID_PARAMETER;
+    }
+    let mut b = *a;
+    b[8] = (flags & 0x2 != 0) as u64;
+    b[9] = a[9];
+    b[10] = (flags & 0x1 != 0) as u64;
+    NtQueryDirectoryFile(&b)
+}
+
 /// Implements NtQueryDirectoryFile(FileHandle, Event, ApcRoutine,
 /// ApcContext, IoStatusBlock, FileInformation, Length,
 /// FileInformationClass, ReturnSingleEntry, FileName, RestartScan).

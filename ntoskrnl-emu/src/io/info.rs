@@ -616,6 +616,19 @@ pub fn NtQueryVolumeInformationFile(a: &Args) -> NtStatus {
 
 /// Implements NtQueryAttributesFile(ObjectAttributes, FileInformation).
 pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
+    NtStatus::from_result(query_attributes_by_name(a[0], a[1], false))
+}
+
+/// Implements NtQueryFullAttributesFile(ObjectAttributes, FileInformation):
+/// FILE_NETWORK_OPEN_INFORMATION by name, without opening the file.
+pub fn NtQueryFullAttributesFile(a: &Args) -> NtStatus {
+    NtStatus::from_result(query_attributes_by_name(a[0], a[1], true))
+}
+
+/// The body of NtQuery(Full)AttributesFile: FILE_BASIC_INFORMATION, or
+/// FILE_NETWORK_OPEN_INFORMATION when `full`.
+fn query_attributes_by_name(oa: u64, out: u64, full: bool) -> NtResult<()> {
+    let a = [oa, out];
     let run = || -> NtResult<()> {
         let (target, _) = resolve_attributes(a[0])?;
         let path = match target {
@@ -638,7 +651,17 @@ pub fn NtQueryAttributesFile(a: &Args) -> NtStatus {
         } else {
             super::dosattr::combine(attributes_of(&st), super::dosattr::read_path(&c))
         };
-        user::write_from(a[1], &basic(&st, attributes))
+        let b = basic(&st, attributes);
+        if !full {
+            return user::write_from(a[1], &b);
+        }
+        let dir_or_link =
+            attributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+        let mut d = b[..32].to_vec();
+        d.extend((if dir_or_link { 0 } else { st.st_blocks * 512 }).to_le_bytes());
+        d.extend((if dir_or_link { 0 } else { st.st_size }).to_le_bytes());
+        d.extend(&b[32..40]);
+        user::write_from(a[1], &d)
     };
-    NtStatus::from_result(run())
+    run()
 }
