@@ -233,6 +233,9 @@ static void test_positions(void)
     ok(!WriteFile(ro, "x", 1, &n, NULL) && GetLastError() == ERROR_ACCESS_DENIED,
        "WriteFile through a read-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
     SetLastError(0);
+    ok(!FlushFileBuffers(ro) && GetLastError() == ERROR_ACCESS_DENIED,
+       "FlushFileBuffers through a read-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    SetLastError(0);
     ok(!SetEndOfFile(ro) && GetLastError() == ERROR_ACCESS_DENIED,
        "SetEndOfFile through a read-only handle: ERROR_ACCESS_DENIED (%lu)", GetLastError());
     CloseHandle(ro);

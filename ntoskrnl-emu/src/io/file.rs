@@ -601,6 +601,13 @@ pub fn NtFlushBuffersFile(a: &Args) -> NtStatus {
         Ok(f) => f,
         Err(e) => return e,
     };
+    if file.device_type == FILE_DEVICE_DISK
+        && file.path().is_some()
+        && map_generic(file.access) & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0
+    {
+        // Flushing a file is a write: a read-only handle may not.
+        return STATUS_ACCESS_DENIED;
+    }
     // SAFETY: fsync on a descriptor we hold. Pipes and terminals have
     // nothing to flush (EINVAL), which Windows reports as success.
     let r = unsafe { libc::fsync(file.raw()) };
