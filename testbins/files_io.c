@@ -6,6 +6,7 @@
 #define _WIN32_WINNT 0x0A00
 #include <windows.h>
 #include <wchar.h>
+#include <stdio.h>
 #include "tap.h"
 
 static HANDLE open_w(const WCHAR *name, DWORD access, DWORD share, DWORD disp, DWORD flags)
@@ -389,6 +390,16 @@ static void test_links_copies_moves(void)
        "changes the case of the name: %ls", fd.cFileName);
     FindClose(f);
     ok(MoveFileW(L"MOVED.txt", L"moved.txt"), "and back");
+    ok(MoveFileWithProgressW(L"moved.txt", L"moved2.txt", NULL, NULL, MOVEFILE_COPY_ALLOWED)
+           && MoveFileWithProgressW(L"moved2.txt", L"moved.txt", NULL, NULL, 0),
+       "MoveFileWithProgressW there and back");
+    WCHAR fsname[32];
+    DWORD vserial = 0, vserial2 = 0;
+    HANDLE vh = open_w(L"moved.txt", GENERIC_READ, 7, OPEN_EXISTING, 0);
+    ok(GetVolumeInformationByHandleW(vh, NULL, 0, &vserial, NULL, NULL, fsname, 32)
+           && GetVolumeInformationW(NULL, NULL, 0, &vserial2, NULL, NULL, NULL, 0) && vserial == vserial2,
+       "GetVolumeInformationByHandleW: the current volume's serial number (%lx)", vserial);
+    CloseHandle(vh);
 
     ok(put(L"replacement.txt", "replacement!"), "make replacement.txt");
     ok(ReplaceFileW(L"moved.txt", L"replacement.txt", L"backup.txt", 0, NULL, NULL), "ReplaceFileW with a backup");
@@ -582,6 +593,39 @@ static void test_final_path(void)
     DeleteFileW(L"final.txt");
 }
 
+static DWORD CALLBACK count_progress(LARGE_INTEGER total, LARGE_INTEGER done, LARGE_INTEGER stotal,
+                                     LARGE_INTEGER sdone, DWORD stream, DWORD reason, HANDLE src, HANDLE dst,
+                                     void *data)
+{
+    (void)total; (void)done; (void)stotal; (void)sdone; (void)stream; (void)reason; (void)src; (void)dst;
+    ++*(int *)data;
+    return PROGRESS_CONTINUE;
+}
+
+/* Moves between volumes (the working directory and Z:\dev\shm, a tmpfs
+ * on Linux) are copies, allowed only with MOVEFILE_COPY_ALLOWED. */
+static void test_cross_volume(void)
+{
+    WCHAR other[64];
+    swprintf(other, 64, L"Z:\\dev\\shm\\casement-files-%lu.txt", GetCurrentProcessId());
+    if (GetFileAttributesW(L"Z:\\dev\\shm") == INVALID_FILE_ATTRIBUTES) {
+        ok(1, "no /dev/shm here: cross-volume moves not checked");
+        return;
+    }
+    ok(put(L"cross.txt", "crossing"), "make cross.txt");
+    SetLastError(0);
+    ok(!MoveFileExW(L"cross.txt", other, 0) && GetLastError() == ERROR_NOT_SAME_DEVICE,
+       "MoveFileExW to another volume: ERROR_NOT_SAME_DEVICE (%lu)", GetLastError());
+    ok(MoveFileExW(L"cross.txt", other, MOVEFILE_COPY_ALLOWED), "with MOVEFILE_COPY_ALLOWED it copies");
+    ok(GetFileAttributesW(L"cross.txt") == INVALID_FILE_ATTRIBUTES && size_of(other) == 8,
+       "and deletes the source");
+    int calls = 0;
+    ok(MoveFileWithProgressW(other, L"cross.txt", count_progress, &calls, MOVEFILE_COPY_ALLOWED) && calls > 0,
+       "MoveFileWithProgressW reports the copy (%d calls)", calls);
+    ok(GetFileAttributesW(other) == INVALID_FILE_ATTRIBUTES && size_of(L"cross.txt") == 8, "back again");
+    DeleteFileW(L"cross.txt");
+}
+
 static void test_bad_input(void)
 {
     HANDLE bogus = (HANDLE)(ULONG_PTR)0x7ff0;
@@ -633,6 +677,7 @@ int main(void)
     test_locks();
     test_by_handle_ex();
     test_final_path();
+    test_cross_volume();
     test_bad_input();
     return done();
 }

@@ -436,10 +436,22 @@ pub extern "win64" fn CreateHardLinkA(new: *const u8, existing: *const u8, _sa: 
 /// MoveFileEx's MOVEFILE_COPY_ALLOWED fallback across volumes: copy, then
 /// delete the source.
 pub fn move_by_copy(from: &[u16], to: &[u16], replace: bool) -> Win32Result<()> {
+    move_by_copy_with_progress(from, to, replace, 0, 0)
+}
+
+/// move_by_copy reporting the copy to a LPPROGRESS_ROUTINE
+/// (MoveFileWithProgress).
+pub fn move_by_copy_with_progress(
+    from: &[u16],
+    to: &[u16],
+    replace: bool,
+    routine: u64,
+    data: u64,
+) -> Win32Result<()> {
     let mut progress = Progress {
-        routine: 0,
-        data: 0,
-        quiet: true,
+        routine,
+        data,
+        quiet: routine == 0,
     };
     copy_file(
         from,

@@ -655,6 +655,67 @@ pub extern "win64" fn MoveFileExW(from: *const u16, to: *const u16, flags: u32) 
     }
 }
 
+/// Implements MoveFileWithProgressW(lpExistingFileName, lpNewFileName,
+/// lpProgressRoutine, lpData, dwFlags). A rename has no progress to
+/// report; a move across volumes (MOVEFILE_COPY_ALLOWED) reports its copy.
+pub extern "win64" fn MoveFileWithProgressW(
+    from: *const u16,
+    to: *const u16,
+    routine: u64,
+    data: u64,
+    flags: u32,
+) -> i32 {
+    if routine == 0 {
+        return MoveFileExW(from, to, flags);
+    }
+    // SAFETY: NUL-terminated strings or NULL.
+    let (Some(f), Some(t)) = (unsafe { wstr(from) }, unsafe { wstr(to) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let mut t0 = t.clone();
+    t0.push(0);
+    let mut f0 = f.clone();
+    f0.push(0);
+    // A rename reports no progress; only a copy across volumes does.
+    if MoveFileExW(f0.as_ptr(), t0.as_ptr(), flags & !0x2) != 0 {
+        return 1;
+    }
+    if flags & 0x2 == 0 {
+        return 0;
+    }
+    if syscalls::nt::last_error() != 17 {
+        // Failed for another reason than ERROR_NOT_SAME_DEVICE.
+        return 0;
+    }
+    match crate::copy::move_by_copy_with_progress(&f, &t, flags & 0x1 != 0, routine, data) {
+        Ok(()) => 1,
+        Err(e) => {
+            set_error(e);
+            0
+        }
+    }
+}
+
+/// Implements MoveFileWithProgressA.
+pub extern "win64" fn MoveFileWithProgressA(
+    from: *const u8,
+    to: *const u8,
+    routine: u64,
+    data: u64,
+    flags: u32,
+) -> i32 {
+    // SAFETY: NUL-terminated strings or NULL.
+    let (f, t) = unsafe { (astr(from), astr(to)) };
+    let (Some(mut f), Some(mut t)) = (f, t) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    f.push(0);
+    t.push(0);
+    MoveFileWithProgressW(f.as_ptr(), t.as_ptr(), routine, data, flags)
+}
+
 /// Implements MoveFileW(lpExistingFileName, lpNewFileName).
 pub extern "win64" fn MoveFileW(from: *const u16, to: *const u16) -> i32 {
     MoveFileExW(from, to, 0)

@@ -751,3 +751,16 @@ pub extern "win64" fn CreateDirectoryExW(template: *const u16, new: *const u16, 
     }
     crate::file::CreateDirectoryW(new, sa)
 }
+
+/// Implements CreateDirectoryExA.
+pub extern "win64" fn CreateDirectoryExA(template: *const u8, new: *const u8, sa: u64) -> i32 {
+    // SAFETY: NUL-terminated strings or NULL.
+    let (t, n) = unsafe { (astr(template), astr(new)) };
+    let (Some(mut t), Some(mut n)) = (t, n) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    t.push(0);
+    n.push(0);
+    CreateDirectoryExW(t.as_ptr(), n.as_ptr(), sa)
+}

@@ -215,7 +215,13 @@ static EXPORTS: &[Export] = &[
     export!(GetVolumePathNameW(WStr, Ptr, Int)),
     export!(GetCompressedFileSizeA(Str, Ptr)),
     export!(GetCompressedFileSizeW(WStr, Ptr)),
+    export!(CreateDirectoryExA(Str, Str, Ptr)),
     export!(CreateDirectoryExW(WStr, WStr, Ptr)),
+    export!(MoveFileWithProgressA(Str, Str, Ptr, Ptr, Int)),
+    export!(MoveFileWithProgressW(WStr, WStr, Ptr, Ptr, Int)),
+    export!(GetVolumeInformationByHandleW(
+        Ptr, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
     export!(GetDriveTypeA(Str)),
     export!(GetDriveTypeW(WStr)),
     export!(GetDiskFreeSpaceA(Str, Ptr, Ptr, Ptr, Ptr)),

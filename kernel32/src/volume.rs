@@ -241,11 +241,17 @@ fn volume(root: &[u16]) -> Result<Volume, u32> {
         return Err(ERROR_DIR_NOT_ROOT);
     }
     let h = open_dir(root).map_err(ntdll::rtl::status_to_dos_error)?;
+    let v = volume_of_handle(h);
+    CloseHandle(h);
+    v
+}
+
+/// What GetVolumeInformation reports for the volume holding `h`.
+fn volume_of_handle(h: u64) -> Result<Volume, u32> {
     let mut vol = [0u8; 24 + 64];
     let mut attr = [0u8; 12 + 64];
     let r = query_volume(h, FILE_FS_VOLUME_INFORMATION, &mut vol)
         .and_then(|_| query_volume(h, FILE_FS_ATTRIBUTE_INFORMATION, &mut attr));
-    CloseHandle(h);
     r.map_err(ntdll::rtl::status_to_dos_error)?;
     let units = |b: &[u8]| -> Vec<u16> {
         b.chunks_exact(2)
@@ -288,7 +294,7 @@ fn put_str<T: Copy + Default>(s: &[T], buf: *mut T, size: u32) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn volume_information<T: Copy + Default>(
-    root: Option<Vec<u16>>,
+    volume: Result<Volume, u32>,
     label: *mut T,
     label_size: u32,
     serial: u64,
@@ -298,8 +304,7 @@ fn volume_information<T: Copy + Default>(
     fs_size: u32,
     convert: fn(&[u16]) -> Vec<T>,
 ) -> i32 {
-    let root = root_or_current(root);
-    let v = match volume(&root) {
+    let v = match volume {
         Ok(v) => v,
         Err(e) => {
             set_error(e);
@@ -339,9 +344,9 @@ pub extern "win64" fn GetVolumeInformationW(
     fs_size: u32,
 ) -> i32 {
     // SAFETY: a NUL-terminated string or NULL.
-    let root = unsafe { wstr(root) };
+    let root = root_or_current(unsafe { wstr(root) });
     volume_information(
-        root,
+        volume(&root),
         label,
         label_size,
         serial,
@@ -366,9 +371,9 @@ pub extern "win64" fn GetVolumeInformationA(
     fs_size: u32,
 ) -> i32 {
     // SAFETY: a NUL-terminated string or NULL.
-    let root = unsafe { astr(root) };
+    let root = root_or_current(unsafe { astr(root) });
     volume_information(
-        root,
+        volume(&root),
         label,
         label_size,
         serial,
@@ -377,6 +382,33 @@ pub extern "win64" fn GetVolumeInformationA(
         fs_name,
         fs_size,
         crate::nls::wide_to_ansi,
+    )
+}
+
+/// Implements GetVolumeInformationByHandleW(hFile, lpVolumeNameBuffer,
+/// nVolumeNameSize, lpVolumeSerialNumber, lpMaximumComponentLength,
+/// lpFileSystemFlags, lpFileSystemNameBuffer, nFileSystemNameSize).
+#[allow(clippy::too_many_arguments)]
+pub extern "win64" fn GetVolumeInformationByHandleW(
+    h: u64,
+    label: *mut u16,
+    label_size: u32,
+    serial: u64,
+    max_component: u64,
+    flags: u64,
+    fs_name: *mut u16,
+    fs_size: u32,
+) -> i32 {
+    volume_information(
+        volume_of_handle(h),
+        label,
+        label_size,
+        serial,
+        max_component,
+        flags,
+        fs_name,
+        fs_size,
+        |s| s.to_vec(),
     )
 }
 
