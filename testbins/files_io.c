@@ -660,6 +660,33 @@ static void test_bad_input(void)
        "WriteFile from an inaccessible buffer: ERROR_NOACCESS (%lu)", GetLastError());
     LARGE_INTEGER sz;
     ok(GetFileSizeEx(h, &sz) && sz.QuadPart == 10, "the file is unchanged");
+
+    /* The native services answer a bad pointer with
+     * STATUS_ACCESS_VIOLATION, never a crash. */
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    typedef LONG (WINAPI *qi_fn)(HANDLE, void *, void *, ULONG, int);
+    typedef LONG (WINAPI *qa_fn)(void *, void *);
+    typedef LONG (WINAPI *qd_fn)(HANDLE, HANDLE, void *, void *, void *, void *, ULONG, int, BOOLEAN, void *, BOOLEAN);
+    qi_fn query_info = (qi_fn)GetProcAddress(nt, "NtQueryInformationFile");
+    qi_fn set_info = (qi_fn)GetProcAddress(nt, "NtSetInformationFile");
+    qa_fn query_attr = (qa_fn)GetProcAddress(nt, "NtQueryAttributesFile");
+    qd_fn query_dir = (qd_fn)GetProcAddress(nt, "NtQueryDirectoryFile");
+    ULONG_PTR iosb[2];
+    BYTE ibuf[128];
+    const LONG AV = (LONG)0xC0000005;
+    ok(query_info(h, iosb, unmapped, 40, 4) == AV, "NtQueryInformationFile into a bad buffer: STATUS_ACCESS_VIOLATION");
+    ok(query_info(h, unmapped, ibuf, 40, 4) == AV, "... with a bad IO_STATUS_BLOCK too");
+    ok(set_info(h, iosb, unmapped, 40, 4) == AV, "NtSetInformationFile from a bad buffer: STATUS_ACCESS_VIOLATION");
+    ok(query_attr(unmapped, ibuf) == AV, "NtQueryAttributesFile with bad OBJECT_ATTRIBUTES: STATUS_ACCESS_VIOLATION");
+    HANDLE dir = CreateFileW(L".", FILE_LIST_DIRECTORY, 7, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    ok(query_dir(dir, NULL, NULL, NULL, iosb, unmapped, 4096, 1, FALSE, NULL, TRUE) == AV,
+       "NtQueryDirectoryFile into a bad buffer: STATUS_ACCESS_VIOLATION");
+    ok(query_dir(dir, NULL, NULL, NULL, iosb, ibuf, sizeof ibuf, 1, FALSE, unmapped, TRUE) == AV,
+       "... or with a bad FileName");
+    CloseHandle(dir);
+    SetLastError(0);
+    ok(!GetFileInformationByHandle(h, (BY_HANDLE_FILE_INFORMATION *)unmapped) && GetLastError() == ERROR_NOACCESS,
+       "GetFileInformationByHandle into a bad buffer: ERROR_NOACCESS");
     VirtualFree(unmapped, 0, MEM_RELEASE);
     CloseHandle(h);
     DeleteFileW(L"bad.txt");
