@@ -323,6 +323,7 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
             .ok_or(STATUS_INVALID_PARAMETER)?;
         let mut guard = scan_lock.lock().unwrap_or_else(|e| e.into_inner());
         let scan = &mut *guard;
+        let resume = scan.next;
         let dir_path = file.path().unwrap_or_default();
         let match_all = scan.mask == [STAR];
         let mut out: Vec<u8> = Vec::new();
@@ -372,8 +373,11 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
                 STATUS_NO_MORE_FILES
             });
         }
-        drop(guard);
-        user::write_from(buffer, &out)?;
+        if let Err(e) = user::write_from(buffer, &out) {
+            // Entries that did not reach the caller are returned again.
+            scan.next = resume;
+            return Err(e);
+        }
         Ok((status, out.len() as u64))
     };
     match run() {
