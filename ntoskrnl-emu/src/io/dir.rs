@@ -166,6 +166,42 @@ fn read_names(file: &FileObject) -> NtResult<Vec<Vec<u16>>> {
     Ok(out)
 }
 
+fn has_wildcards(mask: &[u16]) -> bool {
+    mask.iter()
+        .any(|&u| matches!(u, STAR | QM | DOS_STAR | DOS_QM | DOS_DOT))
+}
+
+/// The entry a wildcard-free mask names, in its on-disk spelling: the
+/// exact one when it exists, else the one found case-insensitively.
+fn one_name(file: &FileObject, mask: &[u16]) -> Vec<Vec<u16>> {
+    let Ok(name) = String::from_utf16(mask) else {
+        return Vec::new();
+    };
+    let Some(dir) = file.path() else {
+        return Vec::new();
+    };
+    if name == "." || name == ".." {
+        let root =
+            dir == std::path::Path::new("/") || super::names::dos_name_of_host(&dir).len() <= 3;
+        return if root {
+            Vec::new()
+        } else {
+            vec![mask.to_vec()]
+        };
+    }
+    if name.contains(['/', '\\', '\0']) {
+        return Vec::new();
+    }
+    match super::names::resolve_relative(&dir, mask) {
+        Ok(p) if p.symlink_metadata().is_ok() => p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(|n| vec![n.encode_utf16().collect()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 /// One entry in `class`'s layout, without its NextEntryOffset.
 fn entry(
     dirfd: i32,
@@ -292,6 +328,13 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
             } else {
                 Vec::new()
             };
+            // A name without wildcards is looked up, not searched for: a
+            // stat, not a read of the whole directory.
+            let names = if !mask.is_empty() && !has_wildcards(&mask) {
+                one_name(&file, &mask)
+            } else {
+                read_names(&file)?
+            };
             let mask = if mask.is_empty() {
                 existing.as_ref().map_or(vec![STAR], |s| {
                     s.lock().unwrap_or_else(|e| e.into_inner()).mask.clone()
@@ -300,7 +343,7 @@ pub fn NtQueryDirectoryFile(a: &Args) -> NtStatus {
                 mask.iter().map(|&u| upcase(u)).collect()
             };
             let fresh = Scan {
-                names: read_names(&file)?,
+                names,
                 mask,
                 next: 0,
             };

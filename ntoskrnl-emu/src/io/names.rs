@@ -113,6 +113,8 @@ fn invalid_component(c: &str) -> bool {
 /// exactly or, failing that, case-insensitively. Components that do not exist
 /// are kept as given (the caller may be creating them).
 fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
+    // Whatever an earlier lookup learned is stale now.
+    LOOKED_UP.with(|l| *l.borrow_mut() = None);
     let components: Vec<&str> = tail.split('\\').filter(|c| !c.is_empty()).collect();
     if let Some(p) = exact_fast_path(root, &components)? {
         return Ok(p);
