@@ -347,6 +347,15 @@ static void test_directories(void)
     SetLastError(0);
     ok(!DeleteFileW(L"dir") && GetLastError() == ERROR_ACCESS_DENIED,
        "DeleteFileW of a directory: ERROR_ACCESS_DENIED");
+    ok(SetFileAttributesW(L"dir", FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN), "SetFileAttributesW(dir, READONLY | HIDDEN)");
+    is_int(GetFileAttributesW(L"dir"), FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN,
+           "the directory keeps them");
+    HANDLE in_ro = open_w(L"dir\\more.txt", GENERIC_WRITE, 0, CREATE_NEW, 0);
+    ok(in_ro != INVALID_HANDLE_VALUE, "files can still be made in a read-only directory");
+    CloseHandle(in_ro);
+    DeleteFileW(L"dir\\more.txt");
+    ok(SetFileAttributesW(L"dir", FILE_ATTRIBUTE_NORMAL), "SetFileAttributesW(dir, NORMAL)");
+    is_int(GetFileAttributesW(L"dir"), FILE_ATTRIBUTE_DIRECTORY, "leaves a plain directory");
     ok(DeleteFileW(L"dir\\inside.txt") && RemoveDirectoryW(L"dir"), "emptied, it is removed");
 }
 

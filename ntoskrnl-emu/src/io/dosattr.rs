@@ -4,7 +4,9 @@
 //! understand each other's files. Read-only stays the host's write bits.
 //! A file system without user extended attributes keeps none of them.
 
-use super::info::{FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_NORMAL};
+use super::info::{
+    FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_NORMAL,
+};
 use std::ffi::CStr;
 
 const FILE_ATTRIBUTE_SYSTEM: u32 = 0x04;
@@ -51,9 +53,19 @@ pub fn read_path(path: &CStr) -> Option<u32> {
     (n > 0).then(|| parse(&buf[..n as usize])).flatten()
 }
 
+/// Passed to `write_fd` for a directory: its read-only attribute is kept
+/// too (a directory's mode bits stay writable).
+pub const DIRECTORY_READONLY: u32 = 0x8000_0000;
+const FILE_ATTRIBUTE_READONLY: u32 = 0x01;
+
 /// Stores the kept part of `attributes` on an open file.
 pub fn write_fd(fd: i32, attributes: u32) {
-    let text = format!("0x{:x}", attributes & KEPT);
+    let kept = if attributes & DIRECTORY_READONLY != 0 {
+        KEPT | FILE_ATTRIBUTE_READONLY
+    } else {
+        KEPT
+    };
+    let text = format!("0x{:x}", attributes & kept);
     // SAFETY: fsetxattr with a buffer we own, its size given.
     let r = unsafe {
         libc::fsetxattr(
@@ -78,7 +90,15 @@ pub fn combine(host: u32, stored: Option<u32>) -> u32 {
     match stored {
         None => host,
         Some(s) => {
-            let a = (host & !FILE_ATTRIBUTE_ARCHIVE) | (s & KEPT);
+            // A directory's read-only attribute is the stored one; a
+            // file's is its mode bits.
+            let readonly = if host & FILE_ATTRIBUTE_DIRECTORY != 0 {
+                s & FILE_ATTRIBUTE_READONLY
+            } else {
+                host & FILE_ATTRIBUTE_READONLY
+            };
+            let host = host & !FILE_ATTRIBUTE_READONLY;
+            let a = (host & !FILE_ATTRIBUTE_ARCHIVE) | (s & KEPT) | readonly;
             if a == 0 {
                 FILE_ATTRIBUTE_NORMAL
             } else {

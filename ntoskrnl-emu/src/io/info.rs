@@ -283,8 +283,15 @@ fn set_times(file: &FileObject, info: &[u8]) -> NtResult<()> {
     }
     let attrs = u32::from_le_bytes(info[32..36].try_into().unwrap_or([0; 4]));
     if attrs != 0 {
-        super::dosattr::write_fd(file.raw(), attrs);
         let st = fstat(file.raw())?;
+        if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            // On a directory read-only is a mark, not a lock (files can
+            // still be made in it): kept with the other DOS attributes,
+            // not in the mode bits.
+            super::dosattr::write_fd(file.raw(), attrs | super::dosattr::DIRECTORY_READONLY);
+            return Ok(());
+        }
+        super::dosattr::write_fd(file.raw(), attrs);
         let mode = if attrs & FILE_ATTRIBUTE_READONLY != 0 {
             st.st_mode & !0o222
         } else {
