@@ -239,8 +239,9 @@ fn entry(
         let attributes = if link {
             // Listed as a reparse point (a directory one when its target is
             // a directory), with its tag where the entry has an EaSize.
+            // SAFETY: a zeroed stat is a valid value; fstatat follows the
+            // link relative to a directory descriptor we hold.
             let mut target: libc::stat = unsafe { std::mem::zeroed() };
-            // SAFETY: fstatat following the link, into a zeroed stat.
             let is_dir = unsafe { libc::fstatat(dirfd, c.as_ptr(), &mut target, 0) } == 0
                 && target.st_mode & libc::S_IFMT == libc::S_IFDIR;
             if class != FILE_DIRECTORY_INFORMATION {
