@@ -411,10 +411,12 @@ static void test_links_copies_moves(void)
     CloseHandle(vh);
 
     ok(put(L"replacement.txt", "replacement!"), "make replacement.txt");
+    SetFileAttributesW(L"moved.txt", FILE_ATTRIBUTE_HIDDEN);
     ok(ReplaceFileW(L"moved.txt", L"replacement.txt", L"backup.txt", 0, NULL, NULL), "ReplaceFileW with a backup");
     ok(size_of(L"moved.txt") == 12 && size_of(L"backup.txt") == 3
            && GetFileAttributesW(L"replacement.txt") == INVALID_FILE_ATTRIBUTES,
        "the replaced name has the new data, the backup the old");
+    ok(GetFileAttributesW(L"moved.txt") & FILE_ATTRIBUTE_HIDDEN, "and the replaced file's attributes");
     DeleteFileW(L"moved.txt");
     DeleteFileW(L"backup.txt");
 }

@@ -319,24 +319,41 @@ fn replace(
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
-    let exists = |n: &[u16]| {
-        nt_create(
+    // The replaced file's attributes (FILE_BASIC_INFORMATION, times left
+    // alone) pass to the replacement, as ReplaceFile documents.
+    let attributes = |n: &[u16]| -> Result<u32, NtStatus> {
+        let (h, _) = nt_create(
             n,
             SYNCHRONIZE | FILE_READ_ATTRIBUTES,
             0x7,
             FILE_OPEN,
             FILE_SYNCHRONOUS_IO_NONALERT,
             0,
-        )
-        .map(|(h, _)| {
-            CloseHandle(h);
-        })
+        )?;
+        let mut basic = [0u8; 40];
+        let r = query_info(h, FILE_BASIC_INFORMATION, &mut basic);
+        CloseHandle(h);
+        r.map(|_| u32::from_le_bytes(basic[32..36].try_into().unwrap_or([0; 4])))
     };
-    if let Err(st) = exists(&replaced) {
+    let kept = match attributes(&replaced) {
+        Ok(a) => a,
+        Err(st) => return fail(st, 0),
+    };
+    if let Err(st) = attributes(&replacement) {
         return fail(st, 0);
     }
-    if let Err(st) = exists(&replacement) {
-        return fail(st, 0);
+    if let Ok((h, _)) = nt_create(
+        &replacement,
+        SYNCHRONIZE | FILE_WRITE_ATTRIBUTES,
+        0x7,
+        FILE_OPEN,
+        FILE_SYNCHRONOUS_IO_NONALERT,
+        0,
+    ) {
+        let mut basic = [0u8; 40];
+        basic[32..36].copy_from_slice(&kept.to_le_bytes());
+        let _ = set_info(h, FILE_BASIC_INFORMATION, &basic);
+        CloseHandle(h);
     }
     match backup {
         Some(b) => {
