@@ -7,10 +7,20 @@
 #include <wchar.h>
 #include "tap.h"
 
+static volatile LONG watching;
+
+/* The watch starts with the first ReadDirectoryChangesW: until the main
+ * thread has seen a change, a "ping" file comes and goes; then the changes
+ * checked are made. */
 static DWORD WINAPI churn(void *arg)
 {
     (void)arg;
-    Sleep(200);
+    while (!watching) {
+        HANDLE p = CreateFileW(L"w\\ping", GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        CloseHandle(p);
+        DeleteFileW(L"w\\ping");
+        Sleep(20);
+    }
     HANDLE h = CreateFileW(L"w\\new.txt", GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
     CloseHandle(h);
     MoveFileW(L"w\\new.txt", L"w\\renamed.txt");
@@ -45,7 +55,7 @@ int main(void)
     HANDLE t = CreateThread(NULL, 0, churn, NULL, 0, NULL);
     DWORD buf[1024];
     int removed_deep = 0;
-    for (int round = 0; round < 20 && !removed_deep; round++) {
+    for (int round = 0; round < 200 && !removed_deep; round++) {
         DWORD got = 0;
         if (!ReadDirectoryChangesW(dir, buf, sizeof buf, TRUE, FILE_NOTIFY_CHANGE_FILE_NAME, &got, NULL, NULL)) {
             diag("ReadDirectoryChangesW failed, error %lu", GetLastError());
@@ -54,7 +64,9 @@ int main(void)
         BYTE *p = (BYTE *)buf;
         while (got) {
             FILE_NOTIFY_INFORMATION *fni = (FILE_NOTIFY_INFORMATION *)p;
-            if (nseen < 64) {
+            InterlockedExchange(&watching, 1);
+            int ping = fni->FileNameLength == 8 && memcmp(fni->FileName, L"ping", 8) == 0;
+            if (!ping && nseen < 64) {
                 seen[nseen].action = fni->Action;
                 size_t n = fni->FileNameLength / 2 < 63 ? fni->FileNameLength / 2 : 63;
                 memcpy(seen[nseen].name, fni->FileName, n * 2);
