@@ -66,7 +66,8 @@ fn files_threads() {
     run_in_workdir(&FILES_THREADS, "files_threads");
 }
 
-/// The prefix is made on first use, in well under a second (no boot).
+/// The prefix is made on first use, in milliseconds (no boot). The bound
+/// is a whole run's, loose enough for a loaded machine.
 #[test]
 fn prefix_is_created_lazily_and_fast() {
     let exe = build(&FILES_NAMES);
@@ -88,7 +89,7 @@ fn prefix_is_created_lazily_and_fast() {
         "the prefix's drive_c was not created"
     );
     assert!(
-        elapsed < std::time::Duration::from_secs(5),
+        elapsed < std::time::Duration::from_secs(10),
         "a run with a new prefix took {elapsed:?}"
     );
     let _ = std::fs::remove_dir_all(&prefix);
