@@ -700,6 +700,14 @@ static void test_bad_input(void)
        "GetFileInformationByHandle into a bad buffer: ERROR_NOACCESS");
     VirtualFree(unmapped, 0, MEM_RELEASE);
     CloseHandle(h);
+
+    /* FileModeInformation shows the flags CreateFileW passed on. */
+    HANDLE m = CreateFileW(L"bad.txt", GENERIC_READ, 7, NULL, OPEN_EXISTING,
+                           FILE_FLAG_SEQUENTIAL_SCAN | FILE_FLAG_WRITE_THROUGH, NULL);
+    ULONG mode = 0;
+    ok(query_info(m, iosb, &mode, sizeof mode, 16) == 0 && mode == (0x2 | 0x4 | 0x20),
+       "FileModeInformation: FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY | FILE_SYNCHRONOUS_IO_NONALERT (%#lx)", mode);
+    CloseHandle(m);
     DeleteFileW(L"bad.txt");
 }
 

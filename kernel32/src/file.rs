@@ -159,6 +159,17 @@ pub extern "win64" fn CreateFileW(
     if flags & 0x8000_0000 != 0 {
         options |= FILE_WRITE_THROUGH;
     }
+    // The access-pattern hints: FILE_FLAG_SEQUENTIAL_SCAN,
+    // FILE_FLAG_RANDOM_ACCESS, FILE_FLAG_NO_BUFFERING.
+    if flags & 0x0800_0000 != 0 {
+        options |= 0x4; // FILE_SEQUENTIAL_ONLY
+    }
+    if flags & 0x1000_0000 != 0 {
+        options |= 0x800; // FILE_RANDOM_ACCESS
+    }
+    if flags & 0x2000_0000 != 0 {
+        options |= 0x8; // FILE_NO_INTERMEDIATE_BUFFERING
+    }
     // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
     let inherit = sa != 0 && user::read::<i32>(sa + 16).is_ok_and(|b| b != 0);
     let access = access | SYNCHRONIZE | FILE_READ_ATTRIBUTES;

@@ -46,6 +46,8 @@ const FILE_OVERWRITTEN: u64 = 3;
 // Create options.
 pub const FILE_DIRECTORY_FILE: u32 = 0x0001;
 pub const FILE_WRITE_THROUGH: u32 = 0x0002;
+pub const FILE_SEQUENTIAL_ONLY: u32 = 0x0004;
+pub const FILE_RANDOM_ACCESS: u32 = 0x0800;
 pub const FILE_SYNCHRONOUS_IO_ALERT: u32 = 0x0010;
 pub const FILE_SYNCHRONOUS_IO_NONALERT: u32 = 0x0020;
 pub const FILE_NON_DIRECTORY_FILE: u32 = 0x0040;
@@ -297,6 +299,19 @@ pub fn create_file(
     if information != FILE_OPENED && attributes & 0x06 != 0 && !is_dir {
         // FILE_ATTRIBUTE_HIDDEN / SYSTEM on a new or replaced file.
         super::dosattr::write_fd(fd.as_raw_fd(), attributes | 0x20);
+    }
+    // The access pattern the caller announced, passed on to the host's
+    // read-ahead.
+    let advice = if options & FILE_SEQUENTIAL_ONLY != 0 {
+        libc::POSIX_FADV_SEQUENTIAL
+    } else if options & FILE_RANDOM_ACCESS != 0 {
+        libc::POSIX_FADV_RANDOM
+    } else {
+        libc::POSIX_FADV_NORMAL
+    };
+    if advice != libc::POSIX_FADV_NORMAL && !is_dir {
+        // SAFETY: posix_fadvise on the descriptor just opened; advice only.
+        unsafe { libc::posix_fadvise(fd.as_raw_fd(), 0, 0, advice) };
     }
     let object = FileObject {
         fd,

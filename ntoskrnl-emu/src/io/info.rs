@@ -33,6 +33,7 @@ const DISPOSITION_DELETE: u32 = 0x1;
 const DISPOSITION_POSIX_SEMANTICS: u32 = 0x2;
 const DISPOSITION_IGNORE_READONLY_ATTRIBUTE: u32 = 0x10;
 const FILE_POSITION_INFORMATION: u32 = 14;
+const FILE_MODE_INFORMATION: u32 = 16;
 const FILE_ALIGNMENT_INFORMATION: u32 = 17;
 const FILE_ALL_INFORMATION: u32 = 18;
 const FILE_ALLOCATION_INFORMATION: u32 = 19;
@@ -211,6 +212,11 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
                 copy_out(buffer, length, &(fstat(fd)?.st_ino as u64).to_le_bytes(), 8)
             }
             FILE_POSITION_INFORMATION => copy_out(buffer, length, &position(fd)?.to_le_bytes(), 8),
+            // FILE_MODE_INFORMATION: the create options that describe
+            // the handle's I/O.
+            FILE_MODE_INFORMATION => {
+                copy_out(buffer, length, &(file.options & 0x103E).to_le_bytes(), 4)
+            }
             // FILE_BYTE_ALIGNMENT: buffered host I/O takes any buffer.
             FILE_ALIGNMENT_INFORMATION => copy_out(buffer, length, &0u32.to_le_bytes(), 4),
             FILE_NAME_INFORMATION => copy_out(buffer, length, &name_info(&file), 4),
@@ -242,7 +248,7 @@ pub fn NtQueryInformationFile(a: &Args) -> NtStatus {
                 d.extend(0u32.to_le_bytes()); // EaSize
                 d.extend(file.access.to_le_bytes()); // AccessFlags
                 d.extend(position(fd)?.to_le_bytes());
-                d.extend((file.options & 0x3E).to_le_bytes()); // Mode
+                d.extend((file.options & 0x103E).to_le_bytes()); // Mode
                 d.extend(0u32.to_le_bytes()); // AlignmentRequirement
                 d.extend(name_info(&file));
                 copy_out(buffer, length, &d, 100)
