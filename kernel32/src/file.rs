@@ -1,6 +1,6 @@
 //! Files and standard handles: CreateFile, ReadFile, WriteFile, CloseHandle,
-//! file pointers and sizes, delete/move/attributes, directories, the
-//! current directory and full path names.
+//! file pointers and sizes, delete/move/attributes, directories. The
+//! current directory and full path names are in `paths`.
 
 use crate::error::*;
 use crate::process::parameters;
@@ -8,7 +8,14 @@ use ntdll::path;
 use syscalls::nt::{IO_STATUS_BLOCK, OBJECT_ATTRIBUTES, UNICODE_STRING};
 use syscalls::*;
 
+// Kept reachable here for the crates that call them by this path.
+pub use crate::paths::{
+    current_directory, GetCurrentDirectoryA, GetCurrentDirectoryW, GetFullPathNameA,
+    GetFullPathNameW, SetCurrentDirectoryA, SetCurrentDirectoryW,
+};
+
 pub const INVALID_HANDLE_VALUE: u64 = u64::MAX;
+const MAX_PATH: usize = 260;
 
 // NtCreateFile dispositions and options (see ntoskrnl-emu io::file).
 const FILE_OPEN: u32 = 1;
@@ -27,15 +34,6 @@ const SYNCHRONIZE: u32 = 0x10_0000;
 const FILE_READ_ATTRIBUTES: u32 = 0x80;
 const FILE_CREATED: u64 = 2;
 
-/// The current directory (DOS form, ends with a backslash).
-pub fn current_directory() -> String {
-    let us = &parameters().CurrentDirectory.DosPath;
-    // SAFETY: the current-directory buffer lives as long as the process.
-    let units =
-        unsafe { core::slice::from_raw_parts(us.Buffer as *const u16, us.Length as usize / 2) };
-    String::from_utf16_lossy(units)
-}
-
 /// Opens or creates a file by DOS name through NtCreateFile.
 pub fn nt_create(
     dos: &[u16],
@@ -45,6 +43,11 @@ pub fn nt_create(
     options: u32,
     attributes: u32,
 ) -> Result<(u64, u64), NtStatus> {
+    nt_create_ex(dos, access, share, disposition, options, attributes, false)
+}
+
+/// The NT name CreateFile and friends open for a DOS name.
+pub fn nt_name(dos: &[u16]) -> Result<Vec<u16>, NtStatus> {
     let dos = String::from_utf16(dos).map_err(|_| STATUS_OBJECT_NAME_INVALID)?;
     if dos.is_empty() {
         return Err(STATUS_OBJECT_PATH_NOT_FOUND);
@@ -52,8 +55,34 @@ pub fn nt_create(
     let nt: Vec<u16> = path::dos_to_nt(&dos, &current_directory())?
         .encode_utf16()
         .collect();
+    // Without the \\?\ prefix a full path is limited to MAX_PATH; longer
+    // ones are reported as a path not found (the long-path opt-in is not
+    // enabled by default).
+    if nt.len() - 4 >= MAX_PATH && !dos.starts_with("\\\\?\\") && !dos.starts_with("\\??\\") {
+        return Err(STATUS_OBJECT_PATH_NOT_FOUND);
+    }
+    Ok(nt)
+}
+
+/// nt_create with the handle made inheritable (OBJ_INHERIT) on request.
+pub fn nt_create_ex(
+    dos: &[u16],
+    access: u32,
+    share: u32,
+    disposition: u32,
+    options: u32,
+    attributes: u32,
+    inherit: bool,
+) -> Result<(u64, u64), NtStatus> {
+    let nt = nt_name(dos)?;
     let us = UNICODE_STRING::over(&nt);
-    let oa = OBJECT_ATTRIBUTES::named(Some(&us), syscalls::nt::OBJ_CASE_INSENSITIVE);
+    let flags = syscalls::nt::OBJ_CASE_INSENSITIVE
+        | if inherit {
+            syscalls::nt::OBJ_INHERIT
+        } else {
+            0
+        };
+    let oa = OBJECT_ATTRIBUTES::named(Some(&us), flags);
     let mut handle = 0u64;
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
@@ -121,26 +150,51 @@ pub extern "win64" fn CreateFileW(
     } else {
         options |= FILE_NON_DIRECTORY_FILE;
     }
+    let mut access = access;
     if flags & 0x0400_0000 != 0 {
+        // FILE_FLAG_DELETE_ON_CLOSE needs (and so asks for) DELETE access.
         options |= FILE_DELETE_ON_CLOSE;
+        access |= DELETE;
     }
     if flags & 0x8000_0000 != 0 {
         options |= FILE_WRITE_THROUGH;
     }
-    let inherit = sa != 0 && {
-        // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
-        // SAFETY: the caller passes a SECURITY_ATTRIBUTES.
-        unsafe { *((sa + 16) as *const i32) != 0 }
-    };
-    let _ = inherit;
+    // The access-pattern hints: FILE_FLAG_SEQUENTIAL_SCAN,
+    // FILE_FLAG_RANDOM_ACCESS, FILE_FLAG_NO_BUFFERING.
+    if flags & 0x0800_0000 != 0 {
+        options |= 0x4; // FILE_SEQUENTIAL_ONLY
+    }
+    if flags & 0x1000_0000 != 0 {
+        options |= 0x800; // FILE_RANDOM_ACCESS
+    }
+    if flags & 0x2000_0000 != 0 {
+        options |= 0x8; // FILE_NO_INTERMEDIATE_BUFFERING
+    }
+    // SECURITY_ATTRIBUTES.bInheritHandle at offset 16.
+    let inherit = sa != 0 && user::read::<i32>(sa + 16).is_ok_and(|b| b != 0);
     let access = access | SYNCHRONIZE | FILE_READ_ATTRIBUTES;
-    match nt_create(&name, access, share, disposition, options, flags & 0xFFFF) {
+    match nt_create_ex(
+        &name,
+        access,
+        share,
+        disposition,
+        options,
+        flags & 0xFFFF,
+        inherit,
+    ) {
         Ok((h, info)) => {
             // CREATE_ALWAYS / OPEN_ALWAYS on an existing file succeed with
             // ERROR_ALREADY_EXISTS (documented).
             let existed = (creation == 2 || creation == 4) && info != FILE_CREATED;
             set_error(if existed { 183 } else { 0 });
             h
+        }
+        // CreateFile reports an existing file as ERROR_FILE_EXISTS, not
+        // ERROR_ALREADY_EXISTS (documented for CREATE_NEW).
+        Err(STATUS_OBJECT_NAME_COLLISION) => {
+            ntdll::rtl::set_last_status(STATUS_OBJECT_NAME_COLLISION);
+            set_error(80);
+            INVALID_HANDLE_VALUE
         }
         Err(st) => fail(st, INVALID_HANDLE_VALUE),
     }
@@ -355,7 +409,7 @@ pub extern "win64" fn GetFileType(h: u64) -> u32 {
     }
 }
 
-fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
+pub fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtQueryInformationFile,
@@ -374,7 +428,7 @@ fn query_info(h: u64, class: u32, buf: &mut [u8]) -> Result<(), NtStatus> {
     }
 }
 
-fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
+pub fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
     let mut iosb = IO_STATUS_BLOCK::default();
     let st = syscall(
         nr::NtSetInformationFile,
@@ -393,7 +447,7 @@ fn set_info(h: u64, class: u32, buf: &[u8]) -> Result<(), NtStatus> {
     }
 }
 
-fn file_size(h: u64) -> Result<i64, NtStatus> {
+pub fn file_size(h: u64) -> Result<i64, NtStatus> {
     let mut info = [0u8; 24];
     query_info(h, 5, &mut info)?;
     Ok(i64::from_le_bytes(info[8..16].try_into().unwrap_or([0; 8])))
@@ -510,7 +564,9 @@ fn delete(name: *const u16, directory: bool) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
+    // A symbolic link is deleted itself, not its target.
     let options = FILE_SYNCHRONOUS_IO_NONALERT
+        | 0x0020_0000 // FILE_OPEN_REPARSE_POINT
         | if directory {
             FILE_DIRECTORY_FILE
         } else {
@@ -596,8 +652,79 @@ pub extern "win64" fn MoveFileExW(from: *const u16, to: *const u16, flags: u32) 
     let _ = syscall(nr::NtClose, &args([h]));
     match r {
         Ok(()) => 1,
+        // Across volumes a rename is a copy and a delete, when allowed.
+        Err(STATUS_NOT_SAME_DEVICE) if flags & 0x2 != 0 => {
+            match crate::copy::move_by_copy(&from, &to, flags & 0x1 != 0) {
+                Ok(()) => 1,
+                Err(e) => {
+                    set_error(e);
+                    0
+                }
+            }
+        }
         Err(st) => fail(st, 0),
     }
+}
+
+/// Implements MoveFileWithProgressW(lpExistingFileName, lpNewFileName,
+/// lpProgressRoutine, lpData, dwFlags). A rename has no progress to
+/// report; a move across volumes (MOVEFILE_COPY_ALLOWED) reports its copy.
+pub extern "win64" fn MoveFileWithProgressW(
+    from: *const u16,
+    to: *const u16,
+    routine: u64,
+    data: u64,
+    flags: u32,
+) -> i32 {
+    if routine == 0 {
+        return MoveFileExW(from, to, flags);
+    }
+    // SAFETY: NUL-terminated strings or NULL.
+    let (Some(f), Some(t)) = (unsafe { wstr(from) }, unsafe { wstr(to) }) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    let mut t0 = t.clone();
+    t0.push(0);
+    let mut f0 = f.clone();
+    f0.push(0);
+    // A rename reports no progress; only a copy across volumes does.
+    if MoveFileExW(f0.as_ptr(), t0.as_ptr(), flags & !0x2) != 0 {
+        return 1;
+    }
+    if flags & 0x2 == 0 {
+        return 0;
+    }
+    if syscalls::nt::last_error() != 17 {
+        // Failed for another reason than ERROR_NOT_SAME_DEVICE.
+        return 0;
+    }
+    match crate::copy::move_by_copy_with_progress(&f, &t, flags & 0x1 != 0, routine, data) {
+        Ok(()) => 1,
+        Err(e) => {
+            set_error(e);
+            0
+        }
+    }
+}
+
+/// Implements MoveFileWithProgressA.
+pub extern "win64" fn MoveFileWithProgressA(
+    from: *const u8,
+    to: *const u8,
+    routine: u64,
+    data: u64,
+    flags: u32,
+) -> i32 {
+    // SAFETY: NUL-terminated strings or NULL.
+    let (f, t) = unsafe { (astr(from), astr(to)) };
+    let (Some(mut f), Some(mut t)) = (f, t) else {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    f.push(0);
+    t.push(0);
+    MoveFileWithProgressW(f.as_ptr(), t.as_ptr(), routine, data, flags)
 }
 
 /// Implements MoveFileW(lpExistingFileName, lpNewFileName).
@@ -623,124 +750,6 @@ pub extern "win64" fn GetFileAttributesW(name: *const u16) -> u32 {
     }
 }
 
-/// Implements GetCurrentDirectoryW(nBufferLength, lpBuffer).
-pub extern "win64" fn GetCurrentDirectoryW(size: u32, buf: *mut u16) -> u32 {
-    let cwd = current_directory();
-    // Without its trailing backslash, except for a drive root.
-    let trimmed = if cwd.len() > 3 {
-        cwd.trim_end_matches('\\')
-    } else {
-        &cwd
-    };
-    let units: Vec<u16> = trimmed.encode_utf16().collect();
-    // SAFETY: the caller's buffer holds `size` units.
-    unsafe { copy_out(&units, buf, size) }
-}
-
-/// Implements GetCurrentDirectoryA(nBufferLength, lpBuffer).
-pub extern "win64" fn GetCurrentDirectoryA(size: u32, buf: *mut u8) -> u32 {
-    let cwd = current_directory();
-    let trimmed = if cwd.len() > 3 {
-        cwd.trim_end_matches('\\')
-    } else {
-        &cwd
-    };
-    let bytes = crate::nls::wide_to_ansi(&trimmed.encode_utf16().collect::<Vec<_>>());
-    // SAFETY: the caller's buffer holds `size` bytes.
-    unsafe { copy_out(&bytes, buf, size) }
-}
-
-/// Implements SetCurrentDirectoryW(lpPathName): the directory must exist.
-pub extern "win64" fn SetCurrentDirectoryW(name: *const u16) -> i32 {
-    // SAFETY: a NUL-terminated string or NULL.
-    let Some(name) = (unsafe { wstr(name) }) else {
-        set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    };
-    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
-        Ok(f) => f,
-        Err(st) => return fail(st, 0),
-    };
-    let full_units: Vec<u16> = full.encode_utf16().collect();
-    match nt_create(
-        &full_units,
-        SYNCHRONIZE | 0x20,
-        0x7,
-        FILE_OPEN,
-        FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
-        0,
-    ) {
-        Ok((h, _)) => {
-            let _ = syscall(nr::NtClose, &args([h]));
-        }
-        Err(st) => return fail(st, 0),
-    }
-    let mut units = full_units;
-    if units.last() != Some(&(b'\\' as u16)) {
-        units.push(b'\\' as u16);
-    }
-    let p = parameters() as *const _ as *mut syscalls::nt::RTL_USER_PROCESS_PARAMETERS;
-    // SAFETY: the current-directory buffer has MaximumLength bytes.
-    unsafe {
-        let us = &mut (*p).CurrentDirectory.DosPath;
-        if units.len() * 2 + 2 > us.MaximumLength as usize {
-            set_error(206); // ERROR_FILENAME_EXCED_RANGE
-            return 0;
-        }
-        core::ptr::copy_nonoverlapping(units.as_ptr(), us.Buffer as *mut u16, units.len());
-        *(us.Buffer as *mut u16).add(units.len()) = 0;
-        us.Length = (units.len() * 2) as u16;
-    }
-    1
-}
-
-/// Implements GetFullPathNameW(lpFileName, nBufferLength, lpBuffer,
-/// lpFilePart).
-pub extern "win64" fn GetFullPathNameW(
-    name: *const u16,
-    size: u32,
-    buf: *mut u16,
-    file_part: *mut *mut u16,
-) -> u32 {
-    // SAFETY: a NUL-terminated string or NULL.
-    let Some(name) = (unsafe { wstr(name) }) else {
-        set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    };
-    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
-        Ok(f) => f,
-        Err(st) => return fail(st, 0),
-    };
-    let units: Vec<u16> = full.encode_utf16().collect();
-    // SAFETY: the caller's buffer holds `size` units; file_part is NULL or
-    // points at a pointer to fill.
-    unsafe { copy_full_path(&units, b'\\' as u16, buf, size, file_part) }
-}
-
-/// Copies a full path out as GetFullPathName does (A and W): the length
-/// copied or the size needed, and *file_part at the last component (NULL
-/// when the path ends in a backslash or did not fit).
-///
-/// # Safety
-/// `buf` holds `size` elements; `file_part` is NULL or writable.
-unsafe fn copy_full_path<T: Copy + Default + PartialEq>(
-    path: &[T],
-    backslash: T,
-    buf: *mut T,
-    size: u32,
-    file_part: *mut *mut T,
-) -> u32 {
-    let n = copy_out(path, buf, size);
-    if !file_part.is_null() && n <= path.len() as u32 {
-        let slash = path.iter().rposition(|&c| c == backslash);
-        *file_part = match slash {
-            Some(i) if i + 1 < path.len() => buf.add(i + 1),
-            _ => core::ptr::null_mut(),
-        };
-    }
-    n
-}
-
 /// A/W adapters for BOOL functions taking one path: convert the narrow
 /// name and call the wide function.
 macro_rules! ansi_adapter {
@@ -761,7 +770,6 @@ macro_rules! ansi_adapter {
 ansi_adapter!(DeleteFileA => DeleteFileW());
 ansi_adapter!(RemoveDirectoryA => RemoveDirectoryW());
 ansi_adapter!(CreateDirectoryA => CreateDirectoryW(sa: u64));
-ansi_adapter!(SetCurrentDirectoryA => SetCurrentDirectoryW());
 
 /// Implements GetFileAttributesA.
 pub extern "win64" fn GetFileAttributesA(name: *const u8) -> u32 {
@@ -791,25 +799,4 @@ pub extern "win64" fn MoveFileExA(from: *const u8, to: *const u8, flags: u32) ->
 /// Implements MoveFileA.
 pub extern "win64" fn MoveFileA(from: *const u8, to: *const u8) -> i32 {
     MoveFileExA(from, to, 0)
-}
-
-/// Implements GetFullPathNameA.
-pub extern "win64" fn GetFullPathNameA(
-    name: *const u8,
-    size: u32,
-    buf: *mut u8,
-    file_part: *mut *mut u8,
-) -> u32 {
-    // SAFETY: a NUL-terminated string or NULL.
-    let Some(name) = (unsafe { astr(name) }) else {
-        set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    };
-    let full = match path::full_path(&String::from_utf16_lossy(&name), &current_directory()) {
-        Ok(f) => f,
-        Err(st) => return fail(st, 0),
-    };
-    let bytes = crate::nls::wide_to_ansi(&full.encode_utf16().collect::<Vec<_>>());
-    // SAFETY: as in GetFullPathNameW.
-    unsafe { copy_full_path(&bytes, b'\\', buf, size, file_part) }
 }

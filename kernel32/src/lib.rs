@@ -5,11 +5,14 @@
 pub mod cmdline;
 pub mod console;
 pub mod crash_report;
+pub mod copy;
 pub mod env;
 pub mod error;
 pub mod exception;
 pub mod file;
 pub mod heapapi;
+pub mod fileinfo;
+pub mod find;
 pub mod locale;
 pub mod localmem;
 pub mod mapping;
@@ -17,21 +20,27 @@ pub mod meminfo;
 pub mod memory;
 pub mod nls;
 pub mod probe;
+pub mod paths;
 pub mod process;
 pub mod psapi;
 pub mod sync;
 pub mod sysdirs;
+pub mod tempfile;
 pub mod thread;
 pub mod threadpool;
 pub mod time;
 pub mod timer;
 pub mod usersync;
+pub mod volume;
 
 use console::*;
+use copy::*;
 use env::*;
 use exception::*;
 use file::*;
 use heapapi::*;
+use fileinfo::*;
+use find::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use mapping::*;
@@ -42,11 +51,13 @@ use probe::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
+use tempfile::*;
 use thread::*;
 use threadpool::*;
 use time::*;
 use timer::*;
 use usersync::*;
+use volume::*;
 
 static EXPORTS: &[Export] = &[
     // Processes, modules, errors.
@@ -227,6 +238,74 @@ static EXPORTS: &[Export] = &[
     export!(SetCurrentDirectoryW(WStr)),
     export!(GetFullPathNameA(Str, Int, Ptr, Ptr)),
     export!(GetFullPathNameW(WStr, Int, Ptr, Ptr)),
+    // Names, searches, file information, volumes (files block).
+    export!(GetTempPathA(Int, Ptr)),
+    export!(GetTempPathW(Int, Ptr)),
+    export!(GetTempFileNameA(Str, Str, Int, Ptr)),
+    export!(GetTempFileNameW(WStr, WStr, Int, Ptr)),
+    export!(GetLongPathNameA(Str, Ptr, Int)),
+    export!(GetLongPathNameW(WStr, Ptr, Int)),
+    export!(GetShortPathNameA(Str, Ptr, Int)),
+    export!(GetShortPathNameW(WStr, Ptr, Int)),
+    export!(FindFirstFileA(Str, Ptr)),
+    export!(FindFirstFileW(WStr, Ptr)),
+    export!(FindFirstFileExA(Str, Int, Ptr, Int, Ptr, Int)),
+    export!(FindFirstFileExW(WStr, Int, Ptr, Int, Ptr, Int)),
+    export!(FindNextFileA(Ptr, Ptr)),
+    export!(FindNextFileW(Ptr, Ptr)),
+    export!(FindClose(Ptr)),
+    export!(ReadDirectoryChangesW(
+        Ptr, Ptr, Int, Int, Int, Ptr, Ptr, Ptr
+    )),
+    export!(GetFileInformationByHandle(Ptr, Ptr)),
+    export!(GetFinalPathNameByHandleA(Ptr, Ptr, Int, Int)),
+    export!(GetFinalPathNameByHandleW(Ptr, Ptr, Int, Int)),
+    export!(GetFileInformationByHandleEx(Ptr, Int, Ptr, Int)),
+    export!(SetFileInformationByHandle(Ptr, Int, Ptr, Int)),
+    export!(GetFileAttributesExA(Str, Int, Ptr)),
+    export!(GetFileAttributesExW(WStr, Int, Ptr)),
+    export!(SetFileAttributesA(Str, Int)),
+    export!(SetFileAttributesW(WStr, Int)),
+    export!(GetFileTime(Ptr, Ptr, Ptr, Ptr)),
+    export!(SetFileTime(Ptr, Ptr, Ptr, Ptr)),
+    export!(CopyFileA(Str, Str, Int)),
+    export!(CopyFileW(WStr, WStr, Int)),
+    export!(CopyFileExA(Str, Str, Ptr, Ptr, Ptr, Int)),
+    export!(CopyFileExW(WStr, WStr, Ptr, Ptr, Ptr, Int)),
+    export!(ReplaceFileA(Str, Str, Str, Int, Ptr, Ptr)),
+    export!(ReplaceFileW(WStr, WStr, WStr, Int, Ptr, Ptr)),
+    export!(CreateHardLinkA(Str, Str, Ptr)),
+    export!(CreateHardLinkW(WStr, WStr, Ptr)),
+    export!(CreateSymbolicLinkA(Str, Str, Int)),
+    export!(CreateSymbolicLinkW(WStr, WStr, Int)),
+    export!(LockFile(Ptr, Int, Int, Int, Int)),
+    export!(LockFileEx(Ptr, Int, Int, Int, Int, Ptr)),
+    export!(UnlockFile(Ptr, Int, Int, Int, Int)),
+    export!(UnlockFileEx(Ptr, Int, Int, Int, Ptr)),
+    export!(GetLogicalDrives()),
+    export!(GetVolumePathNameA(Str, Ptr, Int)),
+    export!(GetVolumePathNameW(WStr, Ptr, Int)),
+    export!(GetCompressedFileSizeA(Str, Ptr)),
+    export!(GetCompressedFileSizeW(WStr, Ptr)),
+    export!(CreateDirectoryExA(Str, Str, Ptr)),
+    export!(CreateDirectoryExW(WStr, WStr, Ptr)),
+    export!(MoveFileWithProgressA(Str, Str, Ptr, Ptr, Int)),
+    export!(MoveFileWithProgressW(WStr, WStr, Ptr, Ptr, Int)),
+    export!(GetVolumeInformationByHandleW(
+        Ptr, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
+    export!(GetDriveTypeA(Str)),
+    export!(GetDriveTypeW(WStr)),
+    export!(GetDiskFreeSpaceA(Str, Ptr, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceW(WStr, Ptr, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceExA(Str, Ptr, Ptr, Ptr)),
+    export!(GetDiskFreeSpaceExW(WStr, Ptr, Ptr, Ptr)),
+    export!(GetVolumeInformationA(
+        Str, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
+    export!(GetVolumeInformationW(
+        WStr, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
+    )),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),

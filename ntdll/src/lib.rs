@@ -9,6 +9,7 @@ pub mod heap;
 pub mod ldr;
 pub mod native;
 pub mod path;
+pub mod pathapi;
 pub mod pointer;
 pub mod rtl;
 pub mod sync;
@@ -29,6 +30,7 @@ use heap::*;
 use ldr::*;
 use loader::{export, BuiltinDll, Export, Failure, LoadedBuiltin};
 use once::*;
+use pathapi::*;
 use pointer::*;
 use rtl::*;
 use slist::*;
@@ -53,6 +55,19 @@ static RTL_EXPORTS: &[Export] = &[
     export!(RtlGetLastWin32Error()),
     export!(RtlSetLastWin32Error(Int)),
     export!(RtlInitUnicodeString(Ptr, WStr)),
+    // DOS and NT path names (files block).
+    export!(RtlDetermineDosPathNameType_U(WStr)),
+    export!(RtlDosPathNameToNtPathName_U(WStr, Ptr, Ptr, Ptr)),
+    export!(RtlDosPathNameToNtPathName_U_WithStatus(WStr, Ptr, Ptr, Ptr)),
+    export!(RtlDosPathNameToRelativeNtPathName_U(WStr, Ptr, Ptr, Ptr)),
+    export!(RtlDosPathNameToRelativeNtPathName_U_WithStatus(
+        WStr, Ptr, Ptr, Ptr
+    )),
+    export!(RtlReleaseRelativeName(Ptr)),
+    export!(RtlFreeUnicodeString(Ptr)),
+    export!(RtlGetFullPathName_U(WStr, Int, Ptr, Ptr)),
+    export!(RtlGetCurrentDirectory_U(Int, Ptr)),
+    export!(RtlIsDosDeviceName_U(WStr)),
     export!(RtlGetVersion(Ptr)),
     export!(RtlGetNtVersionNumbers(Ptr, Ptr, Ptr)),
     export!(RtlGetCurrentPeb()),

@@ -59,6 +59,12 @@ native! {
     NtQuerySystemTime(a0);
     NtWaitForMultipleObjects(a0, a1, a2, a3, a4);
     NtCancelIoFile(a0, a1);
+    // Byte-range locks (files block).
+    NtLockFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    NtUnlockFile(a0, a1, a2, a3, a4);
+    NtNotifyChangeDirectoryFile(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    NtQueryDirectoryFileEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    NtQueryFullAttributesFile(a0, a1);
     // Threads (lead's block).
     NtCreateThreadEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     NtResumeThread(a0, a1);
@@ -154,6 +160,11 @@ native_exports! {
     NtQuerySystemTime: "ZwQuerySystemTime" => "NTDLL.NtQuerySystemTime" (Ptr);
     NtWaitForMultipleObjects: "ZwWaitForMultipleObjects" => "NTDLL.NtWaitForMultipleObjects" (Int, Ptr, Int, Int, Ptr);
     NtCancelIoFile: "ZwCancelIoFile" => "NTDLL.NtCancelIoFile" (Ptr, Ptr);
+    NtLockFile: "ZwLockFile" => "NTDLL.NtLockFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int);
+    NtUnlockFile: "ZwUnlockFile" => "NTDLL.NtUnlockFile" (Ptr, Ptr, Ptr, Ptr, Int);
+    NtNotifyChangeDirectoryFile: "ZwNotifyChangeDirectoryFile" => "NTDLL.NtNotifyChangeDirectoryFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int);
+    NtQueryDirectoryFileEx: "ZwQueryDirectoryFileEx" => "NTDLL.NtQueryDirectoryFileEx" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Ptr);
+    NtQueryFullAttributesFile: "ZwQueryFullAttributesFile" => "NTDLL.NtQueryFullAttributesFile" (Ptr, Ptr);
     NtCreateThreadEx: "ZwCreateThreadEx" => "NTDLL.NtCreateThreadEx" (Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr);
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);

@@ -109,7 +109,10 @@ pub fn full_path(path: &str, cwd: &str) -> NtResult<String> {
     let units: Vec<u16> = path.encode_utf16().collect();
     let cwd_drive = cwd.get(..2).unwrap_or("C:").to_string();
     Ok(match path_type(&units) {
-        PathType::LocalDevice | PathType::RootLocalDevice => path.replace('/', "\\"),
+        // \\?\ and \\.\ keep their prefix; the rest is normalized (only
+        // the NT name conversion passes \\?\ names through untouched).
+        PathType::LocalDevice => normalize(path, 4),
+        PathType::RootLocalDevice => path.replace('/', "\\"),
         PathType::UncAbsolute => {
             // \\server\share is the root.
             let s = path.replace('/', "\\");
@@ -197,6 +200,11 @@ mod tests {
         assert_eq!(full_path("C:\\..\\..", CWD).unwrap(), "C:\\");
         assert_eq!(full_path("dir\\", CWD).unwrap(), "Z:\\work\\dir\\dir\\");
         assert_eq!(full_path("nul", CWD).unwrap(), "\\\\.\\NUL");
+        assert_eq!(full_path(r"\\?\C:\x\..\y", CWD).unwrap(), r"\\?\C:\y");
+        assert_eq!(
+            full_path("\\\\?\\C:\\x\\..\\y", CWD).unwrap(),
+            "\\\\?\\C:\\y"
+        );
     }
 
     #[test]

@@ -59,6 +59,20 @@ pub fn services() -> Vec<(u32, Service)> {
             ex::time::NtQueryPerformanceCounter,
         ),
         (nr::NtOpenFile, io::file::NtOpenFile),
+        (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
+        (nr::NtQueryDirectoryFileEx, io::dir::NtQueryDirectoryFileEx),
+        (
+            nr::NtQueryFullAttributesFile,
+            io::info::NtQueryFullAttributesFile,
+        ),
+        // Reparse points of disk files; the named-pipe FSCTLs join here.
+        (nr::NtFsControlFile, io::reparse::NtFsControlFile),
+        (nr::NtLockFile, io::lock::NtLockFile),
+        (nr::NtUnlockFile, io::lock::NtUnlockFile),
+        (
+            nr::NtNotifyChangeDirectoryFile,
+            io::notify::NtNotifyChangeDirectoryFile,
+        ),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,

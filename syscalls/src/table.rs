@@ -140,6 +140,16 @@ services! {
     0x03A NtWriteVirtualMemory 5,
     0x03F NtReadVirtualMemory 5,
     0x0E8 NtFlushInstructionCache 3,
+    // Byte-range locks (files block): counted alphabetically from
+    // NtOpenKeyedEvent (0x124, 25 services after NtLockFile in 22H2) and
+    // NtTestAlert (0x1C2, 10 before NtUnlockFile); estimates, unverified.
+    0x10B NtLockFile 10,
+    0x1CC NtUnlockFile 5,
+    0x118 NtNotifyChangeDirectoryFile 9, // 13 after NtLockFile; estimate
+    // Counted back from NtQueryMutant (0x156): 19 and 15 services before
+    // it; estimates, unverified.
+    0x143 NtQueryDirectoryFileEx 10,
+    0x147 NtQueryFullAttributesFile 2,
 }
 
 /// Number of slots in the table (one past the highest service number).

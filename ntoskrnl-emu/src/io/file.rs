@@ -2,10 +2,12 @@
 //! NtFlushBuffersFile.
 
 use super::names::{self, Target};
-use super::{last_errno, status_from_errno, FileObject, FILE_DEVICE_DISK, FILE_DEVICE_NAMED_PIPE};
+use super::{
+    last_errno, share, status_from_errno, FileObject, FILE_DEVICE_DISK, FILE_DEVICE_NAMED_PIPE,
+};
 use crate::ob;
 use std::ffi::CString;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU32;
@@ -18,6 +20,7 @@ pub const FILE_READ_DATA: u32 = 0x0001;
 pub const FILE_WRITE_DATA: u32 = 0x0002;
 pub const FILE_APPEND_DATA: u32 = 0x0004;
 pub const FILE_EXECUTE: u32 = 0x0020;
+pub const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
 pub const DELETE: u32 = 0x0001_0000;
 pub const GENERIC_READ: u32 = 0x8000_0000;
 pub const GENERIC_WRITE: u32 = 0x4000_0000;
@@ -43,11 +46,14 @@ const FILE_OVERWRITTEN: u64 = 3;
 // Create options.
 pub const FILE_DIRECTORY_FILE: u32 = 0x0001;
 pub const FILE_WRITE_THROUGH: u32 = 0x0002;
+pub const FILE_SEQUENTIAL_ONLY: u32 = 0x0004;
+pub const FILE_RANDOM_ACCESS: u32 = 0x0800;
 pub const FILE_SYNCHRONOUS_IO_ALERT: u32 = 0x0010;
 pub const FILE_SYNCHRONOUS_IO_NONALERT: u32 = 0x0020;
 pub const FILE_NON_DIRECTORY_FILE: u32 = 0x0040;
 pub const FILE_DELETE_ON_CLOSE: u32 = 0x1000;
 pub const FILE_OPEN_FOR_BACKUP_INTENT: u32 = 0x4000;
+pub const FILE_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
 
 /// Maps GENERIC_* rights to the file-specific ones.
 pub fn map_generic(access: u32) -> u32 {
@@ -115,6 +121,7 @@ pub fn create_file(
     disposition: u32,
     options: u32,
     attributes: u32,
+    share: u32,
 ) -> NtResult<(Arc<FileObject>, u64)> {
     let access = map_generic(access);
     if disposition > FILE_OVERWRITE_IF {
@@ -126,7 +133,11 @@ pub fn create_file(
     let (target, nt_name) = resolve_attributes(oa)?;
     let path: PathBuf = match target {
         Target::Host(p) => p,
-        Target::Null => PathBuf::from("/dev/null"),
+        Target::Null => {
+            // The NUL device: a character device, not a disk file.
+            let fd = host_open(Path::new("/dev/null"), libc::O_RDWR, 0)?;
+            return Ok((Arc::new(FileObject::from_host_fd(fd, access)), FILE_OPENED));
+        }
         Target::Console { output } => {
             let tty = Path::new("/dev/tty");
             let fd = host_open(
@@ -152,15 +163,30 @@ pub fn create_file(
     if write && access & FILE_WRITE_DATA == 0 {
         flags |= libc::O_APPEND;
     }
-    let meta = std::fs::metadata(&path);
+    // The lookup's lstat, when it made one: a link must be followed (or
+    // opened itself) with a stat of its own.
+    let looked_up = names::take_looked_up(&path);
+    let link = match &looked_up {
+        Some(Some(m)) => m.file_type().is_symlink(),
+        Some(None) => false,
+        None => {
+            options & FILE_OPEN_REPARSE_POINT != 0
+                && path
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+        }
+    };
+    if options & FILE_OPEN_REPARSE_POINT != 0 && link {
+        return open_link(path, nt_name, access, disposition, options, share);
+    }
+    let meta = match looked_up {
+        Some(Some(m)) if !link => Ok(m),
+        Some(None) => Err(std::io::Error::from_raw_os_error(libc::ENOENT)),
+        _ => std::fs::metadata(&path),
+    };
     let exists = meta.is_ok();
     let is_dir = meta.as_ref().is_ok_and(|m| m.is_dir());
-    if exists && is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
-        return Err(STATUS_FILE_IS_A_DIRECTORY);
-    }
-    if exists && !is_dir && options & FILE_DIRECTORY_FILE != 0 {
-        return Err(STATUS_NOT_A_DIRECTORY);
-    }
+    // An existing name fails FILE_CREATE whatever it is.
     let information;
     match disposition {
         FILE_OPEN | FILE_OVERWRITE if !exists => {
@@ -168,8 +194,45 @@ pub fn create_file(
             // name lookup as STATUS_OBJECT_PATH_NOT_FOUND.
             return Err(STATUS_OBJECT_NAME_NOT_FOUND);
         }
-        FILE_CREATE if exists => return Err(STATUS_OBJECT_NAME_COLLISION),
+        FILE_CREATE if exists => {
+            // The name of a file marked for deletion is still taken, but
+            // the answer is that it is being deleted.
+            use std::os::unix::fs::MetadataExt;
+            let pending = meta.as_ref().is_ok_and(|m| {
+                share::is_pending(share::FileId {
+                    dev: m.dev(),
+                    ino: m.ino(),
+                })
+            });
+            return Err(if pending {
+                STATUS_DELETE_PENDING
+            } else {
+                STATUS_OBJECT_NAME_COLLISION
+            });
+        }
         _ => {}
+    }
+    if exists && is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
+        return Err(STATUS_FILE_IS_A_DIRECTORY);
+    }
+    if exists && !is_dir && options & FILE_DIRECTORY_FILE != 0 {
+        return Err(STATUS_NOT_A_DIRECTORY);
+    }
+    // A trailing backslash names a directory: on a file, or on a new
+    // non-directory, the name is invalid.
+    let trailing = nt_name.last() == Some(&(b'\\' as u16)) && nt_name.len() > 7;
+    if trailing && !is_dir && (exists || options & FILE_DIRECTORY_FILE == 0) {
+        return Err(STATUS_OBJECT_NAME_INVALID);
+    }
+    if options & FILE_DELETE_ON_CLOSE != 0 && access & DELETE == 0 {
+        return Err(STATUS_INVALID_PARAMETER);
+    }
+    if exists && !is_dir && write {
+        // A read-only file cannot be opened for writing, even by a host
+        // user (root) whom the permission bits would not stop.
+        if meta.as_ref().is_ok_and(|m| m.permissions().readonly()) {
+            return Err(STATUS_ACCESS_DENIED);
+        }
     }
     if options & FILE_DIRECTORY_FILE != 0 && !exists {
         // Creating a directory.
@@ -180,6 +243,7 @@ pub fn create_file(
             return Err(status_from_errno(last_errno()));
         }
     }
+    let mut truncate = false;
     let fd = if is_dir || options & FILE_DIRECTORY_FILE != 0 {
         information = if exists { FILE_OPENED } else { FILE_CREATED };
         host_open(&path, libc::O_RDONLY | libc::O_DIRECTORY, 0)?
@@ -196,11 +260,18 @@ pub fn create_file(
             _ => (libc::O_CREAT, FILE_CREATED),
         };
         information = info;
-        let mut f = flags | extra;
-        if extra & libc::O_TRUNC != 0 && f & libc::O_ACCMODE == libc::O_RDONLY {
+        // Truncation waits until the share check has passed: an open
+        // refused with a sharing violation must leave the file alone.
+        truncate = extra & libc::O_TRUNC != 0;
+        let mut f = flags | (extra & !libc::O_TRUNC);
+        if truncate && f & libc::O_ACCMODE == libc::O_RDONLY {
             // Overwriting needs write access on the host even when the
             // caller asked only for read access.
             f = (f & !libc::O_ACCMODE) | libc::O_RDWR;
+        }
+        if options & FILE_WRITE_THROUGH != 0 && write {
+            // Each write reaches the disk before it completes.
+            f |= libc::O_DSYNC;
         }
         // FILE_ATTRIBUTE_READONLY on a new file: no write bits.
         let mode = if attributes & 0x1 != 0 { 0o444 } else { 0o666 };
@@ -212,9 +283,39 @@ pub fn create_file(
             Err(e) => return Err(e),
         }
     };
+    // SAFETY: fstat on the descriptor just opened, into a zeroed stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } != 0 {
+        return Err(status_from_errno(last_errno()));
+    }
+    let id = share::FileId::of(&st);
+    share::check(id, access, share)?;
+    if truncate {
+        // SAFETY: ftruncate on the descriptor just opened for writing.
+        if unsafe { libc::ftruncate(fd.as_raw_fd(), 0) } != 0 {
+            return Err(status_from_errno(last_errno()));
+        }
+    }
+    if information != FILE_OPENED && attributes & 0x06 != 0 && !is_dir {
+        // FILE_ATTRIBUTE_HIDDEN / SYSTEM on a new or replaced file.
+        super::dosattr::write_fd(fd.as_raw_fd(), attributes | 0x20);
+    }
+    // The access pattern the caller announced, passed on to the host's
+    // read-ahead.
+    let advice = if options & FILE_SEQUENTIAL_ONLY != 0 {
+        libc::POSIX_FADV_SEQUENTIAL
+    } else if options & FILE_RANDOM_ACCESS != 0 {
+        libc::POSIX_FADV_RANDOM
+    } else {
+        libc::POSIX_FADV_NORMAL
+    };
+    if advice != libc::POSIX_FADV_NORMAL && !is_dir {
+        // SAFETY: posix_fadvise on the descriptor just opened; advice only.
+        unsafe { libc::posix_fadvise(fd.as_raw_fd(), 0, 0, advice) };
+    }
     let object = FileObject {
         fd,
-        path: std::sync::Mutex::new(Some(path)),
+        path: std::sync::Mutex::new(Some(path.clone())),
         nt_name,
         access,
         options,
@@ -222,7 +323,54 @@ pub fn create_file(
         is_directory: is_dir || options & FILE_DIRECTORY_FILE != 0,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
     };
-    Ok((Arc::new(object), information))
+    let object = Arc::new(object);
+    share::add(&object, id, share, &path)?;
+    Ok((object, information))
+}
+
+/// Opens a symbolic link itself (FILE_OPEN_REPARSE_POINT): a link to a
+/// directory is a directory, as a directory symlink is on NTFS.
+fn open_link(
+    path: PathBuf,
+    nt_name: Vec<u16>,
+    access: u32,
+    disposition: u32,
+    options: u32,
+    share: u32,
+) -> NtResult<(Arc<FileObject>, u64)> {
+    match disposition {
+        FILE_OPEN | FILE_OPEN_IF => {}
+        FILE_CREATE => return Err(STATUS_OBJECT_NAME_COLLISION),
+        // Overwriting goes to the link's target, as without the option.
+        _ => return Err(STATUS_INVALID_PARAMETER),
+    }
+    let is_dir = path.is_dir();
+    if is_dir && options & FILE_NON_DIRECTORY_FILE != 0 {
+        return Err(STATUS_FILE_IS_A_DIRECTORY);
+    }
+    if !is_dir && options & FILE_DIRECTORY_FILE != 0 {
+        return Err(STATUS_NOT_A_DIRECTORY);
+    }
+    let fd = host_open(&path, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
+    // SAFETY: fstat on the descriptor just opened, into a zeroed stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd.as_raw_fd(), &mut st) } != 0 {
+        return Err(status_from_errno(last_errno()));
+    }
+    let id = share::FileId::of(&st);
+    share::check(id, access, share)?;
+    let object = Arc::new(FileObject {
+        fd,
+        path: std::sync::Mutex::new(Some(path.clone())),
+        nt_name,
+        access,
+        options,
+        device_type: FILE_DEVICE_DISK,
+        is_directory: is_dir,
+        delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
+    });
+    share::add(&object, id, share, &path)?;
+    Ok((object, FILE_OPENED))
 }
 
 fn dup_std(fd: i32) -> NtResult<OwnedFd> {
@@ -265,7 +413,14 @@ fn handle_attributes(oa: u64) -> u32 {
 /// CreateDisposition, CreateOptions, EaBuffer, EaLength).
 pub fn NtCreateFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
-        let (object, info) = create_file(a[2], a[1] as u32, a[7] as u32, a[8] as u32, a[5] as u32)?;
+        let (object, info) = create_file(
+            a[2],
+            a[1] as u32,
+            a[7] as u32,
+            a[8] as u32,
+            a[5] as u32,
+            a[6] as u32,
+        )?;
         finish_open(a[0], a[3], object, info, handle_attributes(a[2]))
     };
     NtStatus::from_result(run())
@@ -275,7 +430,8 @@ pub fn NtCreateFile(a: &Args) -> NtStatus {
 /// IoStatusBlock, ShareAccess, OpenOptions).
 pub fn NtOpenFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
-        let (object, info) = create_file(a[2], a[1] as u32, FILE_OPEN, a[5] as u32, 0)?;
+        let (object, info) =
+            create_file(a[2], a[1] as u32, FILE_OPEN, a[5] as u32, 0, a[4] as u32)?;
         finish_open(a[0], a[3], object, info, handle_attributes(a[2]))
     };
     NtStatus::from_result(run())
@@ -344,6 +500,9 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
     if let Err(e) = prepare_user_buffer(buffer, length) {
         return e;
     }
+    if let Err(e) = super::lock::check_io(&file, offset, length, false) {
+        return e;
+    }
     // SAFETY: the kernel copies into the guest buffer and reports EFAULT for
     // bad addresses instead of faulting.
     let n = unsafe {
@@ -357,7 +516,10 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
     };
     if n < 0 {
         let errno = last_errno();
-        return complete(iosb, 0, status_from_errno(errno), 0);
+        return complete(iosb, 0, io_error(&file, errno, FILE_READ_DATA), 0);
+    }
+    if let Some(off) = offset {
+        sync_position(&file, off + n as i64);
     }
     if n == 0 && length != 0 {
         let status = match file.device_type {
@@ -393,6 +555,9 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
     if let Err(e) = prepare_user_buffer(buffer, length) {
         return e;
     }
+    if let Err(e) = super::lock::check_io(&file, offset, length, true) {
+        return e;
+    }
     let mut done = 0usize;
     // Synchronous writes complete fully or fail: loop over short writes.
     while done < length {
@@ -413,11 +578,36 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
             if errno == libc::EINTR {
                 continue;
             }
-            return complete(iosb, 0, status_from_errno(errno), done as u64);
+            let status = io_error(&file, errno, FILE_WRITE_DATA | FILE_APPEND_DATA);
+            return complete(iosb, 0, status, done as u64);
         }
         done += n as usize;
     }
+    if let Some(off) = offset {
+        sync_position(&file, off + done as i64);
+    }
     complete(iosb, a[1], STATUS_SUCCESS, done as u64)
+}
+
+/// The status of a failed host read or write: a handle opened without the
+/// right to it is refused (the host descriptor, opened without it, reports
+/// EBADF).
+fn io_error(file: &FileObject, errno: i32, right: u32) -> NtStatus {
+    if errno == libc::EBADF && map_generic(file.access) & right == 0 {
+        STATUS_ACCESS_DENIED
+    } else {
+        status_from_errno(errno)
+    }
+}
+
+/// A synchronous handle's file pointer follows an I/O at an explicit
+/// offset (documented for ReadFile and WriteFile with an OVERLAPPED on a
+/// non-overlapped handle).
+fn sync_position(file: &FileObject, end: i64) {
+    if file.options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT) != 0 {
+        // SAFETY: lseek on a descriptor we hold.
+        unsafe { libc::lseek(file.raw(), end, libc::SEEK_SET) };
+    }
 }
 
 /// Implements NtFlushBuffersFile(FileHandle, IoStatusBlock).
@@ -426,6 +616,13 @@ pub fn NtFlushBuffersFile(a: &Args) -> NtStatus {
         Ok(f) => f,
         Err(e) => return e,
     };
+    if file.device_type == FILE_DEVICE_DISK
+        && file.path().is_some()
+        && map_generic(file.access) & (FILE_WRITE_DATA | FILE_APPEND_DATA) == 0
+    {
+        // Flushing a file is a write: a read-only handle may not.
+        return STATUS_ACCESS_DENIED;
+    }
     // SAFETY: fsync on a descriptor we hold. Pipes and terminals have
     // nothing to flush (EINVAL), which Windows reports as success.
     let r = unsafe { libc::fsync(file.raw()) };

@@ -1,13 +1,19 @@
 //! The I/O manager: file objects over host file descriptors, the drive map
 //! from NT names to host paths, and the file services.
 
+pub mod dir;
+pub mod dosattr;
 pub mod file;
 pub mod info;
+pub mod lock;
 pub mod names;
+pub mod notify;
+pub mod reparse;
+pub mod share;
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;
 
 /// DEVICE_TYPE values (FILE_DEVICE_*) reported by FileFsDeviceInformation.
@@ -72,18 +78,11 @@ impl FileObject {
 
 impl Drop for FileObject {
     fn drop(&mut self) {
-        if self.delete_on_close.load(Ordering::Relaxed) != 0 {
-            if let Some(p) = self.path() {
-                let r = if self.is_directory {
-                    std::fs::remove_dir(&p)
-                } else {
-                    std::fs::remove_file(&p)
-                };
-                if let Err(e) = r {
-                    log::warn!("delete on close of {}: {e}", p.display());
-                }
-            }
-        }
+        // Share access, delete-on-close and delete-pending are per file.
+        lock::release_all(self);
+        share::close(self);
+        dir::forget(self);
+        notify::forget(self);
     }
 }
 
@@ -106,6 +105,8 @@ pub fn status_from_errno(errno: i32) -> syscalls::NtStatus {
         libc::ENOMEM => STATUS_NO_MEMORY,
         libc::EMFILE | libc::ENFILE => STATUS_INSUFFICIENT_RESOURCES,
         libc::ESPIPE => STATUS_INVALID_PARAMETER,
+        libc::EXDEV => STATUS_NOT_SAME_DEVICE,
+        libc::ELOOP => STATUS_OBJECT_PATH_NOT_FOUND,
         _ => STATUS_UNSUCCESSFUL,
     }
 }

@@ -34,16 +34,23 @@ pub fn prefix() -> &'static Path {
 }
 
 /// drive_c inside the prefix, created on first use (milliseconds, no boot).
+/// Checked once per process: a prefix removed while a program runs is not
+/// recreated behind its back.
 fn drive_c() -> PathBuf {
-    let c = prefix().join("drive_c");
-    if !c.is_dir() {
-        for d in ["windows/system32", "windows/temp", "users/Public"] {
-            if let Err(e) = std::fs::create_dir_all(c.join(d)) {
-                log::warn!("cannot create the prefix at {}: {e}", c.display());
+    static DRIVE_C: OnceLock<PathBuf> = OnceLock::new();
+    DRIVE_C
+        .get_or_init(|| {
+            let c = prefix().join("drive_c");
+            if !c.is_dir() {
+                for d in ["windows/system32", "windows/temp", "users/Public"] {
+                    if let Err(e) = std::fs::create_dir_all(c.join(d)) {
+                        log::warn!("cannot create the prefix at {}: {e}", c.display());
+                    }
+                }
             }
-        }
-    }
-    c
+            c
+        })
+        .clone()
 }
 
 fn utf16_to_host(units: &[u16]) -> NtResult<String> {
@@ -106,8 +113,13 @@ fn invalid_component(c: &str) -> bool {
 /// exactly or, failing that, case-insensitively. Components that do not exist
 /// are kept as given (the caller may be creating them).
 fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
-    let mut path = root.to_path_buf();
+    // Whatever an earlier lookup learned is stale now.
+    LOOKED_UP.with(|l| *l.borrow_mut() = None);
     let components: Vec<&str> = tail.split('\\').filter(|c| !c.is_empty()).collect();
+    if let Some(p) = exact_fast_path(root, &components)? {
+        return Ok(p);
+    }
+    let mut path = root.to_path_buf();
     for (i, c) in components.iter().enumerate() {
         if *c == "." {
             continue;
@@ -123,6 +135,10 @@ fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
         }
         if c.len() > 255 {
             return Err(STATUS_OBJECT_NAME_INVALID);
+        }
+        if i > 0 && !path.is_dir() {
+            // A file where a directory should be: the path is not found.
+            return Err(STATUS_OBJECT_PATH_NOT_FOUND);
         }
         let exact = path.join(c);
         if exact.symlink_metadata().is_ok() {
@@ -144,13 +160,82 @@ fn lookup(root: &Path, tail: &str) -> NtResult<PathBuf> {
     Ok(path)
 }
 
+/// The common case in one or two stats: every component is spelled as on
+/// disk, and the name exists (or only its last component does not). None
+/// when a component needs the case-insensitive walk.
+fn exact_fast_path(root: &Path, components: &[&str]) -> NtResult<Option<PathBuf>> {
+    if components
+        .iter()
+        .any(|c| *c == "." || *c == ".." || c.len() > 255 || invalid_component(c))
+    {
+        // Let the walk apply (or report) these.
+        return Ok(None);
+    }
+    let mut path = root.to_path_buf();
+    for c in components {
+        path.push(c);
+    }
+    if let Ok(meta) = path.symlink_metadata() {
+        remember(&path, Some(meta));
+        return Ok(Some(path));
+    }
+    match components.len() {
+        0 => Ok(Some(path)),
+        1 => Ok(None),
+        _ => {
+            // A new name in an existing directory: the directory must be
+            // spelled exactly and the new name must not exist in any case.
+            let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let last = components[components.len() - 1];
+            if parent.is_dir() && find_case_insensitive(&parent, last).is_none() {
+                remember(&path, None);
+                Ok(Some(path))
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// What the last lookup on this thread learned of the name it found
+    /// (its lstat, or that it does not exist), so that the open which
+    /// follows does not ask the host again.
+    static LOOKED_UP: std::cell::RefCell<Option<(PathBuf, Option<std::fs::Metadata>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn remember(path: &Path, meta: Option<std::fs::Metadata>) {
+    LOOKED_UP.with(|l| *l.borrow_mut() = Some((path.to_path_buf(), meta)));
+}
+
+/// The lstat the lookup of `path` just made on this thread: Some(None)
+/// when it found no such name, None when it did not look (or looked at
+/// another name). Taken once.
+pub fn take_looked_up(path: &Path) -> Option<Option<std::fs::Metadata>> {
+    LOOKED_UP.with(|l| match l.borrow_mut().take() {
+        Some((p, meta)) if p == path => Some(meta),
+        _ => None,
+    })
+}
+
 fn find_case_insensitive(dir: &Path, name: &str) -> Option<OsString> {
     let want = name.to_lowercase();
+    let ascii = name.is_ascii();
     let entries = std::fs::read_dir(dir).ok()?;
     let mut matches: Vec<OsString> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.file_name())
-        .filter(|n| std::str::from_utf8(n.as_bytes()).is_ok_and(|s| s.to_lowercase() == want))
+        .filter(|n| {
+            let b = n.as_bytes();
+            if ascii && b.is_ascii() {
+                // The common case, without allocating: ASCII names match
+                // only names of the same length.
+                b.eq_ignore_ascii_case(name.as_bytes())
+            } else {
+                std::str::from_utf8(b).is_ok_and(|s| s.to_lowercase() == want)
+            }
+        })
         .collect();
     // Deterministic choice when several names differ only in case.
     matches.sort();
@@ -231,6 +316,10 @@ mod tests {
             Err(STATUS_OBJECT_PATH_NOT_FOUND)
         );
         assert_eq!(lookup(&dir, "bad|name"), Err(STATUS_OBJECT_NAME_INVALID));
+        assert_eq!(
+            lookup(&dir, "Sub\\file.txt\\below"),
+            Err(STATUS_OBJECT_PATH_NOT_FOUND)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
