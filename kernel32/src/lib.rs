@@ -2,6 +2,7 @@
 //! become Win32 errors in one place (`error`), from the NTSTATUS ntdll maps.
 #![allow(non_snake_case)]
 
+pub mod aio;
 pub mod cmdline;
 pub mod console;
 pub mod env;
@@ -10,6 +11,7 @@ pub mod file;
 pub mod locale;
 pub mod memory;
 pub mod nls;
+pub mod pipe;
 pub mod process;
 pub mod sync;
 pub mod sysdirs;
@@ -19,6 +21,7 @@ pub mod time;
 pub mod timer;
 pub mod usersync;
 
+use aio::*;
 use console::*;
 use env::*;
 use file::*;
@@ -26,6 +29,7 @@ use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use memory::*;
 use nls::*;
+use pipe::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
@@ -155,6 +159,29 @@ static EXPORTS: &[Export] = &[
     export!(SetCurrentDirectoryW(WStr)),
     export!(GetFullPathNameA(Str, Int, Ptr, Ptr)),
     export!(GetFullPathNameW(WStr, Int, Ptr, Ptr)),
+    // Pipes, asynchronous I/O and completion ports (aio block).
+    export!(CreatePipe(Ptr, Ptr, Ptr, Int)),
+    export!(CreateNamedPipeA(Str, Int, Int, Int, Int, Int, Int, Ptr)),
+    export!(CreateNamedPipeW(WStr, Int, Int, Int, Int, Int, Int, Ptr)),
+    export!(ConnectNamedPipe(Ptr, Ptr)),
+    export!(DisconnectNamedPipe(Ptr)),
+    export!(PeekNamedPipe(Ptr, Ptr, Int, Ptr, Ptr, Ptr)),
+    export!(WaitNamedPipeA(Str, Int)),
+    export!(WaitNamedPipeW(WStr, Int)),
+    export!(SetNamedPipeHandleState(Ptr, Ptr, Ptr, Ptr)),
+    export!(GetNamedPipeInfo(Ptr, Ptr, Ptr, Ptr, Ptr)),
+    export!(GetOverlappedResult(Ptr, Ptr, Ptr, Int)),
+    export!(GetOverlappedResultEx(Ptr, Ptr, Ptr, Int, Int)),
+    export!(ReadFileEx(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(WriteFileEx(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(CancelIo(Ptr)),
+    export!(CancelIoEx(Ptr, Ptr)),
+    export!(CancelSynchronousIo(Ptr)),
+    export!(CreateIoCompletionPort(Ptr, Ptr, Ptr, Int)),
+    export!(GetQueuedCompletionStatus(Ptr, Ptr, Ptr, Ptr, Int)),
+    export!(GetQueuedCompletionStatusEx(Ptr, Ptr, Int, Ptr, Int, Int)),
+    export!(PostQueuedCompletionStatus(Ptr, Int, Ptr, Ptr)),
+    export!(SetFileCompletionNotificationModes(Ptr, Int)),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),

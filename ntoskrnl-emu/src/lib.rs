@@ -26,12 +26,15 @@ pub fn NtClose(a: &Args) -> NtStatus {
 pub fn services() -> Vec<(u32, Service)> {
     vec![
         (nr::NtWaitForSingleObject, ke::wait::NtWaitForSingleObject),
-        (nr::NtReadFile, io::file::NtReadFile),
-        (nr::NtWriteFile, io::file::NtWriteFile),
+        (nr::NtReadFile, io::dispatch::NtReadFile),
+        (nr::NtWriteFile, io::dispatch::NtWriteFile),
         (nr::NtSetInformationThread, ps::info::NtSetInformationThread),
         (nr::NtSetEvent, ke::event::NtSetEvent),
         (nr::NtClose, NtClose),
-        (nr::NtQueryInformationFile, io::info::NtQueryInformationFile),
+        (
+            nr::NtQueryInformationFile,
+            io::dispatch::NtQueryInformationFile,
+        ),
         (
             nr::NtAllocateVirtualMemory,
             mm::virt::NtAllocateVirtualMemory,
@@ -50,7 +53,7 @@ pub fn services() -> Vec<(u32, Service)> {
             nr::NtQueryInformationThread,
             ps::info::NtQueryInformationThread,
         ),
-        (nr::NtSetInformationFile, io::info::NtSetInformationFile),
+        (nr::NtSetInformationFile, io::dispatch::NtSetInformationFile),
         (nr::NtMapViewOfSection, mm::section::NtMapViewOfSection),
         (nr::NtUnmapViewOfSection, mm::section::NtUnmapViewOfSection),
         (nr::NtTerminateProcess, ps::NtTerminateProcess),
@@ -58,7 +61,7 @@ pub fn services() -> Vec<(u32, Service)> {
             nr::NtQueryPerformanceCounter,
             ex::time::NtQueryPerformanceCounter,
         ),
-        (nr::NtOpenFile, io::file::NtOpenFile),
+        (nr::NtOpenFile, io::dispatch::NtOpenFile),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,
@@ -92,8 +95,33 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtCancelTimer, ke::timer::NtCancelTimer),
         (nr::NtQueryTimer, ke::timer::NtQueryTimer),
         (nr::NtTestAlert, ps::apc::NtTestAlert),
-        (nr::NtCreateFile, io::file::NtCreateFile),
+        (nr::NtCreateFile, io::dispatch::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
+        // Pipes, asynchronous I/O and completion ports (aio block).
+        (
+            nr::NtCreateNamedPipeFile,
+            io::dispatch::NtCreateNamedPipeFile,
+        ),
+        (nr::NtFsControlFile, io::dispatch::NtFsControlFile),
+        (nr::NtCancelIoFile, io::irp::NtCancelIoFile),
+        (nr::NtCancelIoFileEx, io::irp::NtCancelIoFileEx),
+        (
+            nr::NtCancelSynchronousIoFile,
+            io::irp::NtCancelSynchronousIoFile,
+        ),
+        (
+            nr::NtCreateIoCompletion,
+            io::completion::NtCreateIoCompletion,
+        ),
+        (nr::NtSetIoCompletion, io::completion::NtSetIoCompletion),
+        (
+            nr::NtRemoveIoCompletion,
+            io::completion::NtRemoveIoCompletion,
+        ),
+        (
+            nr::NtRemoveIoCompletionEx,
+            io::completion::NtRemoveIoCompletionEx,
+        ),
         // Dispatcher objects, waits, handles and the namespace (ke/ob block).
         (nr::NtOpenEvent, ke::event::NtOpenEvent),
         (nr::NtResetEvent, ke::event::NtResetEvent),

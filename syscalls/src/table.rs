@@ -125,6 +125,15 @@ services! {
     // 1903's 0x1BA plus the 8 services 2004-22H2 added below it (as for
     // NtSignalAndWaitForSingleObject, 0x1B0 in 1903).
     0x1C2 NtTestAlert 0,
+    // Pipes, asynchronous I/O and completion ports (aio block): the
+    // "Windows 10 (22H2)" column of j00ru's x64/csv/nt.csv.
+    0x009 NtRemoveIoCompletion 5,
+    0x092 NtCancelIoFileEx 3,
+    0x093 NtCancelSynchronousIoFile 3,
+    0x0AD NtCreateIoCompletion 4,
+    0x0B5 NtCreateNamedPipeFile 14,
+    0x172 NtRemoveIoCompletionEx 6,
+    0x1A3 NtSetIoCompletion 5,
 }
 
 /// Number of slots in the table (one past the highest service number).

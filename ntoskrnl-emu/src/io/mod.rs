@@ -4,6 +4,13 @@
 pub mod file;
 pub mod info;
 pub mod names;
+// The asynchronous side and the named-pipe file system.
+pub mod attach;
+pub mod completion;
+pub mod dispatch;
+pub mod irp;
+pub mod pipe;
+pub mod reactor;
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;

@@ -1,0 +1,294 @@
+//! I/O requests that do not complete at once: overlapped reads and writes
+//! of pipes, ConnectNamedPipe, and the synchronous pipe I/O that waits the
+//! same way.
+//!
+//! A request records who asked (the thread, for user APCs and CancelIo)
+//! and how to report its end: the IO_STATUS_BLOCK in user memory, an
+//! event, a completion packet for the file's port, a user APC
+//! (ReadFileEx/WriteFileEx). Pending requests are listed for the cancel
+//! services; the readiness of their descriptors is watched by the reactor
+//! (epoll), not by a thread per request.
+
+use super::attach;
+use super::completion::Packet;
+use super::FileObject;
+use crate::ke::event::Event;
+use crate::ps::apc::UserApc;
+use crate::ps::Thread;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use syscalls::nt::IO_STATUS_BLOCK;
+use syscalls::*;
+
+pub const STATUS_CANCELLED: NtStatus = NtStatus(0xC000_0120);
+pub const STATUS_NOT_FOUND: NtStatus = NtStatus(0xC000_0225);
+
+/// What a request does.
+#[derive(Debug)]
+pub enum Op {
+    Read {
+        buffer: u64,
+        length: usize,
+    },
+    /// `done` counts the bytes a byte-mode write has passed on so far.
+    Write {
+        buffer: u64,
+        length: usize,
+        done: AtomicUsize,
+    },
+    /// FSCTL_PIPE_LISTEN: ends when a client connects.
+    Listen,
+}
+
+pub struct Irp {
+    pub file: Arc<FileObject>,
+    pub op: Op,
+    /// The caller's IO_STATUS_BLOCK (for Win32, the OVERLAPPED).
+    pub iosb: u64,
+    pub event: Option<Arc<Event>>,
+    pub apc_routine: u64,
+    /// The APC's first argument, and the completion packet's context.
+    pub apc_context: u64,
+    pub thread: Option<Arc<Thread>>,
+    pub thread_id: u32,
+    /// Issued on a handle opened for synchronous I/O: the issuing thread
+    /// waits for it inside the service; no APC, no completion packet.
+    pub synchronous: bool,
+    /// 0 while pending, 1 once completed (a futex word).
+    state: AtomicU32,
+    status: AtomicU32,
+    information: AtomicU64,
+}
+
+impl Irp {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        file: Arc<FileObject>,
+        op: Op,
+        iosb: u64,
+        event: Option<Arc<Event>>,
+        apc_routine: u64,
+        apc_context: u64,
+        synchronous: bool,
+    ) -> Arc<Irp> {
+        Arc::new(Irp {
+            file,
+            op,
+            iosb,
+            event,
+            apc_routine,
+            apc_context,
+            thread: crate::ps::current_thread(),
+            thread_id: crate::ps::current_thread_id(),
+            synchronous,
+            state: AtomicU32::new(0),
+            status: AtomicU32::new(STATUS_PENDING.0),
+            information: AtomicU64::new(0),
+        })
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.state.load(Ordering::Acquire) != 0
+    }
+
+    pub fn result(&self) -> (NtStatus, u64) {
+        (
+            NtStatus(self.status.load(Ordering::Acquire)),
+            self.information.load(Ordering::Acquire),
+        )
+    }
+}
+
+static PENDING: Mutex<Vec<Arc<Irp>>> = Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<Arc<Irp>>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lists a request as pending (for the cancel services).
+pub fn mark_pending(irp: &Arc<Irp>) {
+    pending().push(irp.clone());
+}
+
+fn futex_wake_user(addr: u64) {
+    if addr < user::LOWEST_USER_ADDRESS || addr % 4 != 0 {
+        return;
+    }
+    // SAFETY: FUTEX_WAKE only compares the address; it never dereferences
+    // it, and a bad address is an EFAULT, not a fault.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            addr as *const u32,
+            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+            i32::MAX,
+        );
+    }
+}
+
+/// IoCompleteRequest: reports the end of a request, once (a request raced
+/// by a cancel completes only the first time). `immediate` is a request
+/// that completed inside the service that issued it, before returning.
+/// Returns whether this call completed it.
+pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: bool) -> bool {
+    if irp
+        .state
+        .compare_exchange(0, 2, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return false;
+    }
+    irp.status.store(status.0, Ordering::Release);
+    irp.information.store(information, Ordering::Release);
+    // The status block first, then the signals: waiters read it after.
+    let io = IO_STATUS_BLOCK {
+        Status: status.0,
+        _pad: 0,
+        Information: information,
+    };
+    let _ = user::write(irp.iosb, &io);
+    futex_wake_user(irp.iosb);
+    let ext = attach::get(&irp.file);
+    let notification = ext
+        .as_ref()
+        .map_or(0, |e| e.notification.load(Ordering::Relaxed));
+    let success_now = immediate && !status.is_error();
+    if let Some(ev) = irp
+        .event
+        .as_ref()
+        .filter(|_| !(immediate && status.is_error()))
+    {
+        ev.set();
+    }
+    if !irp.synchronous {
+        // A request that fails at once reports nothing but its status; one
+        // that succeeds at once skips the port when the file asked to.
+        let to_port = !(immediate && status.is_error())
+            && !(success_now && notification & attach::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0)
+            && irp.apc_context != 0;
+        if to_port {
+            if let Some((port, key)) = ext.as_ref().and_then(|e| {
+                e.completion
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone()
+            }) {
+                port.post(Packet {
+                    key,
+                    apc_context: irp.apc_context,
+                    status: status.0,
+                    information,
+                });
+            }
+        }
+        if irp.apc_routine != 0 && !(immediate && status.is_error()) {
+            if let Some(t) = &irp.thread {
+                t.apcs.push(UserApc {
+                    routine: irp.apc_routine,
+                    args: [irp.apc_context, irp.iosb, 0],
+                });
+            }
+        }
+    }
+    pending().retain(|p| !Arc::ptr_eq(p, irp));
+    irp.state.store(1, Ordering::Release);
+    crate::ke::futex::wake_only(&irp.state, i32::MAX);
+    true
+}
+
+/// Waits for a synchronous request and returns its status.
+pub fn wait(irp: &Arc<Irp>) -> NtStatus {
+    loop {
+        let s = irp.state.load(Ordering::Acquire);
+        if s == 1 {
+            return irp.result().0;
+        }
+        crate::ke::futex::wait(&irp.state, s, None);
+    }
+}
+
+/// Cancels the pending requests that `select` picks: each completes with
+/// STATUS_CANCELLED. Returns how many were cancelled.
+pub fn cancel(select: impl Fn(&Irp) -> bool) -> usize {
+    let chosen: Vec<Arc<Irp>> = pending().iter().filter(|i| select(i)).cloned().collect();
+    let mut n = 0;
+    for irp in chosen {
+        super::reactor::forget(&irp);
+        if let Some(end) = attach::pipe_of(&irp.file) {
+            end.forget_listener(&irp);
+        }
+        if complete(&irp, STATUS_CANCELLED, 0, false) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Completes every pending request of a file with `status` (a pipe
+/// disconnected under them).
+pub fn fail_all_of(file: &Arc<FileObject>, status: NtStatus) {
+    let chosen: Vec<Arc<Irp>> = pending()
+        .iter()
+        .filter(|i| Arc::ptr_eq(&i.file, file))
+        .cloned()
+        .collect();
+    for irp in chosen {
+        super::reactor::forget(&irp);
+        complete(&irp, status, 0, false);
+    }
+}
+
+fn same_file(irp: &Irp, file: &Arc<FileObject>) -> bool {
+    Arc::ptr_eq(&irp.file, file)
+}
+
+/// Implements NtCancelIoFile(FileHandle, IoStatusBlock): the calling
+/// thread's requests on the file.
+pub fn NtCancelIoFile(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        let file = crate::ob::reference_typed::<FileObject>(a[0])?;
+        user::write(a[1], &[0u64; 2])?;
+        let me = crate::ps::current_thread_id();
+        cancel(|i| same_file(i, &file) && i.thread_id == me && !i.synchronous);
+        Ok(())
+    };
+    NtStatus::from_result(run())
+}
+
+/// Implements NtCancelIoFileEx(FileHandle, IoRequestToCancel,
+/// IoStatusBlock): the file's requests from any thread, or only the one
+/// whose IO_STATUS_BLOCK is IoRequestToCancel. STATUS_NOT_FOUND when
+/// there was none.
+pub fn NtCancelIoFileEx(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        let file = crate::ob::reference_typed::<FileObject>(a[0])?;
+        user::write(a[2], &[0u64; 2])?;
+        let which = a[1];
+        let n = cancel(|i| same_file(i, &file) && (which == 0 || i.iosb == which));
+        if n == 0 {
+            return Err(STATUS_NOT_FOUND);
+        }
+        Ok(())
+    };
+    NtStatus::from_result(run())
+}
+
+/// Implements NtCancelSynchronousIoFile(ThreadHandle, IoRequestToCancel,
+/// IoStatusBlock): the synchronous request the thread is waiting in.
+pub fn NtCancelSynchronousIoFile(a: &Args) -> NtStatus {
+    let run = || -> NtResult<()> {
+        let thread = crate::ob::reference_typed::<Thread>(a[0])?;
+        user::write(a[2], &[0u64; 2])?;
+        let which = a[1];
+        let n = cancel(|i| {
+            i.synchronous
+                && i.thread.as_ref().is_some_and(|t| Arc::ptr_eq(t, &thread))
+                && (which == 0 || i.iosb == which)
+        });
+        if n == 0 {
+            return Err(STATUS_NOT_FOUND);
+        }
+        Ok(())
+    };
+    NtStatus::from_result(run())
+}
