@@ -268,8 +268,9 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
         return 1;
     }
     let _ = status;
-    if !done.is_null() && service == nr::NtWriteFile {
-        // SAFETY: as above; a failed write may have written part.
+    if !done.is_null() && (service == nr::NtWriteFile || !st.is_error()) {
+        // SAFETY: as above; a failed write may have written part, and a
+        // read that ends in a warning (ERROR_MORE_DATA) has read part.
         unsafe { *done = information as u32 };
     }
     fail(st, 0)

@@ -324,7 +324,7 @@ fn fsctl(
 /// Implements ConnectNamedPipe(hNamedPipe, lpOverlapped).
 pub extern "win64" fn ConnectNamedPipe(h: u64, ov: *mut Overlapped) -> i32 {
     let (st, _) = fsctl(h, ov, FSCTL_PIPE_LISTEN, &[], (0, 0));
-    if st.is_success() {
+    if st == STATUS_SUCCESS {
         set_error(0);
         1
     } else {
