@@ -5,6 +5,8 @@
 pub mod aio;
 pub mod cmdline;
 pub mod console;
+pub mod console_ctrl;
+pub mod console_screen;
 pub mod env;
 pub mod error;
 pub mod file;
@@ -23,6 +25,8 @@ pub mod usersync;
 
 use aio::*;
 use console::*;
+use console_ctrl::*;
+use console_screen::*;
 use env::*;
 use file::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
@@ -191,6 +195,15 @@ static EXPORTS: &[Export] = &[
     export!(SetConsoleOutputCP(Int)),
     export!(WriteConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(WriteConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(GetConsoleScreenBufferInfo(Ptr, Ptr)),
+    export!(SetConsoleTextAttribute(Ptr, Int)),
+    export!(AllocConsole()),
+    export!(FreeConsole()),
+    export!(GetConsoleWindow()),
+    export!(SetConsoleCtrlHandler(Ptr, Int)),
+    export!(GenerateConsoleCtrlEvent(Int, Int)),
     // Synchronization.
     export!(CreateEventA(Ptr, Int, Int, Str)),
     export!(CreateEventW(Ptr, Int, Int, WStr)),

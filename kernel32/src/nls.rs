@@ -78,6 +78,17 @@ pub fn wide_to_ansi(units: &[u16]) -> Vec<u8> {
     encode(ANSI_CODE_PAGE, units, b'?', false).0
 }
 
+/// Converts text in code page `cp` to UTF-16 (undecodable bytes as
+/// MultiByteToWideChar without MB_ERR_INVALID_CHARS gives them).
+pub fn to_wide(cp: u32, bytes: &[u8]) -> Vec<u16> {
+    decode(cp, bytes, false).unwrap_or_else(|| ansi_to_wide(bytes))
+}
+
+/// Converts UTF-16 to code page `cp`, with '?' for what it cannot hold.
+pub fn from_wide(cp: u32, units: &[u16]) -> Vec<u8> {
+    encode(cp, units, b'?', false).0
+}
+
 fn decode(cp: u32, bytes: &[u8], strict: bool) -> Option<Vec<u16>> {
     match resolve(cp) {
         CP_UTF8 => {

@@ -103,6 +103,10 @@ pub fn services() -> Vec<(u32, Service)> {
             io::dispatch::NtCreateNamedPipeFile,
         ),
         (nr::NtFsControlFile, io::dispatch::NtFsControlFile),
+        (
+            nr::NtDeviceIoControlFile,
+            io::console::NtDeviceIoControlFile,
+        ),
         (nr::NtCancelIoFile, io::irp::NtCancelIoFile),
         (nr::NtCancelIoFileEx, io::irp::NtCancelIoFileEx),
         (

@@ -7,6 +7,7 @@ pub mod names;
 // The asynchronous side and the named-pipe file system.
 pub mod attach;
 pub mod completion;
+pub mod console;
 pub mod dispatch;
 pub mod irp;
 pub mod pipe;

@@ -1,0 +1,149 @@
+/* console.c - the console, run two ways by tests/console.rs:
+ *   console tty         on a pseudo-terminal (100 columns, 40 rows) that
+ *                       the test types into: "typed line", "abcdef", then
+ *                       Ctrl-C, each after the "# ready ..." line asking
+ *                       for it;
+ *   console redirected  with stdin and stdout redirected.
+ * Expected behaviour from the Microsoft documentation (GetConsoleMode,
+ * SetConsoleMode, WriteConsole, ReadConsole, GetConsoleScreenBufferInfo,
+ * SetConsoleTextAttribute, SetConsoleCtrlHandler, HandlerRoutine,
+ * AllocConsole, FreeConsole): the console functions fail with
+ * ERROR_INVALID_HANDLE on a handle that is not a console (programs rely
+ * on that to choose WriteFile); ReadConsole in line mode returns the line
+ * with CR LF; ENABLE_ECHO_INPUT needs ENABLE_LINE_INPUT; a control handler
+ * runs on a new thread. */
+#include <windows.h>
+#include <string.h>
+#include "tap.h"
+
+static HANDLE handled;
+static volatile DWORD handler_thread, handler_event = 99;
+static BOOL WINAPI handler(DWORD event)
+{
+    handler_event = event;
+    handler_thread = GetCurrentThreadId();
+    SetEvent(handled);
+    return TRUE;
+}
+
+static int redirected(void)
+{
+    plan(11);
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD mode = 0, n = 0;
+    WCHAR w[8];
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    SetLastError(0);
+    ok(!GetConsoleMode(out, &mode) && GetLastError() == ERROR_INVALID_HANDLE,
+       "GetConsoleMode of a redirected stdout: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!WriteConsoleW(out, L"x", 1, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
+       "WriteConsoleW to it: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!WriteConsoleA(out, "x", 1, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
+       "WriteConsoleA to it: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!ReadConsoleW(in, w, 8, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
+       "ReadConsoleW of a redirected stdin: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!GetConsoleScreenBufferInfo(out, &info) && GetLastError() == ERROR_INVALID_HANDLE,
+       "GetConsoleScreenBufferInfo: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!SetConsoleTextAttribute(out, FOREGROUND_RED) && GetLastError() == ERROR_INVALID_HANDLE,
+       "SetConsoleTextAttribute: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!SetConsoleMode(out, ENABLE_PROCESSED_OUTPUT) && GetLastError() == ERROR_INVALID_HANDLE,
+       "SetConsoleMode: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    ok(WriteFile(out, "# WriteFile works\r\n", 19, &n, NULL) && n == 19, "WriteFile to the same handle works");
+    is_int(GetFileType(out), FILE_TYPE_PIPE, "stdout is a pipe");
+    is_int(GetConsoleOutputCP(), 437, "the console output code page is the OEM one, 437");
+    is_int(GetACP(), 1252, "the ANSI code page is 1252");
+    return done();
+}
+
+static int tty(void)
+{
+    plan(32);
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD mode = 0, n = 0;
+    WCHAR w[64];
+    char a[64];
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    handled = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    is_int(GetFileType(out), FILE_TYPE_CHAR, "stdout is a character device");
+    ok(GetConsoleMode(out, &mode) && (mode & ENABLE_PROCESSED_OUTPUT), "GetConsoleMode(stdout): %#lx", mode);
+    ok(GetConsoleMode(in, &mode) && (mode & (ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT))
+           == (ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT),
+       "the input mode starts with line input, echo and processed input: %#lx", mode);
+    SetLastError(0);
+    ok(!SetConsoleMode(in, ENABLE_ECHO_INPUT) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "echo without line input: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    GetConsoleMode(out, &mode);
+    ok(SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING), "ENABLE_VIRTUAL_TERMINAL_PROCESSING");
+    DWORD now = 0;
+    ok(GetConsoleMode(out, &now) && (now & ENABLE_VIRTUAL_TERMINAL_PROCESSING), "is kept (%#lx)", now);
+    SetLastError(0);
+    ok(!SetConsoleMode(out, 0x1000) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "an unknown output mode bit: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+
+    ok(WriteConsoleW(out, L"# h\u00e9llo \u2713\n", 10, &n, NULL) && n == 10, "WriteConsoleW of non-ASCII text (%lu)", n);
+    ok(GetConsoleScreenBufferInfo(out, &info), "GetConsoleScreenBufferInfo");
+    is_int(info.srWindow.Right - info.srWindow.Left + 1, 100, "the window is the terminal's 100 columns");
+    is_int(info.srWindow.Bottom - info.srWindow.Top + 1, 40, "and its 40 rows");
+    ok(info.dwSize.X >= 100 && info.dwSize.Y >= 40, "the buffer is at least that big (%d x %d)", info.dwSize.X, info.dwSize.Y);
+    is_int(info.wAttributes, FOREGROUND_RED | FOREGROUND_GREEN | FOREGROUND_BLUE, "the attributes start as grey on black");
+    ok(SetConsoleTextAttribute(out, FOREGROUND_RED | FOREGROUND_INTENSITY), "SetConsoleTextAttribute(bright red)");
+    WriteConsoleW(out, L"# RED\n", 6, &n, NULL);
+    GetConsoleScreenBufferInfo(out, &info);
+    is_int(info.wAttributes, FOREGROUND_RED | FOREGROUND_INTENSITY, "GetConsoleScreenBufferInfo reports them");
+    ok(SetConsoleTextAttribute(out, FOREGROUND_BLUE | BACKGROUND_GREEN), "blue on green");
+    WriteConsoleW(out, L"# BLUE", 6, &n, NULL);
+    SetConsoleTextAttribute(out, FOREGROUND_RED | FOREGROUND_GREEN | FOREGROUND_BLUE);
+    WriteConsoleW(out, L"\n", 1, &n, NULL);
+
+    ok(SetConsoleOutputCP(CP_UTF8) && GetConsoleOutputCP() == CP_UTF8, "SetConsoleOutputCP(65001)");
+    ok(WriteConsoleA(out, "# \xc3\xa9t\xc3\xa9\n", 8, &n, NULL) && n == 8, "WriteConsoleA of UTF-8 bytes (%lu)", n);
+
+    printf("# ready for a line\n");
+    fflush(stdout);
+    memset(w, 0, sizeof w);
+    ok(ReadConsoleW(in, w, 64, &n, NULL) && n == 12, "ReadConsoleW reads a line (%lu)", n);
+    ok(!memcmp(w, L"typed line\r\n", 12 * sizeof(WCHAR)), "ending in CR LF");
+    printf("# ready for a long line\n");
+    fflush(stdout);
+    memset(w, 0, sizeof w);
+    ok(ReadConsoleW(in, w, 3, &n, NULL) && n == 3 && !memcmp(w, L"abc", 6), "a 3-character read takes 3 (%lu)", n);
+    memset(a, 0, sizeof a);
+    ok(ReadConsoleA(in, a, 64, &n, NULL) && n == 5 && !strcmp(a, "def\r\n"), "the next read the rest (%lu)", n);
+
+    SetLastError(0);
+    ok(!SetConsoleCtrlHandler(handler, FALSE) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "removing a handler never added: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    ok(SetConsoleCtrlHandler(handler, TRUE), "SetConsoleCtrlHandler");
+    printf("# ready for ctrl-c\n");
+    fflush(stdout);
+    ok(WaitForSingleObject(handled, 10000) == WAIT_OBJECT_0, "Ctrl-C on the terminal runs the handler");
+    ok(handler_event == CTRL_C_EVENT && handler_thread != GetCurrentThreadId(),
+       "with CTRL_C_EVENT, on another thread (%lu)", handler_event);
+    handler_event = 99;
+    ok(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0), "GenerateConsoleCtrlEvent");
+    ok(WaitForSingleObject(handled, 10000) == WAIT_OBJECT_0 && handler_event == CTRL_C_EVENT, "runs it too");
+
+    SetLastError(0);
+    ok(!AllocConsole() && GetLastError() == ERROR_ACCESS_DENIED,
+       "AllocConsole with a console: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+    ok(FreeConsole(), "FreeConsole");
+    SetLastError(0);
+    ok(!FreeConsole() && GetLastError() == ERROR_INVALID_PARAMETER,
+       "FreeConsole without one: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    ok(AllocConsole(), "AllocConsole after it");
+    return done();
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "redirected"))
+        return redirected();
+    return tty();
+}
