@@ -141,3 +141,13 @@ fn console_functions_fail_on_redirected_handles() {
     let exe = build(&CONSOLE);
     run(&exe, &["redirected"], &RunOptions::default()).expect_tap();
 }
+
+const CODEPAGES: Testbin = Testbin::plain("codepages");
+
+/// Code pages (issue 6 point 3). Wine accepts flags and a default
+/// character for UTF-8 that the documentation says fail (checks 9-11).
+#[test]
+fn code_pages() {
+    let exe = build(&CODEPAGES);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

@@ -4,6 +4,7 @@
 
 pub mod aio;
 pub mod cmdline;
+pub mod codepages;
 pub mod console;
 pub mod console_ctrl;
 pub mod console_screen;
