@@ -197,8 +197,8 @@ fn reference_event(h: u64) -> NtResult<Option<Arc<Event>>> {
 }
 
 /// Issues a request: tries it at once (unless others of its direction
-/// wait before it), else leaves it to the reactor; a synchronous request
-/// is waited for here.
+/// wait before it); then a synchronous request waits in this thread for
+/// its descriptor, an asynchronous one is left to the reactor.
 fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
     if !reactor::has_queued(&irp.file, read) {
         if let Attempt::Done(status, info) = attempt(&irp) {
@@ -210,6 +210,9 @@ fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
             irp::complete(&irp, pipe::STATUS_PIPE_EMPTY, 0, true);
             return pipe::STATUS_PIPE_EMPTY;
         }
+        if irp.synchronous {
+            return wait_in_thread(&irp, read);
+        }
     }
     irp::mark_pending(&irp);
     reactor::submit(irp.clone());
@@ -217,6 +220,72 @@ fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
         return irp::wait(&irp);
     }
     STATUS_PENDING
+}
+
+thread_local! {
+    /// The eventfd that wakes this thread out of a synchronous pipe wait
+    /// (CancelSynchronousIo).
+    static WAKE_FD: Option<std::os::fd::OwnedFd> = {
+        // SAFETY: eventfd returns a new descriptor or -1.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        // SAFETY: a fresh descriptor we own.
+        (fd >= 0).then(|| unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+    };
+}
+
+/// A synchronous request waits for its descriptor in the issuing thread
+/// (poll), as a blocking read would, and for the thread's wake-up eventfd,
+/// which a cancel writes.
+fn wait_in_thread(irp: &Arc<Irp>, read: bool) -> NtStatus {
+    use std::os::fd::AsRawFd;
+    let Some(wake) = WAKE_FD.with(|w| w.as_ref().map(|w| w.as_raw_fd())) else {
+        irp::mark_pending(irp);
+        reactor::submit(irp.clone());
+        return irp::wait(irp);
+    };
+    irp.set_wake_fd(wake);
+    irp::mark_pending(irp);
+    let events = if read {
+        libc::POLLIN | libc::POLLRDHUP
+    } else {
+        libc::POLLOUT
+    };
+    loop {
+        if irp.begin_attempt() {
+            match attempt(irp) {
+                Attempt::Done(status, info) => {
+                    irp::complete_attempt(irp, status, info, true);
+                    break;
+                }
+                Attempt::WouldBlock => irp.end_attempt(),
+            }
+        } else {
+            break;
+        }
+        let mut fds = [
+            libc::pollfd {
+                fd: irp.file.raw(),
+                events,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: wake,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: poll of two descriptors we hold.
+        unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if fds[1].revents & libc::POLLIN != 0 {
+            // A wake-up (the request was completed elsewhere, or a stale
+            // one from an earlier request): take it.
+            let mut v = 0u64;
+            // SAFETY: an 8-byte read from our non-blocking eventfd.
+            unsafe { libc::read(wake, &mut v as *mut u64 as *mut libc::c_void, 8) };
+        }
+    }
+    irp.set_wake_fd(-1);
+    irp::wait(irp)
 }
 
 fn transfer(a: &Args, write: bool) -> NtStatus {

@@ -15,12 +15,17 @@ use super::FileObject;
 use crate::ke::event::Event;
 use crate::ps::apc::UserApc;
 use crate::ps::Thread;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use syscalls::nt::IO_STATUS_BLOCK;
 use syscalls::*;
 
 pub const STATUS_CANCELLED: NtStatus = NtStatus(0xC000_0120);
+
+const PENDING: u32 = 0;
+const DONE: u32 = 1;
+const COMPLETING: u32 = 2;
+const ATTEMPTING: u32 = 3;
 pub const STATUS_NOT_FOUND: NtStatus = NtStatus(0xC000_0225);
 
 /// What a request does.
@@ -54,8 +59,14 @@ pub struct Irp {
     /// Issued on a handle opened for synchronous I/O: the issuing thread
     /// waits for it inside the service; no APC, no completion packet.
     pub synchronous: bool,
-    /// 0 while pending, 1 once completed (a futex word).
+    /// PENDING, ATTEMPTING (data is being moved; a cancel must wait
+    /// its turn), COMPLETING, then DONE (a futex word).
     state: AtomicU32,
+    /// The waiting thread's wake-up eventfd (a synchronous request blocks
+    /// in poll on its descriptor and this), or -1.
+    wake_fd: AtomicI32,
+    /// In the pending list.
+    listed: std::sync::atomic::AtomicBool,
     status: AtomicU32,
     information: AtomicU64,
 }
@@ -81,14 +92,35 @@ impl Irp {
             thread: crate::ps::current_thread(),
             thread_id: crate::ps::current_thread_id(),
             synchronous,
-            state: AtomicU32::new(0),
+            state: AtomicU32::new(PENDING),
+            wake_fd: AtomicI32::new(-1),
+            listed: std::sync::atomic::AtomicBool::new(false),
             status: AtomicU32::new(STATUS_PENDING.0),
             information: AtomicU64::new(0),
         })
     }
 
+    /// Completed, or being completed.
     pub fn is_done(&self) -> bool {
-        self.state.load(Ordering::Acquire) != 0
+        matches!(self.state.load(Ordering::Acquire), DONE | COMPLETING)
+    }
+
+    /// Claims the request for one try at moving its data: a cancel that
+    /// comes meanwhile finds it busy and leaves it to finish. False when
+    /// it has been completed already.
+    pub fn begin_attempt(&self) -> bool {
+        self.state
+            .compare_exchange(PENDING, ATTEMPTING, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The try moved nothing: the request is pending again.
+    pub fn end_attempt(&self) {
+        let _ = self.state.compare_exchange(ATTEMPTING, PENDING, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    pub fn set_wake_fd(&self, fd: i32) {
+        self.wake_fd.store(fd, Ordering::Release);
     }
 
     pub fn result(&self) -> (NtStatus, u64) {
@@ -99,14 +131,15 @@ impl Irp {
     }
 }
 
-static PENDING: Mutex<Vec<Arc<Irp>>> = Mutex::new(Vec::new());
+static PENDING_IRPS: Mutex<Vec<Arc<Irp>>> = Mutex::new(Vec::new());
 
 fn pending() -> std::sync::MutexGuard<'static, Vec<Arc<Irp>>> {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+    PENDING_IRPS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Lists a request as pending (for the cancel services).
 pub fn mark_pending(irp: &Arc<Irp>) {
+    irp.listed.store(true, Ordering::Release);
     pending().push(irp.clone());
 }
 
@@ -131,9 +164,18 @@ fn futex_wake_user(addr: u64) {
 /// that completed inside the service that issued it, before returning.
 /// Returns whether this call completed it.
 pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: bool) -> bool {
+    finish(irp, PENDING, status, information, immediate)
+}
+
+/// Completes a request claimed with `begin_attempt`.
+pub fn complete_attempt(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: bool) -> bool {
+    finish(irp, ATTEMPTING, status, information, immediate)
+}
+
+fn finish(irp: &Arc<Irp>, from: u32, status: NtStatus, information: u64, immediate: bool) -> bool {
     if irp
         .state
-        .compare_exchange(0, 2, Ordering::AcqRel, Ordering::Acquire)
+        .compare_exchange(from, COMPLETING, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
     {
         return false;
@@ -147,7 +189,11 @@ pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: b
         Information: information,
     };
     let _ = user::write(irp.iosb, &io);
-    futex_wake_user(irp.iosb);
+    if !immediate {
+        // Nobody can be waiting for a request completed before its
+        // service returned.
+        futex_wake_user(irp.iosb);
+    }
     let ext = attach::get(&irp.file);
     let notification = ext
         .as_ref()
@@ -190,9 +236,21 @@ pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: b
             }
         }
     }
-    pending().retain(|p| !Arc::ptr_eq(p, irp));
-    irp.state.store(1, Ordering::Release);
+    if irp.listed.load(Ordering::Acquire) {
+        pending().retain(|p| !Arc::ptr_eq(p, irp));
+    }
+    irp.state.store(DONE, Ordering::Release);
+    if immediate {
+        // Completed by the thread that would wait for it.
+        return true;
+    }
     crate::ke::futex::wake_only(&irp.state, i32::MAX);
+    let fd = irp.wake_fd.load(Ordering::Acquire);
+    if fd >= 0 {
+        // SAFETY: an eventfd of the thread blocked on this request (it
+        // cannot go away while it waits); an 8-byte write.
+        unsafe { libc::write(fd, &1u64 as *const u64 as *const libc::c_void, 8) };
+    }
     true
 }
 
@@ -200,7 +258,7 @@ pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: b
 pub fn wait(irp: &Arc<Irp>) -> NtStatus {
     loop {
         let s = irp.state.load(Ordering::Acquire);
-        if s == 1 {
+        if s == DONE {
             return irp.result().0;
         }
         crate::ke::futex::wait(&irp.state, s, None);

@@ -3,7 +3,7 @@
 //! the requests. Requests on one file queue behind each other in issue
 //! order, reads apart from writes, as a pipe keeps them.
 
-use super::irp::{complete, Irp, Op};
+use super::irp::{complete_attempt, Irp, Op};
 use super::FileObject;
 use std::collections::{HashMap, VecDeque};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -165,16 +165,20 @@ pub fn forget(irp: &Arc<Irp>) {
 
 fn drain(queue: &mut VecDeque<Arc<Irp>>) {
     while let Some(front) = queue.front() {
-        if front.is_done() {
+        if !front.begin_attempt() {
+            // Completed (cancelled) meanwhile.
             queue.pop_front();
             continue;
         }
         match super::dispatch::attempt(front) {
             Attempt::Done(status, info) => {
                 let irp = queue.pop_front().expect("front exists");
-                complete(&irp, status, info, false);
+                complete_attempt(&irp, status, info, false);
             }
-            Attempt::WouldBlock => break,
+            Attempt::WouldBlock => {
+                front.end_attempt();
+                break;
+            }
         }
     }
 }
