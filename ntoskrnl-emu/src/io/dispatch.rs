@@ -203,6 +203,12 @@ fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
     if !reactor::has_queued(&irp.file, read) {
         if let Attempt::Done(status, info) = attempt(&irp) {
             irp::complete(&irp, status, info, true);
+            if !status.is_error() && info > 0 {
+                // Data moved: what waits at the other end may go on.
+                if let Some(peer) = end.peer() {
+                    reactor::drive(&peer);
+                }
+            }
             return status;
         }
         if read && end.complete_operation.load(Ordering::Relaxed) {
@@ -255,6 +261,11 @@ fn wait_in_thread(irp: &Arc<Irp>, read: bool) -> NtStatus {
             match attempt(irp) {
                 Attempt::Done(status, info) => {
                     irp::complete_attempt(irp, status, info, true);
+                    if !status.is_error() && info > 0 {
+                        if let Some(peer) = attach::pipe_of(&irp.file).and_then(|e| e.peer()) {
+                            reactor::drive(&peer);
+                        }
+                    }
                     break;
                 }
                 Attempt::WouldBlock => irp.end_attempt(),

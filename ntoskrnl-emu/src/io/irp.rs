@@ -116,7 +116,9 @@ impl Irp {
 
     /// The try moved nothing: the request is pending again.
     pub fn end_attempt(&self) {
-        let _ = self.state.compare_exchange(ATTEMPTING, PENDING, Ordering::AcqRel, Ordering::Acquire);
+        let _ =
+            self.state
+                .compare_exchange(ATTEMPTING, PENDING, Ordering::AcqRel, Ordering::Acquire);
     }
 
     pub fn set_wake_fd(&self, fd: i32) {
@@ -168,7 +170,12 @@ pub fn complete(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: b
 }
 
 /// Completes a request claimed with `begin_attempt`.
-pub fn complete_attempt(irp: &Arc<Irp>, status: NtStatus, information: u64, immediate: bool) -> bool {
+pub fn complete_attempt(
+    irp: &Arc<Irp>,
+    status: NtStatus,
+    information: u64,
+    immediate: bool,
+) -> bool {
     finish(irp, ATTEMPTING, status, information, immediate)
 }
 

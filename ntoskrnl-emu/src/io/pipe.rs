@@ -65,6 +65,8 @@ pub struct NamedPipe {
 pub struct Connection {
     /// The server disconnected it (DisconnectNamedPipe).
     pub disconnected: AtomicBool,
+    /// The client's file object (the server's is the instance's).
+    client: OnceLock<Weak<FileObject>>,
 }
 
 enum State {
@@ -179,7 +181,9 @@ fn nb_write(fd: i32, buffer: *const libc::c_void, length: usize, host_pipe: bool
 fn peek_host_pipe(fd: i32, max: usize) -> Vec<u8> {
     let mut scratch = [0i32; 2];
     // SAFETY: pipe2 into a two-element array.
-    if max == 0 || unsafe { libc::pipe2(scratch.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
+    if max == 0
+        || unsafe { libc::pipe2(scratch.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0
+    {
         return Vec::new();
     }
     let mut out = vec![0u8; max];
@@ -414,13 +418,14 @@ pub fn open_client(
         let end = Arc::new(PipeEnd {
             instance: instance.clone(),
             server: false,
-            connection: Some(connection),
+            connection: Some(connection.clone()),
             // A client starts in byte-read mode.
             read_message: AtomicBool::new(false),
             complete_operation: AtomicBool::new(false),
             remainder: Mutex::new(Vec::new()),
         });
         let _ = super::attach::get_or_create(&file).pipe.set(end);
+        let _ = connection.client.set(Arc::downgrade(&file));
         // Pending ConnectNamedPipe calls of the instance complete.
         let listeners =
             std::mem::take(&mut *instance.listeners.lock().unwrap_or_else(|e| e.into_inner()));
@@ -476,6 +481,16 @@ impl PipeEnd {
             STATUS_PIPE_DISCONNECTED
         } else {
             STATUS_PIPE_BROKEN
+        }
+    }
+
+    /// The file object at the other end of the connection, if there is
+    /// one now.
+    pub fn peer(&self) -> Option<Arc<FileObject>> {
+        if self.server {
+            self.connection().ok()?.client.get()?.upgrade()
+        } else {
+            self.instance.server.upgrade()
         }
     }
 
@@ -562,7 +577,12 @@ impl PipeEnd {
         if let Err(e) = super::dispatch::prepare_user_buffer(buffer, length) {
             return Attempt::Done(e, 0);
         }
-        let n = nb_read(fd, buffer as *mut libc::c_void, length, self.instance.pipe.host_pipe);
+        let n = nb_read(
+            fd,
+            buffer as *mut libc::c_void,
+            length,
+            self.instance.pipe.host_pipe,
+        );
         if n < 0 {
             return self.recv_error(&c);
         }

@@ -163,6 +163,26 @@ pub fn forget(irp: &Arc<Irp>) {
     }
 }
 
+/// Moves what can be moved for the pending requests of a file now, in
+/// the calling thread: a write to a pipe completes the reads waiting at its
+/// other end in the writer's context, as the pipe file system does on
+/// Windows, instead of a round trip through the reactor thread.
+pub fn drive(file: &Arc<FileObject>) {
+    let Some(r) = REACTOR.get() else {
+        return;
+    };
+    let k = key(file);
+    let mut watches = r.watches.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(w) = watches.get_mut(&k) else {
+        return;
+    };
+    drain(&mut w.reads);
+    drain(&mut w.writes);
+    if !rearm(r, k, w) {
+        watches.remove(&k);
+    }
+}
+
 fn drain(queue: &mut VecDeque<Arc<Irp>>) {
     while let Some(front) = queue.front() {
         if !front.begin_attempt() {
