@@ -40,7 +40,7 @@ static VOID CALLBACK on_done(DWORD error, DWORD bytes, OVERLAPPED *ov)
 
 int main(void)
 {
-    plan(57);
+    plan(59);
     HANDLE s, c;
     DWORD n = 0;
     char buf[64];
@@ -211,6 +211,14 @@ int main(void)
     SetLastError(0);
     ok(!GetQueuedCompletionStatusEx(port, e, 8, &removed, 5000, TRUE) && GetLastError() == WAIT_IO_COMPLETION,
        "an alertable wait ends for an APC: WAIT_IO_COMPLETION (%lu)", GetLastError());
+    /* NtRemoveIoCompletionEx probes the array before it takes a packet
+     * (Wine 8 takes it first and loses it). */
+    PostQueuedCompletionStatus(port, 1, 1, NULL);
+    SetLastError(0);
+    ok(!GetQueuedCompletionStatusEx(port, (OVERLAPPED_ENTRY *)16, 8, &removed, 0, FALSE)
+           && GetLastError() == ERROR_NOACCESS,
+       "GetQueuedCompletionStatusEx into a bad array: ERROR_NOACCESS (%lu)", GetLastError());
+    ok(GetQueuedCompletionStatus(port, &n, &key, &got, 0) && key == 1, "and the packet is still there");
     SetLastError(0);
     ok(!GetQueuedCompletionStatus((HANDLE)0x1230, &n, &key, &got, 0) && GetLastError() == ERROR_INVALID_HANDLE,
        "a bad port handle: ERROR_INVALID_HANDLE (%lu)", GetLastError());

@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(54);
+    plan(55);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -218,6 +218,7 @@ int main(void)
     SetLastError(0);
     ok(!ReadFile(r, (void *)16, 4, &n, NULL) && GetLastError() == ERROR_NOACCESS,
        "ReadFile into a bad buffer: ERROR_NOACCESS (%lu)", GetLastError());
+    ok(ReadFile(r, buf, 4, &n, NULL) && n == 4 && !memcmp(buf, "data", 4), "the data is still there");
     CloseHandle(r);
     CloseHandle(w);
     return done();
