@@ -63,7 +63,7 @@ static int redirected(void)
 
 static int tty(void)
 {
-    plan(32);
+    plan(34);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[64];
@@ -87,6 +87,15 @@ static int tty(void)
     ok(!SetConsoleMode(out, 0x1000) && GetLastError() == ERROR_INVALID_PARAMETER,
        "an unknown output mode bit: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
 
+    DWORD in_mode = 0, out_mode = 0, m1 = 1, m2 = 1;
+    GetConsoleMode(in, &in_mode);
+    GetConsoleMode(out, &out_mode);
+    HANDLE conin = CreateFileA("CONIN$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE conout = CreateFileA("CONOUT$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    ok(GetConsoleMode(conin, &m1) && m1 == in_mode, "CONIN$ has the input mode (%#lx, %#lx)", m1, in_mode);
+    ok(GetConsoleMode(conout, &m2) && m2 == out_mode, "CONOUT$ has the output mode (%#lx, %#lx)", m2, out_mode);
+    CloseHandle(conin);
+    CloseHandle(conout);
     ok(WriteConsoleW(out, L"# h\u00e9llo \u2713\n", 10, &n, NULL) && n == 10, "WriteConsoleW of non-ASCII text (%lu)", n);
     ok(GetConsoleScreenBufferInfo(out, &info), "GetConsoleScreenBufferInfo");
     is_int(info.srWindow.Right - info.srWindow.Left + 1, 100, "the window is the terminal's 100 columns");

@@ -16,6 +16,7 @@ pub const FILE_DEVICE_CONSOLE: u32 = 0x50;
 pub const IOCTL_CASEMENT_CONSOLE_GET_SIZE: u32 = (FILE_DEVICE_CONSOLE << 16) | (0x800 << 2);
 pub const IOCTL_CASEMENT_CONSOLE_SET_INPUT_MODE: u32 = (FILE_DEVICE_CONSOLE << 16) | (0x801 << 2);
 pub const IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE: u32 = (FILE_DEVICE_CONSOLE << 16) | (0x802 << 2);
+pub const IOCTL_CASEMENT_CONSOLE_IS_INPUT: u32 = (FILE_DEVICE_CONSOLE << 16) | (0x803 << 2);
 
 const ENABLE_LINE_INPUT: u32 = 0x2;
 const ENABLE_ECHO_INPUT: u32 = 0x4;
@@ -36,8 +37,20 @@ pub fn is_console(h: u64) -> bool {
     device_type(h) == Ok(FILE_DEVICE_CONSOLE)
 }
 
+/// Whether a console handle is the input (its modes are the input's).
 fn is_input(h: u64) -> bool {
-    h == crate::process::parameters().StandardInput
+    let p = crate::process::parameters();
+    if h == p.StandardInput {
+        return true;
+    }
+    if h == p.StandardOutput || h == p.StandardError {
+        return false;
+    }
+    let mut out = [0u8; 4];
+    match console_control(h, IOCTL_CASEMENT_CONSOLE_IS_INPUT, &[], &mut out) {
+        Ok(()) => u32::from_le_bytes(out) != 0,
+        Err(_) => h == crate::process::parameters().StandardInput,
+    }
 }
 
 /// NtDeviceIoControlFile on a console handle.

@@ -30,6 +30,11 @@ pub const IOCTL_CASEMENT_CONSOLE_SET_INPUT_MODE: u32 = ctl_code(0x801);
 /// the process (SIGINT) — as the console host starts one on Windows.
 pub const IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE: u32 = ctl_code(0x802);
 
+/// Output: u32, 1 for a console input handle (CONIN$), 0 for an output
+/// one (CONOUT$). The standard handles share one read-write terminal
+/// descriptor: kernel32 knows them by their place.
+pub const IOCTL_CASEMENT_CONSOLE_IS_INPUT: u32 = ctl_code(0x803);
+
 const ENABLE_PROCESSED_INPUT: u32 = 1;
 const ENABLE_LINE_INPUT: u32 = 2;
 const ENABLE_ECHO_INPUT: u32 = 4;
@@ -192,6 +197,18 @@ pub fn NtDeviceIoControlFile(a: &Args) -> NtStatus {
                 let mode: u32 = user::read(input)?;
                 set_input_mode(file.raw(), mode)?;
                 Ok(0)
+            }
+            IOCTL_CASEMENT_CONSOLE_IS_INPUT => {
+                if out_len < 4 {
+                    return Err(STATUS_BUFFER_TOO_SMALL);
+                }
+                // CONIN$ is the terminal opened for reading, CONOUT$ for
+                // writing, whatever access the handle was asked with.
+                // SAFETY: F_GETFL on a descriptor we hold.
+                let flags = unsafe { libc::fcntl(file.raw(), libc::F_GETFL) };
+                let input = flags >= 0 && flags & libc::O_ACCMODE == libc::O_RDONLY;
+                user::write(output, &(input as u32))?;
+                Ok(4)
             }
             IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE => {
                 if in_len < 8 {
