@@ -40,7 +40,7 @@ static VOID CALLBACK on_done(DWORD error, DWORD bytes, OVERLAPPED *ov)
 
 int main(void)
 {
-    plan(59);
+    plan(62);
     HANDLE s, c;
     DWORD n = 0;
     char buf[64];
@@ -225,6 +225,18 @@ int main(void)
     CloseHandle(port);
     CloseHandle(c);
     CloseHandle(s);
+
+    /* Closing a handle with a read pending ends the read and the pipe. */
+    pair(&s, &c, 0);
+    memset(&ov4, 0, sizeof ov4);
+    SetLastError(0);
+    ok(!ReadFile(s, buf, sizeof buf, NULL, &ov4) && GetLastError() == ERROR_IO_PENDING, "a pending read");
+    CloseHandle(s);
+    ok(ov4.Internal != STATUS_PENDING, "closing the handle ended it (%#lx)", (unsigned long)ov4.Internal);
+    SetLastError(0);
+    ok(!ReadFile(c, buf, sizeof buf, &n, NULL) && GetLastError() == ERROR_BROKEN_PIPE,
+       "the other end sees a broken pipe (%lu)", GetLastError());
+    CloseHandle(c);
 
     /* Overlapped I/O on a disk file: offsets from the OVERLAPPED. */
     char path[MAX_PATH];

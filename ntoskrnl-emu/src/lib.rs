@@ -30,7 +30,7 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtWriteFile, io::dispatch::NtWriteFile),
         (nr::NtSetInformationThread, ps::info::NtSetInformationThread),
         (nr::NtSetEvent, ke::event::NtSetEvent),
-        (nr::NtClose, NtClose),
+        (nr::NtClose, io::irp::NtClose),
         (
             nr::NtQueryInformationFile,
             io::dispatch::NtQueryInformationFile,

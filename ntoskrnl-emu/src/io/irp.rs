@@ -134,6 +134,8 @@ impl Irp {
 }
 
 static PENDING_IRPS: Mutex<Vec<Arc<Irp>>> = Mutex::new(Vec::new());
+/// Requests in PENDING_IRPS (read without the lock on every NtClose).
+static PENDING_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 fn pending() -> std::sync::MutexGuard<'static, Vec<Arc<Irp>>> {
     PENDING_IRPS.lock().unwrap_or_else(|e| e.into_inner())
@@ -142,7 +144,9 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<Arc<Irp>>> {
 /// Lists a request as pending (for the cancel services).
 pub fn mark_pending(irp: &Arc<Irp>) {
     irp.listed.store(true, Ordering::Release);
-    pending().push(irp.clone());
+    let mut p = pending();
+    p.push(irp.clone());
+    PENDING_COUNT.store(p.len(), Ordering::Release);
 }
 
 fn futex_wake_user(addr: u64) {
@@ -244,7 +248,9 @@ fn finish(irp: &Arc<Irp>, from: u32, status: NtStatus, information: u64, immedia
         }
     }
     if irp.listed.load(Ordering::Acquire) {
-        pending().retain(|p| !Arc::ptr_eq(p, irp));
+        let mut p = pending();
+        p.retain(|p| !Arc::ptr_eq(p, irp));
+        PENDING_COUNT.store(p.len(), Ordering::Release);
     }
     irp.state.store(DONE, Ordering::Release);
     if immediate {
@@ -301,6 +307,28 @@ pub fn fail_all_of(file: &Arc<FileObject>, status: NtStatus) {
         super::reactor::forget(&irp);
         complete(&irp, status, 0, false);
     }
+}
+
+/// Implements NtClose(Handle): closing the last handle of a file object
+/// cancels the requests still pending on it (IRP_MJ_CLEANUP), so that a
+/// pipe end closed with a read outstanding really closes.
+pub fn NtClose(a: &Args) -> NtStatus {
+    let pending_file = if PENDING_COUNT.load(Ordering::Acquire) != 0 {
+        crate::ob::reference_object_by_handle(a[0])
+            .ok()
+            .filter(|o| o.as_any().is::<FileObject>())
+    } else {
+        None
+    };
+    let status = NtStatus::from_result(crate::ob::close_handle(a[0]));
+    if let Some(object) = pending_file {
+        if status.is_success() && crate::ob::handle::count_handles_to(&object) == 0 {
+            if let Ok(file) = object.into_any().downcast::<FileObject>() {
+                cancel(|i| Arc::ptr_eq(&i.file, &file));
+            }
+        }
+    }
+    status
 }
 
 fn same_file(irp: &Irp, file: &Arc<FileObject>) -> bool {
