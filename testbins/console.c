@@ -63,7 +63,7 @@ static int redirected(void)
 
 static int tty(void)
 {
-    plan(34);
+    plan(41);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[64];
@@ -111,6 +111,25 @@ static int tty(void)
     SetConsoleTextAttribute(out, FOREGROUND_RED | FOREGROUND_GREEN | FOREGROUND_BLUE);
     WriteConsoleW(out, L"\n", 1, &n, NULL);
 
+    COORD at = {5, 2}, outside = {200, 0};
+    ok(SetConsoleCursorPosition(out, at), "SetConsoleCursorPosition(5, 2)");
+    SetLastError(0);
+    ok(!SetConsoleCursorPosition(out, outside) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "a position outside the buffer: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    CONSOLE_CURSOR_INFO cursor = {0, TRUE};
+    SetLastError(0);
+    ok(!SetConsoleCursorInfo(out, &cursor) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "a cursor size of 0: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    cursor.dwSize = 50;
+    cursor.bVisible = FALSE;
+    ok(SetConsoleCursorInfo(out, &cursor), "hiding the cursor");
+    memset(&cursor, 0, sizeof cursor);
+    ok(GetConsoleCursorInfo(out, &cursor) && cursor.dwSize == 50 && !cursor.bVisible, "GetConsoleCursorInfo");
+    cursor.bVisible = TRUE;
+    SetConsoleCursorInfo(out, &cursor);
+    ok(SetConsoleTitleW(L"casement title"), "SetConsoleTitleW");
+    memset(w, 0, sizeof w);
+    ok(GetConsoleTitleW(w, 64) == 14 && !wcscmp(w, L"casement title"), "GetConsoleTitleW gives it back");
     ok(SetConsoleOutputCP(CP_UTF8) && GetConsoleOutputCP() == CP_UTF8, "SetConsoleOutputCP(65001)");
     ok(WriteConsoleA(out, "# \xc3\xa9t\xc3\xa9\n", 8, &n, NULL) && n == 8, "WriteConsoleA of UTF-8 bytes (%lu)", n);
 

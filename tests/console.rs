@@ -25,14 +25,25 @@ fn tap_lines(screen: &str) -> String {
         let mut chars = line.chars().peekable();
         while let Some(c) = chars.next() {
             if c == '\x1b' {
-                // CSI: ESC [ parameters final-byte.
-                if chars.peek() == Some(&'[') {
-                    chars.next();
-                    for f in chars.by_ref() {
-                        if ('@'..='~').contains(&f) {
-                            break;
+                match chars.peek() {
+                    // CSI: ESC [ parameters final-byte.
+                    Some('[') => {
+                        chars.next();
+                        for f in chars.by_ref() {
+                            if ('@'..='~').contains(&f) {
+                                break;
+                            }
                         }
                     }
+                    // OSC: ESC ] text BEL.
+                    Some(']') => {
+                        for f in chars.by_ref() {
+                            if f == '\x07' {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
                 }
                 continue;
             }
@@ -132,6 +143,17 @@ fn console_on_a_terminal() {
     );
     assert!(text.contains("\x1b[0;91;40m"), "bright red:\n{text:?}");
     assert!(text.contains("\x1b[0;34;42m"), "blue on green:\n{text:?}");
+    // The cursor moved to column 6, row 3 (CUP is 1-based), was hidden and
+    // shown (DECTCEM), and the title went to the terminal (OSC 0).
+    assert!(text.contains("\x1b[3;6H"), "cursor position:\n{text:?}");
+    assert!(
+        text.contains("\x1b[?25l") && text.contains("\x1b[?25h"),
+        "cursor visibility:\n{text:?}"
+    );
+    assert!(
+        text.contains("\x1b]0;casement title\x07"),
+        "title:\n{text:?}"
+    );
     // The terminal echoed the typed line (ENABLE_ECHO_INPUT).
     assert!(text.contains("typed line"), "echo:\n{text:?}");
 }
