@@ -91,7 +91,24 @@ fn pipe_target(oa: u64) -> NtResult<Option<(String, Vec<u16>)>> {
         return Ok(None);
     }
     let us: UNICODE_STRING = user::read(attrs.ObjectName)?;
-    let name = user::read_u16s(us.Buffer, us.Length as usize / 2)?;
+    let units = us.Length as usize / 2;
+    if attrs.RootDirectory == 0 {
+        // Every open passes here: look at the start of the name first.
+        let head = user::read_u16s(us.Buffer, units.min(17))?;
+        let head = String::from_utf16_lossy(&head).to_ascii_lowercase();
+        if ![
+            r"\device\namedpipe",
+            r"\??\pipe",
+            r"\global??\pipe",
+            r"\dosdevices\pipe",
+        ]
+        .iter()
+        .any(|p| head.starts_with(p) || p.starts_with(head.as_str()))
+        {
+            return Ok(None);
+        }
+    }
+    let name = user::read_u16s(us.Buffer, units)?;
     if attrs.RootDirectory != 0 {
         let Ok(root) = ob::reference_typed::<FileObject>(attrs.RootDirectory) else {
             return Ok(None);
