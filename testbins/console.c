@@ -28,7 +28,7 @@ static BOOL WINAPI handler(DWORD event)
 
 static int redirected(void)
 {
-    plan(11);
+    plan(12);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[8];
@@ -45,6 +45,10 @@ static int redirected(void)
     SetLastError(0);
     ok(!ReadConsoleW(in, w, 8, &n, NULL) && GetLastError() == ERROR_INVALID_HANDLE,
        "ReadConsoleW of a redirected stdin: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+    INPUT_RECORD rec;
+    SetLastError(0);
+    ok(!ReadConsoleInputW(in, &rec, 1, &n) && GetLastError() == ERROR_INVALID_HANDLE,
+       "ReadConsoleInputW of it: ERROR_INVALID_HANDLE (%lu)", GetLastError());
     SetLastError(0);
     ok(!GetConsoleScreenBufferInfo(out, &info) && GetLastError() == ERROR_INVALID_HANDLE,
        "GetConsoleScreenBufferInfo: ERROR_INVALID_HANDLE (%lu)", GetLastError());
@@ -63,7 +67,7 @@ static int redirected(void)
 
 static int tty(void)
 {
-    plan(41);
+    plan(47);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[64];
@@ -157,6 +161,28 @@ static int tty(void)
     handler_event = 99;
     ok(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0), "GenerateConsoleCtrlEvent");
     ok(WaitForSingleObject(handled, 10000) == WAIT_OBJECT_0 && handler_event == CTRL_C_EVENT, "runs it too");
+
+    DWORD events = 99;
+    ok(FlushConsoleInputBuffer(in), "FlushConsoleInputBuffer");
+    ok(GetNumberOfConsoleInputEvents(in, &events) && events == 0, "no input events yet (%lu)", events);
+    printf("# ready for keys\n");
+    fflush(stdout);
+    INPUT_RECORD rec[8];
+    DWORD got = 0;
+    for (int i = 0; i < 8 && got < 4; i++) {
+        DWORD k = 0;
+        if (!ReadConsoleInputW(in, rec + got, 8 - got, &k))
+            break;
+        got += k;
+    }
+    ok(got >= 4, "ReadConsoleInputW: two keys, down and up (%lu events)", got);
+    ok(rec[0].EventType == KEY_EVENT && rec[0].Event.KeyEvent.bKeyDown
+           && rec[0].Event.KeyEvent.uChar.UnicodeChar == 'x' && rec[0].Event.KeyEvent.wVirtualKeyCode == 'X',
+       "x pressed: VK 'X', character 'x'");
+    ok(rec[1].EventType == KEY_EVENT && !rec[1].Event.KeyEvent.bKeyDown && rec[1].Event.KeyEvent.wVirtualKeyCode == 'X',
+       "x released");
+    ok(rec[2].Event.KeyEvent.bKeyDown && rec[2].Event.KeyEvent.wVirtualKeyCode == VK_UP,
+       "the up arrow: VK_UP (%#x)", rec[2].Event.KeyEvent.wVirtualKeyCode);
 
     SetLastError(0);
     ok(!AllocConsole() && GetLastError() == ERROR_ACCESS_DENIED,

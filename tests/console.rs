@@ -99,6 +99,7 @@ fn console_on_a_terminal() {
         ("# ready for a line", b"typed line\n"),
         ("# ready for a long line", b"abcdef\n"),
         ("# ready for ctrl-c", b"\x03"),
+        ("# ready for keys", b"x\x1b[A"),
     ];
     let mut screen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -132,6 +132,19 @@ pub extern "win64" fn SetConsoleMode(h: u64, mode: u32) -> i32 {
     1
 }
 
+/// The console input mode (for the terminal's settings).
+pub fn input_mode() -> u32 {
+    INPUT_MODE.load(Ordering::Relaxed)
+}
+
+/// Drops console input read from the terminal and not handed out yet
+/// (FlushConsoleInputBuffer).
+pub fn discard_pending_input() {
+    let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    p.text.clear();
+    p.partial.clear();
+}
+
 /// Implements GetConsoleCP().
 pub extern "win64" fn GetConsoleCP() -> u32 {
     INPUT_CP.load(Ordering::Relaxed)

@@ -7,6 +7,7 @@ pub mod cmdline;
 pub mod codepages;
 pub mod console;
 pub mod console_ctrl;
+pub mod console_input;
 pub mod console_screen;
 pub mod env;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod usersync;
 use aio::*;
 use console::*;
 use console_ctrl::*;
+use console_input::*;
 use console_screen::*;
 use env::*;
 use file::*;
@@ -198,6 +200,10 @@ static EXPORTS: &[Export] = &[
     export!(WriteConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(ReadConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(ReadConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleInputW(Ptr, Ptr, Int, Ptr)),
+    export!(PeekConsoleInputW(Ptr, Ptr, Int, Ptr)),
+    export!(GetNumberOfConsoleInputEvents(Ptr, Ptr)),
+    export!(FlushConsoleInputBuffer(Ptr)),
     export!(GetConsoleScreenBufferInfo(Ptr, Ptr)),
     export!(SetConsoleTextAttribute(Ptr, Int)),
     export!(SetConsoleCursorPosition(Ptr, Int)),

@@ -22,7 +22,9 @@ const fn ctl_code(function: u32) -> u32 {
 /// Output: { u16 columns, u16 rows } of the terminal.
 pub const IOCTL_CASEMENT_CONSOLE_GET_SIZE: u32 = ctl_code(0x800);
 /// Input: the console input mode (ENABLE_PROCESSED_INPUT 1,
-/// ENABLE_LINE_INPUT 2, ENABLE_ECHO_INPUT 4) to put the terminal in.
+/// ENABLE_LINE_INPUT 2, ENABLE_ECHO_INPUT 4) to put the terminal in; with
+/// bit 31 (CASEMENT_INPUT_NO_WAIT) and no line input, a read returns at
+/// once with what is there, possibly nothing.
 pub const IOCTL_CASEMENT_CONSOLE_SET_INPUT_MODE: u32 = ctl_code(0x801);
 
 /// Input: the address of the routine (kernel32's CtrlRoutine) that a new
@@ -34,6 +36,8 @@ pub const IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE: u32 = ctl_code(0x802);
 /// one (CONOUT$). The standard handles share one read-write terminal
 /// descriptor: kernel32 knows them by their place.
 pub const IOCTL_CASEMENT_CONSOLE_IS_INPUT: u32 = ctl_code(0x803);
+
+pub const CASEMENT_INPUT_NO_WAIT: u32 = 0x8000_0000;
 
 const ENABLE_PROCESSED_INPUT: u32 = 1;
 const ENABLE_LINE_INPUT: u32 = 2;
@@ -79,8 +83,9 @@ fn set_input_mode(fd: i32, mode: u32) -> NtResult<()> {
     flags(libc::ECHO, mode & ENABLE_ECHO_INPUT != 0);
     flags(libc::ISIG, mode & ENABLE_PROCESSED_INPUT != 0);
     if mode & ENABLE_LINE_INPUT == 0 {
-        // Character input: a read returns as soon as one byte is there.
-        t.c_cc[libc::VMIN] = 1;
+        // Character input: a read returns as soon as one byte is there,
+        // or at once when asked not to wait.
+        t.c_cc[libc::VMIN] = (mode & CASEMENT_INPUT_NO_WAIT == 0) as libc::cc_t;
         t.c_cc[libc::VTIME] = 0;
     }
     // SAFETY: tcsetattr with settings derived from tcgetattr's.
