@@ -159,6 +159,9 @@ fn console_on_a_terminal() {
     assert!(text.contains("typed line"), "echo:\n{text:?}");
 }
 
+/// Under Wine started this way the process has no console at all, so
+/// GetConsoleOutputCP answers 0 (check 11); a Windows console program
+/// started with its handles redirected still has its console.
 #[test]
 fn console_functions_fail_on_redirected_handles() {
     let exe = build(&CONSOLE);
