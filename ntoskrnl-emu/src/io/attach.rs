@@ -35,7 +35,27 @@ pub struct FileExt {
     pub pipe_root: OnceLock<()>,
 }
 
-type Table = HashMap<usize, (Weak<FileObject>, Arc<FileExt>)>;
+/// Hashes the table's keys, addresses, with one multiplication (they
+/// are unique and not chosen by anyone; SipHash buys nothing here).
+#[derive(Default, Clone, Copy)]
+pub struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Table =
+    HashMap<usize, (Weak<FileObject>, Arc<FileExt>), std::hash::BuildHasherDefault<AddressHasher>>;
 
 static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
 /// Entries in the table: lookups of a table that never had one are free.

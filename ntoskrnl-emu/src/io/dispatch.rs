@@ -191,9 +191,14 @@ fn is_synchronous(file: &FileObject) -> bool {
 
 /// One non-blocking try at a pending request (the reactor's callback).
 pub fn attempt(irp: &Irp) -> Attempt {
-    let Some(end) = attach::pipe_of(&irp.file) else {
-        return Attempt::Done(STATUS_INVALID_DEVICE_REQUEST, 0);
-    };
+    match attach::pipe_of(&irp.file) {
+        Some(end) => attempt_on(irp, &end),
+        None => Attempt::Done(STATUS_INVALID_DEVICE_REQUEST, 0),
+    }
+}
+
+/// One non-blocking try at a request on a pipe end.
+fn attempt_on(irp: &Irp, end: &PipeEnd) -> Attempt {
     let fd = irp.file.raw();
     match &irp.op {
         Op::Read { buffer, length } => end.read(fd, *buffer, *length),
@@ -218,7 +223,7 @@ fn reference_event(h: u64) -> NtResult<Option<Arc<Event>>> {
 /// its descriptor, an asynchronous one is left to the reactor.
 fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
     if !reactor::has_queued(&irp.file, read) {
-        if let Attempt::Done(status, info) = attempt(&irp) {
+        if let Attempt::Done(status, info) = attempt_on(&irp, end) {
             irp::complete(&irp, status, info, true);
             if !status.is_error() && info > 0 {
                 // Data moved: what waits at the other end may go on.
@@ -234,7 +239,7 @@ fn issue(irp: Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
             return pipe::STATUS_PIPE_EMPTY;
         }
         if irp.synchronous {
-            return wait_in_thread(&irp, read);
+            return wait_in_thread(&irp, end, read);
         }
     }
     irp::mark_pending(&irp);
@@ -259,7 +264,7 @@ thread_local! {
 /// A synchronous request waits for its descriptor in the issuing thread
 /// (poll), as a blocking read would, and for the thread's wake-up eventfd,
 /// which a cancel writes.
-fn wait_in_thread(irp: &Arc<Irp>, read: bool) -> NtStatus {
+fn wait_in_thread(irp: &Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
     use std::os::fd::AsRawFd;
     let Some(wake) = WAKE_FD.with(|w| w.as_ref().map(|w| w.as_raw_fd())) else {
         irp::mark_pending(irp);
@@ -275,11 +280,11 @@ fn wait_in_thread(irp: &Arc<Irp>, read: bool) -> NtStatus {
     };
     loop {
         if irp.begin_attempt() {
-            match attempt(irp) {
+            match attempt_on(irp, end) {
                 Attempt::Done(status, info) => {
                     irp::complete_attempt(irp, status, info, true);
                     if !status.is_error() && info > 0 {
-                        if let Some(peer) = attach::pipe_of(&irp.file).and_then(|e| e.peer()) {
+                        if let Some(peer) = end.peer() {
                             reactor::drive(&peer);
                         }
                     }

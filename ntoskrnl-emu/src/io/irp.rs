@@ -205,7 +205,12 @@ fn finish(irp: &Arc<Irp>, from: u32, status: NtStatus, information: u64, immedia
         // service returned.
         futex_wake_user(irp.iosb);
     }
-    let ext = attach::get(&irp.file);
+    // Synchronous requests have no port, no notification modes.
+    let ext = if irp.synchronous {
+        None
+    } else {
+        attach::get(&irp.file)
+    };
     let notification = ext
         .as_ref()
         .map_or(0, |e| e.notification.load(Ordering::Relaxed));
