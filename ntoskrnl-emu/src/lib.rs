@@ -26,8 +26,8 @@ pub fn NtClose(a: &Args) -> NtStatus {
 pub fn services() -> Vec<(u32, Service)> {
     vec![
         (nr::NtWaitForSingleObject, ke::wait::NtWaitForSingleObject),
-        (nr::NtReadFile, io::dispatch::NtReadFile),
-        (nr::NtWriteFile, io::dispatch::NtWriteFile),
+        (nr::NtReadFile, io::file::NtReadFile),
+        (nr::NtWriteFile, io::file::NtWriteFile),
         (nr::NtSetInformationThread, ps::info::NtSetInformationThread),
         (nr::NtSetEvent, ke::event::NtSetEvent),
         (nr::NtClose, io::irp::NtClose),

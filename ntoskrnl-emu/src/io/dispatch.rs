@@ -321,24 +321,42 @@ fn wait_in_thread(irp: &Arc<Irp>, end: &PipeEnd, read: bool) -> NtStatus {
     irp::wait(irp)
 }
 
-fn transfer(a: &Args, write: bool) -> NtStatus {
-    let file = match ob::reference_typed::<FileObject>(a[0]) {
-        Ok(f) => f,
-        Err(e) => return e,
+thread_local! {
+    /// Set while the asynchronous side has `io::file` move the data of a
+    /// request itself: the hook lets that call through.
+    static INSIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The data transfer of `io::file` for a request the asynchronous side
+/// reports itself.
+fn plain_transfer(a: &Args, write: bool) -> NtStatus {
+    INSIDE.with(|i| i.set(true));
+    let status = if write {
+        file::NtWriteFile(a)
+    } else {
+        file::NtReadFile(a)
     };
-    let synchronous = is_synchronous(&file);
+    INSIDE.with(|i| i.set(false));
+    status
+}
+
+/// Called by NtReadFile/NtWriteFile (`io::file`) once they have the file
+/// object: pipes and files opened for asynchronous I/O are served here
+/// (Some(status)); plain synchronous I/O goes on there (None).
+pub fn transfer_hook(file: &Arc<FileObject>, a: &Args, write: bool) -> Option<NtStatus> {
     let end = if file.device_type == FILE_DEVICE_NAMED_PIPE {
-        attach::pipe_of(&file)
+        attach::pipe_of(file)
     } else {
         None
     };
-    if end.is_none() && synchronous {
-        return if write {
-            file::NtWriteFile(a)
-        } else {
-            file::NtReadFile(a)
-        };
+    if end.is_none() && (is_synchronous(file) || INSIDE.with(|i| i.get())) {
+        return None;
     }
+    Some(transfer(file, end, a, write))
+}
+
+fn transfer(file: &Arc<FileObject>, end: Option<Arc<PipeEnd>>, a: &Args, write: bool) -> NtStatus {
+    let synchronous = is_synchronous(file);
     let run = || -> NtResult<NtStatus> {
         let event = reference_event(a[1])?;
         let (iosb, buffer, length) = (a[4], a[5], a[6] as u32 as usize);
@@ -367,11 +385,7 @@ fn transfer(a: &Args, write: bool) -> NtStatus {
             }
             let mut sync_args = *a;
             sync_args[1] = 0;
-            let status = if write {
-                file::NtWriteFile(&sync_args)
-            } else {
-                file::NtReadFile(&sync_args)
-            };
+            let status = plain_transfer(&sync_args, write);
             let info = user::read::<IO_STATUS_BLOCK>(iosb).map_or(0, |i| i.Information);
             let irp = Irp::new(file.clone(), op, iosb, event, a[2], a[3], false);
             irp::complete(&irp, status, info, true);
@@ -390,18 +404,6 @@ fn transfer(a: &Args, write: bool) -> NtStatus {
         Ok(issue(irp, &end, !write))
     };
     run().unwrap_or_else(|e| e)
-}
-
-/// Implements NtReadFile(FileHandle, Event, ApcRoutine, ApcContext,
-/// IoStatusBlock, Buffer, Length, ByteOffset, Key).
-pub fn NtReadFile(a: &Args) -> NtStatus {
-    transfer(a, false)
-}
-
-/// Implements NtWriteFile(FileHandle, Event, ApcRoutine, ApcContext,
-/// IoStatusBlock, Buffer, Length, ByteOffset, Key).
-pub fn NtWriteFile(a: &Args) -> NtStatus {
-    transfer(a, true)
 }
 
 /// FILE_PIPE_WAIT_FOR_BUFFER: Timeout (8), NameLength (4),
