@@ -40,7 +40,7 @@ static VOID CALLBACK on_done(DWORD error, DWORD bytes, OVERLAPPED *ov)
 
 int main(void)
 {
-    plan(62);
+    plan(67);
     HANDLE s, c;
     DWORD n = 0;
     char buf[64];
@@ -264,6 +264,23 @@ int main(void)
         err = r ? 0 : GetLastError();
     }
     ok(!r && err == ERROR_HANDLE_EOF, "a read past the end: ERROR_HANDLE_EOF (%lu)", err);
+    memset(&ov3, 0, sizeof ov3);
+    ov3.Offset = 7;
+    memset(buf, 0, sizeof buf);
+    LONG before = routine_calls;
+    ok(ReadFileEx(f, buf, 3, &ov3, on_done), "ReadFileEx of the file");
+    ok(SleepEx(5000, TRUE) == WAIT_IO_COMPLETION && routine_calls == before + 1 && routine_bytes == 3
+           && !strcmp(buf, "789"),
+       "its routine ran with 3 bytes: %s", buf);
+    port = CreateIoCompletionPort(f, NULL, 77, 0);
+    ok(port != NULL, "the file associated with a new port");
+    memset(&ov, 0, sizeof ov);
+    ov.Offset = 1;
+    r = ReadFile(f, buf, 2, NULL, &ov);
+    ok(r || GetLastError() == ERROR_IO_PENDING, "an overlapped read of the file");
+    ok(GetQueuedCompletionStatus(port, &n, &key, &got, 5000) && key == 77 && got == &ov && n == 2,
+       "its packet (key %llu, %lu bytes)", (unsigned long long)key, n);
+    CloseHandle(port);
     CloseHandle(f);
     return done();
 }
