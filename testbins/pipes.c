@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(55);
+    plan(58);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -192,6 +192,21 @@ int main(void)
     CloseHandle(s2);
     CloseHandle(c);
     CloseHandle(s);
+
+    /* Names: a backslash inside the name, another case, forward slashes. */
+    char deep[96], other[96];
+    snprintf(deep, sizeof deep, "\\\\.\\pipe\\casement-%lu\\inner", GetCurrentProcessId());
+    snprintf(other, sizeof other, "//./PIPE/CASEMENT-%lu/INNER", GetCurrentProcessId());
+    s = CreateNamedPipeA(deep, PIPE_ACCESS_DUPLEX, 0, 1, 512, 512, 0, NULL);
+    ok(s != INVALID_HANDLE_VALUE, "a pipe name with a backslash in it (%lu)", GetLastError());
+    c = CreateFileA(other, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    ok(c != INVALID_HANDLE_VALUE, "opened in another case with forward slashes (%lu)", GetLastError());
+    CloseHandle(c);
+    CloseHandle(s);
+    SetLastError(0);
+    ok(CreateNamedPipeA("\\\\.\\notpipe\\x", PIPE_ACCESS_DUPLEX, 0, 1, 0, 0, 0, NULL) == INVALID_HANDLE_VALUE
+           && GetLastError() == ERROR_PATH_NOT_FOUND,
+       "a name outside \\\\.\\pipe\\ is not found: ERROR_PATH_NOT_FOUND (%lu)", GetLastError());
 
     /* CancelSynchronousIo ends a blocking read in another thread. */
     CreatePipe(&blocked_pipe, &w, NULL, 0);

@@ -44,7 +44,6 @@ const PIPE_UNLIMITED_INSTANCES: u32 = 255;
 const PIPE_SERVER_END: u32 = 1;
 const NMPWAIT_USE_DEFAULT_WAIT: u32 = 0;
 const NMPWAIT_WAIT_FOREVER: u32 = u32::MAX;
-const ERROR_INVALID_NAME: u32 = 123;
 const ERROR_BAD_PATHNAME: u32 = 161;
 
 fn sa_inherit(sa: u64) -> u32 {
@@ -151,19 +150,17 @@ fn create_named_pipe(
     }
 }
 
-/// `\\.\pipe\name` (any case, either slash) as `\??\pipe\name`.
+/// The NT name of a pipe's DOS name (`\\.\pipe\name`), normalized as
+/// CreateFile normalizes it (RtlDosPathNameToNtPathName_U), or None for a
+/// name that is not in the pipe namespace.
 fn pipe_nt_name(name: &[u16]) -> Option<Vec<u16>> {
-    let s = String::from_utf16(name).ok()?.replace('/', "\\");
-    let lower = s.to_ascii_lowercase();
-    let prefix = "\\\\.\\pipe\\";
-    if !lower.starts_with(prefix) || s.len() == prefix.len() {
+    let dos = String::from_utf16(name).ok()?;
+    let nt = ntdll::path::dos_to_nt(&dos, &crate::file::current_directory()).ok()?;
+    let prefix = "\\??\\pipe\\";
+    if nt.len() <= prefix.len() || !nt[..prefix.len()].eq_ignore_ascii_case(prefix) {
         return None;
     }
-    Some(
-        format!("\\??\\pipe\\{}", &s[prefix.len()..])
-            .encode_utf16()
-            .collect(),
-    )
+    Some(nt.encode_utf16().collect())
 }
 
 /// Implements CreateNamedPipeW(lpName, dwOpenMode, dwPipeMode,
@@ -185,9 +182,14 @@ pub extern "win64" fn CreateNamedPipeW(
         set_error(ERROR_INVALID_PARAMETER);
         return crate::file::INVALID_HANDLE_VALUE;
     };
-    let Some(nt) = pipe_nt_name(&name) else {
-        set_error(ERROR_INVALID_NAME);
-        return crate::file::INVALID_HANDLE_VALUE;
+    // The NT name goes to the pipe file system as CreateFile's would;
+    // one outside it is not found there.
+    let nt = match String::from_utf16(&name)
+        .map_err(|_| STATUS_OBJECT_NAME_INVALID)
+        .and_then(|dos| ntdll::path::dos_to_nt(&dos, &crate::file::current_directory()))
+    {
+        Ok(nt) => nt.encode_utf16().collect::<Vec<u16>>(),
+        Err(st) => return fail(st, crate::file::INVALID_HANDLE_VALUE),
     };
     match create_named_pipe(
         &nt,
@@ -384,12 +386,13 @@ pub extern "win64" fn WaitNamedPipeW(name: *const u16, timeout: u32) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     };
-    let s = String::from_utf16_lossy(&name).replace('/', "\\");
-    let lower = s.to_ascii_lowercase();
-    let Some(tail) = lower.strip_prefix("\\\\.\\pipe\\").map(|_| &s[9..]) else {
+    let Some(nt) = pipe_nt_name(&name) else {
         set_error(ERROR_BAD_PATHNAME);
         return 0;
     };
+    // The name in the pipe file system: after `\??\pipe\`.
+    let nt = String::from_utf16_lossy(&nt);
+    let tail = &nt[9..];
     let root: Vec<u16> = "\\Device\\NamedPipe\\".encode_utf16().collect();
     let root_handle = match nt_open_root(&root) {
         Ok(h) => h,

@@ -157,7 +157,8 @@ pub fn NtOpenFile(a: &Args) -> NtStatus {
 /// MaximumInstances, InboundQuota, OutboundQuota, DefaultTimeout).
 pub fn NtCreateNamedPipeFile(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
-        let (name, nt_name) = pipe_target(a[2])?.ok_or(STATUS_OBJECT_NAME_INVALID)?;
+        // A name outside the pipe file system is not found there.
+        let (name, nt_name) = pipe_target(a[2])?.ok_or(STATUS_OBJECT_PATH_NOT_FOUND)?;
         if a[7] as u32 > 1 || a[8] as u32 > 1 || a[9] as u32 > 1 {
             return Err(STATUS_INVALID_PARAMETER);
         }

@@ -278,7 +278,8 @@ pub fn create_instance(
     nt_name: Vec<u16>,
     p: &CreateParams,
 ) -> NtResult<Arc<FileObject>> {
-    if name.is_empty() || name.contains('\\') {
+    // Pipe names may hold backslashes (`LOCAL\name`, `mojo\123`).
+    if name.is_empty() {
         return Err(STATUS_OBJECT_NAME_INVALID);
     }
     if p.max_instances == 0 || p.read_message && !p.message_type {
