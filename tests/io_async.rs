@@ -24,3 +24,33 @@ fn overlapped() {
     let exe = build(&OVERLAPPED);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+const STDIN_PIPE: Testbin = Testbin::plain("stdin_pipe");
+
+/// A standard input that is a host pipe: PeekNamedPipe, then the broken
+/// pipe once the writer is gone. (Wine 8 cannot peek at a Unix pipe and
+/// reads its end as success with 0 bytes: checks 2, 3, 5 and 6 fail
+/// there.)
+#[test]
+fn peek_at_a_piped_stdin() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let exe = build(&STDIN_PIPE);
+    let (runner, _) = runner();
+    let mut child = Command::new(runner)
+        .arg(&exe)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the testbin");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"abc").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait for the testbin");
+    let text = String::from_utf8_lossy(&out.stdout);
+    if let Err(why) = check_tap(&text) {
+        panic!("{why}\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(out.status.success(), "exit status {}", out.status);
+}

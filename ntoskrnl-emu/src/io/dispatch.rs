@@ -424,6 +424,25 @@ fn pipe_wait(input: u64, length: usize) -> NtResult<()> {
     pipe::wait_for_instance(&name.to_lowercase(), (head[12] != 0).then_some(timeout))
 }
 
+/// Writes a FILE_PIPE_PEEK_BUFFER (state, bytes available, messages,
+/// length of the next message, then the data) and the status block.
+fn write_peek(iosb: u64, out: u64, peeked: (u32, u32, u32, u32, Vec<u8>)) -> NtResult<NtStatus> {
+    let (state, avail, count, msg_len, data) = peeked;
+    let mut buf = Vec::with_capacity(16 + data.len());
+    for v in [state, avail, count, msg_len] {
+        buf.extend(v.to_le_bytes());
+    }
+    buf.extend_from_slice(&data);
+    user::write_from(out, &buf)?;
+    let status = if (data.len() as u32) < msg_len {
+        STATUS_BUFFER_OVERFLOW
+    } else {
+        STATUS_SUCCESS
+    };
+    write_iosb(iosb, status, buf.len() as u64)?;
+    Ok(status)
+}
+
 /// Implements NtFsControlFile(FileHandle, Event, ApcRoutine, ApcContext,
 /// IoStatusBlock, FsControlCode, InputBuffer, InputBufferLength,
 /// OutputBuffer, OutputBufferLength) for the named-pipe FSCTLs.
@@ -441,10 +460,20 @@ pub fn NtFsControlFile(a: &Args) -> NtStatus {
             write_iosb(iosb, STATUS_SUCCESS, 0)?;
             return Ok(STATUS_SUCCESS);
         }
-        let end = ext
-            .and_then(|e| e.pipe.get().cloned())
-            .ok_or(STATUS_INVALID_DEVICE_REQUEST)?;
         let fd = file.raw();
+        let Some(end) = ext.and_then(|e| e.pipe.get().cloned()) else {
+            // A host pipe the process was given (a standard handle) can be
+            // peeked at; nothing else of the pipe file system applies.
+            if code == FSCTL_PIPE_PEEK && file.device_type == FILE_DEVICE_NAMED_PIPE {
+                let (out, out_len) = (a[8], a[9] as u32 as usize);
+                if out_len < 16 {
+                    return Err(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                let peeked = pipe::peek_host(fd, out_len - 16)?;
+                return write_peek(iosb, out, peeked);
+            }
+            return Err(STATUS_INVALID_DEVICE_REQUEST);
+        };
         match code {
             FSCTL_PIPE_LISTEN => {
                 end.listen(fd)?;
@@ -483,20 +512,8 @@ pub fn NtFsControlFile(a: &Args) -> NtStatus {
                 if out_len < 16 {
                     return Err(STATUS_INFO_LENGTH_MISMATCH);
                 }
-                let (state, avail, count, msg_len, data) = end.peek(fd, out_len - 16)?;
-                let mut buf = Vec::with_capacity(16 + data.len());
-                for v in [state, avail, count, msg_len] {
-                    buf.extend(v.to_le_bytes());
-                }
-                buf.extend_from_slice(&data);
-                user::write_from(out, &buf)?;
-                let status = if (data.len() as u32) < msg_len {
-                    STATUS_BUFFER_OVERFLOW
-                } else {
-                    STATUS_SUCCESS
-                };
-                write_iosb(iosb, status, buf.len() as u64)?;
-                Ok(status)
+                let peeked = end.peek(fd, out_len - 16)?;
+                write_peek(iosb, out, peeked)
             }
             _ => Err(STATUS_INVALID_DEVICE_REQUEST),
         }

@@ -802,6 +802,37 @@ impl PipeEnd {
     }
 }
 
+/// FSCTL_PIPE_PEEK of a host pipe or socket the process was given (a
+/// standard handle): what is there to read, STATUS_PIPE_BROKEN once the
+/// writers are gone and nothing is left.
+pub fn peek_host(fd: i32, max: usize) -> NtResult<(u32, u32, u32, u32, Vec<u8>)> {
+    let queued = bytes_available(fd);
+    if queued == 0 && hung_up(fd) {
+        return Err(STATUS_PIPE_BROKEN);
+    }
+    // SAFETY: fstat into a zeroed stat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    let is_fifo =
+        unsafe { libc::fstat(fd, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFIFO;
+    let data = if is_fifo {
+        peek_host_pipe(fd, max.min(queued as usize))
+    } else {
+        let mut buf = vec![0u8; max.min(queued as usize)];
+        // SAFETY: a peek into our own buffer.
+        let n = unsafe {
+            libc::recv(
+                fd,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        buf.truncate(n.max(0) as usize);
+        buf
+    };
+    Ok((FILE_PIPE_CONNECTED_STATE, queued, 0, 0, data))
+}
+
 /// FSCTL_PIPE_WAIT: waits until an instance of `name` listens, or the
 /// timeout (None: the pipe's default) passes.
 pub fn wait_for_instance(name: &str, timeout: Option<i64>) -> NtResult<()> {
