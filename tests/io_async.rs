@@ -47,10 +47,22 @@ fn peek_at_a_piped_stdin() {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"abc").unwrap();
     drop(stdin);
-    let out = child.wait_with_output().expect("wait for the testbin");
+    // The output is a few lines: it fits in the pipe while we wait.
+    let deadline = std::time::Instant::now() + RUN_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the testbin") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the testbin did not end within {RUN_TIMEOUT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().expect("collect the output");
     let text = String::from_utf8_lossy(&out.stdout);
     if let Err(why) = check_tap(&text) {
         panic!("{why}\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
     }
-    assert!(out.status.success(), "exit status {}", out.status);
+    assert!(status.success(), "exit status {status}");
 }
