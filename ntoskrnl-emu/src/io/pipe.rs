@@ -224,6 +224,23 @@ fn socket_pair(message: bool) -> NtResult<(OwnedFd, OwnedFd)> {
     {
         return Err(super::status_from_errno(last_errno()));
     }
+    if message {
+        // A message is one datagram, at most the send buffer: ask for the
+        // most the host allows (it caps the request at its wmem_max).
+        let size: libc::c_int = 4 << 20;
+        for fd in fds {
+            // SAFETY: setsockopt with an int we own.
+            unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_SNDBUF,
+                    &size as *const libc::c_int as *const libc::c_void,
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+        }
+    }
     // SAFETY: two fresh descriptors we own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
