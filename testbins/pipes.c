@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(58);
+    plan(61);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -179,6 +179,24 @@ int main(void)
     ok(WriteFile(c, "one", 3, &n, NULL) && WriteFile(c, "two", 3, &n, NULL), "the client writes two messages");
     memset(buf, 0, sizeof buf);
     ok(ReadFile(s, buf, sizeof buf, &n, NULL) && n == 3 && !strcmp(buf, "one"), "one message per read");
+
+    /* TransactNamedPipe: a request and its reply; refused while the
+     * caller has a message to read. */
+    ReadFile(s, buf, sizeof buf, &n, NULL); /* "two" */
+    WriteFile(s, "early", 5, &n, NULL);
+    SetLastError(0);
+    ok(!TransactNamedPipe(c, "q", 1, buf, sizeof buf, &n, NULL) && GetLastError() == ERROR_PIPE_BUSY,
+       "TransactNamedPipe with a message unread: ERROR_PIPE_BUSY (%lu)", GetLastError());
+    ReadFile(c, buf, sizeof buf, &n, NULL); /* "early" */
+    delayed_writer_pipe = s;
+    t = CreateThread(NULL, 0, delayed_write, "answer", 0, NULL);
+    memset(buf, 0, sizeof buf);
+    ok(TransactNamedPipe(c, "question", 8, buf, sizeof buf, &n, NULL) && n == 6 && !strcmp(buf, "answer"),
+       "TransactNamedPipe writes the request and reads the reply (%lu)", n);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    memset(buf, 0, sizeof buf);
+    ok(ReadFile(s, buf, sizeof buf, &n, NULL) && n == 8 && !strcmp(buf, "question"), "the server got the request");
 
     /* A second instance of the same name. */
     HANDLE s2 = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 2, 512, 512, 0, NULL);

@@ -177,6 +177,7 @@ static EXPORTS: &[Export] = &[
     export!(WaitNamedPipeW(WStr, Int)),
     export!(SetNamedPipeHandleState(Ptr, Ptr, Ptr, Ptr)),
     export!(GetNamedPipeInfo(Ptr, Ptr, Ptr, Ptr, Ptr)),
+    export!(TransactNamedPipe(Ptr, Ptr, Int, Ptr, Int, Ptr, Ptr)),
     export!(GetOverlappedResult(Ptr, Ptr, Ptr, Int)),
     export!(GetOverlappedResultEx(Ptr, Ptr, Ptr, Int, Int)),
     export!(ReadFileEx(Ptr, Ptr, Int, Ptr, Ptr)),

@@ -568,3 +568,60 @@ pub extern "win64" fn GetNamedPipeInfo(
         Err(st) => fail(st, 0),
     }
 }
+
+const FSCTL_PIPE_TRANSCEIVE: u64 = 0x0011_C017;
+
+/// Implements TransactNamedPipe(hNamedPipe, lpInBuffer, nInBufferSize,
+/// lpOutBuffer, nOutBufferSize, lpBytesRead, lpOverlapped): writes a
+/// message and reads the reply, on a message pipe in message-read mode.
+pub extern "win64" fn TransactNamedPipe(
+    h: u64,
+    input: u64,
+    in_size: u32,
+    output: u64,
+    out_size: u32,
+    read: *mut u32,
+    ov: *mut Overlapped,
+) -> i32 {
+    let mut iosb = IO_STATUS_BLOCK::default();
+    let (event, iosb_ptr, context) = if ov.is_null() {
+        (0, &mut iosb as *mut IO_STATUS_BLOCK as u64, 0)
+    } else {
+        let event = user::read::<u64>(ov as u64 + 24).unwrap_or(0);
+        let _ = user::write(ov as u64, &(STATUS_PENDING.0 as u64));
+        (
+            event & !1,
+            ov as u64,
+            if event & 1 != 0 { 0 } else { ov as u64 },
+        )
+    };
+    let st = syscall(
+        nr::NtFsControlFile,
+        &args([
+            h,
+            event,
+            0,
+            context,
+            iosb_ptr,
+            FSCTL_PIPE_TRANSCEIVE,
+            input,
+            in_size as u64,
+            output,
+            out_size as u64,
+        ]),
+    );
+    if st == STATUS_PENDING {
+        return fail(st, 0);
+    }
+    if !st.is_error() {
+        let n = user::read::<IO_STATUS_BLOCK>(iosb_ptr).map_or(0, |i| i.Information as u32);
+        if let Err(e) = user::write_opt(read as u64, &n) {
+            return fail(e, 0);
+        }
+    }
+    if st.is_success() {
+        1
+    } else {
+        fail(st, 0)
+    }
+}

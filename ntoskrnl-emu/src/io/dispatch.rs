@@ -31,6 +31,8 @@ pub const FSCTL_PIPE_DISCONNECT: u32 = 0x0011_0004;
 pub const FSCTL_PIPE_LISTEN: u32 = 0x0011_0008;
 pub const FSCTL_PIPE_PEEK: u32 = 0x0011_400C;
 pub const FSCTL_PIPE_WAIT: u32 = 0x0011_0018;
+pub const FSCTL_PIPE_TRANSCEIVE: u32 = 0x0011_C017;
+pub const STATUS_INVALID_READ_MODE: NtStatus = NtStatus(0xC000_00B4);
 
 // FILE_INFORMATION_CLASS values handled here.
 const FILE_PIPE_INFORMATION: u32 = 23;
@@ -501,6 +503,62 @@ pub fn NtFsControlFile(a: &Args) -> NtStatus {
                     return Ok(irp::wait(&irp));
                 }
                 Ok(STATUS_PENDING)
+            }
+            FSCTL_PIPE_TRANSCEIVE => {
+                // TransactNamedPipe: a message pipe read in message mode,
+                // with nothing unread; the request is written, then the
+                // reply read as any read of the handle is.
+                if !end.instance.pipe.message_type || !end.read_message.load(Ordering::Relaxed) {
+                    return Err(STATUS_INVALID_READ_MODE);
+                }
+                if end.has_unread_data(fd) {
+                    return Err(pipe::STATUS_PIPE_BUSY);
+                }
+                if file.access & FILE_WRITE_DATA == 0 || file.access & FILE_READ_DATA == 0 {
+                    return Err(STATUS_ACCESS_DENIED);
+                }
+                let (input, in_len) = (a[6], a[7] as u32 as usize);
+                let (output, out_len) = (a[8], a[9] as u32 as usize);
+                prepare_user_buffer(input, in_len)?;
+                prepare_user_buffer(output, out_len)?;
+                let event = reference_event(a[1])?;
+                user::read::<[u64; 2]>(iosb)?;
+                let sent = AtomicUsize::new(0);
+                loop {
+                    match end.write(fd, input, in_len, &sent) {
+                        Attempt::Done(status, _) if status.is_error() => return Err(status),
+                        Attempt::Done(..) => break,
+                        Attempt::WouldBlock => {
+                            let mut p = libc::pollfd {
+                                fd,
+                                events: libc::POLLOUT,
+                                revents: 0,
+                            };
+                            // SAFETY: poll of one descriptor we hold.
+                            unsafe { libc::poll(&mut p, 1, -1) };
+                        }
+                    }
+                }
+                if let Some(peer) = end.peer() {
+                    reactor::drive(&peer);
+                }
+                if let Some(e) = &event {
+                    e.clear();
+                }
+                let op = Op::Read {
+                    buffer: output,
+                    length: out_len,
+                };
+                let irp = Irp::new(
+                    file.clone(),
+                    op,
+                    iosb,
+                    event,
+                    a[2],
+                    a[3],
+                    is_synchronous(&file),
+                );
+                Ok(issue(irp, &end, true))
             }
             FSCTL_PIPE_DISCONNECT => {
                 end.disconnect(&file)?;

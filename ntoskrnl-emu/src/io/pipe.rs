@@ -772,6 +772,17 @@ impl PipeEnd {
         Ok(())
     }
 
+    /// Whether anything is there to read (FSCTL_PIPE_TRANSCEIVE refuses
+    /// a pipe holding unread data).
+    pub fn has_unread_data(&self, fd: i32) -> bool {
+        !self
+            .remainder
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+            || bytes_available(fd) > 0
+    }
+
     /// FSCTL_PIPE_PEEK: (state, bytes available, messages, length of the
     /// next message, the bytes peeked).
     pub fn peek(&self, fd: i32, max: usize) -> NtResult<(u32, u32, u32, u32, Vec<u8>)> {
