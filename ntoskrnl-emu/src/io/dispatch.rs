@@ -418,7 +418,7 @@ fn pipe_wait(input: u64, length: usize) -> NtResult<()> {
     let head = user::read_bytes(input, 14)?;
     let timeout = i64::from_le_bytes(head[0..8].try_into().unwrap());
     let name_len = u32::from_le_bytes(head[8..12].try_into().unwrap()) as usize;
-    if name_len % 2 != 0 || 14 + name_len > length || name_len == 0 {
+    if !name_len.is_multiple_of(2) || 14 + name_len > length || name_len == 0 {
         return Err(STATUS_INVALID_PARAMETER);
     }
     let name = user::read_u16s(input + 14, name_len / 2)?;

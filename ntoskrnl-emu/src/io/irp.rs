@@ -150,7 +150,7 @@ pub fn mark_pending(irp: &Arc<Irp>) {
 }
 
 fn futex_wake_user(addr: u64) {
-    if addr < user::LOWEST_USER_ADDRESS || addr % 4 != 0 {
+    if addr < user::LOWEST_USER_ADDRESS || !addr.is_multiple_of(4) {
         return;
     }
     // SAFETY: FUTEX_WAKE only compares the address; it never dereferences
@@ -225,9 +225,9 @@ fn finish(irp: &Arc<Irp>, from: u32, status: NtStatus, information: u64, immedia
     if !irp.synchronous {
         // A request that fails at once reports nothing but its status; one
         // that succeeds at once skips the port when the file asked to.
-        let to_port = !(immediate && status.is_error())
-            && !(success_now && notification & attach::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0)
-            && irp.apc_context != 0;
+        let failed_now = immediate && status.is_error();
+        let skip = success_now && notification & attach::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+        let to_port = !failed_now && !skip && irp.apc_context != 0;
         if to_port {
             if let Some((port, key)) = ext.as_ref().and_then(|e| {
                 e.completion
