@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(61);
+    plan(62);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -98,6 +98,9 @@ int main(void)
     SetLastError(0);
     ok(!WaitNamedPipeA(name, 50) && GetLastError() == ERROR_SEM_TIMEOUT,
        "WaitNamedPipe with every instance busy times out: ERROR_SEM_TIMEOUT (%lu)", GetLastError());
+    SetLastError(0);
+    ok(!ConnectNamedPipe(c, NULL) && GetLastError() == ERROR_INVALID_FUNCTION,
+       "ConnectNamedPipe on the client's end: ERROR_INVALID_FUNCTION (%lu)", GetLastError());
     SetLastError(0);
     ok(!ConnectNamedPipe(s, NULL) && GetLastError() == ERROR_PIPE_CONNECTED,
        "ConnectNamedPipe after the client came: ERROR_PIPE_CONNECTED (%lu)", GetLastError());

@@ -25,6 +25,7 @@ pub const STATUS_INSTANCE_NOT_AVAILABLE: NtStatus = NtStatus(0xC000_00AB);
 pub const STATUS_PIPE_NOT_AVAILABLE: NtStatus = NtStatus(0xC000_00AC);
 pub const STATUS_INVALID_PIPE_STATE: NtStatus = NtStatus(0xC000_00AD);
 pub const STATUS_PIPE_BUSY: NtStatus = NtStatus(0xC000_00AE);
+pub const STATUS_ILLEGAL_FUNCTION: NtStatus = NtStatus(0xC000_00AF);
 pub const STATUS_PIPE_DISCONNECTED: NtStatus = NtStatus(0xC000_00B0);
 pub const STATUS_PIPE_CLOSING: NtStatus = NtStatus(0xC000_00B1);
 pub const STATUS_PIPE_CONNECTED: NtStatus = NtStatus(0xC000_00B2);
@@ -674,7 +675,8 @@ impl PipeEnd {
     /// when the listen must wait.
     pub fn listen(&self, fd: i32) -> NtResult<bool> {
         if !self.server {
-            return Err(STATUS_INVALID_PARAMETER);
+            // A server's request on a client's end.
+            return Err(STATUS_ILLEGAL_FUNCTION);
         }
         let mut state = self
             .instance
@@ -734,7 +736,8 @@ impl PipeEnd {
     /// stays, and the instance takes no client until the next listen.
     pub fn disconnect(&self, file: &Arc<FileObject>) -> NtResult<()> {
         if !self.server {
-            return Err(STATUS_INVALID_PARAMETER);
+            // A server's request on a client's end.
+            return Err(STATUS_ILLEGAL_FUNCTION);
         }
         let (server, client) = channel(&self.instance.pipe)?;
         {
