@@ -67,7 +67,7 @@ static int redirected(void)
 
 static int tty(void)
 {
-    plan(47);
+    plan(49);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[64];
@@ -161,6 +161,11 @@ static int tty(void)
     handler_event = 99;
     ok(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0), "GenerateConsoleCtrlEvent");
     ok(WaitForSingleObject(handled, 10000) == WAIT_OBJECT_0 && handler_event == CTRL_C_EVENT, "runs it too");
+    handler_event = 99;
+    printf("# ready for ctrl-break\n");
+    fflush(stdout);
+    ok(WaitForSingleObject(handled, 10000) == WAIT_OBJECT_0 && handler_event == CTRL_BREAK_EVENT,
+       "the terminal's quit key (Ctrl-\\) is CTRL_BREAK_EVENT (%lu)", handler_event);
 
     DWORD events = 99;
     ok(FlushConsoleInputBuffer(in), "FlushConsoleInputBuffer");
@@ -183,6 +188,11 @@ static int tty(void)
        "x released");
     ok(rec[2].Event.KeyEvent.bKeyDown && rec[2].Event.KeyEvent.wVirtualKeyCode == VK_UP,
        "the up arrow: VK_UP (%#x)", rec[2].Event.KeyEvent.wVirtualKeyCode);
+    printf("# ready for an ANSI key\n");
+    fflush(stdout);
+    got = 0;
+    ok(ReadConsoleInputA(in, rec, 8, &got) && got >= 1 && rec[0].Event.KeyEvent.uChar.AsciiChar == 'q',
+       "ReadConsoleInputA: 'q' (%lu events)", got);
 
     SetLastError(0);
     ok(!AllocConsole() && GetLastError() == ERROR_ACCESS_DENIED,

@@ -33,13 +33,20 @@ impl Key {
     /// INPUT_RECORD (20 bytes): EventType, padding, KEY_EVENT_RECORD
     /// { bKeyDown, wRepeatCount, wVirtualKeyCode, wVirtualScanCode,
     /// uChar, dwControlKeyState }.
-    fn record(&self) -> [u8; 20] {
+    fn record(&self, ansi: bool) -> [u8; 20] {
         let mut r = [0u8; 20];
         r[0..2].copy_from_slice(&KEY_EVENT.to_le_bytes());
         r[4..8].copy_from_slice(&(self.down as u32).to_le_bytes());
         r[8..10].copy_from_slice(&1u16.to_le_bytes());
         r[10..12].copy_from_slice(&self.vk.to_le_bytes());
-        r[14..16].copy_from_slice(&self.ch.to_le_bytes());
+        let ch = if ansi {
+            // uChar.AsciiChar: the character in the console input code page.
+            let b = crate::nls::from_wide(crate::console::GetConsoleCP(), &[self.ch]);
+            b.first().copied().unwrap_or(0) as u16
+        } else {
+            self.ch
+        };
+        r[14..16].copy_from_slice(&ch.to_le_bytes());
         r[16..20].copy_from_slice(&self.state.to_le_bytes());
         r
     }
@@ -165,7 +172,7 @@ fn fill(h: u64, q: &mut VecDeque<Key>, wait: bool) -> Result<(), NtStatus> {
     Ok(())
 }
 
-fn events(h: u64, buf: u64, n: u32, count: *mut u32, remove: bool, wait: bool) -> i32 {
+fn events(h: u64, buf: u64, n: u32, count: *mut u32, remove: bool, wait: bool, ansi: bool) -> i32 {
     if !is_console(h) {
         set_error(ERROR_INVALID_HANDLE);
         return 0;
@@ -179,7 +186,7 @@ fn events(h: u64, buf: u64, n: u32, count: *mut u32, remove: bool, wait: bool) -
             }
         }
         let k = (n as usize).min(q.len());
-        let bytes: Vec<u8> = q.iter().take(k).flat_map(|e| e.record()).collect();
+        let bytes: Vec<u8> = q.iter().take(k).flat_map(|e| e.record(ansi)).collect();
         user::write_from(buf, &bytes)?;
         user::write_opt(count as u64, &(k as u32))?;
         if remove {
@@ -196,13 +203,23 @@ fn events(h: u64, buf: u64, n: u32, count: *mut u32, remove: bool, wait: bool) -
 /// Implements ReadConsoleInputW(hConsoleInput, lpBuffer, nLength,
 /// lpNumberOfEventsRead): waits for at least one event.
 pub extern "win64" fn ReadConsoleInputW(h: u64, buf: u64, n: u32, read: *mut u32) -> i32 {
-    events(h, buf, n, read, true, true)
+    events(h, buf, n, read, true, true, false)
+}
+
+/// Implements ReadConsoleInputA: the characters in the input code page.
+pub extern "win64" fn ReadConsoleInputA(h: u64, buf: u64, n: u32, read: *mut u32) -> i32 {
+    events(h, buf, n, read, true, true, true)
 }
 
 /// Implements PeekConsoleInputW(hConsoleInput, lpBuffer, nLength,
 /// lpNumberOfEventsRead): does not wait, does not remove.
 pub extern "win64" fn PeekConsoleInputW(h: u64, buf: u64, n: u32, read: *mut u32) -> i32 {
-    events(h, buf, n, read, false, false)
+    events(h, buf, n, read, false, false, false)
+}
+
+/// Implements PeekConsoleInputA.
+pub extern "win64" fn PeekConsoleInputA(h: u64, buf: u64, n: u32, read: *mut u32) -> i32 {
+    events(h, buf, n, read, false, false, true)
 }
 
 /// Implements GetNumberOfConsoleInputEvents(hConsoleInput,

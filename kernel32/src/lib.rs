@@ -203,6 +203,8 @@ static EXPORTS: &[Export] = &[
     export!(ReadConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(ReadConsoleInputW(Ptr, Ptr, Int, Ptr)),
     export!(PeekConsoleInputW(Ptr, Ptr, Int, Ptr)),
+    export!(ReadConsoleInputA(Ptr, Ptr, Int, Ptr)),
+    export!(PeekConsoleInputA(Ptr, Ptr, Int, Ptr)),
     export!(GetNumberOfConsoleInputEvents(Ptr, Ptr)),
     export!(FlushConsoleInputBuffer(Ptr)),
     export!(GetConsoleScreenBufferInfo(Ptr, Ptr)),

@@ -29,7 +29,9 @@ pub const IOCTL_CASEMENT_CONSOLE_SET_INPUT_MODE: u32 = ctl_code(0x801);
 
 /// Input: the address of the routine (kernel32's CtrlRoutine) that a new
 /// thread runs, with CTRL_C_EVENT as its parameter, when Ctrl-C reaches
-/// the process (SIGINT) — as the console host starts one on Windows.
+/// the process (SIGINT), CTRL_BREAK_EVENT for the terminal's other
+/// interrupt key (Ctrl-\, SIGQUIT) — as the console host starts one on
+/// Windows.
 pub const IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE: u32 = ctl_code(0x802);
 
 /// Output: u32, 1 for a console input handle (CONIN$), 0 for an output
@@ -96,17 +98,23 @@ fn set_input_mode(fd: i32, mode: u32) -> NtResult<()> {
 }
 
 static CTRL_ROUTINE: AtomicU64 = AtomicU64::new(0);
-/// SIGINTs not yet dispatched (a futex word).
+/// Signals taken and not yet dispatched (a futex word), and of them the
+/// SIGQUITs.
 static SIGNALS: AtomicU32 = AtomicU32::new(0);
+static BREAKS: AtomicU32 = AtomicU32::new(0);
 
-extern "C" fn on_sigint(_: libc::c_int) {
-    // Only an atomic and a futex wake: safe in a signal handler.
+extern "C" fn on_signal(signal: libc::c_int) {
+    // Only atomics and a futex wake: safe in a signal handler.
+    if signal == libc::SIGQUIT {
+        BREAKS.fetch_add(1, Ordering::Release);
+    }
     SIGNALS.fetch_add(1, Ordering::Release);
     crate::ke::futex::wake_only(&SIGNALS, 1);
 }
 
-/// Starts a thread at the control routine for one CTRL_C_EVENT.
-fn dispatch_ctrl_c() {
+/// Starts a thread at the control routine for one control event
+/// (CTRL_C_EVENT 0, CTRL_BREAK_EVENT 1).
+fn dispatch_ctrl(event: u64) {
     let routine = CTRL_ROUTINE.load(Ordering::Acquire);
     if routine == 0 {
         return;
@@ -118,7 +126,7 @@ fn dispatch_ctrl_c() {
         0,
         nt::NT_CURRENT_PROCESS,
         routine,
-        0, // CTRL_C_EVENT
+        event,
         0,
         0,
         0,
@@ -132,7 +140,7 @@ fn dispatch_ctrl_c() {
     }
 }
 
-/// Takes SIGINT over, once.
+/// Takes SIGINT and SIGQUIT over, once.
 fn install_sigint() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -146,8 +154,13 @@ fn install_sigint() {
                         crate::ke::futex::wait(&SIGNALS, now, None);
                         continue;
                     }
-                    for _ in 0..now.wrapping_sub(seen) {
-                        dispatch_ctrl_c();
+                    let breaks = BREAKS.swap(0, Ordering::AcqRel);
+                    let all = now.wrapping_sub(seen);
+                    for _ in 0..breaks.min(all) {
+                        dispatch_ctrl(1);
+                    }
+                    for _ in 0..all.saturating_sub(breaks) {
+                        dispatch_ctrl(0);
                     }
                     seen = now;
                 }
@@ -159,10 +172,11 @@ fn install_sigint() {
         // futex.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_sigint as *const () as usize;
+            sa.sa_sigaction = on_signal as *const () as usize;
             sa.sa_flags = libc::SA_RESTART;
             libc::sigemptyset(&mut sa.sa_mask);
             libc::sigaction(libc::SIGINT, &sa, std::ptr::null_mut());
+            libc::sigaction(libc::SIGQUIT, &sa, std::ptr::null_mut());
         }
     });
 }
