@@ -40,7 +40,7 @@ static VOID CALLBACK on_done(DWORD error, DWORD bytes, OVERLAPPED *ov)
 
 int main(void)
 {
-    plan(67);
+    plan(70);
     HANDLE s, c;
     DWORD n = 0;
     char buf[64];
@@ -97,6 +97,19 @@ int main(void)
     BOOL at_once = ReadFile(s, buf, sizeof buf, NULL, &ov);
     ok(at_once || GetLastError() == ERROR_IO_PENDING, "a read with data waiting succeeds or pends");
     ok(GetOverlappedResult(s, &ov, &n, TRUE) && n == 3 && !strcmp(buf, "now"), "and gets the data");
+
+    /* A zero-byte read waits for data without taking it (libuv's way of
+     * polling a pipe). */
+    char zero;
+    SetLastError(0);
+    ok(!ReadFile(s, &zero, 0, NULL, &ov) && GetLastError() == ERROR_IO_PENDING,
+       "a zero-byte read of an empty pipe pends (%lu)", GetLastError());
+    WriteFile(c, "zr", 2, &n, NULL);
+    ok(GetOverlappedResult(s, &ov, &n, TRUE) && n == 0, "data completes it with 0 bytes (%lu)", n);
+    memset(buf, 0, sizeof buf);
+    if (!ReadFile(s, buf, sizeof buf, NULL, &ov))
+        GetOverlappedResult(s, &ov, &n, TRUE);
+    is_str(buf, "zr", "and the data is still there to read");
 
     /* Cancelling. */
     SetLastError(0);

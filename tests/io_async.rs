@@ -18,7 +18,7 @@ fn pipes() {
 
 /// Under Wine 8 every check passes but one: after
 /// GetQueuedCompletionStatusEx into a bad array, Wine has taken the packet
-/// (check 54); Windows probes the array first.
+/// (check 57); Windows probes the array first.
 #[test]
 fn overlapped() {
     let exe = build(&OVERLAPPED);

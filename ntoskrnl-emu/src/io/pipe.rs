@@ -591,7 +591,15 @@ impl PipeEnd {
                 return Attempt::Done(status, length as u64);
             }
         } else if length == 0 {
-            return Attempt::Done(STATUS_SUCCESS, 0);
+            // A zero-byte read waits for data and takes none: the way
+            // event loops (libuv) learn that a pipe is readable.
+            if bytes_available(fd) > 0 {
+                return Attempt::Done(STATUS_SUCCESS, 0);
+            }
+            if hung_up(fd) {
+                return Attempt::Done(self.eof_status(&c), 0);
+            }
+            return Attempt::WouldBlock;
         }
         if let Err(e) = super::dispatch::prepare_user_buffer(buffer, length) {
             return Attempt::Done(e, 0);
