@@ -67,7 +67,7 @@ static int redirected(void)
 
 static int tty(void)
 {
-    plan(49);
+    plan(51);
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE), in = GetStdHandle(STD_INPUT_HANDLE);
     DWORD mode = 0, n = 0;
     WCHAR w[64];
@@ -115,6 +115,11 @@ static int tty(void)
     SetConsoleTextAttribute(out, FOREGROUND_RED | FOREGROUND_GREEN | FOREGROUND_BLUE);
     WriteConsoleW(out, L"\n", 1, &n, NULL);
 
+    COORD largest = GetLargestConsoleWindowSize(out);
+    ok(largest.X == 100 && largest.Y == 40, "GetLargestConsoleWindowSize: the terminal's (%d x %d)", largest.X, largest.Y);
+    GetConsoleMode(out, &mode);
+    ok(SetConsoleMode(out, mode & ~ENABLE_WRAP_AT_EOL_OUTPUT) && SetConsoleMode(out, mode),
+       "wrapping at the end of lines off and on again");
     COORD at = {5, 2}, outside = {200, 0};
     ok(SetConsoleCursorPosition(out, at), "SetConsoleCursorPosition(5, 2)");
     SetLastError(0);

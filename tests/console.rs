@@ -161,6 +161,11 @@ fn console_on_a_terminal() {
         text.contains("\x1b]0;casement title\x07"),
         "title:\n{text:?}"
     );
+    // Wrapping at the end of lines off and on: DECAWM.
+    assert!(
+        text.contains("\x1b[?7l") && text.contains("\x1b[?7h"),
+        "line wrapping:\n{text:?}"
+    );
     // The terminal echoed the typed line (ENABLE_ECHO_INPUT).
     assert!(text.contains("typed line"), "echo:\n{text:?}");
 }

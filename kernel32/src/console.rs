@@ -19,6 +19,7 @@ pub const IOCTL_CASEMENT_CONSOLE_SET_CTRL_ROUTINE: u32 = (FILE_DEVICE_CONSOLE <<
 pub const IOCTL_CASEMENT_CONSOLE_IS_INPUT: u32 = (FILE_DEVICE_CONSOLE << 16) | (0x803 << 2);
 
 const ENABLE_LINE_INPUT: u32 = 0x2;
+const ENABLE_WRAP_AT_EOL_OUTPUT: u32 = 0x2;
 const ENABLE_ECHO_INPUT: u32 = 0x4;
 /// Every ENABLE_* input flag, ENABLE_VIRTUAL_TERMINAL_INPUT included.
 const VALID_INPUT_MODE: u32 = 0x3FF;
@@ -127,7 +128,18 @@ pub extern "win64" fn SetConsoleMode(h: u64, mode: u32) -> i32 {
             set_error(ERROR_INVALID_PARAMETER);
             return 0;
         }
-        OUTPUT_MODE.store(mode, Ordering::Relaxed);
+        let before = OUTPUT_MODE.swap(mode, Ordering::Relaxed);
+        if (before ^ mode) & ENABLE_WRAP_AT_EOL_OUTPUT != 0 {
+            // Wrapping at the end of a line is the terminal's DECAWM.
+            let seq: &[u8] = if mode & ENABLE_WRAP_AT_EOL_OUTPUT != 0 {
+                b"\x1b[?7h"
+            } else {
+                b"\x1b[?7l"
+            };
+            if let Err(st) = write_bytes(h, seq) {
+                return fail(st, 0);
+            }
+        }
     }
     1
 }

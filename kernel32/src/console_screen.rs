@@ -92,6 +92,21 @@ pub extern "win64" fn GetConsoleScreenBufferInfo(h: u64, info: u64) -> i32 {
     }
 }
 
+/// Implements GetLargestConsoleWindowSize(hConsoleOutput): the terminal's
+/// size (a terminal window is as large as it is); COORD in the low and
+/// high 16 bits, 0 on failure.
+pub extern "win64" fn GetLargestConsoleWindowSize(h: u64) -> u32 {
+    if !is_console(h) {
+        set_error(ERROR_INVALID_HANDLE);
+        return 0;
+    }
+    let mut size = [0u8; 4];
+    match console_control(h, IOCTL_CASEMENT_CONSOLE_GET_SIZE, &[], &mut size) {
+        Ok(()) => u32::from_le_bytes(size),
+        Err(st) => fail(st, 0),
+    }
+}
+
 /// Implements AllocConsole(): a process has one console at most.
 pub extern "win64" fn AllocConsole() -> i32 {
     if ATTACHED.swap(true, Ordering::AcqRel) {

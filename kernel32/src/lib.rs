@@ -210,6 +210,7 @@ static EXPORTS: &[Export] = &[
     export!(GetConsoleScreenBufferInfo(Ptr, Ptr)),
     export!(SetConsoleTextAttribute(Ptr, Int)),
     export!(SetConsoleCursorPosition(Ptr, Int)),
+    export!(GetLargestConsoleWindowSize(Ptr)),
     export!(GetConsoleCursorInfo(Ptr, Ptr)),
     export!(SetConsoleCursorInfo(Ptr, Ptr)),
     export!(SetConsoleTitleA(Str)),
