@@ -38,9 +38,21 @@ static VOID CALLBACK on_done(DWORD error, DWORD bytes, OVERLAPPED *ov)
     InterlockedIncrement(&routine_calls);
 }
 
+static HANDLE bound_done;
+static DWORD bound_error = 99, bound_bytes, bound_thread;
+static OVERLAPPED *bound_ov;
+static VOID CALLBACK bound(DWORD error, DWORD bytes, OVERLAPPED *ov)
+{
+    bound_error = error;
+    bound_bytes = bytes;
+    bound_ov = ov;
+    bound_thread = GetCurrentThreadId();
+    SetEvent(bound_done);
+}
+
 int main(void)
 {
-    plan(70);
+    plan(75);
     HANDLE s, c;
     DWORD n = 0;
     char buf[64];
@@ -250,6 +262,25 @@ int main(void)
     ok(!ReadFile(c, buf, sizeof buf, &n, NULL) && GetLastError() == ERROR_BROKEN_PIPE,
        "the other end sees a broken pipe (%lu)", GetLastError());
     CloseHandle(c);
+
+    /* BindIoCompletionCallback: completions call the function on a
+     * thread of the pool. */
+    pair(&s, &c, 0);
+    bound_done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ok(BindIoCompletionCallback(s, bound, 0), "BindIoCompletionCallback");
+    SetLastError(0);
+    ok(!BindIoCompletionCallback(s, bound, 0) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "a second time: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    memset(&ov4, 0, sizeof ov4);
+    memset(buf, 0, sizeof buf);
+    ok(!ReadFile(s, buf, sizeof buf, NULL, &ov4) && GetLastError() == ERROR_IO_PENDING, "a pending read");
+    WriteFile(c, "pool", 4, &n, NULL);
+    ok(WaitForSingleObject(bound_done, 5000) == WAIT_OBJECT_0, "the function was called");
+    ok(bound_error == 0 && bound_bytes == 4 && bound_ov == &ov4 && bound_thread != GetCurrentThreadId()
+           && !strcmp(buf, "pool"),
+       "on another thread, with no error, 4 bytes and the OVERLAPPED (%lu, %lu)", bound_error, bound_bytes);
+    CloseHandle(c);
+    CloseHandle(s);
 
     /* Overlapped I/O on a disk file: offsets from the OVERLAPPED. */
     char path[MAX_PATH];

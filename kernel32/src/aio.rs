@@ -406,3 +406,69 @@ pub extern "win64" fn SetFileCompletionNotificationModes(h: u64, flags: u32) -> 
         ]),
     ))
 }
+
+/// The completion port of BindIoCompletionCallback's thread pool, made
+/// with its worker threads on first use.
+fn callback_port() -> Option<u64> {
+    static PORT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *PORT.get_or_init(|| {
+        let port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0);
+        if port == 0 {
+            return None;
+        }
+        // A small pool of waiting threads, not a thread per request.
+        for _ in 0..2 {
+            let t = crate::thread::CreateThread(
+                0,
+                0,
+                callback_worker as *const () as u64,
+                port,
+                0,
+                core::ptr::null_mut(),
+            );
+            if t == 0 {
+                return None;
+            }
+            syscall(nr::NtClose, &args([t]));
+        }
+        Some(port)
+    })
+}
+
+/// A worker of the BindIoCompletionCallback pool: each packet's key is the
+/// routine to call with the request's error, byte count and OVERLAPPED.
+extern "win64" fn callback_worker(port: u64) -> u32 {
+    loop {
+        let (mut n, mut key, mut ov) = (0u32, 0u64, 0u64);
+        let ok = GetQueuedCompletionStatus(port, &mut n, &mut key, &mut ov, u32::MAX);
+        if ov == 0 || key == 0 {
+            continue;
+        }
+        let error = if ok != 0 {
+            0
+        } else {
+            syscalls::nt::last_error()
+        };
+        // SAFETY: the key is the LPOVERLAPPED_COMPLETION_ROUTINE the
+        // program bound to the handle.
+        let routine: extern "win64" fn(u32, u32, u64) = unsafe { core::mem::transmute(key) };
+        routine(error, n, ov);
+    }
+}
+
+/// Implements BindIoCompletionCallback(FileHandle, Function, Flags): the
+/// handle's requests complete by calling Function on a thread of a pool
+/// that waits on one completion port.
+pub extern "win64" fn BindIoCompletionCallback(h: u64, function: u64, flags: u32) -> i32 {
+    if flags != 0 || function == 0 {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let Some(port) = callback_port() else {
+        return 0;
+    };
+    if CreateIoCompletionPort(h, port, function, 0) == 0 {
+        return 0;
+    }
+    1
+}

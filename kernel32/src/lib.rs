@@ -190,6 +190,7 @@ static EXPORTS: &[Export] = &[
     export!(GetQueuedCompletionStatusEx(Ptr, Ptr, Int, Ptr, Int, Int)),
     export!(PostQueuedCompletionStatus(Ptr, Int, Ptr, Ptr)),
     export!(SetFileCompletionNotificationModes(Ptr, Int)),
+    export!(BindIoCompletionCallback(Ptr, Ptr, Int)),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),
