@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(62);
+    plan(63);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -200,6 +200,12 @@ int main(void)
     CloseHandle(t);
     memset(buf, 0, sizeof buf);
     ok(ReadFile(s, buf, sizeof buf, &n, NULL) && n == 8 && !strcmp(buf, "question"), "the server got the request");
+
+    SetLastError(0);
+    ok(CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                        PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 2, 512, 512, 0, NULL) == INVALID_HANDLE_VALUE
+           && GetLastError() == ERROR_ACCESS_DENIED,
+       "FILE_FLAG_FIRST_PIPE_INSTANCE of a name in use: ERROR_ACCESS_DENIED (%lu)", GetLastError());
 
     /* A second instance of the same name. */
     HANDLE s2 = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 2, 512, 512, 0, NULL);
