@@ -41,7 +41,7 @@ static DWORD WINAPI blocked_read(LPVOID p)
 
 int main(void)
 {
-    plan(63);
+    plan(64);
     DWORD n = 0, avail = 0, left = 0;
     char buf[64];
 
@@ -167,6 +167,10 @@ int main(void)
     c = client(GENERIC_READ | GENERIC_WRITE, 0);
     DWORD mode = PIPE_READMODE_MESSAGE;
     ok(SetNamedPipeHandleState(c, &mode, NULL, NULL), "the client switches to message reads");
+    DWORD state = 99, instances = 0;
+    ok(GetNamedPipeHandleStateA(c, &state, &instances, NULL, NULL, NULL, 0) && state == PIPE_READMODE_MESSAGE
+           && instances == 1,
+       "GetNamedPipeHandleState: message reads, one instance (%lu, %lu)", state, instances);
     WriteFile(s, "abcdef", 6, &n, NULL);
     WriteFile(s, "gh", 2, &n, NULL);
     ok(PeekNamedPipe(c, buf, 2, &n, &avail, &left) && n == 2 && left == 4,

@@ -10,9 +10,9 @@ const PIPES: Testbin = Testbin::plain("pipes");
 const OVERLAPPED: Testbin = Testbin::plain("overlapped");
 
 /// Under Wine 8 (CASEMENT_TESTBIN_RUNNER) every check passes but check
-/// 51: Wine lets FILE_FLAG_FIRST_PIPE_INSTANCE create a second instance,
+/// 52: Wine lets FILE_FLAG_FIRST_PIPE_INSTANCE create a second instance,
 /// which the documentation says fails with ERROR_ACCESS_DENIED (and that
-/// extra instance then makes checks 52 and 54 fail there too).
+/// extra instance then makes checks 53 and 55 fail there too).
 #[test]
 fn pipes() {
     let exe = build(&PIPES);

@@ -178,6 +178,8 @@ static EXPORTS: &[Export] = &[
     export!(SetNamedPipeHandleState(Ptr, Ptr, Ptr, Ptr)),
     export!(GetNamedPipeInfo(Ptr, Ptr, Ptr, Ptr, Ptr)),
     export!(TransactNamedPipe(Ptr, Ptr, Int, Ptr, Int, Ptr, Ptr)),
+    export!(GetNamedPipeHandleStateA(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int)),
+    export!(GetNamedPipeHandleStateW(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int)),
     export!(GetOverlappedResult(Ptr, Ptr, Ptr, Int)),
     export!(GetOverlappedResultEx(Ptr, Ptr, Ptr, Int, Int)),
     export!(ReadFileEx(Ptr, Ptr, Int, Ptr, Ptr)),

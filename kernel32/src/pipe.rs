@@ -625,3 +625,67 @@ pub extern "win64" fn TransactNamedPipe(
         fail(st, 0)
     }
 }
+
+/// Implements GetNamedPipeHandleStateW(hNamedPipe, lpState,
+/// lpCurInstances, lpMaxCollectionCount, lpCollectDataTimeout,
+/// lpUserName, nMaxUserNameSize): the read and wait modes and the number
+/// of instances. The collection settings and the client's user name are
+/// for a client across a network; every pipe here is local, and the
+/// documentation requires them NULL then.
+#[allow(clippy::too_many_arguments)]
+pub extern "win64" fn GetNamedPipeHandleStateW(
+    h: u64,
+    state: *mut u32,
+    instances: *mut u32,
+    max_collection: u64,
+    collect_timeout: u64,
+    user_name: u64,
+    _user_name_size: u32,
+) -> i32 {
+    if max_collection != 0 || collect_timeout != 0 || user_name != 0 {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let mut modes = [0u32; 2];
+    let mut local = [0u32; 10];
+    let r = query_pipe(h, FILE_PIPE_INFORMATION, &mut modes)
+        .and_then(|_| query_pipe(h, FILE_PIPE_LOCAL_INFORMATION, &mut local));
+    if let Err(st) = r {
+        return fail(st, 0);
+    }
+    // PIPE_READMODE_MESSAGE and PIPE_NOWAIT, as SetNamedPipeHandleState
+    // takes them.
+    let s = if modes[0] != 0 {
+        PIPE_READMODE_MESSAGE
+    } else {
+        0
+    } | if modes[1] != 0 { PIPE_NOWAIT } else { 0 };
+    let out = user::write_opt(state as u64, &s)
+        .and_then(|_| user::write_opt(instances as u64, &local[3]));
+    match out {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
+}
+
+/// Implements GetNamedPipeHandleStateA.
+#[allow(clippy::too_many_arguments)]
+pub extern "win64" fn GetNamedPipeHandleStateA(
+    h: u64,
+    state: *mut u32,
+    instances: *mut u32,
+    max_collection: u64,
+    collect_timeout: u64,
+    user_name: u64,
+    user_name_size: u32,
+) -> i32 {
+    GetNamedPipeHandleStateW(
+        h,
+        state,
+        instances,
+        max_collection,
+        collect_timeout,
+        user_name,
+        user_name_size,
+    )
+}
