@@ -696,7 +696,7 @@ fn missing_import_from_kernel32() {
 /// implemented, testbins/bad/unimpl.c and this list need another API.
 #[test]
 fn unimplemented_api_fails_and_says_so() {
-    const UNIMPLEMENTED: &[&str] = &["SetConsoleCtrlHandler", "FormatMessageA"];
+    const UNIMPLEMENTED: &[&str] = &["CallNamedPipeA", "FormatMessageA"];
     let exe = build_bad(CC, "unimpl", "exe", &[], &[]);
     let out = run_casement(&[&exe], &options());
     expect_no_own_bug(&out);

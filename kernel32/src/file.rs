@@ -243,8 +243,14 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
         // SAFETY: the caller passes storage for the count.
         unsafe { *done = 0 };
     }
-    let mut iosb = IO_STATUS_BLOCK::default();
+    let mut iosb = IO_STATUS_BLOCK {
+        Status: STATUS_PENDING.0,
+        ..Default::default()
+    };
     let (event, offset_ptr, iosb_ptr, offset): (u64, u64, u64, i64);
+    // The OVERLAPPED is the context of a completion packet, unless the
+    // low bit of hEvent says not to queue one.
+    let mut apc_context = 0u64;
     if ov.is_null() {
         offset = 0;
         event = 0;
@@ -256,6 +262,9 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
         unsafe {
             offset = (((*ov).offset_high as u64) << 32 | (*ov).offset as u64) as i64;
             event = (*ov).event & !1;
+            if (*ov).event & 1 == 0 {
+                apc_context = ov as u64;
+            }
             (*ov).internal = STATUS_PENDING.0 as u64;
         }
         iosb_ptr = ov as u64;
@@ -268,8 +277,25 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
     };
     let st = syscall(
         service,
-        &args([h, event, 0, 0, iosb_ptr, buf, len as u64, offset_ptr, 0]),
+        &args([
+            h,
+            event,
+            0,
+            apc_context,
+            iosb_ptr,
+            buf,
+            len as u64,
+            offset_ptr,
+            0,
+        ]),
     );
+    let st = if st == STATUS_PENDING && ov.is_null() {
+        // An asynchronous handle used without an OVERLAPPED: wait here.
+        crate::aio::wait_for_status_block(iosb_ptr, ntdll::futex::Deadline::from_millis(u32::MAX));
+        NtStatus(iosb.Status)
+    } else {
+        st
+    };
     // SAFETY: iosb_ptr is our IO_STATUS_BLOCK or the caller's OVERLAPPED.
     let (status, information) = unsafe {
         let i = &*(iosb_ptr as *const IO_STATUS_BLOCK);
@@ -296,8 +322,9 @@ fn io(service: u32, h: u64, buf: u64, len: u32, done: *mut u32, ov: *mut Overlap
         return 1;
     }
     let _ = status;
-    if !done.is_null() && service == nr::NtWriteFile {
-        // SAFETY: as above; a failed write may have written part.
+    if !done.is_null() && (service == nr::NtWriteFile || !st.is_error()) {
+        // SAFETY: as above; a failed write may have written part, and a
+        // read that ends in a warning (ERROR_MORE_DATA) has read part.
         unsafe { *done = information as u32 };
     }
     fail(st, 0)

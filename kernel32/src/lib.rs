@@ -2,25 +2,31 @@
 //! become Win32 errors in one place (`error`), from the NTSTATUS ntdll maps.
 #![allow(non_snake_case)]
 
+pub mod aio;
 pub mod cmdline;
+pub mod codepages;
 pub mod console;
-pub mod crash_report;
+pub mod console_ctrl;
+pub mod console_input;
+pub mod console_screen;
 pub mod copy;
+pub mod crash_report;
 pub mod env;
 pub mod error;
 pub mod exception;
 pub mod file;
-pub mod heapapi;
 pub mod fileinfo;
 pub mod find;
+pub mod heapapi;
 pub mod locale;
 pub mod localmem;
 pub mod mapping;
 pub mod meminfo;
 pub mod memory;
 pub mod nls;
-pub mod probe;
 pub mod paths;
+pub mod pipe;
+pub mod probe;
 pub mod process;
 pub mod psapi;
 pub mod sync;
@@ -33,20 +39,25 @@ pub mod timer;
 pub mod usersync;
 pub mod volume;
 
+use aio::*;
 use console::*;
+use console_ctrl::*;
+use console_input::*;
+use console_screen::*;
 use copy::*;
 use env::*;
 use exception::*;
 use file::*;
-use heapapi::*;
 use fileinfo::*;
 use find::*;
+use heapapi::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use mapping::*;
 use meminfo::*;
 use memory::*;
 use nls::*;
+use pipe::*;
 use probe::*;
 use process::*;
 use sync::*;
@@ -306,6 +317,33 @@ static EXPORTS: &[Export] = &[
     export!(GetVolumeInformationW(
         WStr, Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int
     )),
+    // Pipes, asynchronous I/O and completion ports (aio block).
+    export!(CreatePipe(Ptr, Ptr, Ptr, Int)),
+    export!(CreateNamedPipeA(Str, Int, Int, Int, Int, Int, Int, Ptr)),
+    export!(CreateNamedPipeW(WStr, Int, Int, Int, Int, Int, Int, Ptr)),
+    export!(ConnectNamedPipe(Ptr, Ptr)),
+    export!(DisconnectNamedPipe(Ptr)),
+    export!(PeekNamedPipe(Ptr, Ptr, Int, Ptr, Ptr, Ptr)),
+    export!(WaitNamedPipeA(Str, Int)),
+    export!(WaitNamedPipeW(WStr, Int)),
+    export!(SetNamedPipeHandleState(Ptr, Ptr, Ptr, Ptr)),
+    export!(GetNamedPipeInfo(Ptr, Ptr, Ptr, Ptr, Ptr)),
+    export!(TransactNamedPipe(Ptr, Ptr, Int, Ptr, Int, Ptr, Ptr)),
+    export!(GetNamedPipeHandleStateA(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int)),
+    export!(GetNamedPipeHandleStateW(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int)),
+    export!(GetOverlappedResult(Ptr, Ptr, Ptr, Int)),
+    export!(GetOverlappedResultEx(Ptr, Ptr, Ptr, Int, Int)),
+    export!(ReadFileEx(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(WriteFileEx(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(CancelIo(Ptr)),
+    export!(CancelIoEx(Ptr, Ptr)),
+    export!(CancelSynchronousIo(Ptr)),
+    export!(CreateIoCompletionPort(Ptr, Ptr, Ptr, Int)),
+    export!(GetQueuedCompletionStatus(Ptr, Ptr, Ptr, Ptr, Int)),
+    export!(GetQueuedCompletionStatusEx(Ptr, Ptr, Int, Ptr, Int, Int)),
+    export!(PostQueuedCompletionStatus(Ptr, Int, Ptr, Ptr)),
+    export!(SetFileCompletionNotificationModes(Ptr, Int)),
+    export!(BindIoCompletionCallback(Ptr, Ptr, Int)),
     // Console.
     export!(GetConsoleMode(Ptr, Ptr)),
     export!(SetConsoleMode(Ptr, Int)),
@@ -315,6 +353,29 @@ static EXPORTS: &[Export] = &[
     export!(SetConsoleOutputCP(Int)),
     export!(WriteConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
     export!(WriteConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleA(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleW(Ptr, Ptr, Int, Ptr, Ptr)),
+    export!(ReadConsoleInputW(Ptr, Ptr, Int, Ptr)),
+    export!(PeekConsoleInputW(Ptr, Ptr, Int, Ptr)),
+    export!(ReadConsoleInputA(Ptr, Ptr, Int, Ptr)),
+    export!(PeekConsoleInputA(Ptr, Ptr, Int, Ptr)),
+    export!(GetNumberOfConsoleInputEvents(Ptr, Ptr)),
+    export!(FlushConsoleInputBuffer(Ptr)),
+    export!(GetConsoleScreenBufferInfo(Ptr, Ptr)),
+    export!(SetConsoleTextAttribute(Ptr, Int)),
+    export!(SetConsoleCursorPosition(Ptr, Int)),
+    export!(GetLargestConsoleWindowSize(Ptr)),
+    export!(GetConsoleCursorInfo(Ptr, Ptr)),
+    export!(SetConsoleCursorInfo(Ptr, Ptr)),
+    export!(SetConsoleTitleA(Str)),
+    export!(SetConsoleTitleW(WStr)),
+    export!(GetConsoleTitleA(Ptr, Int)),
+    export!(GetConsoleTitleW(Ptr, Int)),
+    export!(AllocConsole()),
+    export!(FreeConsole()),
+    export!(GetConsoleWindow()),
+    export!(SetConsoleCtrlHandler(Ptr, Int)),
+    export!(GenerateConsoleCtrlEvent(Int, Int)),
     // Synchronization.
     export!(CreateEventA(Ptr, Int, Int, Str)),
     export!(CreateEventW(Ptr, Int, Int, WStr)),

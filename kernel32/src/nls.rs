@@ -1,6 +1,9 @@
 //! Code pages: GetACP/GetOEMCP, MultiByteToWideChar, WideCharToMultiByte.
 //! The ANSI code page is 1252 and the OEM code page 437, as on a US-English
-//! Windows; UTF-8 (65001) is supported everywhere.
+//! Windows; UTF-8 (65001) is supported everywhere, and the table-driven
+//! pages of `codepages` (850, 932, 936, 949, 950) too. There are no
+//! best-fit tables: characters a page cannot hold always become the
+//! default character, as with WC_NO_BEST_FIT_CHARS.
 
 use crate::error::*;
 
@@ -8,8 +11,17 @@ pub const CP_ACP: u32 = 0;
 pub const CP_OEMCP: u32 = 1;
 pub const CP_THREAD_ACP: u32 = 3;
 pub const CP_UTF8: u32 = 65001;
+const MB_PRECOMPOSED: u32 = 0x1;
+const MB_COMPOSITE: u32 = 0x2;
+const MB_USEGLYPHCHARS: u32 = 0x4;
 const MB_ERR_INVALID_CHARS: u32 = 0x8;
+const WC_COMPOSITECHECK: u32 = 0x200;
+const WC_DISCARDNS: u32 = 0x10;
+const WC_SEPCHARS: u32 = 0x20;
+const WC_DEFAULTCHAR: u32 = 0x40;
+const WC_ERR_INVALID_CHARS: u32 = 0x80;
 const WC_NO_BEST_FIT_CHARS: u32 = 0x400;
+const ERROR_INVALID_FLAGS: u32 = 1004;
 
 pub const ANSI_CODE_PAGE: u32 = 1252;
 pub const OEM_CODE_PAGE: u32 = 437;
@@ -78,6 +90,17 @@ pub fn wide_to_ansi(units: &[u16]) -> Vec<u8> {
     encode(ANSI_CODE_PAGE, units, b'?', false).0
 }
 
+/// Converts text in code page `cp` to UTF-16 (undecodable bytes as
+/// MultiByteToWideChar without MB_ERR_INVALID_CHARS gives them).
+pub fn to_wide(cp: u32, bytes: &[u8]) -> Vec<u16> {
+    decode(cp, bytes, false).unwrap_or_else(|| ansi_to_wide(bytes))
+}
+
+/// Converts UTF-16 to code page `cp`, with '?' for what it cannot hold.
+pub fn from_wide(cp: u32, units: &[u16]) -> Vec<u8> {
+    encode(cp, units, b'?', false).0
+}
+
 fn decode(cp: u32, bytes: &[u8], strict: bool) -> Option<Vec<u16>> {
     match resolve(cp) {
         CP_UTF8 => {
@@ -105,7 +128,10 @@ fn decode(cp: u32, bytes: &[u8], strict: bool) -> Option<Vec<u16>> {
                 }
             }
         }
-        c => sbcs_table(c).map(|f| bytes.iter().map(|&b| f(b)).collect()),
+        c => match sbcs_table(c) {
+            Some(f) => Some(bytes.iter().map(|&b| f(b)).collect()),
+            None => crate::codepages::table(c)?.decode(bytes, strict),
+        },
     }
 }
 
@@ -122,7 +148,10 @@ fn encode(cp: u32, units: &[u16], default: u8, no_best_fit: bool) -> (Vec<u8>, b
         ),
         c => {
             let Some(f) = sbcs_table(c) else {
-                return (Vec::new(), false);
+                return match crate::codepages::table(c) {
+                    Some(t) => t.encode(units, &[default]),
+                    None => (Vec::new(), false),
+                };
             };
             let mut used = false;
             let out = units
@@ -148,7 +177,7 @@ fn encode(cp: u32, units: &[u16], default: u8, no_best_fit: bool) -> (Vec<u8>, b
 
 fn supported(cp: u32) -> bool {
     let c = resolve(cp);
-    c == CP_UTF8 || sbcs_table(c).is_some()
+    c == CP_UTF8 || sbcs_table(c).is_some() || crate::codepages::table(c).is_some()
 }
 
 /// Implements GetACP().
@@ -166,18 +195,18 @@ pub extern "win64" fn IsValidCodePage(cp: u32) -> i32 {
     (cp != CP_ACP && cp != CP_OEMCP && supported(cp)) as i32
 }
 
-/// Implements IsDBCSLeadByteEx(CodePage, TestChar): no supported code page
-/// has lead bytes.
-pub extern "win64" fn IsDBCSLeadByteEx(cp: u32, _c: u8) -> i32 {
+/// Implements IsDBCSLeadByteEx(CodePage, TestChar).
+pub extern "win64" fn IsDBCSLeadByteEx(cp: u32, c: u8) -> i32 {
     if !supported(cp) {
         set_error(ERROR_INVALID_PARAMETER);
+        return 0;
     }
-    0
+    crate::codepages::table(resolve(cp)).is_some_and(|t| t.is_lead_byte(c)) as i32
 }
 
-/// Implements IsDBCSLeadByte(TestChar).
-pub extern "win64" fn IsDBCSLeadByte(_c: u8) -> i32 {
-    0
+/// Implements IsDBCSLeadByte(TestChar): in the ANSI code page.
+pub extern "win64" fn IsDBCSLeadByte(c: u8) -> i32 {
+    IsDBCSLeadByteEx(CP_ACP, c)
 }
 
 /// Implements GetCPInfo(CodePage, lpCPInfo).
@@ -186,14 +215,27 @@ pub extern "win64" fn GetCPInfo(cp: u32, info: *mut u8) -> i32 {
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     }
-    // CPINFO: MaxCharSize, DefaultChar[2], LeadByte[12].
-    // SAFETY: the caller passes a CPINFO (20 bytes).
-    unsafe {
-        core::ptr::write_bytes(info, 0, 20);
-        *(info as *mut u32) = if resolve(cp) == CP_UTF8 { 4 } else { 1 };
-        *info.add(4) = b'?';
+    // CPINFO: MaxCharSize, DefaultChar[2], LeadByte[12] (pairs of range
+    // ends, ending with a 0,0 pair).
+    let mut cpinfo = [0u8; 20];
+    let table = crate::codepages::table(resolve(cp)).filter(|t| t.is_double_byte());
+    let max: u32 = match (resolve(cp), table) {
+        (CP_UTF8, _) => 4,
+        (_, Some(_)) => 2,
+        _ => 1,
+    };
+    cpinfo[..4].copy_from_slice(&max.to_le_bytes());
+    cpinfo[4] = b'?';
+    if let Some(t) = table {
+        for (i, (start, end)) in t.lead_ranges().into_iter().take(5).enumerate() {
+            cpinfo[6 + 2 * i] = start;
+            cpinfo[7 + 2 * i] = end;
+        }
     }
-    1
+    match syscalls::user::write(info as u64, &cpinfo) {
+        Ok(()) => 1,
+        Err(st) => fail(st, 0),
+    }
 }
 
 /// Implements MultiByteToWideChar(CodePage, Flags, lpMultiByteStr, cbMultiByte,
@@ -208,6 +250,16 @@ pub extern "win64" fn MultiByteToWideChar(
 ) -> i32 {
     if src.is_null() || len == 0 || size < 0 || (size > 0 && dst.is_null()) || !supported(cp) {
         set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    // UTF-8 takes MB_ERR_INVALID_CHARS only; the other pages the MB_ flags.
+    let valid = if resolve(cp) == CP_UTF8 {
+        MB_ERR_INVALID_CHARS
+    } else {
+        MB_PRECOMPOSED | MB_COMPOSITE | MB_USEGLYPHCHARS | MB_ERR_INVALID_CHARS
+    };
+    if flags & !valid != 0 || flags & MB_PRECOMPOSED != 0 && flags & MB_COMPOSITE != 0 {
+        set_error(ERROR_INVALID_FLAGS);
         return 0;
     }
     // SAFETY: the caller passes `len` bytes, or a NUL-terminated string for -1.
@@ -257,6 +309,16 @@ pub extern "win64" fn WideCharToMultiByte(
         set_error(ERROR_INVALID_PARAMETER);
         return 0;
     }
+    // UTF-8 takes WC_ERR_INVALID_CHARS only; the other pages the WC_ flags.
+    let valid = if resolve(cp) == CP_UTF8 {
+        WC_ERR_INVALID_CHARS
+    } else {
+        WC_COMPOSITECHECK | WC_DISCARDNS | WC_SEPCHARS | WC_DEFAULTCHAR | WC_NO_BEST_FIT_CHARS
+    };
+    if flags & !valid != 0 {
+        set_error(ERROR_INVALID_FLAGS);
+        return 0;
+    }
     // SAFETY: the caller passes `len` units, or a NUL-terminated string for -1.
     let units = unsafe {
         let n = if len < 0 {
@@ -272,6 +334,13 @@ pub extern "win64" fn WideCharToMultiByte(
     } else {
         unsafe { *default }
     };
+    if flags & WC_ERR_INVALID_CHARS != 0
+        && char::decode_utf16(units.iter().copied()).any(|r| r.is_err())
+    {
+        // A lone surrogate has no UTF-8 form.
+        set_error(ERROR_NO_UNICODE_TRANSLATION);
+        return 0;
+    }
     let (bytes, used) = encode(cp, units, d, flags & WC_NO_BEST_FIT_CHARS != 0);
     if !used_default.is_null() {
         // SAFETY: the caller passes a BOOL to fill.

@@ -100,6 +100,15 @@ native! {
     NtCreateSymbolicLinkObject(a0, a1, a2, a3);
     NtOpenSymbolicLinkObject(a0, a1, a2);
     NtQuerySymbolicLinkObject(a0, a1, a2);
+    // Pipes, asynchronous I/O and completion ports (aio block).
+    NtFsControlFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    NtCreateNamedPipeFile(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+    NtCancelIoFileEx(a0, a1, a2);
+    NtCancelSynchronousIoFile(a0, a1, a2);
+    NtCreateIoCompletion(a0, a1, a2, a3);
+    NtSetIoCompletion(a0, a1, a2, a3, a4);
+    NtRemoveIoCompletion(a0, a1, a2, a3, a4);
+    NtRemoveIoCompletionEx(a0, a1, a2, a3, a4, a5);
 }
 
 /// The export-table rows of the native API, with a Zw alias for each (Zw
@@ -199,4 +208,13 @@ native_exports! {
     NtCreateSymbolicLinkObject: "ZwCreateSymbolicLinkObject" => "NTDLL.NtCreateSymbolicLinkObject" (Ptr, Int, Ptr, Ptr);
     NtOpenSymbolicLinkObject: "ZwOpenSymbolicLinkObject" => "NTDLL.NtOpenSymbolicLinkObject" (Ptr, Int, Ptr);
     NtQuerySymbolicLinkObject: "ZwQuerySymbolicLinkObject" => "NTDLL.NtQuerySymbolicLinkObject" (Ptr, Ptr, Ptr);
+    // Pipes, asynchronous I/O and completion ports (aio block).
+    NtFsControlFile: "ZwFsControlFile" => "NTDLL.NtFsControlFile" (Ptr, Ptr, Ptr, Ptr, Ptr, Int, Ptr, Int, Ptr, Int);
+    NtCreateNamedPipeFile: "ZwCreateNamedPipeFile" => "NTDLL.NtCreateNamedPipeFile" (Ptr, Int, Ptr, Ptr, Int, Int, Int, Int, Int, Int, Int, Int, Int, Ptr);
+    NtCancelIoFileEx: "ZwCancelIoFileEx" => "NTDLL.NtCancelIoFileEx" (Ptr, Ptr, Ptr);
+    NtCancelSynchronousIoFile: "ZwCancelSynchronousIoFile" => "NTDLL.NtCancelSynchronousIoFile" (Ptr, Ptr, Ptr);
+    NtCreateIoCompletion: "ZwCreateIoCompletion" => "NTDLL.NtCreateIoCompletion" (Ptr, Int, Ptr, Int);
+    NtSetIoCompletion: "ZwSetIoCompletion" => "NTDLL.NtSetIoCompletion" (Ptr, Ptr, Ptr, Int, Int);
+    NtRemoveIoCompletion: "ZwRemoveIoCompletion" => "NTDLL.NtRemoveIoCompletion" (Ptr, Ptr, Ptr, Ptr, Ptr);
+    NtRemoveIoCompletionEx: "ZwRemoveIoCompletionEx" => "NTDLL.NtRemoveIoCompletionEx" (Ptr, Ptr, Int, Ptr, Ptr, Int);
 }

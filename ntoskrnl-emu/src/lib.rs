@@ -30,8 +30,11 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtWriteFile, io::file::NtWriteFile),
         (nr::NtSetInformationThread, ps::info::NtSetInformationThread),
         (nr::NtSetEvent, ke::event::NtSetEvent),
-        (nr::NtClose, NtClose),
-        (nr::NtQueryInformationFile, io::info::NtQueryInformationFile),
+        (nr::NtClose, io::irp::NtClose),
+        (
+            nr::NtQueryInformationFile,
+            io::dispatch::NtQueryInformationFile,
+        ),
         (
             nr::NtAllocateVirtualMemory,
             mm::virt::NtAllocateVirtualMemory,
@@ -50,7 +53,7 @@ pub fn services() -> Vec<(u32, Service)> {
             nr::NtQueryInformationThread,
             ps::info::NtQueryInformationThread,
         ),
-        (nr::NtSetInformationFile, io::info::NtSetInformationFile),
+        (nr::NtSetInformationFile, io::dispatch::NtSetInformationFile),
         (nr::NtMapViewOfSection, mm::section::NtMapViewOfSection),
         (nr::NtUnmapViewOfSection, mm::section::NtUnmapViewOfSection),
         (nr::NtTerminateProcess, ps::NtTerminateProcess),
@@ -58,21 +61,19 @@ pub fn services() -> Vec<(u32, Service)> {
             nr::NtQueryPerformanceCounter,
             ex::time::NtQueryPerformanceCounter,
         ),
-        (nr::NtOpenFile, io::file::NtOpenFile),
         (nr::NtQueryDirectoryFile, io::dir::NtQueryDirectoryFile),
         (nr::NtQueryDirectoryFileEx, io::dir::NtQueryDirectoryFileEx),
         (
             nr::NtQueryFullAttributesFile,
             io::info::NtQueryFullAttributesFile,
         ),
-        // Reparse points of disk files; the named-pipe FSCTLs join here.
-        (nr::NtFsControlFile, io::reparse::NtFsControlFile),
         (nr::NtLockFile, io::lock::NtLockFile),
         (nr::NtUnlockFile, io::lock::NtUnlockFile),
         (
             nr::NtNotifyChangeDirectoryFile,
             io::notify::NtNotifyChangeDirectoryFile,
         ),
+        (nr::NtOpenFile, io::dispatch::NtOpenFile),
         (nr::NtDelayExecution, ke::wait::NtDelayExecution),
         (
             nr::NtQuerySystemInformation,
@@ -115,8 +116,37 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtQueryTimer, ke::timer::NtQueryTimer),
         (nr::NtTestAlert, ps::apc::NtTestAlert),
         (nr::NtRaiseException, ke::trap::NtRaiseException),
-        (nr::NtCreateFile, io::file::NtCreateFile),
+        (nr::NtCreateFile, io::dispatch::NtCreateFile),
         (nr::NtQuerySystemTime, ex::time::NtQuerySystemTime),
+        // Pipes, asynchronous I/O and completion ports (aio block).
+        (
+            nr::NtCreateNamedPipeFile,
+            io::dispatch::NtCreateNamedPipeFile,
+        ),
+        (nr::NtFsControlFile, io::dispatch::NtFsControlFile),
+        (
+            nr::NtDeviceIoControlFile,
+            io::console::NtDeviceIoControlFile,
+        ),
+        (nr::NtCancelIoFile, io::irp::NtCancelIoFile),
+        (nr::NtCancelIoFileEx, io::irp::NtCancelIoFileEx),
+        (
+            nr::NtCancelSynchronousIoFile,
+            io::irp::NtCancelSynchronousIoFile,
+        ),
+        (
+            nr::NtCreateIoCompletion,
+            io::completion::NtCreateIoCompletion,
+        ),
+        (nr::NtSetIoCompletion, io::completion::NtSetIoCompletion),
+        (
+            nr::NtRemoveIoCompletion,
+            io::completion::NtRemoveIoCompletion,
+        ),
+        (
+            nr::NtRemoveIoCompletionEx,
+            io::completion::NtRemoveIoCompletionEx,
+        ),
         // Dispatcher objects, waits, handles and the namespace (ke/ob block).
         (nr::NtOpenEvent, ke::event::NtOpenEvent),
         (nr::NtResetEvent, ke::event::NtResetEvent),

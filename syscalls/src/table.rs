@@ -150,6 +150,15 @@ services! {
     // it; estimates, unverified.
     0x143 NtQueryDirectoryFileEx 10,
     0x147 NtQueryFullAttributesFile 2,
+    // Pipes, asynchronous I/O and completion ports (aio block): the
+    // "Windows 10 (22H2)" column of j00ru's x64/csv/nt.csv.
+    0x009 NtRemoveIoCompletion 5,
+    0x092 NtCancelIoFileEx 3,
+    0x093 NtCancelSynchronousIoFile 3,
+    0x0AD NtCreateIoCompletion 4,
+    0x0B5 NtCreateNamedPipeFile 14,
+    0x172 NtRemoveIoCompletionEx 6,
+    0x1A3 NtSetIoCompletion 5,
 }
 
 /// Number of slots in the table (one past the highest service number).

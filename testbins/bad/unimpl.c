@@ -5,10 +5,10 @@
  * the API documents failure and GetLastError() is ERROR_CALL_NOT_IMPLEMENTED
  * (120). The harness also expects "unimplemented KERNEL32.<Name>" on stderr.
  *
- * SetConsoleCtrlHandler (BOOL; FALSE on failure) and FormatMessageA (DWORD;
+ * CallNamedPipeA (BOOL; FALSE on failure) and FormatMessageA (DWORD;
  * 0 on failure) are called directly, not through GetProcAddress, as a
- * program would. They are harmless to call: removing the default handler
- * and formatting a system message. When casement implements one of them,
+ * program would. They are harmless to call: a transaction with a pipe
+ * nobody created, and formatting a system message. When casement implements one of them,
  * replace it here (and in tests/bad_input.rs) with an API that is still
  * declared with unimplemented_export! in kernel32/src/lib.rs.
  */
@@ -20,15 +20,15 @@ int main(void)
 {
     char buf[256];
     BOOL set;
-    DWORD len;
+    DWORD len, got = 0;
 
     plan(4);
 
     SetLastError(0xdeadbeef);
-    set = SetConsoleCtrlHandler(NULL, TRUE);
-    is_int(set, FALSE, "SetConsoleCtrlHandler fails");
+    set = CallNamedPipeA("\\\\.\\pipe\\casement-unimpl", "x", 1, buf, sizeof buf, &got, 0);
+    is_int(set, FALSE, "CallNamedPipeA fails");
     is_int(GetLastError(), ERROR_CALL_NOT_IMPLEMENTED,
-           "SetConsoleCtrlHandler: last error is ERROR_CALL_NOT_IMPLEMENTED");
+           "CallNamedPipeA: last error is ERROR_CALL_NOT_IMPLEMENTED");
 
     SetLastError(0xdeadbeef);
     len = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,

@@ -490,6 +490,10 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
         Ok(f) => f,
         Err(e) => return e,
     };
+    // Pipes and asynchronous I/O: io::dispatch.
+    if let Some(status) = super::dispatch::transfer_hook(&file, a, false) {
+        return status;
+    }
     if file.is_directory {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -541,6 +545,10 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
         Ok(f) => f,
         Err(e) => return e,
     };
+    // Pipes and asynchronous I/O: io::dispatch.
+    if let Some(status) = super::dispatch::transfer_hook(&file, a, true) {
+        return status;
+    }
     if file.is_directory {
         return STATUS_INVALID_DEVICE_REQUEST;
     }

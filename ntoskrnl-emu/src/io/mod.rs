@@ -10,6 +10,14 @@ pub mod names;
 pub mod notify;
 pub mod reparse;
 pub mod share;
+// The asynchronous side and the named-pipe file system.
+pub mod attach;
+pub mod completion;
+pub mod console;
+pub mod dispatch;
+pub mod irp;
+pub mod pipe;
+pub mod reactor;
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
