@@ -23,6 +23,12 @@ pub struct Walk {
     pub frame: u64,
     /// A dispatch (search for a handler) rather than an unwind.
     pub dispatch: bool,
+    /// The callback of a consolidating unwind (STATUS_UNWIND_CONSOLIDATE):
+    /// the frames between it and its target are already unwound, so a walk
+    /// that reaches it goes on in the target frame and no further out than
+    /// the enclosing walks of that frame — the walks that were under way
+    /// when the unwind began are over.
+    pub consolidate: bool,
 }
 
 thread_local! {
@@ -73,6 +79,10 @@ impl Enclosing {
 impl Iterator for Enclosing {
     type Item = Walk;
     fn next(&mut self) -> Option<Walk> {
-        self.list.pop()
+        let w = self.list.pop()?;
+        if w.consolidate {
+            self.list.clear();
+        }
+        Some(w)
     }
 }

@@ -1,0 +1,311 @@
+//! The data MSVC C++ exception handling reads (ehdata.h), in its x64
+//! form: every pointer between the tables is a 32-bit RVA, relative to
+//! the image of the function (FuncInfo and what it names) or of the
+//! thrower (ThrowInfo and what it names). Read from guest memory with the
+//! fault-safe accessors: a malformed table is "no handler here", never a
+//! host fault.
+
+use syscalls::user;
+
+/// ExceptionCode of a C++ exception ('msc' | 0xE0000000).
+pub const EH_EXCEPTION_NUMBER: u32 = 0xE06D_7363;
+/// ExceptionInformation[0] of a C++ exception (the x64 layout: magic,
+/// object, ThrowInfo, image base of the thrower).
+pub const EH_MAGIC_NUMBER1: u64 = 0x1993_0520;
+/// The same from /clr:pure code, whose ThrowInfo says TI_IsPure.
+pub const EH_PURE_MAGIC_NUMBER1: u64 = 0x0199_4000;
+/// The FuncInfo versions with the layout read here: 0x19930521 adds the
+/// exception-specification list, 0x19930522 the EH flags.
+pub const FUNC_INFO_MAGIC_FIRST: u32 = 0x1993_0520;
+pub const FUNC_INFO_MAGIC_LAST: u32 = 0x1993_0522;
+/// FuncInfo.EHFlags: compiled with /EHs — catch(...) takes C++ exceptions
+/// only, never structured (hardware, RaiseException) ones.
+pub const FI_EHS_FLAG: u32 = 1;
+
+// HandlerType.adjectives.
+pub const HT_IS_CONST: u32 = 0x01;
+pub const HT_IS_VOLATILE: u32 = 0x02;
+pub const HT_IS_UNALIGNED: u32 = 0x04;
+pub const HT_IS_REFERENCE: u32 = 0x08;
+pub const HT_IS_STD_DOTDOT: u32 = 0x40;
+
+// ThrowInfo.attributes.
+pub const TI_IS_CONST: u32 = 0x01;
+pub const TI_IS_VOLATILE: u32 = 0x02;
+pub const TI_IS_UNALIGNED: u32 = 0x04;
+pub const TI_IS_PURE: u32 = 0x08;
+
+// CatchableType.properties.
+pub const CT_IS_SIMPLE_TYPE: u32 = 0x01;
+pub const CT_BY_REFERENCE_ONLY: u32 = 0x02;
+pub const CT_HAS_VIRTUAL_BASE: u32 = 0x04;
+
+/// The longest decorated type name compared.
+const MAX_NAME: usize = 4096;
+
+fn u32_at(at: u64) -> Option<u32> {
+    user::read::<u32>(at).ok()
+}
+
+fn i32_at(at: u64) -> Option<i32> {
+    user::read::<i32>(at).ok()
+}
+
+/// FuncInfo: the C++ handler data of one function (and of its funclets).
+#[derive(Clone, Copy, Debug)]
+pub struct FuncInfo {
+    pub magic: u32,
+    pub max_state: i32,
+    pub unwind_map: u64,
+    pub try_count: u32,
+    pub try_map: u64,
+    pub ip_count: u32,
+    pub ip_map: u64,
+    /// Offset from the establisher frame of the 8-byte UnwindHelp slot the
+    /// function's prologue sets to -2.
+    pub unwind_help: i32,
+    pub eh_flags: u32,
+}
+
+impl FuncInfo {
+    pub fn read(at: u64, base: u64) -> Option<FuncInfo> {
+        let raw = user::read::<[u32; 8]>(at).ok()?;
+        let magic = raw[0] & 0x1FFF_FFFF;
+        if !(FUNC_INFO_MAGIC_FIRST..=FUNC_INFO_MAGIC_LAST).contains(&magic) {
+            return None;
+        }
+        let eh_flags = if magic >= 0x1993_0522 {
+            u32_at(at + 36)?
+        } else {
+            0
+        };
+        let rva = |r: u32| if r == 0 { 0 } else { base + r as u64 };
+        Some(FuncInfo {
+            magic,
+            max_state: raw[1] as i32,
+            unwind_map: rva(raw[2]),
+            try_count: raw[3],
+            try_map: rva(raw[4]),
+            ip_count: raw[5],
+            ip_map: rva(raw[6]),
+            unwind_help: raw[7] as i32,
+            eh_flags,
+        })
+    }
+
+    /// UnwindMapEntry `state`: (toState, action address or 0).
+    pub fn unwind_entry(&self, state: i32, base: u64) -> Option<(i32, u64)> {
+        if state < 0 || state >= self.max_state || self.unwind_map == 0 {
+            return None;
+        }
+        let e = user::read::<[u32; 2]>(self.unwind_map + 8 * state as u64).ok()?;
+        let action = if e[1] == 0 { 0 } else { base + e[1] as u64 };
+        Some((e[0] as i32, action))
+    }
+
+    /// TryBlockMapEntry `i`.
+    pub fn try_block(&self, i: u32, base: u64) -> Option<TryBlock> {
+        if i >= self.try_count || self.try_map == 0 {
+            return None;
+        }
+        let e = user::read::<[u32; 5]>(self.try_map + 20 * i as u64).ok()?;
+        Some(TryBlock {
+            try_low: e[0] as i32,
+            try_high: e[1] as i32,
+            catch_high: e[2] as i32,
+            catch_count: e[3],
+            handlers: if e[4] == 0 { 0 } else { base + e[4] as u64 },
+        })
+    }
+
+    /// The state at `pc_rva`: that of the last IP-to-state entry at or
+    /// before it, -1 before the first.
+    pub fn state_at(&self, pc_rva: u32) -> i32 {
+        let mut state = -1;
+        for i in 0..self.ip_count as u64 {
+            let Ok(e) = user::read::<[u32; 2]>(self.ip_map + 8 * i) else {
+                break;
+            };
+            if e[0] > pc_rva {
+                break;
+            }
+            state = e[1] as i32;
+        }
+        state
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TryBlock {
+    pub try_low: i32,
+    pub try_high: i32,
+    pub catch_high: i32,
+    pub catch_count: u32,
+    pub handlers: u64,
+}
+
+impl TryBlock {
+    /// HandlerType `i` of this try block's catches, in source order.
+    pub fn handler(&self, i: u32, base: u64) -> Option<HandlerType> {
+        if i >= self.catch_count || self.handlers == 0 {
+            return None;
+        }
+        let e = user::read::<[u32; 5]>(self.handlers + 20 * i as u64).ok()?;
+        Some(HandlerType {
+            adjectives: e[0],
+            type_descriptor: if e[1] == 0 { 0 } else { base + e[1] as u64 },
+            catch_object: e[2] as i32,
+            handler: base + e[3] as u64,
+            frame_offset: e[4],
+        })
+    }
+}
+
+/// HandlerType: one catch clause.
+#[derive(Clone, Copy, Debug)]
+pub struct HandlerType {
+    pub adjectives: u32,
+    /// The TypeDescriptor caught; 0 for catch(...).
+    pub type_descriptor: u64,
+    /// Offset of the catch object from the establisher frame; 0: none.
+    pub catch_object: i32,
+    /// The catch funclet.
+    pub handler: u64,
+    /// Where, from the catch funclet's own establisher frame, the funclet
+    /// keeps its parent function's establisher frame.
+    pub frame_offset: u32,
+}
+
+/// ThrowInfo, found through ExceptionInformation[2].
+#[derive(Clone, Copy, Debug)]
+pub struct ThrowInfo {
+    pub attributes: u32,
+    /// The thrown object's destructor; 0 for none.
+    pub destructor: u64,
+    pub catchable_types: u64,
+}
+
+impl ThrowInfo {
+    pub fn read(at: u64, base: u64) -> Option<ThrowInfo> {
+        let e = user::read::<[u32; 4]>(at).ok()?;
+        Some(ThrowInfo {
+            attributes: e[0],
+            destructor: if e[1] == 0 { 0 } else { base + e[1] as u64 },
+            catchable_types: if e[3] == 0 { 0 } else { base + e[3] as u64 },
+        })
+    }
+
+    /// The CatchableTypes of the thrown type: the type itself, then its
+    /// unambiguous public bases (and void* for a pointer).
+    pub fn catchable(&self, base: u64) -> Vec<CatchableType> {
+        let Some(count) = i32_at(self.catchable_types) else {
+            return Vec::new();
+        };
+        (0..count.clamp(0, 1024) as u64)
+            .map_while(|i| {
+                let rva = u32_at(self.catchable_types + 4 + 4 * i)?;
+                CatchableType::read(base + rva as u64, base)
+            })
+            .collect()
+    }
+}
+
+/// PMD: how to get from a derived object to a base subobject.
+#[derive(Clone, Copy, Debug)]
+pub struct Pmd {
+    pub mdisp: i32,
+    pub pdisp: i32,
+    pub vdisp: i32,
+}
+
+impl Pmd {
+    /// The address of the base subobject in the object at `object`.
+    pub fn adjust(&self, object: u64) -> u64 {
+        let mut at = object.wrapping_add(self.mdisp as i64 as u64);
+        if self.pdisp >= 0 {
+            // A virtual base: its offset is in the vbtable the object points
+            // at (at pdisp), at vdisp; it is relative to the vbtable pointer.
+            let vbptr = object.wrapping_add(self.pdisp as i64 as u64);
+            if let Ok(vbtable) = user::read::<u64>(vbptr) {
+                if let Ok(off) = user::read::<i32>(vbtable.wrapping_add(self.vdisp as i64 as u64)) {
+                    at = at.wrapping_add((off as i64 + self.pdisp as i64) as u64);
+                }
+            }
+        }
+        at
+    }
+}
+
+/// CatchableType: one type a thrown object can be caught as.
+#[derive(Clone, Copy, Debug)]
+pub struct CatchableType {
+    pub properties: u32,
+    pub type_descriptor: u64,
+    pub this_displacement: Pmd,
+    pub size: u32,
+    /// The copy constructor; 0: the object is copied bitwise.
+    pub copy_function: u64,
+}
+
+impl CatchableType {
+    fn read(at: u64, base: u64) -> Option<CatchableType> {
+        let e = user::read::<[u32; 7]>(at).ok()?;
+        Some(CatchableType {
+            properties: e[0],
+            type_descriptor: if e[1] == 0 { 0 } else { base + e[1] as u64 },
+            this_displacement: Pmd {
+                mdisp: e[2] as i32,
+                pdisp: e[3] as i32,
+                vdisp: e[4] as i32,
+            },
+            size: e[5],
+            copy_function: if e[6] == 0 { 0 } else { base + e[6] as u64 },
+        })
+    }
+}
+
+/// The decorated name of a TypeDescriptor (after its vftable pointer and
+/// spare word), e.g. `.H` for int, `.?AVBase@@` for class Base.
+pub fn type_name(descriptor: u64) -> Option<Vec<u8>> {
+    read_c_string(descriptor + 16)
+}
+
+/// A NUL-terminated string of guest memory, up to MAX_NAME bytes.
+pub fn read_c_string(at: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    while out.len() < MAX_NAME {
+        let b = user::read::<u8>(at + out.len() as u64).ok()?;
+        if b == 0 {
+            return Some(out);
+        }
+        out.push(b);
+    }
+    None
+}
+
+/// Whether the catch clause `catch` takes an object thrown as `thrown`
+/// (the ThrowInfo's attributes) through its catchable type `ct`: the same
+/// type (by descriptor or decorated name), and a handler at least as
+/// qualified as the throw; a type caught by reference only needs a
+/// reference.
+pub fn type_matches(catch: &HandlerType, ct: &CatchableType, thrown: u32) -> bool {
+    if catch.type_descriptor == 0 || catch.adjectives & HT_IS_STD_DOTDOT != 0 {
+        return true;
+    }
+    let Some(want) = type_name(catch.type_descriptor) else {
+        return false;
+    };
+    if want.is_empty() {
+        return true;
+    }
+    if catch.type_descriptor != ct.type_descriptor
+        && type_name(ct.type_descriptor).as_deref() != Some(&want[..])
+    {
+        return false;
+    }
+    let a = catch.adjectives;
+    !((ct.properties & CT_BY_REFERENCE_ONLY != 0 && a & HT_IS_REFERENCE == 0)
+        || (thrown & TI_IS_CONST != 0 && a & HT_IS_CONST == 0)
+        || (thrown & TI_IS_UNALIGNED != 0 && a & HT_IS_UNALIGNED == 0)
+        || (thrown & TI_IS_VOLATILE != 0 && a & HT_IS_VOLATILE == 0))
+}

@@ -1,0 +1,391 @@
+//! __CxxFrameHandler3: the language handler of functions compiled for
+//! MSVC C++ exceptions (by MSVC or clang), for the x64 FuncInfo of magic
+//! 0x19930520..0x19930522 (__CxxFrameHandler and __CxxFrameHandler2 are
+//! the same handler for those).
+//!
+//! A function's code maps to states (its IP-to-state map); each state
+//! names the cleanup funclet that destroys one automatic object and the
+//! state it leaves (the unwind map). Try blocks cover ranges of states,
+//! each with its catch clauses. Catch blocks and cleanups are funclets:
+//! separate functions with their own unwind data and this same handler,
+//! called with the establisher frame of the function they belong to, whose
+//! locals they use.
+//!
+//! Catching follows Windows: the dispatch phase finds a clause whose type
+//! matches, builds the catch object, and unwinds to the frame with a
+//! consolidating unwind (STATUS_UNWIND_CONSOLIDATE). Every frame below runs
+//! its cleanups (this handler, unwind phase), the target frame unwinds to
+//! the state of the try block's parent, and the unwind's callback then
+//! calls the catch funclet below all of that — the thrown object, in the
+//! thrower's frame, is still intact — and the target frame continues at
+//! the address the funclet returns.
+
+use super::data::*;
+use super::throw::{cxx_parts, destroy_object, CxxParts};
+use super::{current_catch, object_held, pop_catch, push_catch, uncaught_ended, ActiveCatch};
+use ntdll::exception::target::unwind_from_handler;
+use syscalls::exception::*;
+use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
+
+/// ExceptionInformation[6] of this runtime's consolidation records.
+const CATCH_RECORD_MAGIC: u64 = 0x4341_5443_4845_5333; // "CATCHES3"
+/// UnwindHelp's value while no catch block of the function runs (its
+/// prologue stores it).
+const NO_CATCH_RUNNING: i64 = -2;
+
+/// Where a frame stands in its function.
+struct Position {
+    /// The establisher frame of the function (for a funclet, its parent's).
+    root: u64,
+    state: i32,
+    /// When the frame is a catch funclet: its try block and clause.
+    funclet: Option<(TryBlock, HandlerType)>,
+    /// The function's UnwindHelp slot; 0 when it has none.
+    help: u64,
+}
+
+fn help_slot(fi: &FuncInfo, root: u64) -> u64 {
+    if fi.unwind_help == 0 {
+        0
+    } else {
+        root.wrapping_add(fi.unwind_help as i64 as u64)
+    }
+}
+
+fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Position {
+    let ip_state = fi.state_at(dc.ControlPc.wrapping_sub(base) as u32);
+    // A catch funclet starts at its clause's handler address.
+    if let Ok(begin) = user::read::<u32>(dc.FunctionEntry) {
+        let begin = base + begin as u64;
+        for t in 0..fi.try_count {
+            let Some(tb) = fi.try_block(t, base) else {
+                break;
+            };
+            for h in 0..tb.catch_count {
+                let Some(ht) = tb.handler(h, base) else {
+                    break;
+                };
+                if ht.handler == begin {
+                    let root = user::read::<u64>(frame + ht.frame_offset as u64).unwrap_or(frame);
+                    return Position {
+                        root,
+                        state: ip_state,
+                        funclet: Some((tb, ht)),
+                        help: help_slot(fi, root),
+                    };
+                }
+            }
+        }
+    }
+    let help = help_slot(fi, frame);
+    // While one of the function's catch blocks runs, the function's own pc
+    // is still where the exception left it, inside the try block; the
+    // state it is really in was recorded in UnwindHelp when the catch began.
+    let state = match user::read::<i64>(help) {
+        Ok(v) if help != 0 && v != NO_CATCH_RUNNING && (-1..=i32::MAX as i64).contains(&v) => {
+            v as i32
+        }
+        _ => ip_state,
+    };
+    Position {
+        root: frame,
+        state,
+        funclet: None,
+        help,
+    }
+}
+
+/// The state a try block's function is in outside it.
+fn parent_state(fi: &FuncInfo, base: u64, tb: &TryBlock) -> i32 {
+    fi.unwind_entry(tb.try_low, base)
+        .map_or(tb.try_low - 1, |(to, _)| to)
+}
+
+/// Destroys the function's automatic objects from state `from` down to
+/// state `to`, innermost first: each state's cleanup funclet is called as
+/// `void cleanup(void *, void *EstablisherFrame)`.
+fn local_unwind(fi: &FuncInfo, base: u64, root: u64, from: i32, to: i32) {
+    let mut state = from;
+    let mut steps = 0;
+    while state > to && steps <= fi.max_state {
+        let Some((next, action)) = fi.unwind_entry(state, base) else {
+            break;
+        };
+        state = next;
+        steps += 1;
+        if action != 0 {
+            // SAFETY: a cleanup funclet the function's unwind map names.
+            let cleanup: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(action) };
+            cleanup(0, root);
+        }
+    }
+}
+
+/// Copies `len` bytes of guest memory.
+fn copy_guest(dst: u64, src: u64, len: u32) {
+    if let Ok(bytes) = user::read_bytes(src, len as usize) {
+        let _ = user::write_from(dst, &bytes);
+    }
+}
+
+/// Initializes the catch object at `dst` from the thrown `object`, caught
+/// through `ct`: a reference is the adjusted address; a simple type is
+/// copied (a pointer then adjusted); a class through its copy
+/// constructor, or bitwise when it has none.
+pub fn build_catch_object(dst: u64, catch: &HandlerType, ct: &CatchableType, object: u64) {
+    let pmd = ct.this_displacement;
+    if catch.adjectives & HT_IS_REFERENCE != 0 {
+        let _ = user::write(dst, &pmd.adjust(object));
+    } else if ct.properties & CT_IS_SIMPLE_TYPE != 0 {
+        copy_guest(dst, object, ct.size);
+        if ct.size == 8 {
+            if let Ok(p) = user::read::<u64>(dst) {
+                if p != 0 {
+                    let _ = user::write(dst, &pmd.adjust(p));
+                }
+            }
+        }
+    } else if ct.copy_function == 0 {
+        copy_guest(dst, pmd.adjust(object), ct.size);
+    } else if ct.properties & CT_HAS_VIRTUAL_BASE != 0 {
+        // The copy constructor of a class with virtual bases takes a flag:
+        // 1, construct the virtual bases too (a most-derived object).
+        // SAFETY: the copy constructor the CatchableType names.
+        let copy: extern "win64" fn(u64, u64, i32) -> u64 =
+            unsafe { core::mem::transmute(ct.copy_function) };
+        copy(dst, pmd.adjust(object), 1);
+    } else {
+        // SAFETY: the copy constructor the CatchableType names.
+        let copy: extern "win64" fn(u64, u64) -> u64 =
+            unsafe { core::mem::transmute(ct.copy_function) };
+        copy(dst, pmd.adjust(object));
+    }
+}
+
+/// The clause `catch` of try block `tb` takes the exception: builds the
+/// catch object, then unwinds to `frame` and has the catch block run.
+#[allow(clippy::too_many_arguments)]
+fn catch_it(
+    rec: &mut EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+    tb: &TryBlock,
+    catch: &HandlerType,
+    conversion: Option<(&CatchableType, &CxxParts)>,
+) -> ! {
+    if let Some((ct, parts)) = conversion {
+        if catch.catch_object != 0 && catch.type_descriptor != 0 {
+            let dst = pos.root.wrapping_add(catch.catch_object as i64 as u64);
+            build_catch_object(dst, catch, ct, parts.object);
+        }
+    }
+    let mut unwind = EXCEPTION_RECORD {
+        ExceptionCode: STATUS_UNWIND_CONSOLIDATE.0,
+        ExceptionFlags: EXCEPTION_NONCONTINUABLE,
+        ExceptionAddress: rec.ExceptionAddress,
+        NumberParameters: 8,
+        ..Default::default()
+    };
+    let info = &mut unwind.ExceptionInformation;
+    info[0] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
+    info[1] = pos.root;
+    info[2] = catch.handler;
+    info[3] = parent_state(fi, dc.ImageBase, tb) as i64 as u64;
+    info[4] = rec as *mut EXCEPTION_RECORD as u64;
+    info[5] = if frame == pos.root { pos.help } else { 0 };
+    info[6] = CATCH_RECORD_MAGIC;
+    info[7] = frame;
+    // The target IP is the frame's own pc: a walk from inside the catch
+    // block goes on in this frame from there.
+    unwind_from_handler(frame, dc.ControlPc, &mut unwind, 0, dc.HistoryTable)
+}
+
+/// The consolidation callback: runs the catch block, then ends it; returns
+/// where the target frame continues.
+extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
+    // SAFETY: the unwind passes the record catch_it made.
+    let info = unsafe { (*rec).ExceptionInformation };
+    let (root, funclet, target_state, help) = (info[1], info[2], info[3] as i64, info[5]);
+    let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
+    if cxx_parts(&record).is_some() {
+        uncaught_ended();
+    }
+    if help != 0 {
+        let _ = user::write(help, &target_state);
+    }
+    push_catch(ActiveCatch {
+        record,
+        root,
+        funclet,
+    });
+    // A catch funclet: void *catch(void *, void *EstablisherFrame), which
+    // returns the address to continue at.
+    // SAFETY: the catch funclet the clause names.
+    let run: extern "win64" fn(u64, u64) -> u64 = unsafe { core::mem::transmute(funclet) };
+    let continuation = run(0, root);
+    if help != 0 {
+        let _ = user::write(help, &NO_CATCH_RUNNING);
+    }
+    if let Some(done) = pop_catch(root, funclet) {
+        end_catch(&done, None);
+    }
+    continuation
+}
+
+/// A catch block ended: its exception object is destroyed, unless it is
+/// the one in flight (rethrown) or another running catch block holds it.
+fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
+    let Some(parts) = cxx_parts(&done.record) else {
+        return;
+    };
+    if in_flight == Some(parts.object) || object_held(parts.object) {
+        return;
+    }
+    destroy_object(&parts);
+}
+
+/// The thrown object of the exception an unwind is for, if a C++ one.
+fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
+    if is_catch_record(rec) {
+        let original = ntdll::exception::read_record_at(rec.ExceptionInformation[4]).ok()?;
+        return cxx_parts(&original).map(|p| p.object);
+    }
+    cxx_parts(rec).map(|p| p.object)
+}
+
+fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
+        && rec.NumberParameters >= 8
+        && rec.ExceptionInformation[6] == CATCH_RECORD_MAGIC
+}
+
+/// The unwind phase: destroy what the frame holds.
+fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &FuncInfo) {
+    let base = dc.ImageBase;
+    let pos = position(fi, base, frame, dc);
+    let target = rec.ExceptionFlags & EXCEPTION_TARGET_UNWIND != 0;
+    let to = if target {
+        if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
+            // Someone else's unwind to this frame (longjmp): it continues
+            // here, and owns the frame's state.
+            return;
+        }
+        rec.ExceptionInformation[3] as i64 as i32
+    } else if let Some((tb, _)) = &pos.funclet {
+        // A catch block left by an exception: only what the catch block
+        // made; the function's own objects go with the function's frame.
+        parent_state(fi, base, tb)
+    } else {
+        -1
+    };
+    local_unwind(fi, base, pos.root, pos.state, to);
+    if let (false, Some((_, ht))) = (target, &pos.funclet) {
+        if let Some(done) = pop_catch(pos.root, ht.handler) {
+            end_catch(&done, object_in_flight(rec));
+        }
+    }
+}
+
+/// The dispatch phase: find a catch clause for the exception.
+fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &FuncInfo) -> u32 {
+    let base = dc.ImageBase;
+    if is_rethrow(rec) {
+        // `throw;`: the exception of the innermost running catch block.
+        match current_catch() {
+            Some(c) if cxx_parts(&c.record).is_some() => {
+                rec.ExceptionInformation[1..4]
+                    .copy_from_slice(&c.record.ExceptionInformation[1..4]);
+                rec.NumberParameters = rec.NumberParameters.max(4);
+            }
+            // Nothing C++ to rethrow (_CxxThrowException ends the process
+            // when nothing is caught at all): a structured exception.
+            _ => {}
+        }
+    }
+    let parts = cxx_parts(rec);
+    if parts.is_none() && fi.eh_flags & FI_EHS_FLAG != 0 {
+        // Compiled for C++ exceptions only (/EHs).
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    let thrown = parts.and_then(|p| ThrowInfo::read(p.throw_info, p.image_base));
+    let catchable = match (&parts, &thrown) {
+        (Some(p), Some(ti)) => ti.catchable(p.image_base),
+        _ => Vec::new(),
+    };
+    let pos = position(fi, base, frame, dc);
+    // Try blocks are listed innermost first.
+    for t in 0..fi.try_count {
+        let Some(tb) = fi.try_block(t, base) else {
+            break;
+        };
+        if pos.state < tb.try_low || pos.state > tb.try_high {
+            continue;
+        }
+        for h in 0..tb.catch_count {
+            let Some(ht) = tb.handler(h, base) else {
+                break;
+            };
+            match (&parts, &thrown) {
+                (Some(p), Some(ti)) => {
+                    if let Some(ct) = catchable
+                        .iter()
+                        .find(|ct| type_matches(&ht, ct, ti.attributes))
+                    {
+                        catch_it(rec, frame, dc, fi, &pos, &tb, &ht, Some((ct, p)));
+                    }
+                }
+                // A structured exception (/EHa): only catch(...) takes it.
+                _ if parts.is_none() && ht.type_descriptor == 0 => {
+                    catch_it(rec, frame, dc, fi, &pos, &tb, &ht, None)
+                }
+                _ => {}
+            }
+        }
+    }
+    EXCEPTION_CONTINUE_SEARCH_DISPOSITION
+}
+
+/// A C++ exception raised by `throw;` (no object, no ThrowInfo).
+pub fn is_rethrow(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == EH_EXCEPTION_NUMBER
+        && rec.NumberParameters >= 3
+        && is_eh_magic(rec.ExceptionInformation[0])
+        && rec.ExceptionInformation[2] == 0
+}
+
+pub fn is_eh_magic(magic: u64) -> bool {
+    (FUNC_INFO_MAGIC_FIRST as u64..=FUNC_INFO_MAGIC_LAST as u64).contains(&magic)
+        || magic == EH_PURE_MAGIC_NUMBER1
+}
+
+/// EXCEPTION_DISPOSITION __CxxFrameHandler3(ExceptionRecord,
+/// EstablisherFrame, ContextRecord, DispatcherContext).
+pub extern "win64" fn __CxxFrameHandler3(
+    rec: *mut EXCEPTION_RECORD,
+    frame: u64,
+    _ctx: *mut CONTEXT,
+    dc: *mut DISPATCHER_CONTEXT,
+) -> u32 {
+    // SAFETY: the dispatcher passes its own live record and dispatcher
+    // context.
+    let (rec, dc) = unsafe { (&mut *rec, &*dc) };
+    let base = dc.ImageBase;
+    let Ok(rva) = user::read::<u32>(dc.HandlerData) else {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    };
+    let Some(fi) = FuncInfo::read(base + rva as u64, base) else {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    };
+    if rec.ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND) != 0 {
+        if fi.max_state > 0 {
+            unwind_frame(rec, frame, dc, &fi);
+        }
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    if fi.try_count == 0 {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    search(rec, frame, dc, &fi)
+}
