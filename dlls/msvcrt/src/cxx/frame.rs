@@ -22,7 +22,7 @@
 
 use super::data::*;
 use super::throw::{cxx_parts, destroy_object, CxxParts};
-use super::{current_catch, object_held, pop_catch, push_catch, uncaught_ended, ActiveCatch};
+use super::{current_catch, object_held, pop_catch, push_catch, while_unwinding, ActiveCatch};
 use ntdll::exception::target::unwind_from_handler;
 use syscalls::exception::*;
 use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
@@ -116,7 +116,7 @@ fn local_unwind(fi: &FuncInfo, base: u64, root: u64, from: i32, to: i32) {
         if action != 0 {
             // SAFETY: a cleanup funclet the function's unwind map names.
             let cleanup: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(action) };
-            cleanup(0, root);
+            while_unwinding(|| cleanup(0, root));
         }
     }
 }
@@ -178,7 +178,7 @@ fn catch_it(
     if let Some((ct, parts)) = conversion {
         if catch.catch_object != 0 && catch.type_descriptor != 0 {
             let dst = pos.root.wrapping_add(catch.catch_object as i64 as u64);
-            build_catch_object(dst, catch, ct, parts.object);
+            while_unwinding(|| build_catch_object(dst, catch, ct, parts.object));
         }
     }
     let mut unwind = EXCEPTION_RECORD {
@@ -209,9 +209,6 @@ extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     let info = unsafe { (*rec).ExceptionInformation };
     let (root, funclet, target_state, help) = (info[1], info[2], info[3] as i64, info[5]);
     let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
-    if cxx_parts(&record).is_some() {
-        uncaught_ended();
-    }
     if help != 0 {
         let _ = user::write(help, &target_state);
     }
@@ -283,7 +280,7 @@ fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi:
     local_unwind(fi, base, pos.root, pos.state, to);
     if let (false, Some((_, ht))) = (target, &pos.funclet) {
         if let Some(done) = pop_catch(pos.root, ht.handler) {
-            end_catch(&done, object_in_flight(rec));
+            while_unwinding(|| end_catch(&done, object_in_flight(rec)));
         }
     }
 }
@@ -299,9 +296,9 @@ fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &
                     .copy_from_slice(&c.record.ExceptionInformation[1..4]);
                 rec.NumberParameters = rec.NumberParameters.max(4);
             }
-            // Nothing C++ to rethrow (_CxxThrowException ends the process
-            // when nothing is caught at all): a structured exception.
-            _ => {}
+            // Nothing is being handled: the rethrow propagates, and no
+            // catch clause takes it (Microsoft's runtime does the same).
+            _ => return EXCEPTION_CONTINUE_SEARCH_DISPOSITION,
         }
     }
     let parts = cxx_parts(rec);
@@ -322,6 +319,14 @@ fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &
         };
         if pos.state < tb.try_low || pos.state > tb.try_high {
             continue;
+        }
+        if let Some((outer, _)) = &pos.funclet {
+            // A catch funclet's frame takes only the try blocks written
+            // inside that catch block; those around it belong to the
+            // function's own frame, further up.
+            if tb.try_low <= outer.try_high || tb.try_high > outer.catch_high {
+                continue;
+            }
         }
         for h in 0..tb.catch_count {
             let Some(ht) = tb.handler(h, base) else {

@@ -40,8 +40,9 @@ impl ActiveCatch {
 
 thread_local! {
     static CATCHES: RefCell<Vec<ActiveCatch>> = const { RefCell::new(Vec::new()) };
-    /// Exceptions thrown whose catch block has not begun yet
-    /// (__uncaught_exception).
+    /// How many calls the runtime is making for exceptions in flight:
+    /// destructors run by unwinding and catch objects being copied, when
+    /// __uncaught_exception is true (as in Microsoft's runtime).
     static UNCAUGHT: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -70,12 +71,13 @@ pub fn object_held(object: u64) -> bool {
     CATCHES.with(|l| l.borrow().iter().any(|c| c.object() == Some(object)))
 }
 
-pub fn uncaught_began() {
+/// Runs `f` (a call into the program on behalf of an exception in
+/// flight) with __uncaught_exception true.
+pub fn while_unwinding<T>(f: impl FnOnce() -> T) -> T {
     UNCAUGHT.with(|u| u.set(u.get().saturating_add(1)));
-}
-
-pub fn uncaught_ended() {
+    let r = f();
     UNCAUGHT.with(|u| u.set(u.get().saturating_sub(1)));
+    r
 }
 
 pub fn uncaught_count() -> u32 {

@@ -3,7 +3,7 @@
 
 use super::data::*;
 use super::frame::{build_catch_object, is_eh_magic, is_rethrow};
-use super::{current_catch, uncaught_began, uncaught_count};
+use super::{current_catch, uncaught_count};
 use std::cell::Cell;
 use syscalls::exception::*;
 use syscalls::user;
@@ -51,7 +51,7 @@ pub fn destroy_object(parts: &CxxParts) {
 
 /// _CxxThrowException's body: raises the C++ exception from the caller's
 /// state. `throw;` (no object, no ThrowInfo) rethrows the exception of the
-/// innermost running catch block; with none, the program terminates.
+/// innermost running catch block (the frame handler resolves it).
 extern "win64" fn throw_with_context(
     object: u64,
     throw_info: u64,
@@ -63,7 +63,10 @@ extern "win64" fn throw_with_context(
     let ctx = unsafe { &mut *ctx };
     if throw_info == 0 {
         match current_catch() {
-            None => terminate_now(),
+            // Nothing to rethrow: like Microsoft's runtime, the exception
+            // goes out as it is (no object, no ThrowInfo), which no catch
+            // clause takes.
+            None => {}
             Some(c) if cxx_parts(&c.record).is_none() => {
                 // A structured exception caught by catch(...) goes on as
                 // itself.
@@ -96,7 +99,6 @@ extern "win64" fn throw_with_context(
     rec.ExceptionInformation[1] = object;
     rec.ExceptionInformation[2] = throw_info;
     rec.ExceptionInformation[3] = image_base;
-    uncaught_began();
     ntdll::exception::raise(&mut rec, ctx)
 }
 
@@ -136,8 +138,9 @@ pub extern "win64" fn _get_terminate() -> u64 {
     TERMINATE_HANDLER.with(|h| h.get())
 }
 
-/// `bool __uncaught_exception(void)`: a thrown exception has not reached
-/// its catch block yet (destructors run by unwinding see true).
+/// `bool __uncaught_exception(void)`: whether the caller runs for an
+/// exception that has not reached its catch block (a destructor called by
+/// unwinding, a catch object's copy constructor).
 pub extern "win64" fn __uncaught_exception() -> u32 {
     (uncaught_count() > 0) as u32
 }

@@ -1,0 +1,70 @@
+// msvc_cxx_terminate.cpp - the ends of MSVC C++ exceptions nothing
+// catches, built like msvc_cxx.cpp. `uncaught`: a throw no try block takes
+// reaches the unhandled-exception end (exit code 0xE06D7363, whose low
+// byte Linux keeps) without unwinding. `rethrow`: `throw;` with no
+// exception being handled propagates as it is (no object, no ThrowInfo)
+// and no catch(...) takes it, as in Microsoft's runtime; it ends the same
+// way. `terminate`: terminate() aborts (exit code 3). `handler`:
+// terminate() calls the set_terminate handler first.
+// Markers are written with _write, unbuffered, so an abrupt end keeps them.
+
+extern "C" int _write(int, const void *, unsigned);
+extern "C" void _exit(int);
+extern "C" int strcmp(const char *, const char *);
+extern "C" unsigned long strlen(const char *);
+typedef void (*terminate_function)();
+terminate_function set_terminate(terminate_function); // msvcrt's
+void terminate();
+
+extern "C" void __std_terminate() { terminate(); }
+
+static void say(const char *s) { _write(1, s, (unsigned)strlen(s)); }
+
+struct Guard {
+    ~Guard() { say("guard destroyed\n"); }
+};
+
+__attribute__((noinline)) static void thrower()
+{
+    Guard g;
+    throw 99;
+}
+
+__attribute__((noinline)) static void rethrow_nothing()
+{
+    try {
+        throw;
+    } catch (...) {
+        say("wrong: catch(...) took a rethrow of nothing\n");
+    }
+}
+
+static void on_terminate()
+{
+    say("terminate handler\n");
+    _exit(42);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    if (!strcmp(argv[1], "uncaught")) {
+        say("throwing\n");
+        thrower();
+    } else if (!strcmp(argv[1], "rethrow")) {
+        say("rethrowing nothing\n");
+        rethrow_nothing();
+    } else if (!strcmp(argv[1], "terminate")) {
+        say("terminating\n");
+        terminate();
+    } else if (!strcmp(argv[1], "handler")) {
+        terminate_function previous = set_terminate(on_terminate);
+        say(previous ? "a handler was set\n" : "no handler was set\n");
+        if (set_terminate(on_terminate) != on_terminate)
+            say("wrong: set_terminate did not return the handler set\n");
+        terminate();
+    }
+    say("not reached\n");
+    return 1;
+}

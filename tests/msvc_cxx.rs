@@ -1,0 +1,145 @@
+//! MSVC C++ exceptions in the builtin msvcrt: C++ testbins compiled by
+//! clang for the MSVC target (no standard headers: MSVC's STL is not
+//! here), linked with mingw-w64 against msvcrt.dll. mingw-w64's
+//! libmsvcrt.a lacks a few of the names such objects import; an import
+//! library made from testbins/msvc_cxx_imports.def adds them.
+
+mod common;
+
+use common::*;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// clang, whose MSVC-target C++ code uses _CxxThrowException and
+/// __CxxFrameHandler3.
+const CLANGXX: &str = "clang++";
+
+fn harness() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file!())
+}
+
+fn args(list: &[&str]) -> Vec<OsString> {
+    list.iter().map(OsString::from).collect()
+}
+
+/// The import library of what libmsvcrt.a lacks.
+fn extra_imports(out: &Path) -> PathBuf {
+    let def = source_dir().join("msvc_cxx_imports.def");
+    let lib = out.join("libmsvc_cxx_imports.a");
+    if mtime(&lib).is_some_and(|t| mtime(&def).is_some_and(|d| t >= d)) {
+        return lib;
+    }
+    let tmp = out.join(format!("libmsvc_cxx_imports.{}.a", std::process::id()));
+    let status = Command::new(DLLTOOL)
+        .arg("-d")
+        .arg(&def)
+        .arg("-l")
+        .arg(&tmp)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {DLLTOOL}: {e}"));
+    assert!(status.success(), "{DLLTOOL} failed on {}", def.display());
+    std::fs::rename(&tmp, &lib).expect("move the import library into place");
+    lib
+}
+
+/// Builds testbins/<stem>.cpp: clang compiles for the MSVC target, mingw
+/// links.
+fn build_msvc_cxx(stem: &str) -> PathBuf {
+    require_compiler();
+    require_tool(CLANGXX, "clang");
+    let out = build_dir();
+    std::fs::create_dir_all(&out).expect("create the testbins build directory");
+    let src = source_dir().join(format!("{stem}.cpp"));
+    let obj = out.join(format!("{stem}.obj"));
+    compile(
+        CLANGXX,
+        &[src, harness()],
+        &obj,
+        None,
+        &args(&[
+            "--target=x86_64-pc-windows-msvc",
+            "-fexceptions",
+            "-fcxx-exceptions",
+            "-fms-extensions",
+            "-O1",
+            // Clauses after one that takes the same type are deliberate.
+            "-Wno-exceptions",
+            "-c",
+        ]),
+    );
+    let imports = extra_imports(&out);
+    let exe = out.join(format!("{stem}.exe"));
+    compile(
+        CC,
+        &[obj, imports.clone(), harness()],
+        &exe,
+        None,
+        &[imports.into()],
+    );
+    exe
+}
+
+#[test]
+fn msvc_cxx_exceptions() {
+    let exe = build_msvc_cxx("msvc_cxx");
+    let out = run(&exe, &[], &RunOptions::default());
+    out.expect_status(0);
+    out.expect_stdout_file("msvc_cxx.out");
+}
+
+fn terminate_exe() -> PathBuf {
+    build_msvc_cxx("msvc_cxx_terminate")
+}
+
+/// The first line of the unhandled-exception report, and its parameters.
+fn expect_cxx_report(out: &RunOutput, parameters: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    let mut lines = err.lines();
+    let first = lines.next().unwrap_or("");
+    if !first.starts_with(
+        "casement: unhandled exception 0xe06d7363 (C++ exception (MSVC)) at msvc_cxx_terminate.exe+0x",
+    ) {
+        out.fail("the report names the C++ exception and where it was thrown");
+    }
+    let second = lines.next().unwrap_or("");
+    if !second.starts_with(parameters) {
+        out.fail(&format!(
+            "the report's parameters start with {parameters:?}"
+        ));
+    }
+}
+
+#[test]
+fn msvc_cxx_uncaught() {
+    let out = run(&terminate_exe(), &["uncaught"], &RunOptions::default());
+    // The exit code is the exception code, 0xE06D7363; Linux keeps 0x63.
+    out.expect_status(0x63);
+    // No handler: nothing is unwound, the guard is not destroyed.
+    out.expect_stdout(b"throwing\r\n");
+    // magic, object, ThrowInfo, image base.
+    expect_cxx_report(&out, "  parameters: 0x19930520 0x");
+}
+
+#[test]
+fn msvc_cxx_rethrow_with_nothing_caught() {
+    let out = run(&terminate_exe(), &["rethrow"], &RunOptions::default());
+    out.expect_status(0x63);
+    out.expect_stdout(b"rethrowing nothing\r\n");
+    expect_cxx_report(&out, "  parameters: 0x19930520 0x0 0x0 0x0");
+}
+
+#[test]
+fn msvc_cxx_terminate_aborts() {
+    let out = run(&terminate_exe(), &["terminate"], &RunOptions::default());
+    // abort(): exit code 3.
+    out.expect_status(3);
+    out.expect_stdout(b"terminating\r\n");
+}
+
+#[test]
+fn msvc_cxx_terminate_handler() {
+    let out = run(&terminate_exe(), &["handler"], &RunOptions::default());
+    out.expect_status(42);
+    out.expect_stdout(b"no handler was set\r\nterminate handler\r\n");
+}
