@@ -10,6 +10,27 @@
 
 extern "C" int printf(const char *, ...);
 extern "C" bool __uncaught_exception();
+extern "C" void *__stdcall CreateThread(void *, unsigned long long, unsigned long(__stdcall *)(void *),
+                                        void *, unsigned long, unsigned long *);
+extern "C" unsigned long __stdcall WaitForSingleObject(void *, unsigned long);
+extern "C" int __stdcall CloseHandle(void *);
+
+// typeid yields these; msvcrt.dll implements the members.
+class type_info {
+  public:
+    virtual ~type_info();
+    const char *raw_name() const;
+    int operator==(const type_info &) const;
+    int operator!=(const type_info &) const;
+    int before(const type_info &) const;
+
+  private:
+    void *data;
+    char decorated[1];
+};
+namespace std {
+using ::type_info;
+}
 void terminate(); // msvcrt's ?terminate@@YAXXZ
 
 // What clang's code calls when an exception leaves a noexcept function (a
@@ -339,6 +360,89 @@ __attribute__((noinline)) static void throw_with_guard()
     throw 26;
 }
 
+// Quiet versions for the loop: counted, not printed.
+static int quiet_live;
+struct Quiet {
+    Quiet() { __atomic_fetch_add(&quiet_live, 1, __ATOMIC_SEQ_CST); }
+    Quiet(const Quiet &) { __atomic_fetch_add(&quiet_live, 1, __ATOMIC_SEQ_CST); }
+    ~Quiet() { __atomic_fetch_sub(&quiet_live, 1, __ATOMIC_SEQ_CST); }
+};
+
+__attribute__((noinline)) static void quiet_throw(int i)
+{
+    Quiet q;
+    throw Quiet();
+}
+
+__attribute__((noinline)) static void poke(volatile int *p) { *p = 1; }
+
+__attribute__((noinline)) static void fault_in_try(volatile int *p)
+{
+    try {
+        poke(p);
+    } catch (...) {
+        // Built with /EHs semantics (FuncInfo's EHFlags): catch(...) takes
+        // C++ exceptions only.
+        printf("wrong: catch(...) took an access violation\n");
+    }
+}
+
+static void catch_all_leaves_faults()
+{
+    printf("-- catch(...) leaves hardware exceptions to SEH\n");
+    __try {
+        fault_in_try((volatile int *)0);
+    } __except (seh_filter(__exception_code())) {
+        printf("in __except\n");
+    }
+}
+
+static void type_infos()
+{
+    printf("-- type_info\n");
+    printf("raw names %s %s %s\n", typeid(int).raw_name(), typeid(Loud).raw_name(),
+           typeid(const char *).raw_name());
+    printf("int == int %d, int == Loud %d, int != Loud %d\n", typeid(int) == typeid(int),
+           typeid(int) == typeid(Loud), typeid(int) != typeid(Loud));
+    printf("int before Loud %d, Loud before int %d, int before int %d\n",
+           typeid(int).before(typeid(Loud)), typeid(Loud).before(typeid(int)),
+           typeid(int).before(typeid(int)));
+}
+
+// Each thread keeps its own exceptions: catches, rethrows and objects.
+static unsigned long __stdcall thread_throws(void *arg)
+{
+    long count = 0;
+    for (int i = 0; i < 2000; i++) {
+        try {
+            try {
+                Quiet q;
+                quiet_throw(i);
+            } catch (Quiet &) {
+                throw;
+            }
+        } catch (const Quiet &) {
+            count++;
+        }
+    }
+    *(long *)arg = count;
+    return 0;
+}
+
+static void threads()
+{
+    printf("-- threads\n");
+    long counts[4] = {0, 0, 0, 0};
+    void *handles[4];
+    for (int i = 0; i < 4; i++)
+        handles[i] = CreateThread(0, 0, thread_throws, &counts[i], 0, 0);
+    for (int i = 0; i < 4; i++) {
+        WaitForSingleObject(handles[i], 0xFFFFFFFF);
+        CloseHandle(handles[i]);
+    }
+    printf("caught per thread: %ld %ld %ld %ld\n", counts[0], counts[1], counts[2], counts[3]);
+}
+
 static void seh_takes_cxx()
 {
     printf("-- SEH __except takes a C++ exception\n");
@@ -347,20 +451,6 @@ static void seh_takes_cxx()
     } __except (seh_filter(__exception_code())) {
         printf("in __except\n");
     }
-}
-
-// Quiet versions for the loop: counted, not printed.
-static int quiet_live;
-struct Quiet {
-    Quiet() { quiet_live++; }
-    Quiet(const Quiet &) { quiet_live++; }
-    ~Quiet() { quiet_live--; }
-};
-
-__attribute__((noinline)) static void quiet_throw(int i)
-{
-    Quiet q;
-    throw Quiet();
 }
 
 static void many()
@@ -394,6 +484,10 @@ int main()
     printf("-- loop\n");
     many();
     printf("quiet objects alive after the loop: %d\n", quiet_live);
+    threads();
+    printf("quiet objects alive after the threads: %d\n", quiet_live);
+    catch_all_leaves_faults();
+    type_infos();
     printf("live objects at the end: %d\n", live - 2);
     return 0;
 }
