@@ -20,6 +20,7 @@ class type_info {
   public:
     virtual ~type_info();
     const char *raw_name() const;
+    const char *name() const;
     int operator==(const type_info &) const;
     int operator!=(const type_info &) const;
     int before(const type_info &) const;
@@ -402,6 +403,9 @@ static void type_infos()
     printf("-- type_info\n");
     printf("raw names %s %s %s\n", typeid(int).raw_name(), typeid(Loud).raw_name(),
            typeid(const char *).raw_name());
+    printf("names \"%s\" \"%s\" \"%s\" \"%s\"\n", typeid(int).name(), typeid(Loud).name(),
+           typeid(const char *).name(), typeid(Other **).name());
+    printf("name kept: %d\n", typeid(Loud).name() == typeid(Loud).name());
     printf("int == int %d, int == Loud %d, int != Loud %d\n", typeid(int) == typeid(int),
            typeid(int) == typeid(Loud), typeid(int) != typeid(Loud));
     printf("int before Loud %d, Loud before int %d, int before int %d\n",

@@ -57,6 +57,7 @@ static EXPORTS: &[Export] = &[
         "?raw_name@type_info@@QEBAPEBDXZ" = type_info_raw_name,
         (Ptr)
     ),
+    export!("?name@type_info@@QEBAPEBDXZ" = type_info_name, (Ptr)),
     export!("??8type_info@@QEBAHAEBV0@@Z" = type_info_equal, (Ptr, Ptr)),
     export!(
         "??9type_info@@QEBAHAEBV0@@Z" = type_info_not_equal,

@@ -14,6 +14,7 @@ pub mod data;
 pub mod frame;
 pub mod throw;
 pub mod type_info;
+pub mod undname;
 
 use std::cell::{Cell, RefCell};
 use syscalls::exception::EXCEPTION_RECORD;

@@ -74,3 +74,40 @@ pub extern "win64" fn type_info_before(this: u64, other: u64) -> i32 {
     let (a, b) = names(this, other);
     (a < b) as i32
 }
+
+/// Serializes filling the name cache.
+static NAME_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `const char *type_info::name() const`: the undecorated name ("int",
+/// "class Base", "char const * __ptr64"), made on first use and kept in
+/// the object (its destructor frees it). NULL for a decoration this
+/// runtime cannot undecorate (templates, function and member pointers).
+pub extern "win64" fn type_info_name(this: u64) -> u64 {
+    let _guard = NAME_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    match user::read::<u64>(this + CACHED_NAME) {
+        Ok(0) => {}
+        Ok(cached) => return cached,
+        Err(_) => return 0,
+    }
+    let Some(raw) = read_c_string(this + DECORATED_NAME) else {
+        return 0;
+    };
+    let Some(name) = super::undname::type_name(&raw) else {
+        log::warn!(
+            "type_info::name: cannot undecorate {}",
+            String::from_utf8_lossy(&raw)
+        );
+        return 0;
+    };
+    let at = crate::heap::malloc(name.len() as u64 + 1);
+    if at == 0 {
+        return 0;
+    }
+    let mut bytes = name.into_bytes();
+    bytes.push(0);
+    if user::write_from(at, &bytes).is_err() || user::write(this + CACHED_NAME, &at).is_err() {
+        free(at);
+        return 0;
+    }
+    at
+}
