@@ -447,6 +447,42 @@ static void threads()
     printf("caught per thread: %ld %ld %ld %ld\n", counts[0], counts[1], counts[2], counts[3]);
 }
 
+// A catch block that throws, in a function its caller's try block
+// surrounds: the catch block's frame and its function's frame unwind.
+__attribute__((noinline)) static void throw_from_catch()
+{
+    Noisy outside(27);
+    try {
+        Noisy inside(28);
+        throw Noisy(29);
+    } catch (Noisy &e) {
+        Noisy in_catch(30);
+        printf("caught %d, throwing 31 to the caller\n", e.id);
+        throw Noisy(31);
+    }
+}
+
+static void catch_throws_to_caller()
+{
+    printf("-- a catch block throws to the caller\n");
+    try {
+        throw_from_catch();
+    } catch (Noisy &e) {
+        printf("caller caught %d\n", e.id);
+    }
+    printf("-- a rethrow to the caller\n");
+    try {
+        try {
+            depth1(32);
+        } catch (Loud &e) {
+            printf("caught %d, rethrowing to the caller\n", e.id);
+            throw;
+        }
+    } catch (Noisy &e) {
+        printf("caller caught %d (%s)\n", e.id, e.what());
+    }
+}
+
 static void seh_takes_cxx()
 {
     printf("-- SEH __except takes a C++ exception\n");
@@ -492,6 +528,7 @@ int main()
     printf("quiet objects alive after the threads: %d\n", quiet_live);
     catch_all_leaves_faults();
     type_infos();
+    catch_throws_to_caller();
     printf("live objects at the end: %d\n", live - 2);
     return 0;
 }

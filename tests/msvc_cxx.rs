@@ -88,6 +88,14 @@ fn msvc_cxx_exceptions() {
     out.expect_stdout_file("msvc_cxx.out");
 }
 
+#[test]
+fn msvc_cxx_filter_helpers() {
+    let exe = build_msvc_cxx("msvc_cxx_filter");
+    let out = run(&exe, &[], &RunOptions::default());
+    out.expect_status(0);
+    out.expect_stdout_file("msvc_cxx_filter.out");
+}
+
 fn terminate_exe() -> PathBuf {
     build_msvc_cxx("msvc_cxx_terminate")
 }

@@ -48,6 +48,8 @@ static EXPORTS: &[Export] = &[
     export!(__CxxDetectRethrow(Ptr)),
     export!(__CxxExceptionFilter(Ptr, Ptr, Int, Ptr)),
     export!(__CxxQueryExceptionSize()),
+    export!(__CxxRegisterExceptionObject(Ptr, Ptr)),
+    export!(__CxxUnregisterExceptionObject(Ptr, Int)),
     export!(__uncaught_exception()),
     export!("?terminate@@YAXXZ" = terminate, ()),
     export!("?set_terminate@@YAP6AXXZP6AXXZ@Z" = set_terminate, (Ptr)),

@@ -233,7 +233,7 @@ extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
 
 /// A catch block ended: its exception object is destroyed, unless it is
 /// the one in flight (rethrown) or another running catch block holds it.
-fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
+pub(super) fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
     let Some(parts) = cxx_parts(&done.record) else {
         return;
     };

@@ -2,8 +2,8 @@
 //! terminate handling.
 
 use super::data::*;
-use super::frame::{build_catch_object, is_eh_magic, is_rethrow};
-use super::{current_catch, uncaught_count};
+use super::frame::{build_catch_object, end_catch, is_eh_magic, is_rethrow};
+use super::{current_catch, pop_catch, push_catch, uncaught_count, ActiveCatch};
 use std::cell::Cell;
 use syscalls::exception::*;
 use syscalls::user;
@@ -208,9 +208,51 @@ pub extern "win64" fn __CxxExceptionFilter(
     EXCEPTION_CONTINUE_SEARCH
 }
 
-/// `unsigned int __CxxQueryExceptionSize(void)`: the size of a C++
-/// exception record (EHExceptionRecord: the EXCEPTION_RECORD header and
-/// the four parameters of the x64 layout).
+/// What __CxxRegisterExceptionObject keeps in the caller's storage: a
+/// marker and the registered record's address.
+const REGISTRATION_MAGIC: u64 = 0x5245_4745_5843_5054; // "REGEXCPT"
+const REGISTRATION_SIZE: u32 = 16;
+
+/// `int __CxxQueryExceptionSize(void)`: how much storage the caller gives
+/// __CxxRegisterExceptionObject.
 pub extern "win64" fn __CxxQueryExceptionSize() -> u32 {
-    64
+    REGISTRATION_SIZE
+}
+
+/// `int __CxxRegisterExceptionObject(EXCEPTION_POINTERS *, void *storage)`:
+/// makes the exception the one being handled, as a catch block does, for
+/// code that handles it outside one (exception_ptr, C++/CLI): `throw;`
+/// rethrows it until it is unregistered. FALSE when there is no record.
+pub extern "win64" fn __CxxRegisterExceptionObject(pointers: u64, storage: u64) -> i32 {
+    let Ok(record) = user::read::<u64>(pointers) else {
+        return 0;
+    };
+    let Ok(rec) = ntdll::exception::read_record_at(record) else {
+        return 0;
+    };
+    if user::write(storage, &[REGISTRATION_MAGIC, record]).is_err() {
+        return 0;
+    }
+    push_catch(ActiveCatch {
+        record: rec,
+        root: storage,
+        funclet: 0,
+    });
+    1
+}
+
+/// `void __CxxUnregisterExceptionObject(void *storage, int rethrow)`: ends
+/// a registration; unless the exception is being rethrown, its object is
+/// destroyed when nothing else holds it.
+pub extern "win64" fn __CxxUnregisterExceptionObject(storage: u64, rethrow: i32) {
+    match user::read::<[u64; 2]>(storage) {
+        Ok([REGISTRATION_MAGIC, _]) => {}
+        _ => return,
+    }
+    let _ = user::write(storage, &[0u64, 0u64]);
+    if let Some(done) = pop_catch(storage, 0) {
+        if rethrow == 0 {
+            end_catch(&done, None);
+        }
+    }
 }
