@@ -39,6 +39,20 @@ __attribute__((noinline)) static void rethrow_nothing()
     }
 }
 
+struct Bad {
+    ~Bad() noexcept(false)
+    {
+        say("destructor throws while unwinding\n");
+        throw 2;
+    }
+};
+
+__attribute__((noinline)) static void unwind_into_bad()
+{
+    Bad b;
+    throw 1;
+}
+
 static void on_terminate()
 {
     say("terminate handler\n");
@@ -64,6 +78,13 @@ int main(int argc, char **argv)
         if (set_terminate(on_terminate) != on_terminate)
             say("wrong: set_terminate did not return the handler set\n");
         terminate();
+    } else if (!strcmp(argv[1], "destructor")) {
+        set_terminate(on_terminate);
+        try {
+            unwind_into_bad();
+        } catch (int i) {
+            say("wrong: caught\n");
+        }
     }
     say("not reached\n");
     return 1;

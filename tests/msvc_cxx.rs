@@ -151,3 +151,10 @@ fn msvc_cxx_terminate_handler() {
     out.expect_status(42);
     out.expect_stdout(b"no handler was set\r\nterminate handler\r\n");
 }
+
+#[test]
+fn msvc_cxx_destructor_throws_while_unwinding() {
+    let out = run(&terminate_exe(), &["destructor"], &RunOptions::default());
+    out.expect_status(42);
+    out.expect_stdout(b"destructor throws while unwinding\r\nterminate handler\r\n");
+}

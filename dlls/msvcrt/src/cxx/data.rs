@@ -42,6 +42,10 @@ pub const CT_HAS_VIRTUAL_BASE: u32 = 0x04;
 
 /// The longest decorated type name compared.
 const MAX_NAME: usize = 4096;
+/// Table sizes past these are taken for garbage (a function has far fewer
+/// states, try blocks or catch clauses): the tables are untrusted.
+const MAX_STATES: i32 = 1 << 20;
+const MAX_ENTRIES: u32 = 1 << 20;
 
 fn u32_at(at: u64) -> Option<u32> {
     user::read::<u32>(at).ok()
@@ -71,7 +75,11 @@ impl FuncInfo {
     pub fn read(at: u64, base: u64) -> Option<FuncInfo> {
         let raw = user::read::<[u32; 8]>(at).ok()?;
         let magic = raw[0] & 0x1FFF_FFFF;
-        if !(FUNC_INFO_MAGIC_FIRST..=FUNC_INFO_MAGIC_LAST).contains(&magic) {
+        if !(FUNC_INFO_MAGIC_FIRST..=FUNC_INFO_MAGIC_LAST).contains(&magic)
+            || !(0..=MAX_STATES).contains(&(raw[1] as i32))
+            || raw[3] > MAX_ENTRIES
+            || raw[5] > MAX_ENTRIES
+        {
             return None;
         }
         let eh_flags = if magic >= 0x1993_0522 {
@@ -109,6 +117,9 @@ impl FuncInfo {
             return None;
         }
         let e = user::read::<[u32; 5]>(self.try_map + 20 * i as u64).ok()?;
+        if e[3] > MAX_ENTRIES {
+            return None;
+        }
         Some(TryBlock {
             try_low: e[0] as i32,
             try_high: e[1] as i32,

@@ -21,7 +21,7 @@
 //! the address the funclet returns.
 
 use super::data::*;
-use super::throw::{cxx_parts, destroy_object, CxxParts};
+use super::throw::{cxx_parts, destroy_object, terminate_now, CxxParts};
 use super::{current_catch, object_held, pop_catch, push_catch, while_unwinding, ActiveCatch};
 use ntdll::exception::target::unwind_from_handler;
 use syscalls::exception::*;
@@ -42,6 +42,9 @@ struct Position {
     funclet: Option<(TryBlock, HandlerType)>,
     /// The function's UnwindHelp slot; 0 when it has none.
     help: u64,
+    /// The frame is a cleanup funclet (a destructor call the runtime makes
+    /// while unwinding).
+    cleanup: bool,
 }
 
 fn help_slot(fi: &FuncInfo, root: u64) -> u64 {
@@ -72,8 +75,24 @@ fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
                         state: ip_state,
                         funclet: Some((tb, ht)),
                         help: help_slot(fi, root),
+                        cleanup: false,
                     };
                 }
+            }
+        }
+        for state in 0..fi.max_state {
+            match fi.unwind_entry(state, base) {
+                Some((_, action)) if action == begin => {
+                    return Position {
+                        root: frame,
+                        state: -1,
+                        funclet: None,
+                        help: 0,
+                        cleanup: true,
+                    }
+                }
+                Some(_) => {}
+                None => break,
             }
         }
     }
@@ -92,7 +111,29 @@ fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
         state,
         funclet: None,
         help,
+        cleanup: false,
     }
+}
+
+thread_local! {
+    /// The frames whose cleanups this thread is running, with an address
+    /// in the Rust frame making the call.
+    static CLEANING: std::cell::RefCell<Vec<(u64, u64)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether an exception being dispatched to `frame` left one of the
+/// frame's own cleanups: a dispatch from inside the cleanup reaches the
+/// frame whose unwind called it.
+fn left_a_cleanup(frame: u64) -> bool {
+    let marker = 0u8;
+    let here = core::hint::black_box(&marker) as *const u8 as u64;
+    CLEANING.with(|l| {
+        let mut l = l.borrow_mut();
+        // Calls that never returned (their frames are gone) are dropped.
+        l.retain(|&(_, owner)| owner > here);
+        l.iter().any(|&(f, _)| f == frame)
+    })
 }
 
 /// The state a try block's function is in outside it.
@@ -104,7 +145,7 @@ fn parent_state(fi: &FuncInfo, base: u64, tb: &TryBlock) -> i32 {
 /// Destroys the function's automatic objects from state `from` down to
 /// state `to`, innermost first: each state's cleanup funclet is called as
 /// `void cleanup(void *, void *EstablisherFrame)`.
-fn local_unwind(fi: &FuncInfo, base: u64, root: u64, from: i32, to: i32) {
+fn local_unwind(fi: &FuncInfo, base: u64, frame: u64, root: u64, from: i32, to: i32) {
     let mut state = from;
     let mut steps = 0;
     while state > to && steps <= fi.max_state {
@@ -116,7 +157,16 @@ fn local_unwind(fi: &FuncInfo, base: u64, root: u64, from: i32, to: i32) {
         if action != 0 {
             // SAFETY: a cleanup funclet the function's unwind map names.
             let cleanup: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(action) };
+            let marker = 0u8;
+            let owner = core::hint::black_box(&marker) as *const u8 as u64;
+            CLEANING.with(|l| l.borrow_mut().push((frame, owner)));
             while_unwinding(|| cleanup(0, root));
+            CLEANING.with(|l| {
+                let mut l = l.borrow_mut();
+                if let Some(i) = l.iter().rposition(|e| *e == (frame, owner)) {
+                    l.truncate(i);
+                }
+            });
         }
     }
 }
@@ -259,9 +309,14 @@ fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
 }
 
 /// The unwind phase: destroy what the frame holds.
-fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &FuncInfo) {
+fn unwind_frame(
+    rec: &EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+) {
     let base = dc.ImageBase;
-    let pos = position(fi, base, frame, dc);
     let target = rec.ExceptionFlags & EXCEPTION_TARGET_UNWIND != 0;
     let to = if target {
         if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
@@ -277,7 +332,7 @@ fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi:
     } else {
         -1
     };
-    local_unwind(fi, base, pos.root, pos.state, to);
+    local_unwind(fi, base, frame, pos.root, pos.state, to);
     if let (false, Some((_, ht))) = (target, &pos.funclet) {
         if let Some(done) = pop_catch(pos.root, ht.handler) {
             while_unwinding(|| end_catch(&done, object_in_flight(rec)));
@@ -286,7 +341,13 @@ fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi:
 }
 
 /// The dispatch phase: find a catch clause for the exception.
-fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &FuncInfo) -> u32 {
+fn search(
+    rec: &mut EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+) -> u32 {
     let base = dc.ImageBase;
     if is_rethrow(rec) {
         // `throw;`: the exception of the innermost running catch block.
@@ -311,7 +372,6 @@ fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &
         (Some(p), Some(ti)) => ti.catchable(p.image_base),
         _ => Vec::new(),
     };
-    let pos = position(fi, base, frame, dc);
     // Try blocks are listed innermost first.
     for t in 0..fi.try_count {
         let Some(tb) = fi.try_block(t, base) else {
@@ -338,12 +398,12 @@ fn search(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &
                         .iter()
                         .find(|ct| type_matches(&ht, ct, ti.attributes))
                     {
-                        catch_it(rec, frame, dc, fi, &pos, &tb, &ht, Some((ct, p)));
+                        catch_it(rec, frame, dc, fi, pos, &tb, &ht, Some((ct, p)));
                     }
                 }
                 // A structured exception (/EHa): only catch(...) takes it.
                 _ if parts.is_none() && ht.type_descriptor == 0 => {
-                    catch_it(rec, frame, dc, fi, &pos, &tb, &ht, None)
+                    catch_it(rec, frame, dc, fi, pos, &tb, &ht, None)
                 }
                 _ => {}
             }
@@ -383,14 +443,28 @@ pub extern "win64" fn __CxxFrameHandler3(
     let Some(fi) = FuncInfo::read(base + rva as u64, base) else {
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     };
-    if rec.ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND) != 0 {
+    let pos = position(&fi, base, frame, dc);
+    let unwinding = rec.ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND) != 0;
+    if pos.cleanup {
+        // An exception leaving a destructor that unwinding called: C++
+        // ends the program ([except.terminate]).
+        if !unwinding && (cxx_parts(rec).is_some() || is_rethrow(rec)) {
+            terminate_now();
+        }
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    if !unwinding && left_a_cleanup(frame) && (cxx_parts(rec).is_some() || is_rethrow(rec)) {
+        // Thrown by a destructor that unwinding called, out of it.
+        terminate_now();
+    }
+    if unwinding {
         if fi.max_state > 0 {
-            unwind_frame(rec, frame, dc, &fi);
+            unwind_frame(rec, frame, dc, &fi, &pos);
         }
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
     if fi.try_count == 0 {
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
-    search(rec, frame, dc, &fi)
+    search(rec, frame, dc, &fi, &pos)
 }
