@@ -483,6 +483,66 @@ static void catch_throws_to_caller()
     }
 }
 
+// Catch blocks three deep, each with its own try block; exceptions that
+// leave two catch blocks at once; a return out of a catch block.
+__attribute__((noinline)) static int deep_catches()
+{
+    Noisy frame_object(33);
+    try {
+        throw 1;
+    } catch (int a) {
+        Noisy level1(34);
+        try {
+            throw Noisy(35);
+        } catch (Noisy &b) {
+            try {
+                throw 2.0;
+            } catch (double c) {
+                printf("three deep: %d %d %g\n", a, b.id, c);
+                try {
+                    throw;
+                } catch (double) {
+                    printf("rethrow inside the third\n");
+                }
+            }
+            printf("back in the second with %d\n", b.id);
+            throw Noisy(36);
+        }
+    } catch (Noisy &n) {
+        printf("wrong: the try of a catch block takes what leaves the catch block (%d)\n", n.id);
+    }
+    return 0;
+}
+
+__attribute__((noinline)) static int return_from_catch(int x)
+{
+    for (int i = 0;; i++) {
+        try {
+            if (i == x)
+                throw i;
+        } catch (int v) {
+            Noisy in_catch(37);
+            if (v > 1)
+                return v * 10;
+            break;
+        }
+    }
+    return -1;
+}
+
+static void deep()
+{
+    printf("-- catch blocks three deep\n");
+    try {
+        deep_catches();
+    } catch (Noisy &e) {
+        printf("caller caught %d out of two catch blocks\n", e.id);
+    }
+    printf("-- return and break out of catch blocks\n");
+    printf("returned %d\n", return_from_catch(3));
+    printf("returned %d\n", return_from_catch(1));
+}
+
 static void seh_takes_cxx()
 {
     printf("-- SEH __except takes a C++ exception\n");
@@ -529,6 +589,7 @@ int main()
     catch_all_leaves_faults();
     type_infos();
     catch_throws_to_caller();
+    deep();
     printf("live objects at the end: %d\n", live - 2);
     return 0;
 }

@@ -25,9 +25,9 @@ pub struct Walk {
     pub dispatch: bool,
     /// The callback of a consolidating unwind (STATUS_UNWIND_CONSOLIDATE):
     /// the frames between it and its target are already unwound, so a walk
-    /// that reaches it goes on in the target frame and no further out than
-    /// the enclosing walks of that frame — the walks that were under way
-    /// when the unwind began are over.
+    /// that reaches it goes on in the target frame, and the walks whose
+    /// frames lie below that frame's stack pointer (the dispatch that led
+    /// to the unwind) are over.
     pub consolidate: bool,
 }
 
@@ -81,7 +81,8 @@ impl Iterator for Enclosing {
     fn next(&mut self) -> Option<Walk> {
         let w = self.list.pop()?;
         if w.consolidate {
-            self.list.clear();
+            let sp = w.resume.rsp();
+            self.list.retain(|x| x.owner_sp > sp);
         }
         Some(w)
     }

@@ -29,9 +29,6 @@ use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
 
 /// ExceptionInformation[6] of this runtime's consolidation records.
 const CATCH_RECORD_MAGIC: u64 = 0x4341_5443_4845_5333; // "CATCHES3"
-/// UnwindHelp's value while no catch block of the function runs (its
-/// prologue stores it).
-const NO_CATCH_RUNNING: i64 = -2;
 
 /// Where a frame stands in its function.
 struct Position {
@@ -40,23 +37,55 @@ struct Position {
     state: i32,
     /// When the frame is a catch funclet: its try block and clause.
     funclet: Option<(TryBlock, HandlerType)>,
-    /// The function's UnwindHelp slot; 0 when it has none.
-    help: u64,
     /// The frame is a cleanup funclet (a destructor call the runtime makes
     /// while unwinding).
     cleanup: bool,
 }
 
-fn help_slot(fi: &FuncInfo, root: u64) -> u64 {
-    if fi.unwind_help == 0 {
-        0
-    } else {
-        root.wrapping_add(fi.unwind_help as i64 as u64)
-    }
+thread_local! {
+    /// The frames one of whose catch blocks is running: (frame, FuncInfo,
+    /// the state the frame is in meanwhile).
+    static CATCHING: std::cell::RefCell<Vec<(u64, u64, i32)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// While a catch block runs, the pc of the frame it belongs to is still
+/// where the exception left it, inside the try block; the state the frame
+/// is really in is the try block's parent state, recorded here (the
+/// UnwindHelp slot plays this part in Microsoft's runtime). It stays
+/// recorded when the catch block is left by an exception, until the frame
+/// is unwound or continues elsewhere.
+/// Where the frame's FuncInfo is (what identifies the function).
+fn func_info_at(dc: &DISPATCHER_CONTEXT) -> u64 {
+    dc.ImageBase + user::read::<u32>(dc.HandlerData).unwrap_or(0) as u64
+}
+
+fn set_catching(frame: u64, fi: u64, state: i32) {
+    CATCHING.with(|l| {
+        let mut l = l.borrow_mut();
+        l.retain(|e| (e.0, e.1) != (frame, fi));
+        l.push((frame, fi, state));
+    });
+}
+
+fn clear_catching(frame: u64, fi: u64) {
+    CATCHING.with(|l| l.borrow_mut().retain(|e| (e.0, e.1) != (frame, fi)));
+}
+
+fn catching_state(frame: u64, fi: u64) -> Option<i32> {
+    CATCHING.with(|l| {
+        l.borrow()
+            .iter()
+            .rev()
+            .find(|e| (e.0, e.1) == (frame, fi))
+            .map(|e| e.2)
+    })
 }
 
 fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Position {
-    let ip_state = fi.state_at(dc.ControlPc.wrapping_sub(base) as u32);
+    let fi_at = func_info_at(dc);
+    let ip_state = catching_state(frame, fi_at)
+        .unwrap_or_else(|| fi.state_at(dc.ControlPc.wrapping_sub(base) as u32));
     // A catch funclet starts at its clause's handler address.
     if let Ok(begin) = user::read::<u32>(dc.FunctionEntry) {
         let begin = base + begin as u64;
@@ -74,7 +103,6 @@ fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
                         root,
                         state: ip_state,
                         funclet: Some((tb, ht)),
-                        help: help_slot(fi, root),
                         cleanup: false,
                     };
                 }
@@ -87,7 +115,6 @@ fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
                         root: frame,
                         state: -1,
                         funclet: None,
-                        help: 0,
                         cleanup: true,
                     }
                 }
@@ -96,21 +123,10 @@ fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
             }
         }
     }
-    let help = help_slot(fi, frame);
-    // While one of the function's catch blocks runs, the function's own pc
-    // is still where the exception left it, inside the try block; the
-    // state it is really in was recorded in UnwindHelp when the catch began.
-    let state = match user::read::<i64>(help) {
-        Ok(v) if help != 0 && v != NO_CATCH_RUNNING && (-1..=i32::MAX as i64).contains(&v) => {
-            v as i32
-        }
-        _ => ip_state,
-    };
     Position {
         root: frame,
-        state,
+        state: ip_state,
         funclet: None,
-        help,
         cleanup: false,
     }
 }
@@ -244,7 +260,7 @@ fn catch_it(
     info[2] = catch.handler;
     info[3] = parent_state(fi, dc.ImageBase, tb) as i64 as u64;
     info[4] = rec as *mut EXCEPTION_RECORD as u64;
-    info[5] = if frame == pos.root { pos.help } else { 0 };
+    info[5] = func_info_at(dc);
     info[6] = CATCH_RECORD_MAGIC;
     info[7] = frame;
     // The target IP is the frame's own pc: a walk from inside the catch
@@ -257,11 +273,10 @@ fn catch_it(
 extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     // SAFETY: the unwind passes the record catch_it made.
     let info = unsafe { (*rec).ExceptionInformation };
-    let (root, funclet, target_state, help) = (info[1], info[2], info[3] as i64, info[5]);
+    let (root, funclet, target_state, fi_at, frame) =
+        (info[1], info[2], info[3] as i32, info[5], info[7]);
     let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
-    if help != 0 {
-        let _ = user::write(help, &target_state);
-    }
+    set_catching(frame, fi_at, target_state);
     push_catch(ActiveCatch {
         record,
         root,
@@ -272,9 +287,8 @@ extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     // SAFETY: the catch funclet the clause names.
     let run: extern "win64" fn(u64, u64) -> u64 = unsafe { core::mem::transmute(funclet) };
     let continuation = run(0, root);
-    if help != 0 {
-        let _ = user::write(help, &NO_CATCH_RUNNING);
-    }
+    // The frame goes on at the continuation, whose state is its own.
+    clear_catching(frame, fi_at);
     if let Some(done) = pop_catch(root, funclet) {
         end_catch(&done, None);
     }
@@ -321,7 +335,8 @@ fn unwind_frame(
     let to = if target {
         if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
             // Someone else's unwind to this frame (longjmp): it continues
-            // here, and owns the frame's state.
+            // there, in the state of that place.
+            clear_catching(frame, func_info_at(dc));
             return;
         }
         rec.ExceptionInformation[3] as i64 as i32
@@ -333,6 +348,9 @@ fn unwind_frame(
         -1
     };
     local_unwind(fi, base, frame, pos.root, pos.state, to);
+    if !target {
+        clear_catching(frame, func_info_at(dc));
+    }
     if let (false, Some((_, ht))) = (target, &pos.funclet) {
         if let Some(done) = pop_catch(pos.root, ht.handler) {
             while_unwinding(|| end_catch(&done, object_in_flight(rec)));
@@ -444,6 +462,18 @@ pub extern "win64" fn __CxxFrameHandler3(
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     };
     let pos = position(&fi, base, frame, dc);
+    log::trace!(
+        target: "cxx",
+        "{} 0x{:x} flags 0x{:x}: frame 0x{frame:x} pc 0x{:x} state {} root 0x{:x}{}{}",
+        if rec.ExceptionFlags & EXCEPTION_UNWINDING != 0 { "unwind" } else { "dispatch" },
+        rec.ExceptionCode,
+        rec.ExceptionFlags,
+        dc.ControlPc,
+        pos.state,
+        pos.root,
+        if pos.funclet.is_some() { ", catch funclet" } else { "" },
+        if pos.cleanup { ", cleanup funclet" } else { "" },
+    );
     let unwinding = rec.ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND) != 0;
     if pos.cleanup {
         // An exception leaving a destructor that unwinding called: C++
