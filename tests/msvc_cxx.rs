@@ -43,9 +43,8 @@ fn extra_imports(out: &Path) -> PathBuf {
     lib
 }
 
-/// Builds testbins/<stem>.cpp: clang compiles for the MSVC target, mingw
-/// links.
-fn build_msvc_cxx(stem: &str) -> PathBuf {
+/// Compiles testbins/<stem>.cpp for the MSVC target into `<stem>.obj`.
+fn compile_msvc_cxx(stem: &str) -> PathBuf {
     require_compiler();
     require_tool(CLANGXX, "clang");
     let out = build_dir();
@@ -68,16 +67,26 @@ fn build_msvc_cxx(stem: &str) -> PathBuf {
             "-c",
         ]),
     );
+    obj
+}
+
+/// Builds testbins/<stem>.cpp: clang compiles for the MSVC target, mingw
+/// links, with `libs` (import libraries) after the object.
+fn build_msvc_cxx_with(stem: &str, libs: &[PathBuf]) -> PathBuf {
+    let obj = compile_msvc_cxx(stem);
+    let out = build_dir();
     let imports = extra_imports(&out);
     let exe = out.join(format!("{stem}.exe"));
-    compile(
-        CC,
-        &[obj, imports.clone(), harness()],
-        &exe,
-        None,
-        &[imports.into()],
-    );
+    let mut inputs = vec![obj, imports.clone(), harness()];
+    inputs.extend(libs.iter().cloned());
+    let mut link: Vec<OsString> = libs.iter().map(|l| l.into()).collect();
+    link.push(imports.into());
+    compile(CC, &inputs, &exe, None, &link);
     exe
+}
+
+fn build_msvc_cxx(stem: &str) -> PathBuf {
+    build_msvc_cxx_with(stem, &[])
 }
 
 #[test]
@@ -86,6 +95,31 @@ fn msvc_cxx_exceptions() {
     let out = run(&exe, &[], &RunOptions::default());
     out.expect_status(0);
     out.expect_stdout_file("msvc_cxx.out");
+}
+
+#[test]
+fn msvc_cxx_across_modules() {
+    let obj = compile_msvc_cxx("msvc_cxx_dll");
+    let out = build_dir();
+    let imports = extra_imports(&out);
+    let dll = out.join("msvc_cxx_dll.dll");
+    let implib = out.join("libmsvc_cxx_dll.dll.a");
+    // clang's /EXPORT directives are not GNU ld's: every symbol is exported.
+    compile(
+        CC,
+        &[obj, imports.clone(), harness()],
+        &dll,
+        Some(&implib),
+        &[
+            "-shared".into(),
+            "-Wl,--export-all-symbols".into(),
+            imports.into(),
+        ],
+    );
+    let exe = build_msvc_cxx_with("msvc_cxx_modules", &[implib]);
+    let out = run(&exe, &[], &RunOptions::default());
+    out.expect_status(0);
+    out.expect_stdout_file("msvc_cxx_modules.out");
 }
 
 #[test]
