@@ -53,6 +53,15 @@ __attribute__((noinline)) static void unwind_into_bad()
     throw 1;
 }
 
+struct BadCopy {
+    BadCopy() {}
+    BadCopy(const BadCopy &)
+    {
+        say("copy constructor throws\n");
+        throw 3;
+    }
+};
+
 static void on_terminate()
 {
     say("terminate handler\n");
@@ -84,6 +93,17 @@ int main(int argc, char **argv)
             unwind_into_bad();
         } catch (int i) {
             say("wrong: caught\n");
+        }
+    } else if (!strcmp(argv[1], "copy")) {
+        set_terminate(on_terminate);
+        try {
+            try {
+                throw BadCopy();
+            } catch (BadCopy b) {
+                say("wrong: in the catch block\n");
+            }
+        } catch (int) {
+            say("wrong: the copy constructor's exception was caught\n");
         }
     }
     say("not reached\n");

@@ -192,3 +192,10 @@ fn msvc_cxx_destructor_throws_while_unwinding() {
     out.expect_status(42);
     out.expect_stdout(b"destructor throws while unwinding\r\nterminate handler\r\n");
 }
+
+#[test]
+fn msvc_cxx_copy_constructor_throws() {
+    let out = run(&terminate_exe(), &["copy"], &RunOptions::default());
+    out.expect_status(42);
+    out.expect_stdout(b"copy constructor throws\r\nterminate handler\r\n");
+}

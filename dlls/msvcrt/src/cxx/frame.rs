@@ -152,6 +152,28 @@ fn left_a_cleanup(frame: u64) -> bool {
     })
 }
 
+thread_local! {
+    /// The catch objects being copied, by an address in the Rust frame
+    /// making the call.
+    static COPYING: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether an exception being dispatched left the copy constructor of a
+/// catch object: its dispatch went on through the dispatch that was
+/// copying (the dispatcher marks it nested).
+fn left_a_copy(rec: &EXCEPTION_RECORD) -> bool {
+    if rec.ExceptionFlags & EXCEPTION_NESTED_CALL == 0 {
+        return false;
+    }
+    let marker = 0u8;
+    let here = core::hint::black_box(&marker) as *const u8 as u64;
+    COPYING.with(|l| {
+        let mut l = l.borrow_mut();
+        l.retain(|&owner| owner > here);
+        !l.is_empty()
+    })
+}
+
 /// The state a try block's function is in outside it.
 fn parent_state(fi: &FuncInfo, base: u64, tb: &TryBlock) -> i32 {
     fi.unwind_entry(tb.try_low, base)
@@ -244,7 +266,13 @@ fn catch_it(
     if let Some((ct, parts)) = conversion {
         if catch.catch_object != 0 && catch.type_descriptor != 0 {
             let dst = pos.root.wrapping_add(catch.catch_object as i64 as u64);
+            // An exception leaving the copy constructor reaches this
+            // dispatch again, as a nested one (see `left_a_copy`).
+            let marker = 0u8;
+            let owner = core::hint::black_box(&marker) as *const u8 as u64;
+            COPYING.with(|l| l.borrow_mut().push(owner));
             while_unwinding(|| build_catch_object(dst, catch, ct, parts.object));
+            COPYING.with(|l| l.borrow_mut().retain(|&o| o != owner));
         }
     }
     let mut unwind = EXCEPTION_RECORD {
@@ -483,8 +511,12 @@ pub extern "win64" fn __CxxFrameHandler3(
         }
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
-    if !unwinding && left_a_cleanup(frame) && (cxx_parts(rec).is_some() || is_rethrow(rec)) {
-        // Thrown by a destructor that unwinding called, out of it.
+    if !unwinding
+        && (cxx_parts(rec).is_some() || is_rethrow(rec))
+        && (left_a_cleanup(frame) || left_a_copy(rec))
+    {
+        // Thrown by a destructor that unwinding called, or by the copy
+        // constructor of a catch object, out of it ([except.terminate]).
         terminate_now();
     }
     if unwinding {
