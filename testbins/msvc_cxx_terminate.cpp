@@ -4,8 +4,13 @@
 // byte Linux keeps) without unwinding. `rethrow`: `throw;` with no
 // exception being handled propagates as it is (no object, no ThrowInfo)
 // and no catch(...) takes it, as in Microsoft's runtime; it ends the same
-// way. `terminate`: terminate() aborts (exit code 3). `handler`:
-// terminate() calls the set_terminate handler first.
+// way (Wine 8 faults in its frame handler). `terminate`: terminate()
+// aborts (exit code 3). `handler`: terminate() calls the set_terminate
+// handler first. `destructor`: an exception leaving a destructor that
+// unwinding called terminates the program ([except.terminate]), through
+// the handler, as Microsoft's runtime does (Wine 8 loops, unwinding into
+// it again). `copy`: so does an exception leaving the copy constructor of
+// a catch object ([except.handle]; Wine 8 lets the outer catch take it).
 // Markers are written with _write, unbuffered, so an abrupt end keeps them.
 
 extern "C" int _write(int, const void *, unsigned);
