@@ -49,17 +49,17 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Where the frame's FuncInfo is (what identifies the function).
+fn func_info_at(dc: &DISPATCHER_CONTEXT) -> u64 {
+    dc.ImageBase + user::read::<u32>(dc.HandlerData).unwrap_or(0) as u64
+}
+
 /// While a catch block runs, the pc of the frame it belongs to is still
 /// where the exception left it, inside the try block; the state the frame
 /// is really in is the try block's parent state, recorded here (the
 /// UnwindHelp slot plays this part in Microsoft's runtime). It stays
 /// recorded when the catch block is left by an exception, until the frame
 /// is unwound or continues elsewhere.
-/// Where the frame's FuncInfo is (what identifies the function).
-fn func_info_at(dc: &DISPATCHER_CONTEXT) -> u64 {
-    dc.ImageBase + user::read::<u32>(dc.HandlerData).unwrap_or(0) as u64
-}
-
 fn set_catching(frame: u64, fi: u64, state: i32) {
     CATCHING.with(|l| {
         let mut l = l.borrow_mut();
