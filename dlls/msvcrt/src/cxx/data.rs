@@ -320,3 +320,132 @@ pub fn type_matches(catch: &HandlerType, ct: &CatchableType, thrown: u32) -> boo
         || (thrown & TI_IS_UNALIGNED != 0 && a & HT_IS_UNALIGNED == 0)
         || (thrown & TI_IS_VOLATILE != 0 && a & HT_IS_VOLATILE == 0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake image: tables at fixed offsets, RVAs relative to its start.
+    struct Image(Vec<u8>);
+
+    impl Image {
+        fn new() -> Image {
+            Image(vec![0; 0x200])
+        }
+        fn base(&self) -> u64 {
+            self.0.as_ptr() as u64
+        }
+        fn put(&mut self, at: usize, bytes: &[u8]) {
+            self.0[at..at + bytes.len()].copy_from_slice(bytes);
+        }
+        fn put_u32s(&mut self, at: usize, values: &[u32]) {
+            for (i, v) in values.iter().enumerate() {
+                self.put(at + 4 * i, &v.to_le_bytes());
+            }
+        }
+    }
+
+    /// class Derived : Base { ... } thrown as const, Base at offset 8.
+    fn derived_image() -> Image {
+        let mut img = Image::new();
+        // TypeDescriptors: vftable, spare, name.
+        img.put(0x110, b".?AVDerived@@\0");
+        img.put(0x50, b".?AVBase@@\0");
+        // CatchableType Derived and Base (properties, pType, PMD, size, copy).
+        img.put_u32s(0x80, &[0, 0x100, 0, u32::MAX, 0, 16, 0]);
+        img.put_u32s(0xA0, &[0, 0x40, 8, u32::MAX, 0, 8, 0]);
+        // CatchableTypeArray, then ThrowInfo (const).
+        img.put_u32s(0xC0, &[2, 0x80, 0xA0]);
+        img.put_u32s(0xD0, &[TI_IS_CONST, 0, 0, 0xC0]);
+        img
+    }
+
+    fn clause(img: &Image, adjectives: u32, type_rva: Option<u64>) -> HandlerType {
+        HandlerType {
+            adjectives,
+            type_descriptor: type_rva.map_or(0, |r| img.base() + r),
+            catch_object: 0,
+            handler: 0,
+            frame_offset: 0,
+        }
+    }
+
+    #[test]
+    fn reads_the_catchable_types() {
+        let img = derived_image();
+        let ti = ThrowInfo::read(img.base() + 0xD0, img.base()).unwrap();
+        assert_eq!(ti.attributes, TI_IS_CONST);
+        let types = ti.catchable(img.base());
+        assert_eq!(types.len(), 2);
+        assert_eq!(
+            type_name(types[0].type_descriptor).unwrap(),
+            b".?AVDerived@@"
+        );
+        assert_eq!(type_name(types[1].type_descriptor).unwrap(), b".?AVBase@@");
+        assert_eq!(types[1].this_displacement.adjust(0x1000), 0x1008);
+    }
+
+    #[test]
+    fn matches_types_and_qualifiers() {
+        let img = derived_image();
+        let ti = ThrowInfo::read(img.base() + 0xD0, img.base()).unwrap();
+        let types = ti.catchable(img.base());
+        let base_ct = &types[1];
+        // A const object: catch(Base&) does not take it, catch(const Base&) does.
+        let plain = clause(&img, HT_IS_REFERENCE, Some(0x40));
+        let konst = clause(&img, HT_IS_REFERENCE | HT_IS_CONST, Some(0x40));
+        assert!(!type_matches(&plain, base_ct, ti.attributes));
+        assert!(type_matches(&konst, base_ct, ti.attributes));
+        // The name decides, not the descriptor's address.
+        let mut other = derived_image();
+        other.put(0x50, b".?AVBase@@\0");
+        let same_name = clause(&other, HT_IS_CONST, Some(0x40));
+        assert!(type_matches(&same_name, base_ct, ti.attributes));
+        assert!(!type_matches(&same_name, &types[0], ti.attributes));
+        // catch(...) takes anything.
+        assert!(type_matches(&clause(&img, 0, None), base_ct, ti.attributes));
+        // A type caught by reference only needs a reference.
+        let mut by_ref = *base_ct;
+        by_ref.properties |= CT_BY_REFERENCE_ONLY;
+        assert!(!type_matches(&konst_value(&img), &by_ref, ti.attributes));
+        assert!(type_matches(&konst, &by_ref, ti.attributes));
+    }
+
+    fn konst_value(img: &Image) -> HandlerType {
+        clause(img, HT_IS_CONST, Some(0x40))
+    }
+
+    #[test]
+    fn adjusts_through_a_virtual_base_table() {
+        // An object whose vbptr (at +0) points at a vbtable with the
+        // virtual base's offset (24, relative to the vbptr) at index 1.
+        let vbtable: [i32; 2] = [0, 24];
+        let object: [u64; 4] = [vbtable.as_ptr() as u64, 0, 0, 0];
+        let at = object.as_ptr() as u64;
+        let pmd = Pmd {
+            mdisp: 0,
+            pdisp: 0,
+            vdisp: 4,
+        };
+        assert_eq!(pmd.adjust(at), at + 24);
+    }
+
+    #[test]
+    fn refuses_malformed_func_info() {
+        let mut img = Image::new();
+        // A FuncInfo with a wrong magic, then one with an absurd state count.
+        img.put_u32s(0x00, &[0x1993_0519, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        img.put_u32s(0x40, &[0x1993_0522, u32::MAX, 0, 0, 0, 0, 0, 0, 0, 1]);
+        img.put_u32s(0x80, &[0x1993_0522, 2, 0x100, 0, 0, 1, 0x110, 0, 0, 1]);
+        img.put_u32s(0x100, &[u32::MAX, 0, 0, 0]);
+        img.put_u32s(0x110, &[0x20, 1]);
+        assert!(FuncInfo::read(img.base(), img.base()).is_none());
+        assert!(FuncInfo::read(img.base() + 0x40, img.base()).is_none());
+        let fi = FuncInfo::read(img.base() + 0x80, img.base()).unwrap();
+        assert_eq!(fi.eh_flags, FI_EHS_FLAG);
+        assert_eq!(fi.state_at(0x10), -1);
+        assert_eq!(fi.state_at(0x20), 1);
+        assert_eq!(fi.unwind_entry(0, img.base()), Some((-1, 0)));
+        assert_eq!(fi.unwind_entry(2, img.base()), None);
+    }
+}
