@@ -11,6 +11,8 @@
 // the handler, as Microsoft's runtime does (Wine 8 loops, unwinding into
 // it again). `copy`: so does an exception leaving the copy constructor of
 // a catch object ([except.handle]; Wine 8 lets the outer catch take it).
+// `unexpected`: unexpected() calls the set_unexpected handler, then
+// terminate().
 // Markers are written with _write, unbuffered, so an abrupt end keeps them.
 
 extern "C" int _write(int, const void *, unsigned);
@@ -20,6 +22,8 @@ extern "C" unsigned long strlen(const char *);
 typedef void (*terminate_function)();
 terminate_function set_terminate(terminate_function); // msvcrt's
 void terminate();
+terminate_function set_unexpected(terminate_function);
+void unexpected();
 
 extern "C" void __std_terminate() { terminate(); }
 
@@ -67,6 +71,8 @@ struct BadCopy {
     }
 };
 
+static void on_unexpected() { say("unexpected handler\n"); }
+
 static void on_terminate()
 {
     say("terminate handler\n");
@@ -99,6 +105,11 @@ int main(int argc, char **argv)
         } catch (int i) {
             say("wrong: caught\n");
         }
+    } else if (!strcmp(argv[1], "unexpected")) {
+        set_terminate(on_terminate);
+        if (set_unexpected(on_unexpected))
+            say("wrong: an unexpected handler was set\n");
+        unexpected();
     } else if (!strcmp(argv[1], "copy")) {
         set_terminate(on_terminate);
         try {

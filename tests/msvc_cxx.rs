@@ -199,3 +199,10 @@ fn msvc_cxx_copy_constructor_throws() {
     out.expect_status(42);
     out.expect_stdout(b"copy constructor throws\r\nterminate handler\r\n");
 }
+
+#[test]
+fn msvc_cxx_unexpected() {
+    let out = run(&terminate_exe(), &["unexpected"], &RunOptions::default());
+    out.expect_status(42);
+    out.expect_stdout(b"unexpected handler\r\nterminate handler\r\n");
+}

@@ -54,6 +54,9 @@ static EXPORTS: &[Export] = &[
     export!("?terminate@@YAXXZ" = terminate, ()),
     export!("?set_terminate@@YAP6AXXZP6AXXZ@Z" = set_terminate, (Ptr)),
     export!(_get_terminate()),
+    export!("?unexpected@@YAXXZ" = unexpected, ()),
+    export!("?set_unexpected@@YAP6AXXZP6AXXZ@Z" = set_unexpected, (Ptr)),
+    export!(_get_unexpected()),
     export!("??1type_info@@UEAA@XZ" = type_info_destructor, (Ptr)),
     export!(
         "?raw_name@type_info@@QEBAPEBDXZ" = type_info_raw_name,

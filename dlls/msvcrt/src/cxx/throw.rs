@@ -138,6 +138,33 @@ pub extern "win64" fn _get_terminate() -> u64 {
     TERMINATE_HANDLER.with(|h| h.get())
 }
 
+thread_local! {
+    /// The unexpected handler (set_unexpected); per thread, like terminate's.
+    static UNEXPECTED_HANDLER: Cell<u64> = const { Cell::new(0) };
+}
+
+/// `void unexpected()`: the unexpected handler, then terminate().
+pub extern "win64" fn unexpected() {
+    let handler = UNEXPECTED_HANDLER.with(|h| h.get());
+    if handler != 0 {
+        // SAFETY: the handler the program installed with set_unexpected.
+        let f: extern "win64" fn() = unsafe { core::mem::transmute(handler) };
+        f();
+    }
+    terminate_now()
+}
+
+/// `unexpected_function set_unexpected(unexpected_function)`: installs a
+/// handler (0 for none), returns the previous one.
+pub extern "win64" fn set_unexpected(handler: u64) -> u64 {
+    UNEXPECTED_HANDLER.with(|h| h.replace(handler))
+}
+
+/// `unexpected_function _get_unexpected(void)`.
+pub extern "win64" fn _get_unexpected() -> u64 {
+    UNEXPECTED_HANDLER.with(|h| h.get())
+}
+
 /// `bool __uncaught_exception(void)`: whether the caller runs for an
 /// exception that has not reached its catch block (a destructor called by
 /// unwinding, a catch object's copy constructor).
