@@ -25,6 +25,9 @@ fn args(list: &[&str]) -> Vec<OsString> {
 
 /// The import library of what libmsvcrt.a lacks.
 fn extra_imports(out: &Path) -> PathBuf {
+    // The tests run on parallel threads; one makes it.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     let def = source_dir().join("msvc_cxx_imports.def");
     let lib = out.join("libmsvc_cxx_imports.a");
     if mtime(&lib).is_some_and(|t| mtime(&def).is_some_and(|d| t >= d)) {
