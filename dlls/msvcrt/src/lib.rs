@@ -3,6 +3,7 @@
 //! Win32 handles, the printf/scanf engines, strings, the heap.
 #![allow(non_snake_case)]
 
+pub mod cxx;
 pub mod errno;
 pub mod format;
 pub mod heap;
@@ -16,6 +17,9 @@ pub mod stdio;
 pub mod string;
 pub mod thread;
 
+use cxx::frame::*;
+use cxx::throw::*;
+use cxx::type_info::*;
 use errno::*;
 use format::*;
 use heap::*;
@@ -30,6 +34,45 @@ use thread::*;
 
 static EXPORTS: &[Export] = &[
     export!(__C_specific_handler(Ptr, Ptr, Ptr, Ptr)),
+    // C++ exceptions (MSVC) and type_info.
+    export!(_CxxThrowException(Ptr, Ptr)),
+    export!(__CxxFrameHandler3(Ptr, Ptr, Ptr, Ptr)),
+    export!(
+        "__CxxFrameHandler" = __CxxFrameHandler3,
+        (Ptr, Ptr, Ptr, Ptr)
+    ),
+    export!(
+        "__CxxFrameHandler2" = __CxxFrameHandler3,
+        (Ptr, Ptr, Ptr, Ptr)
+    ),
+    export!(__CxxDetectRethrow(Ptr)),
+    export!(__CxxExceptionFilter(Ptr, Ptr, Int, Ptr)),
+    export!(__CxxQueryExceptionSize()),
+    export!(__CxxRegisterExceptionObject(Ptr, Ptr)),
+    export!(__CxxUnregisterExceptionObject(Ptr, Int)),
+    export!(__uncaught_exception()),
+    export!("?terminate@@YAXXZ" = terminate, ()),
+    export!("?set_terminate@@YAP6AXXZP6AXXZ@Z" = set_terminate, (Ptr)),
+    export!(_get_terminate()),
+    export!("?unexpected@@YAXXZ" = unexpected, ()),
+    export!("?set_unexpected@@YAP6AXXZP6AXXZ@Z" = set_unexpected, (Ptr)),
+    export!(_get_unexpected()),
+    export!("??1type_info@@UEAA@XZ" = type_info_destructor, (Ptr)),
+    export!(
+        "?raw_name@type_info@@QEBAPEBDXZ" = type_info_raw_name,
+        (Ptr)
+    ),
+    export!("?name@type_info@@QEBAPEBDXZ" = type_info_name, (Ptr)),
+    export!("??8type_info@@QEBAHAEBV0@@Z" = type_info_equal, (Ptr, Ptr)),
+    export!(
+        "??9type_info@@QEBAHAEBV0@@Z" = type_info_not_equal,
+        (Ptr, Ptr)
+    ),
+    export!(
+        "?before@type_info@@QEBAHAEBV1@@Z" = type_info_before,
+        (Ptr, Ptr)
+    ),
+    data_export!("??_7type_info@@6B@", cxx::type_info::VFTABLE_SIZE),
     // Start-up and exit.
     export!(__getmainargs(Ptr, Ptr, Ptr, Int, Ptr)),
     export!(__wgetmainargs(Ptr, Ptr, Ptr, Int, Ptr)),
@@ -254,6 +297,7 @@ static EXPORTS: &[Export] = &[
 fn process_attach(dll: &LoadedBuiltin) {
     lowio::init();
     stdio::init(dll.data("_iob"));
+    cxx::type_info::init_vftable(dll.data("??_7type_info@@6B@"));
     startup::init_locks();
     misc::init_clock();
     startup::init(startup::Data {

@@ -101,6 +101,7 @@ pub fn dispatch(rec: &mut EXCEPTION_RECORD, ctx: &mut CONTEXT) -> bool {
                     resume: *ctx,
                     frame: u.establisher,
                     dispatch: true,
+                    consolidate: false,
                 },
                 || call_handler(u.handler, rec, u.establisher, ctx, &mut dc),
             );

@@ -84,6 +84,7 @@ pub fn unwind_to(
                     resume,
                     frame,
                     dispatch: false,
+                    consolidate: false,
                 },
                 || call_handler(u.handler, rec, frame, &mut scratch, &mut dc),
             );
@@ -97,6 +98,28 @@ pub fn unwind_to(
             // there may have set registers in it).
             current.Gpr[reg::RAX] = return_value;
             current.Rip = target_ip;
+            if rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0 && rec.NumberParameters >= 1 {
+                // A consolidating unwind (a C++ catch block): the callback
+                // in ExceptionInformation[0] runs here, below the unwound
+                // frames — they stay intact, the thrown object with them —
+                // and returns where the target frame continues. A walk
+                // from inside it goes on in the target frame, at TargetIp.
+                let resume = current;
+                // PCONSOLIDATE_CALLBACK: PVOID (EXCEPTION_RECORD *).
+                // SAFETY: the callback the unwind's caller put in its record.
+                let callback: extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 =
+                    unsafe { core::mem::transmute(rec.ExceptionInformation[0]) };
+                current.Rip = walks::during(
+                    Walk {
+                        owner_sp: sp,
+                        resume,
+                        frame,
+                        dispatch: false,
+                        consolidate: true,
+                    },
+                    || callback(rec),
+                );
+            }
             context::restore(&current);
         }
         current = caller;

@@ -23,6 +23,12 @@ pub struct Walk {
     pub frame: u64,
     /// A dispatch (search for a handler) rather than an unwind.
     pub dispatch: bool,
+    /// The callback of a consolidating unwind (STATUS_UNWIND_CONSOLIDATE):
+    /// the frames between it and its target are already unwound, so a walk
+    /// that reaches it goes on in the target frame, and the walks whose
+    /// frames lie below that frame's stack pointer (the dispatch that led
+    /// to the unwind) are over.
+    pub consolidate: bool,
 }
 
 thread_local! {
@@ -73,6 +79,11 @@ impl Enclosing {
 impl Iterator for Enclosing {
     type Item = Walk;
     fn next(&mut self) -> Option<Walk> {
-        self.list.pop()
+        let w = self.list.pop()?;
+        if w.consolidate {
+            let sp = w.resume.rsp();
+            self.list.retain(|x| x.owner_sp > sp);
+        }
+        Some(w)
     }
 }

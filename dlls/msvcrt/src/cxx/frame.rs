@@ -1,0 +1,532 @@
+//! __CxxFrameHandler3: the language handler of functions compiled for
+//! MSVC C++ exceptions (by MSVC or clang), for the x64 FuncInfo of magic
+//! 0x19930520..0x19930522 (__CxxFrameHandler and __CxxFrameHandler2 are
+//! the same handler for those).
+//!
+//! A function's code maps to states (its IP-to-state map); each state
+//! names the cleanup funclet that destroys one automatic object and the
+//! state it leaves (the unwind map). Try blocks cover ranges of states,
+//! each with its catch clauses. Catch blocks and cleanups are funclets:
+//! separate functions with their own unwind data and this same handler,
+//! called with the establisher frame of the function they belong to, whose
+//! locals they use.
+//!
+//! Catching follows Windows: the dispatch phase finds a clause whose type
+//! matches, builds the catch object, and unwinds to the frame with a
+//! consolidating unwind (STATUS_UNWIND_CONSOLIDATE). Every frame below runs
+//! its cleanups (this handler, unwind phase), the target frame unwinds to
+//! the state of the try block's parent, and the unwind's callback then
+//! calls the catch funclet below all of that — the thrown object, in the
+//! thrower's frame, is still intact — and the target frame continues at
+//! the address the funclet returns.
+
+use super::data::*;
+use super::throw::{cxx_parts, destroy_object, terminate_now, CxxParts};
+use super::{current_catch, object_held, pop_catch, push_catch, while_unwinding, ActiveCatch};
+use ntdll::exception::target::unwind_from_handler;
+use syscalls::exception::*;
+use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
+
+/// ExceptionInformation[6] of this runtime's consolidation records.
+const CATCH_RECORD_MAGIC: u64 = 0x4341_5443_4845_5333; // "CATCHES3"
+
+/// Where a frame stands in its function.
+struct Position {
+    /// The establisher frame of the function (for a funclet, its parent's).
+    root: u64,
+    state: i32,
+    /// When the frame is a catch funclet: its try block and clause.
+    funclet: Option<(TryBlock, HandlerType)>,
+    /// The frame is a cleanup funclet (a destructor call the runtime makes
+    /// while unwinding).
+    cleanup: bool,
+}
+
+thread_local! {
+    /// The frames one of whose catch blocks is running: (frame, FuncInfo,
+    /// the state the frame is in meanwhile).
+    static CATCHING: std::cell::RefCell<Vec<(u64, u64, i32)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Where the frame's FuncInfo is (what identifies the function).
+fn func_info_at(dc: &DISPATCHER_CONTEXT) -> u64 {
+    dc.ImageBase + user::read::<u32>(dc.HandlerData).unwrap_or(0) as u64
+}
+
+/// While a catch block runs, the pc of the frame it belongs to is still
+/// where the exception left it, inside the try block; the state the frame
+/// is really in is the try block's parent state, recorded here (the
+/// UnwindHelp slot plays this part in Microsoft's runtime). It stays
+/// recorded when the catch block is left by an exception, until the frame
+/// is unwound or continues elsewhere.
+fn set_catching(frame: u64, fi: u64, state: i32) {
+    CATCHING.with(|l| {
+        let mut l = l.borrow_mut();
+        l.retain(|e| (e.0, e.1) != (frame, fi));
+        l.push((frame, fi, state));
+    });
+}
+
+fn clear_catching(frame: u64, fi: u64) {
+    CATCHING.with(|l| l.borrow_mut().retain(|e| (e.0, e.1) != (frame, fi)));
+}
+
+fn catching_state(frame: u64, fi: u64) -> Option<i32> {
+    CATCHING.with(|l| {
+        l.borrow()
+            .iter()
+            .rev()
+            .find(|e| (e.0, e.1) == (frame, fi))
+            .map(|e| e.2)
+    })
+}
+
+fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Position {
+    let fi_at = func_info_at(dc);
+    let ip_state = catching_state(frame, fi_at)
+        .unwrap_or_else(|| fi.state_at(dc.ControlPc.wrapping_sub(base) as u32));
+    // A catch funclet starts at its clause's handler address.
+    if let Ok(begin) = user::read::<u32>(dc.FunctionEntry) {
+        let begin = base + begin as u64;
+        for t in 0..fi.try_count {
+            let Some(tb) = fi.try_block(t, base) else {
+                break;
+            };
+            for h in 0..tb.catch_count {
+                let Some(ht) = tb.handler(h, base) else {
+                    break;
+                };
+                if ht.handler == begin {
+                    let root = user::read::<u64>(frame + ht.frame_offset as u64).unwrap_or(frame);
+                    return Position {
+                        root,
+                        state: ip_state,
+                        funclet: Some((tb, ht)),
+                        cleanup: false,
+                    };
+                }
+            }
+        }
+        for state in 0..fi.max_state {
+            match fi.unwind_entry(state, base) {
+                Some((_, action)) if action == begin => {
+                    return Position {
+                        root: frame,
+                        state: -1,
+                        funclet: None,
+                        cleanup: true,
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+    }
+    Position {
+        root: frame,
+        state: ip_state,
+        funclet: None,
+        cleanup: false,
+    }
+}
+
+thread_local! {
+    /// The frames whose cleanups this thread is running, with an address
+    /// in the Rust frame making the call.
+    static CLEANING: std::cell::RefCell<Vec<(u64, u64)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether an exception being dispatched to `frame` left one of the
+/// frame's own cleanups: a dispatch from inside the cleanup reaches the
+/// frame whose unwind called it.
+fn left_a_cleanup(frame: u64) -> bool {
+    let marker = 0u8;
+    let here = core::hint::black_box(&marker) as *const u8 as u64;
+    CLEANING.with(|l| {
+        let mut l = l.borrow_mut();
+        // Calls that never returned (their frames are gone) are dropped.
+        l.retain(|&(_, owner)| owner > here);
+        l.iter().any(|&(f, _)| f == frame)
+    })
+}
+
+thread_local! {
+    /// The catch objects being copied, by an address in the Rust frame
+    /// making the call.
+    static COPYING: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether an exception being dispatched left the copy constructor of a
+/// catch object: its dispatch went on through the dispatch that was
+/// copying (the dispatcher marks it nested).
+fn left_a_copy(rec: &EXCEPTION_RECORD) -> bool {
+    if rec.ExceptionFlags & EXCEPTION_NESTED_CALL == 0 {
+        return false;
+    }
+    let marker = 0u8;
+    let here = core::hint::black_box(&marker) as *const u8 as u64;
+    COPYING.with(|l| {
+        let mut l = l.borrow_mut();
+        l.retain(|&owner| owner > here);
+        !l.is_empty()
+    })
+}
+
+/// The state a try block's function is in outside it.
+fn parent_state(fi: &FuncInfo, base: u64, tb: &TryBlock) -> i32 {
+    fi.unwind_entry(tb.try_low, base)
+        .map_or(tb.try_low - 1, |(to, _)| to)
+}
+
+/// Destroys the function's automatic objects from state `from` down to
+/// state `to`, innermost first: each state's cleanup funclet is called as
+/// `void cleanup(void *, void *EstablisherFrame)`.
+fn local_unwind(fi: &FuncInfo, base: u64, frame: u64, root: u64, from: i32, to: i32) {
+    let mut state = from;
+    let mut steps = 0;
+    while state > to && steps <= fi.max_state {
+        let Some((next, action)) = fi.unwind_entry(state, base) else {
+            break;
+        };
+        state = next;
+        steps += 1;
+        if action != 0 {
+            // SAFETY: a cleanup funclet the function's unwind map names.
+            let cleanup: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(action) };
+            let marker = 0u8;
+            let owner = core::hint::black_box(&marker) as *const u8 as u64;
+            CLEANING.with(|l| l.borrow_mut().push((frame, owner)));
+            while_unwinding(|| cleanup(0, root));
+            CLEANING.with(|l| {
+                let mut l = l.borrow_mut();
+                if let Some(i) = l.iter().rposition(|e| *e == (frame, owner)) {
+                    l.truncate(i);
+                }
+            });
+        }
+    }
+}
+
+/// Copies `len` bytes of guest memory.
+fn copy_guest(dst: u64, src: u64, len: u32) {
+    if let Ok(bytes) = user::read_bytes(src, len as usize) {
+        let _ = user::write_from(dst, &bytes);
+    }
+}
+
+/// Initializes the catch object at `dst` from the thrown `object`, caught
+/// through `ct`: a reference is the adjusted address; a simple type is
+/// copied (a pointer then adjusted); a class through its copy
+/// constructor, or bitwise when it has none.
+pub fn build_catch_object(dst: u64, catch: &HandlerType, ct: &CatchableType, object: u64) {
+    let pmd = ct.this_displacement;
+    if catch.adjectives & HT_IS_REFERENCE != 0 {
+        let _ = user::write(dst, &pmd.adjust(object));
+    } else if ct.properties & CT_IS_SIMPLE_TYPE != 0 {
+        copy_guest(dst, object, ct.size);
+        if ct.size == 8 {
+            if let Ok(p) = user::read::<u64>(dst) {
+                if p != 0 {
+                    let _ = user::write(dst, &pmd.adjust(p));
+                }
+            }
+        }
+    } else if ct.copy_function == 0 {
+        copy_guest(dst, pmd.adjust(object), ct.size);
+    } else if ct.properties & CT_HAS_VIRTUAL_BASE != 0 {
+        // The copy constructor of a class with virtual bases takes a flag:
+        // 1, construct the virtual bases too (a most-derived object).
+        // SAFETY: the copy constructor the CatchableType names.
+        let copy: extern "win64" fn(u64, u64, i32) -> u64 =
+            unsafe { core::mem::transmute(ct.copy_function) };
+        copy(dst, pmd.adjust(object), 1);
+    } else {
+        // SAFETY: the copy constructor the CatchableType names.
+        let copy: extern "win64" fn(u64, u64) -> u64 =
+            unsafe { core::mem::transmute(ct.copy_function) };
+        copy(dst, pmd.adjust(object));
+    }
+}
+
+/// The clause `catch` of try block `tb` takes the exception: builds the
+/// catch object, then unwinds to `frame` and has the catch block run.
+#[allow(clippy::too_many_arguments)]
+fn catch_it(
+    rec: &mut EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+    tb: &TryBlock,
+    catch: &HandlerType,
+    conversion: Option<(&CatchableType, &CxxParts)>,
+) -> ! {
+    if let Some((ct, parts)) = conversion {
+        if catch.catch_object != 0 && catch.type_descriptor != 0 {
+            let dst = pos.root.wrapping_add(catch.catch_object as i64 as u64);
+            // An exception leaving the copy constructor reaches this
+            // dispatch again, as a nested one (see `left_a_copy`).
+            let marker = 0u8;
+            let owner = core::hint::black_box(&marker) as *const u8 as u64;
+            COPYING.with(|l| l.borrow_mut().push(owner));
+            while_unwinding(|| build_catch_object(dst, catch, ct, parts.object));
+            COPYING.with(|l| l.borrow_mut().retain(|&o| o != owner));
+        }
+    }
+    let mut unwind = EXCEPTION_RECORD {
+        ExceptionCode: STATUS_UNWIND_CONSOLIDATE.0,
+        ExceptionFlags: EXCEPTION_NONCONTINUABLE,
+        ExceptionAddress: rec.ExceptionAddress,
+        NumberParameters: 8,
+        ..Default::default()
+    };
+    let info = &mut unwind.ExceptionInformation;
+    info[0] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
+    info[1] = pos.root;
+    info[2] = catch.handler;
+    info[3] = parent_state(fi, dc.ImageBase, tb) as i64 as u64;
+    info[4] = rec as *mut EXCEPTION_RECORD as u64;
+    info[5] = func_info_at(dc);
+    info[6] = CATCH_RECORD_MAGIC;
+    info[7] = frame;
+    // The target IP is the frame's own pc: a walk from inside the catch
+    // block goes on in this frame from there.
+    unwind_from_handler(frame, dc.ControlPc, &mut unwind, 0, dc.HistoryTable)
+}
+
+/// The consolidation callback: runs the catch block, then ends it; returns
+/// where the target frame continues.
+extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
+    // SAFETY: the unwind passes the record catch_it made.
+    let info = unsafe { (*rec).ExceptionInformation };
+    let (root, funclet, target_state, fi_at, frame) =
+        (info[1], info[2], info[3] as i32, info[5], info[7]);
+    let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
+    set_catching(frame, fi_at, target_state);
+    push_catch(ActiveCatch {
+        record,
+        root,
+        funclet,
+    });
+    // A catch funclet: void *catch(void *, void *EstablisherFrame), which
+    // returns the address to continue at.
+    // SAFETY: the catch funclet the clause names.
+    let run: extern "win64" fn(u64, u64) -> u64 = unsafe { core::mem::transmute(funclet) };
+    let continuation = run(0, root);
+    // The frame goes on at the continuation, whose state is its own.
+    clear_catching(frame, fi_at);
+    if let Some(done) = pop_catch(root, funclet) {
+        end_catch(&done, None);
+    }
+    continuation
+}
+
+/// A catch block ended: its exception object is destroyed, unless it is
+/// the one in flight (rethrown) or another running catch block holds it.
+pub(super) fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
+    let Some(parts) = cxx_parts(&done.record) else {
+        return;
+    };
+    if in_flight == Some(parts.object) || object_held(parts.object) {
+        return;
+    }
+    destroy_object(&parts);
+}
+
+/// The thrown object of the exception an unwind is for, if a C++ one.
+fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
+    if is_catch_record(rec) {
+        let original = ntdll::exception::read_record_at(rec.ExceptionInformation[4]).ok()?;
+        return cxx_parts(&original).map(|p| p.object);
+    }
+    cxx_parts(rec).map(|p| p.object)
+}
+
+fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
+        && rec.NumberParameters >= 8
+        && rec.ExceptionInformation[6] == CATCH_RECORD_MAGIC
+}
+
+/// The unwind phase: destroy what the frame holds.
+fn unwind_frame(
+    rec: &EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+) {
+    let base = dc.ImageBase;
+    let target = rec.ExceptionFlags & EXCEPTION_TARGET_UNWIND != 0;
+    let to = if target {
+        if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
+            // Someone else's unwind to this frame (longjmp): it continues
+            // there, in the state of that place.
+            clear_catching(frame, func_info_at(dc));
+            return;
+        }
+        rec.ExceptionInformation[3] as i64 as i32
+    } else if let Some((tb, _)) = &pos.funclet {
+        // A catch block left by an exception: only what the catch block
+        // made; the function's own objects go with the function's frame.
+        parent_state(fi, base, tb)
+    } else {
+        -1
+    };
+    local_unwind(fi, base, frame, pos.root, pos.state, to);
+    if !target {
+        clear_catching(frame, func_info_at(dc));
+    }
+    if let (false, Some((_, ht))) = (target, &pos.funclet) {
+        if let Some(done) = pop_catch(pos.root, ht.handler) {
+            while_unwinding(|| end_catch(&done, object_in_flight(rec)));
+        }
+    }
+}
+
+/// The dispatch phase: find a catch clause for the exception.
+fn search(
+    rec: &mut EXCEPTION_RECORD,
+    frame: u64,
+    dc: &DISPATCHER_CONTEXT,
+    fi: &FuncInfo,
+    pos: &Position,
+) -> u32 {
+    let base = dc.ImageBase;
+    if is_rethrow(rec) {
+        // `throw;`: the exception of the innermost running catch block.
+        match current_catch() {
+            Some(c) if cxx_parts(&c.record).is_some() => {
+                rec.ExceptionInformation[1..4]
+                    .copy_from_slice(&c.record.ExceptionInformation[1..4]);
+                rec.NumberParameters = rec.NumberParameters.max(4);
+            }
+            // Nothing is being handled: the rethrow propagates, and no
+            // catch clause takes it (Microsoft's runtime does the same).
+            _ => return EXCEPTION_CONTINUE_SEARCH_DISPOSITION,
+        }
+    }
+    let parts = cxx_parts(rec);
+    if parts.is_none() && fi.eh_flags & FI_EHS_FLAG != 0 {
+        // Compiled for C++ exceptions only (/EHs).
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    let thrown = parts.and_then(|p| ThrowInfo::read(p.throw_info, p.image_base));
+    let catchable = match (&parts, &thrown) {
+        (Some(p), Some(ti)) => ti.catchable(p.image_base),
+        _ => Vec::new(),
+    };
+    // Try blocks are listed innermost first.
+    for t in 0..fi.try_count {
+        let Some(tb) = fi.try_block(t, base) else {
+            break;
+        };
+        if pos.state < tb.try_low || pos.state > tb.try_high {
+            continue;
+        }
+        if let Some((outer, _)) = &pos.funclet {
+            // A catch funclet's frame takes only the try blocks written
+            // inside that catch block; those around it belong to the
+            // function's own frame, further up.
+            if tb.try_low <= outer.try_high || tb.try_high > outer.catch_high {
+                continue;
+            }
+        }
+        for h in 0..tb.catch_count {
+            let Some(ht) = tb.handler(h, base) else {
+                break;
+            };
+            match (&parts, &thrown) {
+                (Some(p), Some(ti)) => {
+                    if let Some(ct) = catchable
+                        .iter()
+                        .find(|ct| type_matches(&ht, ct, ti.attributes))
+                    {
+                        catch_it(rec, frame, dc, fi, pos, &tb, &ht, Some((ct, p)));
+                    }
+                }
+                // A structured exception (/EHa): only catch(...) takes it.
+                _ if parts.is_none() && ht.type_descriptor == 0 => {
+                    catch_it(rec, frame, dc, fi, pos, &tb, &ht, None)
+                }
+                _ => {}
+            }
+        }
+    }
+    EXCEPTION_CONTINUE_SEARCH_DISPOSITION
+}
+
+/// A C++ exception raised by `throw;` (no object, no ThrowInfo).
+pub fn is_rethrow(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == EH_EXCEPTION_NUMBER
+        && rec.NumberParameters >= 3
+        && is_eh_magic(rec.ExceptionInformation[0])
+        && rec.ExceptionInformation[2] == 0
+}
+
+pub fn is_eh_magic(magic: u64) -> bool {
+    (FUNC_INFO_MAGIC_FIRST as u64..=FUNC_INFO_MAGIC_LAST as u64).contains(&magic)
+        || magic == EH_PURE_MAGIC_NUMBER1
+}
+
+/// EXCEPTION_DISPOSITION __CxxFrameHandler3(ExceptionRecord,
+/// EstablisherFrame, ContextRecord, DispatcherContext).
+pub extern "win64" fn __CxxFrameHandler3(
+    rec: *mut EXCEPTION_RECORD,
+    frame: u64,
+    _ctx: *mut CONTEXT,
+    dc: *mut DISPATCHER_CONTEXT,
+) -> u32 {
+    // SAFETY: the dispatcher passes its own live record and dispatcher
+    // context.
+    let (rec, dc) = unsafe { (&mut *rec, &*dc) };
+    let base = dc.ImageBase;
+    let Ok(rva) = user::read::<u32>(dc.HandlerData) else {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    };
+    let Some(fi) = FuncInfo::read(base + rva as u64, base) else {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    };
+    let pos = position(&fi, base, frame, dc);
+    log::trace!(
+        target: "cxx",
+        "{} 0x{:x} flags 0x{:x}: frame 0x{frame:x} pc 0x{:x} state {} root 0x{:x}{}{}",
+        if rec.ExceptionFlags & EXCEPTION_UNWINDING != 0 { "unwind" } else { "dispatch" },
+        rec.ExceptionCode,
+        rec.ExceptionFlags,
+        dc.ControlPc,
+        pos.state,
+        pos.root,
+        if pos.funclet.is_some() { ", catch funclet" } else { "" },
+        if pos.cleanup { ", cleanup funclet" } else { "" },
+    );
+    let unwinding = rec.ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND) != 0;
+    if pos.cleanup {
+        // An exception leaving a destructor that unwinding called: C++
+        // ends the program ([except.terminate]).
+        if !unwinding && (cxx_parts(rec).is_some() || is_rethrow(rec)) {
+            terminate_now();
+        }
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    if !unwinding
+        && (cxx_parts(rec).is_some() || is_rethrow(rec))
+        && (left_a_cleanup(frame) || left_a_copy(rec))
+    {
+        // Thrown by a destructor that unwinding called, or by the copy
+        // constructor of a catch object, out of it ([except.terminate]).
+        terminate_now();
+    }
+    if unwinding {
+        if fi.max_state > 0 {
+            unwind_frame(rec, frame, dc, &fi, &pos);
+        }
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    if fi.try_count == 0 {
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    search(rec, frame, dc, &fi, &pos)
+}
