@@ -75,3 +75,13 @@ pub fn by_id(id: u32) -> Option<(&'static BuiltinDll, &'static str)> {
         .get((id & !STUB_ID) as usize)
         .map(|&(d, n, _)| (d, n))
 }
+
+/// The DLL and name of the stub at `address`, if it is one. Never waits:
+/// exception dispatch asks this, possibly while a stub is being made.
+pub fn at(address: u64) -> Option<(&'static str, &'static str)> {
+    let s = STUBS.try_lock().ok()?;
+    s.made
+        .iter()
+        .find(|&&(_, _, a)| a == address)
+        .map(|&(d, n, _)| (d.name, n))
+}

@@ -196,7 +196,10 @@ mod tests {
         // share the queue (addresses hash to queues) for a moment.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         while queue(p as usize).waiting.load(Relaxed) != 0 {
-            assert!(std::time::Instant::now() < deadline, "a waiter stayed queued");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a waiter stayed queued"
+            );
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }

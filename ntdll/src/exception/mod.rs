@@ -33,9 +33,31 @@ pub(crate) fn call_handler(
 ) -> u32 {
     type Handler =
         extern "win64" fn(*mut EXCEPTION_RECORD, u64, *mut CONTEXT, *mut DISPATCHER_CONTEXT) -> u32;
+    if let Some((dll, name)) = unimplemented_handler(handler) {
+        // A stub's failure value (0) would read as "continue execution"
+        // and retry the fault forever: the frame has no handler instead.
+        log::error!(target: "unimplemented", "the frame handler {dll}!{name} is not implemented: its frame is passed over");
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
     // SAFETY: the handler an image's unwind data names for this frame.
     let f: Handler = unsafe { core::mem::transmute(handler) };
     f(rec, frame, ctx, dc)
+}
+
+/// If `handler` is (an import jump to) a stub of an unimplemented export,
+/// its DLL and name.
+fn unimplemented_handler(handler: u64) -> Option<(&'static str, &'static str)> {
+    if let Some(found) = loader::stubs::at(handler) {
+        return Some(found);
+    }
+    // `jmp [rip+disp32]`: an image's jump to its import slot.
+    let code = user::read::<[u8; 6]>(handler).ok()?;
+    if code[0] != 0xFF || code[1] != 0x25 {
+        return None;
+    }
+    let disp = i32::from_le_bytes(code[2..6].try_into().ok()?) as i64;
+    let slot = (handler as i64 + 6 + disp) as u64;
+    loader::stubs::at(user::read::<u64>(slot).ok()?)
 }
 
 /// The calling thread's stack bounds (StackLimit, StackBase).
