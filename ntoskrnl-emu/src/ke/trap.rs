@@ -37,8 +37,9 @@ const FPE_FLTRES: i32 = 6;
 const FPE_FLTINV: i32 = 7;
 const FPE_FLTSUB: i32 = 8;
 
-/// Registers of the Linux signal frame in CONTEXT.Gpr order.
-const GREGS: [libc::c_int; 16] = [
+/// Registers of the Linux signal frame in CONTEXT.Gpr order (Rax, Rcx,
+/// Rdx, Rbx, Rsp, Rbp, Rsi, Rdi, R8..R15).
+pub const SIGNAL_GREGS: [libc::c_int; 16] = [
     libc::REG_RAX,
     libc::REG_RCX,
     libc::REG_RDX,
@@ -62,7 +63,7 @@ const GREGS: [libc::c_int; 16] = [
 pub fn context_from_signal(uc: &libc::ucontext_t) -> CONTEXT {
     let mut ctx = CONTEXT::zeroed();
     let g = &uc.uc_mcontext.gregs;
-    for (i, &r) in GREGS.iter().enumerate() {
+    for (i, &r) in SIGNAL_GREGS.iter().enumerate() {
         ctx.Gpr[i] = g[r as usize] as u64;
     }
     ctx.Rip = g[libc::REG_RIP as usize] as u64;

@@ -26,6 +26,9 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 use syscalls::*;
 
+/// Integer registers in CONTEXT order, as indices into the signal frame.
+use crate::ke::trap::SIGNAL_GREGS as GREGS;
+
 /// sizeof(CONTEXT) on x64.
 pub const CONTEXT_SIZE: usize = 0x4D0;
 const CONTEXT_AMD64: u32 = 0x10_0000;
@@ -52,27 +55,6 @@ const FLT_SAVE_SIZE: usize = 512;
 
 /// Windows' selectors for user-mode code: CS, DS, ES, FS, GS, SS.
 const SEGMENTS: [u16; 6] = [0x33, 0x2B, 0x2B, 0x53, 0x2B, 0x2B];
-
-/// CONTEXT integer registers in CONTEXT order (Rax, Rcx, Rdx, Rbx, Rsp,
-/// Rbp, Rsi, Rdi, R8..R15) as indices into Linux's gregs.
-const GREGS: [libc::c_int; 16] = [
-    libc::REG_RAX,
-    libc::REG_RCX,
-    libc::REG_RDX,
-    libc::REG_RBX,
-    libc::REG_RSP,
-    libc::REG_RBP,
-    libc::REG_RSI,
-    libc::REG_RDI,
-    libc::REG_R8,
-    libc::REG_R9,
-    libc::REG_R10,
-    libc::REG_R11,
-    libc::REG_R12,
-    libc::REG_R13,
-    libc::REG_R14,
-    libc::REG_R15,
-];
 
 /// A thread's suspension state.
 pub struct SuspendState {
