@@ -300,6 +300,7 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
         &advapi32::DLL,
         &bcrypt::BCRYPT,
         &bcrypt::BCRYPT_PRIMITIVES,
+        &ws2_32::DLL,
     ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);

@@ -257,3 +257,15 @@ fn random() {
     let exe = build(&RANDOM);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+/// Windows Sockets start-up bookkeeping (ws2_32).
+#[test]
+fn winsock_startup() {
+    const WINSOCK_STARTUP: Testbin = Testbin {
+        stem: "winsock_startup",
+        libs: &["-lws2_32"],
+        dlls: &[],
+    };
+    let exe = build(&WINSOCK_STARTUP);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

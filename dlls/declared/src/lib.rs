@@ -50,6 +50,5 @@ declared! {
     "vcruntime140_1.dll", "vcruntime140_1", Win32;
     "version.dll", "version", Win32;
     "winmm.dll", "winmm", Win32;
-    "ws2_32.dll", "ws2_32", Socket;
     "wsock32.dll", "wsock32", Socket;
 }
