@@ -6,6 +6,7 @@
 // (class "MOZ\0RUST"), many throws in a loop. The output is compared byte for byte with what Wine
 // prints for it (testbins/expected/cxx_exceptions.out).
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <unwind.h>
@@ -64,6 +65,20 @@ __attribute__((noinline)) static void panic_like_rust()
     std::printf("_Unwind_RaiseException returned %d\n", (int)r);
 }
 
+static int throwing_compare(const void *a, const void *b)
+{
+    int x = *static_cast<const int *>(a), y = *static_cast<const int *>(b);
+    if (x == 13 || y == 13)
+        throw std::runtime_error("13 met in qsort");
+    return (x > y) - (x < y);
+}
+
+static int plain_compare(const void *a, const void *b)
+{
+    int x = *static_cast<const int *>(a), y = *static_cast<const int *>(b);
+    return (x > y) - (x < y);
+}
+
 __attribute__((noinline)) static void thrower(int i)
 {
     throw i;
@@ -115,6 +130,27 @@ int main()
     } catch (...) {
         std::printf("caught a foreign exception\n");
     }
+
+    // An exception out of a callback that the C library calls: it passes
+    // through qsort's frames to this function's handler.
+    try {
+        Noisy n("sorting");
+        int v[] = {5, 3, 13, 1, 8};
+        std::qsort(v, 5, sizeof v[0], throwing_compare);
+        std::printf("not reached\n");
+    } catch (const std::exception &e) {
+        std::printf("caught from a qsort comparator: %s\n", e.what());
+    }
+    int sorted[64];
+    for (int i = 0; i < 64; i++)
+        sorted[i] = (i * 37) % 64;
+    std::qsort(sorted, 64, sizeof sorted[0], plain_compare);
+    int in_order = 1;
+    for (int i = 0; i < 64; i++)
+        in_order &= sorted[i] == i;
+    int key = 42;
+    const int *found = static_cast<const int *>(std::bsearch(&key, sorted, 64, sizeof sorted[0], plain_compare));
+    std::printf("qsort sorted: %d, bsearch found 42 at %d\n", in_order, found ? int(found - sorted) : -1);
 
     int caught = 0;
     for (int i = 0; i < 1000; i++) {

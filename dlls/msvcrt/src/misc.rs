@@ -4,6 +4,7 @@ use crate::errno::{self, EINVAL};
 use crate::heap::malloc;
 use crate::startup::DATA;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use syscalls::exception::CONTEXT;
 
 fn cstr<'a>(p: *const u8) -> &'a [u8] {
     // SAFETY: a NUL-terminated string from the caller.
@@ -255,49 +256,146 @@ pub extern "win64" fn rand() -> i32 {
     ((next >> 16) & 0x7FFF) as i32
 }
 
-/// Implements qsort(base, num, width, compare).
-pub extern "win64" fn qsort(base: *mut u8, num: u64, width: u64, compare: u64) {
-    if num < 2 || width == 0 || compare == 0 {
-        return;
-    }
-    // SAFETY: a comparison function of the program, int(const void*, const
-    // void*) in the Windows x64 convention.
-    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 =
-        unsafe { core::mem::transmute(compare) };
-    let w = width as usize;
-    // Sort a copy of the elements, then write them back.
-    // SAFETY: the caller passes num * width bytes.
-    let data = unsafe { core::slice::from_raw_parts_mut(base, num as usize * w) };
-    let mut elems: Vec<Vec<u8>> = data.chunks(w).map(|c| c.to_vec()).collect();
-    elems.sort_by(|a, b| cmp(a.as_ptr(), b.as_ptr()).cmp(&0));
-    for (i, e) in elems.iter().enumerate() {
-        data[i * w..(i + 1) * w].copy_from_slice(e);
+/// A comparison function of the program: int (const void *, const void *)
+/// in the Windows x64 convention.
+type Compare = extern "win64" fn(*const u8, *const u8) -> i32;
+
+/// Swaps two elements of `width` bytes.
+///
+/// # Safety
+/// Both point at `width` readable and writable bytes.
+unsafe fn swap(a: *mut u8, b: *mut u8, width: usize) {
+    if a != b {
+        core::ptr::swap_nonoverlapping(a, b, width);
     }
 }
 
-/// Implements bsearch(key, base, num, width, compare).
-pub extern "win64" fn bsearch(
+/// Sorts in place, as msvcrt does: the comparison function sees pointers
+/// into the array itself, and nothing it answers (even an inconsistent
+/// order) can do more than leave the elements in some order. Quicksort
+/// with a median-of-three pivot, insertion sort for short runs; the
+/// smaller side is sorted first, recursion on it only, so the depth stays
+/// logarithmic.
+///
+/// # Safety
+/// `base` holds `num` elements of `width` bytes.
+unsafe fn sort(base: *mut u8, mut num: usize, width: usize, cmp: Compare) {
+    let at = |i: usize| base.add(i * width);
+    let mut lo = 0usize;
+    loop {
+        if num <= 8 {
+            for i in lo + 1..lo + num {
+                let mut j = i;
+                while j > lo && cmp(at(j - 1), at(j)) > 0 {
+                    swap(at(j - 1), at(j), width);
+                    j -= 1;
+                }
+            }
+            return;
+        }
+        let (first, mid, last) = (lo, lo + num / 2, lo + num - 1);
+        // Median of three to the front: first <= mid <= last, then mid is
+        // the pivot, kept at `first`.
+        if cmp(at(mid), at(first)) < 0 {
+            swap(at(mid), at(first), width);
+        }
+        if cmp(at(last), at(mid)) < 0 {
+            swap(at(last), at(mid), width);
+            if cmp(at(mid), at(first)) < 0 {
+                swap(at(mid), at(first), width);
+            }
+        }
+        swap(at(first), at(mid), width);
+        let (mut i, mut j) = (first + 1, last);
+        loop {
+            while i <= j && cmp(at(i), at(first)) < 0 {
+                i += 1;
+            }
+            while j > first && cmp(at(j), at(first)) > 0 {
+                j -= 1;
+            }
+            if i >= j {
+                break;
+            }
+            swap(at(i), at(j), width);
+            i += 1;
+            j -= 1;
+        }
+        swap(at(first), at(j), width);
+        // [lo, j) and (j, lo + num): sort the smaller by recursion.
+        let left = j - lo;
+        let right = lo + num - j - 1;
+        if left < right {
+            sort(at(lo), left, width, cmp);
+            lo = j + 1;
+            num = right;
+        } else {
+            sort(at(j + 1), right, width, cmp);
+            num = left;
+        }
+    }
+}
+
+/// qsort(base, num, width, compare); `caller` is the caller's state (see
+/// the entry stubs below).
+extern "win64" fn qsort_with_context(
+    base: *mut u8,
+    num: u64,
+    width: u64,
+    compare: u64,
+    caller: *mut CONTEXT,
+) {
+    if num < 2 || width == 0 || compare == 0 || base.is_null() {
+        return;
+    }
+    // SAFETY: the program's comparison function.
+    let cmp: Compare = unsafe { core::mem::transmute(compare) };
+    // SAFETY: the entry stub's CONTEXT; the caller passes num * width
+    // bytes (as on Windows, a bad array faults in the caller's name).
+    ntdll::exception::with_callback_frames(unsafe { &*caller }, || unsafe {
+        sort(base, num as usize, width as usize, cmp)
+    })
+}
+
+/// bsearch(key, base, num, width, compare).
+extern "win64" fn bsearch_with_context(
     key: *const u8,
     base: *const u8,
     num: u64,
     width: u64,
+    caller: *mut CONTEXT,
     compare: u64,
 ) -> u64 {
-    // SAFETY: as in qsort.
-    let cmp: extern "win64" fn(*const u8, *const u8) -> i32 =
-        unsafe { core::mem::transmute(compare) };
-    let (mut lo, mut hi) = (0u64, num);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        // SAFETY: mid < num; the caller passes num * width bytes.
-        let p = unsafe { base.add((mid * width) as usize) };
-        match cmp(key, p) {
-            0 => return p as u64,
-            r if r < 0 => hi = mid,
-            _ => lo = mid + 1,
-        }
+    if compare == 0 {
+        return 0;
     }
-    0
+    // SAFETY: the program's comparison function.
+    let cmp: Compare = unsafe { core::mem::transmute(compare) };
+    // SAFETY: the entry stub's CONTEXT.
+    ntdll::exception::with_callback_frames(unsafe { &*caller }, || {
+        let (mut lo, mut hi) = (0u64, num);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            // SAFETY: mid < num; the caller passes num * width bytes.
+            let p = unsafe { base.add((mid * width) as usize) };
+            match cmp(key, p) {
+                0 => return p as u64,
+                r if r < 0 => hi = mid,
+                _ => lo = mid + 1,
+            }
+        }
+        0
+    })
+}
+
+// qsort and bsearch call back into the program: their entry stubs record
+// the caller's state, so an exception thrown by the comparison function
+// can reach the caller's handlers.
+// (The stubs' own names differ from the C library's, which this binary
+// links too.)
+ntdll::caller_context_entry! {
+    msvcrt_qsort => qsort_with_context,
+    msvcrt_bsearch => bsearch_with_context,
 }
 
 fn win32_fail() -> i32 {

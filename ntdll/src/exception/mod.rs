@@ -410,3 +410,22 @@ pub extern "win64" fn RtlRaiseStatus(status: u32) {
 /// The dispatcher under its Windows name, for programs that look it up
 /// (it is entered only by the executive).
 pub use user_exception_dispatcher as KiUserExceptionDispatcher;
+
+/// Runs `f`, which calls back into guest code on behalf of a builtin
+/// function (a qsort comparator), so that an exception raised in the
+/// callback can be handled by the builtin's caller: walks reaching the
+/// builtin's own frames go on from `caller`, the caller's state as the
+/// builtin's entry stub recorded it. An unwind to a frame of the caller
+/// abandons the builtin's frames, as it abandons any frame it passes.
+pub fn with_callback_frames<T>(caller: &CONTEXT, f: impl FnOnce() -> T) -> T {
+    walks::during(
+        Walk {
+            owner_sp: walks::stack_marker(),
+            resume: *caller,
+            frame: caller.rsp(),
+            dispatch: false,
+            consolidate: false,
+        },
+        f,
+    )
+}
