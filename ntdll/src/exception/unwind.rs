@@ -71,11 +71,25 @@ fn read_info(base: u64, rva: u32) -> NtResult<Info> {
 }
 
 fn codes(info: &Info) -> NtResult<Vec<u16>> {
-    let mut v = vec![0u16; info.count];
-    for (i, c) in v.iter_mut().enumerate() {
-        *c = user::read::<u16>(info.at + 4 + 2 * i as u64).or_else(bad_stack)?;
+    let mut raw = vec![0u8; 2 * info.count];
+    user::read_into(info.at + 4, &mut raw).or_else(bad_stack)?;
+    Ok(raw
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect())
+}
+
+/// Reads the code at `pc`: `N` bytes, or as many as lie before the first
+/// unreadable page (zeros after them). None if `pc` itself is unreadable.
+fn code_at<const N: usize>(pc: u64) -> Option<[u8; N]> {
+    let mut code = [0u8; N];
+    if user::read_into(pc, &mut code).is_ok() {
+        return Some(code);
     }
-    Ok(v)
+    let to_page_end = ((pc | 0xFFF) + 1 - pc) as usize;
+    let n = to_page_end.min(N);
+    user::read_into(pc, &mut code[..n]).ok()?;
+    Some(code)
 }
 
 /// Where the data after the unwind codes starts (the handler or the
@@ -193,18 +207,9 @@ fn replay(
 /// `lea rsp, [frame_reg + disp]`, pops of nonvolatile registers, then
 /// `ret` or a jump out of the function.
 fn finish_epilogue(pc: u64, found: &Found, frame_reg: usize, ctx: &mut CONTEXT) -> bool {
-    let mut code = [0u8; 64];
-    for (i, b) in code.iter_mut().enumerate() {
-        match user::read::<u8>(pc + i as u64) {
-            Ok(v) => *b = v,
-            Err(_) => {
-                if i == 0 {
-                    return false;
-                }
-                break;
-            }
-        }
-    }
+    let Some(code) = code_at::<64>(pc) else {
+        return false;
+    };
     let mut k = 0usize;
     let mut rsp = ctx.rsp();
     // add rsp, imm8 / imm32

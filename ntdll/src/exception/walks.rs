@@ -61,28 +61,48 @@ pub fn during<T>(w: Walk, f: impl FnOnce() -> T) -> T {
 }
 
 /// The enclosing walks of a walk whose frame is at `sp`, innermost first.
+///
+/// The list is kept ordered by decreasing `owner_sp` (each new record
+/// drops every record at or below its own frame), so the enclosing walks
+/// are a prefix of it, and stay in place while the walk goes on: walks
+/// started meanwhile only ever add and remove records after that prefix.
+/// Nothing is copied but the record handed out (an exception must not
+/// allocate: glibc's heap trimming made every C++ throw fault in fresh
+/// pages).
 pub struct Enclosing {
-    list: Vec<Walk>,
+    /// Records of the prefix not yet handed out.
+    left: usize,
+}
+
+/// How many records, from the start, belong to frames above `sp`.
+fn prefix_above(l: &[Walk], sp: u64) -> usize {
+    l.iter().take_while(|x| x.owner_sp > sp).count()
 }
 
 impl Enclosing {
     pub fn new(sp: u64) -> Enclosing {
-        let list = WALKS.with(|l| {
+        let left = WALKS.with(|l| {
             let mut l = l.borrow_mut();
-            l.retain(|x| x.owner_sp > sp);
-            l.clone()
+            let n = prefix_above(&l, sp);
+            l.truncate(n);
+            n
         });
-        Enclosing { list }
+        Enclosing { left }
     }
 }
 
 impl Iterator for Enclosing {
     type Item = Walk;
     fn next(&mut self) -> Option<Walk> {
-        let w = self.list.pop()?;
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let w = WALKS.with(|l| l.borrow().get(self.left).copied())?;
         if w.consolidate {
             let sp = w.resume.rsp();
-            self.list.retain(|x| x.owner_sp > sp);
+            let n = WALKS.with(|l| prefix_above(&l.borrow()[..self.left], sp));
+            self.left = n;
         }
         Some(w)
     }
