@@ -26,12 +26,21 @@ pub fn unwind_to(
     let sp = walks::stack_marker();
     let mut outer = walks::Enclosing::new(sp);
     let (low, high) = stack_limits();
-    let mut current = *start;
+    // The state at the frame being unwound and its caller's, in two slots
+    // that trade roles at each frame (one CONTEXT copy per frame).
+    let mut slots = [*start, CONTEXT::zeroed()];
+    let mut at = 0usize;
     loop {
+        let (low_slot, high_slot) = slots.split_at_mut(1);
+        let (current, caller) = if at == 0 {
+            (&mut low_slot[0], &mut high_slot[0])
+        } else {
+            (&mut high_slot[0], &mut low_slot[0])
+        };
         if current.Rip == 0 || user::is_host_code(current.Rip) {
             match outer.next() {
                 Some(w) => {
-                    current = w.resume;
+                    *current = w.resume;
                     continue;
                 }
                 None => {
@@ -42,42 +51,42 @@ pub fn unwind_to(
                     } else {
                         STATUS_INVALID_UNWIND_TARGET
                     };
-                    raise_chained(code, rec, &current);
+                    raise_chained(code, rec, current);
                 }
             }
         }
         let pc = current.Rip;
-        let mut caller = current;
-        let (found, u) = match unwind::unwind_frame(UNW_FLAG_UHANDLER, &mut caller) {
+        *caller = *current;
+        let (found, u) = match unwind::unwind_frame(UNW_FLAG_UHANDLER, caller) {
             Ok(r) => r,
-            Err(_) => raise_chained(STATUS_BAD_STACK, rec, &current),
+            Err(_) => raise_chained(STATUS_BAD_STACK, rec, current),
         };
         let frame = u.establisher;
         if frame < low || frame >= high || frame & 7 != 0 {
-            raise_chained(STATUS_BAD_STACK, rec, &current);
+            raise_chained(STATUS_BAD_STACK, rec, current);
         }
         if target_frame != 0 && frame > target_frame {
-            raise_chained(STATUS_INVALID_UNWIND_TARGET, rec, &current);
+            raise_chained(STATUS_INVALID_UNWIND_TARGET, rec, current);
         }
         if let (Some(found), true) = (found, u.handler != 0) {
             if frame == target_frame {
                 rec.ExceptionFlags |= EXCEPTION_TARGET_UNWIND;
             }
-            let mut scratch = current;
+            let mut scratch = *current;
             let mut dc = DISPATCHER_CONTEXT {
                 ControlPc: pc,
                 ImageBase: found.image_base,
                 FunctionEntry: found.entry,
                 EstablisherFrame: frame,
                 TargetIp: target_ip,
-                ContextRecord: &mut current as *mut CONTEXT as u64,
+                ContextRecord: &mut *current as *mut CONTEXT as u64,
                 LanguageHandler: u.handler,
                 HandlerData: u.handler_data,
                 HistoryTable: history,
                 ScopeIndex: 0,
                 Fill0: 0,
             };
-            let resume = current;
+            let resume = *current;
             let disposition = walks::during(
                 Walk {
                     owner_sp: sp,
@@ -90,7 +99,7 @@ pub fn unwind_to(
             );
             rec.ExceptionFlags &= !(EXCEPTION_TARGET_UNWIND | EXCEPTION_COLLIDED_UNWIND);
             if disposition != EXCEPTION_CONTINUE_SEARCH_DISPOSITION {
-                raise_chained(STATUS_INVALID_DISPOSITION, rec, &current);
+                raise_chained(STATUS_INVALID_DISPOSITION, rec, current);
             }
         }
         if frame == target_frame {
@@ -104,7 +113,7 @@ pub fn unwind_to(
                 // frames — they stay intact, the thrown object with them —
                 // and returns where the target frame continues. A walk
                 // from inside it goes on in the target frame, at TargetIp.
-                let resume = current;
+                let resume = *current;
                 // PCONSOLIDATE_CALLBACK: PVOID (EXCEPTION_RECORD *).
                 // SAFETY: the callback the unwind's caller put in its record.
                 let callback: extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 =
@@ -120,9 +129,9 @@ pub fn unwind_to(
                     || callback(rec),
                 );
             }
-            context::restore(&current);
+            context::restore(current);
         }
-        current = caller;
+        at = 1 - at;
     }
 }
 
