@@ -37,7 +37,6 @@ declared! {
     "netapi32.dll", "netapi32", Win32;
     "normaliz.dll", "normaliz", Win32;
     "ole32.dll", "ole32", HResult;
-    "oleaut32.dll", "oleaut32", HResult;
     "powrprof.dll", "powrprof", Win32;
     "rpcrt4.dll", "rpcrt4", Win32;
     "secur32.dll", "secur32", Win32;
