@@ -78,6 +78,18 @@ fn cxx_exceptions() {
     let run = run(&exe, &[], &RunOptions::default());
     run.expect_status(0);
     run.expect_stdout_file("cxx_exceptions.out");
+    // The relay trace calls every API through a frame of its own: the
+    // exceptions must still find the program's handlers.
+    let traced = common::run(
+        &exe,
+        &[],
+        &RunOptions {
+            env: vec![("CASEMENT_DEBUG", "relay")],
+            ..Default::default()
+        },
+    );
+    traced.expect_status(0);
+    traced.expect_stdout_file("cxx_exceptions.out");
 }
 
 /// seh_unhandled.exe, built with DWARF line tables.

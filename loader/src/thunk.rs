@@ -110,6 +110,8 @@ core::arch::global_asm!(
     "pop rbx",
     "pop rbp",
     "ret",
+    ".globl casement_relay_entry_end",
+    "casement_relay_entry_end:",
     ".popsection",
     unimplemented = sym unimplemented,
     enter = sym relay_enter,
@@ -117,6 +119,7 @@ core::arch::global_asm!(
 );
 
 extern "C" {
+    fn casement_relay_entry_end();
     fn casement_unimplemented_entry();
     fn casement_relay_entry();
 }
@@ -127,6 +130,36 @@ pub fn unimplemented_entry() -> u64 {
 
 pub fn relay_entry() -> u64 {
     casement_relay_entry as *const () as u64
+}
+
+/// Whether `rip` is a return address inside the relay entry: a function
+/// the relay called sees the relay, not the program, as its caller.
+pub fn is_in_relay(rip: u64) -> bool {
+    (casement_relay_entry as *const () as u64..casement_relay_entry_end as *const () as u64)
+        .contains(&rip)
+}
+
+/// The program's state as the relay entry received it, from the relay's
+/// frame (`rbp`): its return address, stack pointer, and the rbp, rbx and
+/// rsi the relay saved. Other registers the relay leaves as it found them.
+pub fn relay_caller(rbp: u64) -> Option<RelayCaller> {
+    let read = |at: u64| syscalls::user::read::<u64>(at).ok();
+    Some(RelayCaller {
+        rip: read(rbp + 8)?,
+        rsp: rbp + 16,
+        rbp: read(rbp)?,
+        rbx: read(rbp - 8)?,
+        rsi: read(rbp - 16)?,
+    })
+}
+
+/// See [`relay_caller`].
+pub struct RelayCaller {
+    pub rip: u64,
+    pub rsp: u64,
+    pub rbp: u64,
+    pub rbx: u64,
+    pub rsi: u64,
 }
 
 /// What every unimplemented export does: say so, and fail the way Windows

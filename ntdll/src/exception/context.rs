@@ -115,6 +115,13 @@ macro_rules! caller_context_entry {
             "mov [rsp+0x40+0x98], rax",
             "mov rax, [rsp+0x518]",
             "mov [rsp+0x40+0xF8], rax",
+            // Called through the relay trace: the program's state is in
+            // the relay's frame (the argument registers are reloaded).
+            "lea rcx, [rsp+0x40]",
+            "call {unrelay}",
+            "mov rdx, [rsp+0x40+0x88]",
+            "mov r8, [rsp+0x40+0xB8]",
+            "mov r9, [rsp+0x40+0xC0]",
             "mov rcx, [rsp+0x40+0x80]",
             "lea rax, [rsp+0x40]",
             "mov [rsp+0x20], rax",
@@ -127,6 +134,7 @@ macro_rules! caller_context_entry {
             "ret",
             ".popsection",
             $imp = sym $imp,
+            unrelay = sym $crate::exception::context::casement_unrelay,
         );
         )*
         extern "win64" {
@@ -135,6 +143,25 @@ macro_rules! caller_context_entry {
     };
 }
 pub use crate::caller_context_entry;
+
+/// Turns the state an entry stub recorded into the program's when the stub
+/// was called by the relay trace (CASEMENT_DEBUG=relay) rather than by the
+/// program: handlers and unwinding must see the program's frames.
+pub extern "win64" fn casement_unrelay(ctx: *mut CONTEXT) {
+    // SAFETY: the entry stub's CONTEXT, in its frame.
+    let ctx = unsafe { &mut *ctx };
+    if !loader::thunk::is_in_relay(ctx.Rip) {
+        return;
+    }
+    if let Some(c) = loader::thunk::relay_caller(ctx.Gpr[syscalls::exception::reg::RBP]) {
+        use syscalls::exception::reg;
+        ctx.Rip = c.rip;
+        ctx.Gpr[reg::RSP] = c.rsp;
+        ctx.Gpr[reg::RBP] = c.rbp;
+        ctx.Gpr[reg::RBX] = c.rbx;
+        ctx.Gpr[reg::RSI] = c.rsi;
+    }
+}
 
 extern "win64" {
     pub fn casement_capture_context(ctx: *mut CONTEXT);
