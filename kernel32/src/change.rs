@@ -103,17 +103,21 @@ pub extern "win64" fn ReadDirectoryChangesW(
         set_error(0);
         return 1;
     }
-    let st = if st == STATUS_PENDING {
+    if st == STATUS_PENDING {
         // An asynchronous handle used without an OVERLAPPED: wait here.
         wait_for_status_block(iosb_ptr, ntdll::futex::Deadline::from_millis(u32::MAX));
-        NtStatus(iosb.Status)
+    }
+    // Read back through the pointer the executive wrote through.
+    let done = user::read::<IO_STATUS_BLOCK>(iosb_ptr).unwrap_or_default();
+    let st = if st == STATUS_PENDING {
+        NtStatus(done.Status)
     } else {
         st
     };
     if !st.is_success() {
         return fail(st, 0);
     }
-    if user::write_opt(returned, &(iosb.Information as u32)).is_err() {
+    if user::write_opt(returned, &(done.Information as u32)).is_err() {
         set_error(ERROR_NOACCESS);
         return 0;
     }

@@ -322,7 +322,7 @@ pub fn create_file(
         device_type: FILE_DEVICE_DISK,
         is_directory: is_dir || options & FILE_DIRECTORY_FILE != 0,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
-        event: crate::ke::event::Event::new(false, false),
+        event: crate::io::file_event::FileEvent::new(),
     };
     let object = Arc::new(object);
     share::add(&object, id, share, &path)?;
@@ -369,7 +369,7 @@ fn open_link(
         device_type: FILE_DEVICE_DISK,
         is_directory: is_dir,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
-        event: crate::ke::event::Event::new(false, false),
+        event: crate::io::file_event::FileEvent::new(),
     });
     share::add(&object, id, share, &path)?;
     Ok((object, FILE_OPENED))

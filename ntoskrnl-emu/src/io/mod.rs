@@ -4,6 +4,7 @@
 pub mod dir;
 pub mod dosattr;
 pub mod file;
+pub mod file_event;
 pub mod info;
 pub mod lock;
 pub mod names;
@@ -43,12 +44,9 @@ pub struct FileObject {
     pub is_directory: bool,
     /// FILE_DELETE_ON_CLOSE / FileDispositionInformation.
     pub delete_on_close: AtomicU32,
-    /// The file object's own event (FILE_OBJECT.Event, a notification
-    /// event, not signalled at first): a request clears it as it starts and
-    /// sets it when it completes without an event of the caller's, so that
-    /// waiting on the file handle waits for the request ("Synchronization
-    /// and Overlapped Input and Output").
-    pub event: crate::ke::event::Event,
+    /// The file object's own event, which a wait on the handle waits for
+    /// (see `file_event`).
+    pub event: file_event::FileEvent,
 }
 
 impl crate::ob::Object for FileObject {
@@ -69,20 +67,19 @@ impl crate::ob::Object for FileObject {
     }
 }
 
-/// A wait on a file handle is a wait on its event, which a wait does not
-/// consume.
+/// A wait on a file handle is a wait on its event.
 impl crate::ke::Waitable for FileObject {
     fn futex(&self) -> &AtomicU32 {
         crate::ke::Waitable::futex(&self.event)
     }
     fn try_acquire(&self) -> bool {
-        self.event.is_set()
+        crate::ke::Waitable::try_acquire(&self.event)
     }
     fn acquire(&self, since: u32) -> (crate::ke::Acquired, u32) {
         crate::ke::Waitable::acquire(&self.event, since)
     }
     fn is_signalled(&self) -> bool {
-        self.event.is_set()
+        crate::ke::Waitable::is_signalled(&self.event)
     }
 }
 
@@ -120,7 +117,7 @@ impl FileObject {
             device_type,
             is_directory: false,
             delete_on_close: AtomicU32::new(0),
-            event: crate::ke::event::Event::new(false, false),
+            event: crate::io::file_event::FileEvent::new(),
         }
     }
 }
