@@ -317,6 +317,18 @@ static void handle_waits(void)
     ok((WriteFile(ca, "q", 1, NULL, &w0) || GetLastError() == ERROR_IO_PENDING)
            && WaitForSingleObject(ca, 5000) == WAIT_OBJECT_0,
        "an overlapped write with no event signals its handle");
+
+    /* FILE_SKIP_SET_EVENT_ON_HANDLE: "the I/O Manager does not set the
+     * event for the file object" when a request pends. */
+    ok(SetFileCompletionNotificationModes(sb, FILE_SKIP_SET_EVENT_ON_HANDLE), "FILE_SKIP_SET_EVENT_ON_HANDLE on pipe b");
+    ok(!ReadFile(sb, bufb, sizeof bufb, NULL, &rb) && GetLastError() == ERROR_IO_PENDING, "a read of pipe b pends");
+    ResetEvent(wb.hEvent);
+    ok((WriteFile(cb, "k", 1, NULL, &wb) || GetLastError() == ERROR_IO_PENDING) && GetOverlappedResult(cb, &wb, &n, TRUE),
+       "write 1 byte");
+    for (int i = 0; i < 500 && !HasOverlappedIoCompleted(&rb); i++)
+        Sleep(10);
+    ok(HasOverlappedIoCompleted(&rb) && rb.InternalHigh == 1, "the read completes");
+    ok(WaitForSingleObject(sb, 0) == WAIT_TIMEOUT, "but the handle is left unsignalled");
     CloseHandle(wa.hEvent);
     CloseHandle(wb.hEvent);
     CloseHandle(sa);
