@@ -345,6 +345,12 @@ static void handle_waits(void)
            && WaitForSingleObject(f, 5000) == WAIT_OBJECT_0 && GetOverlappedResult(f, &fo, &n, FALSE) && n == 4,
        "an overlapped write of a disk file signals the file handle");
     CloseHandle(f);
+
+    /* A synchronous handle is signalled once a request on it completes. */
+    f = CreateFileW(L"d\\sync.bin", GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+    ok(WriteFile(f, "data", 4, &n, NULL) && n == 4 && WaitForSingleObject(f, 0) == WAIT_OBJECT_0,
+       "a synchronous write leaves its file handle signalled");
+    CloseHandle(f);
 }
 
 static void change_handles(void)
