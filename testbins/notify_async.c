@@ -203,6 +203,27 @@ static void directory_requests(void)
        "with STATUS_NOTIFY_CLEANUP and no bytes (0x%lx, %lu)", (unsigned long)ov.Internal,
        (unsigned long)ov.InternalHigh);
 
+    /* Two requests outstanding complete in the order they were made. */
+    dir = open_dir(L"d");
+    OVERLAPPED o1, o2;
+    static DWORD buf2[256];
+    memset(&o1, 0, sizeof o1);
+    memset(&o2, 0, sizeof o2);
+    o1.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    o2.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ok(ReadDirectoryChangesW(dir, notify_buf, sizeof notify_buf, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME, NULL, &o1, NULL)
+           && ReadDirectoryChangesW(dir, buf2, sizeof buf2, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME, NULL, &o2, NULL),
+       "two requests on one handle");
+    touch(L"d\\x1.txt");
+    ok(WaitForSingleObject(o1.hEvent, 5000) == WAIT_OBJECT_0, "a change completes the first");
+    ok(WaitForSingleObject(o2.hEvent, 200) == WAIT_TIMEOUT, "the second waits for the next change");
+    touch(L"d\\x2.txt");
+    ok(WaitForSingleObject(o2.hEvent, 5000) == WAIT_OBJECT_0 && o2.InternalHigh > 0, "which completes it");
+    CloseHandle(dir);
+    CloseHandle(o1.hEvent);
+    CloseHandle(o2.hEvent);
+    ok(DeleteFileW(L"d\\x1.txt") && DeleteFileW(L"d\\x2.txt"), "delete x1.txt and x2.txt");
+
     /* Through a completion port. */
     dir = open_dir(L"d");
     HANDLE port = CreateIoCompletionPort(dir, NULL, 77, 0);

@@ -11,9 +11,9 @@ const NOTIFY_ASYNC: Testbin = Testbin::plain("notify_async");
 
 /// Under Wine 8 every check passes but six, where Wine departs from the
 /// documentation: it reports no changes in a subdirectory of a watched
-/// tree to a new handle (checks 13 and 85); it drops the changes made
+/// tree to a new handle (checks 13 and 90); it drops the changes made
 /// between two requests instead of keeping them for the next one (15 and
-/// 81: "directory changes that occur between calls to this function are
+/// 86: "directory changes that occur between calls to this function are
 /// added to the buffer and then returned with the next call"); it does not
 /// probe the buffer (19); and a request ended by closing its handle
 /// completes with STATUS_HANDLES_CLOSED there instead of

@@ -323,7 +323,11 @@ fn issue_async(a: &Args, file: &Arc<FileObject>, watch: &Arc<Mutex<Watch>>) -> N
             inotify,
         };
         let irp = Irp::new(file.clone(), op, iosb, event, a[2], a[3], false);
-        let ready = {
+        // Requests complete in the order they were issued: with others
+        // pending, this one queues behind them.
+        let ready = if reactor::has_queued(file, true) {
+            None
+        } else {
             let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
             w.collect(false, || false)?;
             deliver(&mut w, buffer, length)
