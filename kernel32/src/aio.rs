@@ -136,7 +136,7 @@ pub extern "win64" fn GetOverlappedResult(
 
 /// The user APC of ReadFileEx/WriteFileEx: calls the completion routine
 /// with the Win32 error, the byte count and the OVERLAPPED.
-extern "win64" fn io_completion_apc(routine: u64, ov: u64, _reserved: u64) {
+pub(crate) extern "win64" fn io_completion_apc(routine: u64, ov: u64, _reserved: u64) {
     let (status, information) = match user::read::<IO_STATUS_BLOCK>(ov) {
         Ok(io) => (io.Status, io.Information),
         Err(_) => return,

@@ -3,6 +3,7 @@
 #![allow(non_snake_case)]
 
 pub mod aio;
+pub mod change;
 pub mod cmdline;
 pub mod codepages;
 pub mod console;
@@ -40,6 +41,7 @@ pub mod usersync;
 pub mod volume;
 
 use aio::*;
+use change::*;
 use console::*;
 use console_ctrl::*;
 use console_input::*;
@@ -268,6 +270,10 @@ static EXPORTS: &[Export] = &[
     export!(ReadDirectoryChangesW(
         Ptr, Ptr, Int, Int, Int, Ptr, Ptr, Ptr
     )),
+    export!(FindFirstChangeNotificationA(Str, Int, Int)),
+    export!(FindFirstChangeNotificationW(WStr, Int, Int)),
+    export!(FindNextChangeNotification(Ptr)),
+    export!(FindCloseChangeNotification(Ptr)),
     export!(GetFileInformationByHandle(Ptr, Ptr)),
     export!(GetFinalPathNameByHandleA(Ptr, Ptr, Int, Int)),
     export!(GetFinalPathNameByHandleW(Ptr, Ptr, Int, Int)),

@@ -194,6 +194,9 @@ fn is_synchronous(file: &FileObject) -> bool {
 
 /// One non-blocking try at a pending request (the reactor's callback).
 pub fn attempt(irp: &Irp) -> Attempt {
+    if let Op::Notify { .. } = irp.op {
+        return super::notify::attempt(irp);
+    }
     match attach::pipe_of(&irp.file) {
         Some(end) => attempt_on(irp, &end),
         None => Attempt::Done(STATUS_INVALID_DEVICE_REQUEST, 0),
@@ -210,7 +213,7 @@ fn attempt_on(irp: &Irp, end: &PipeEnd) -> Attempt {
             length,
             done,
         } => end.write(fd, *buffer, *length, done),
-        Op::Listen => Attempt::WouldBlock,
+        Op::Listen | Op::Notify { .. } => Attempt::WouldBlock,
     }
 }
 

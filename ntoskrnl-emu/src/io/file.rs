@@ -322,6 +322,7 @@ pub fn create_file(
         device_type: FILE_DEVICE_DISK,
         is_directory: is_dir || options & FILE_DIRECTORY_FILE != 0,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
+        event: crate::io::file_event::FileEvent::new(),
     };
     let object = Arc::new(object);
     share::add(&object, id, share, &path)?;
@@ -368,6 +369,7 @@ fn open_link(
         device_type: FILE_DEVICE_DISK,
         is_directory: is_dir,
         delete_on_close: AtomicU32::new((options & FILE_DELETE_ON_CLOSE != 0) as u32),
+        event: crate::io::file_event::FileEvent::new(),
     });
     share::add(&object, id, share, &path)?;
     Ok((object, FILE_OPENED))
@@ -465,7 +467,13 @@ fn read_offset(ptr: u64) -> NtResult<Option<i64>> {
     Ok(if v == USE_FILE_POINTER { None } else { Some(v) })
 }
 
-fn complete(iosb: u64, event: u64, status: NtStatus, information: u64) -> NtStatus {
+fn complete(
+    file: &FileObject,
+    iosb: u64,
+    event: u64,
+    status: NtStatus,
+    information: u64,
+) -> NtStatus {
     let io = IO_STATUS_BLOCK {
         Status: status.0,
         _pad: 0,
@@ -478,6 +486,11 @@ fn complete(iosb: u64, event: u64, status: NtStatus, information: u64) -> NtStat
         if let Ok(ev) = ob::reference_typed::<crate::ke::event::Event>(event) {
             ev.set();
         }
+    } else if file.options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT) != 0 {
+        // A synchronous request without an event signals the file object
+        // as it completes, as on Windows; asynchronous handles come here
+        // from io::dispatch, whose request (irp::finish) does it.
+        file.event.set();
     }
     status
 }
@@ -520,7 +533,7 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
     };
     if n < 0 {
         let errno = last_errno();
-        return complete(iosb, 0, io_error(&file, errno, FILE_READ_DATA), 0);
+        return complete(&file, iosb, 0, io_error(&file, errno, FILE_READ_DATA), 0);
     }
     if let Some(off) = offset {
         sync_position(&file, off + n as i64);
@@ -532,9 +545,9 @@ pub fn NtReadFile(a: &Args) -> NtStatus {
             // A terminal at end of input reads zero bytes successfully.
             _ => STATUS_SUCCESS,
         };
-        return complete(iosb, a[1], status, 0);
+        return complete(&file, iosb, a[1], status, 0);
     }
-    complete(iosb, a[1], STATUS_SUCCESS, n as u64)
+    complete(&file, iosb, a[1], STATUS_SUCCESS, n as u64)
 }
 
 /// Implements NtWriteFile(FileHandle, Event, ApcRoutine, ApcContext,
@@ -587,14 +600,14 @@ pub fn NtWriteFile(a: &Args) -> NtStatus {
                 continue;
             }
             let status = io_error(&file, errno, FILE_WRITE_DATA | FILE_APPEND_DATA);
-            return complete(iosb, 0, status, done as u64);
+            return complete(&file, iosb, 0, status, done as u64);
         }
         done += n as usize;
     }
     if let Some(off) = offset {
         sync_position(&file, off + done as i64);
     }
-    complete(iosb, a[1], STATUS_SUCCESS, done as u64)
+    complete(&file, iosb, a[1], STATUS_SUCCESS, done as u64)
 }
 
 /// The status of a failed host read or write: a handle opened without the
@@ -639,5 +652,5 @@ pub fn NtFlushBuffersFile(a: &Args) -> NtStatus {
     } else {
         STATUS_SUCCESS
     };
-    complete(a[1], 0, status, 0)
+    complete(&file, a[1], 0, status, 0)
 }

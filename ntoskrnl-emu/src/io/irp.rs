@@ -43,6 +43,14 @@ pub enum Op {
     },
     /// FSCTL_PIPE_LISTEN: ends when a client connects.
     Listen,
+    /// NtNotifyChangeDirectoryFile: ends when the directory changes;
+    /// `inotify` is the descriptor of the directory's watch, which the
+    /// reactor waits on.
+    Notify {
+        buffer: u64,
+        length: usize,
+        inotify: i32,
+    },
 }
 
 pub struct Irp {
@@ -82,6 +90,9 @@ impl Irp {
         apc_context: u64,
         synchronous: bool,
     ) -> Arc<Irp> {
+        // A request starting resets the file object's event, as NtReadFile
+        // and its kin do on Windows.
+        file.event.clear();
         Arc::new(Irp {
             file,
             op,
@@ -222,6 +233,14 @@ fn finish(irp: &Arc<Irp>, from: u32, status: NtStatus, information: u64, immedia
     {
         ev.set();
     }
+    // Without an event of the caller's, the file object's own tells that
+    // the request is done, unless the file asked not to have it set
+    // (FILE_SKIP_SET_EVENT_ON_HANDLE) for its asynchronous requests.
+    let skip_file_event =
+        !irp.synchronous && notification & attach::FILE_SKIP_SET_EVENT_ON_HANDLE != 0;
+    if irp.event.is_none() && !(immediate && status.is_error()) && !skip_file_event {
+        irp.file.event.set();
+    }
     if !irp.synchronous {
         // A request that fails at once reports nothing but its status; one
         // that succeeds at once skips the port when the file asked to.
@@ -286,6 +305,12 @@ pub fn wait(irp: &Arc<Irp>) -> NtStatus {
 /// Cancels the pending requests that `select` picks: each completes with
 /// STATUS_CANCELLED. Returns how many were cancelled.
 pub fn cancel(select: impl Fn(&Irp) -> bool) -> usize {
+    end_pending(select, |_| STATUS_CANCELLED)
+}
+
+/// Ends the pending requests that `select` picks, each with the status
+/// `status_of` gives it. Returns how many were ended.
+fn end_pending(select: impl Fn(&Irp) -> bool, status_of: impl Fn(&Irp) -> NtStatus) -> usize {
     let chosen: Vec<Arc<Irp>> = pending().iter().filter(|i| select(i)).cloned().collect();
     let mut n = 0;
     for irp in chosen {
@@ -293,7 +318,7 @@ pub fn cancel(select: impl Fn(&Irp) -> bool) -> usize {
         if let Some(end) = attach::pipe_of(&irp.file) {
             end.forget_listener(&irp);
         }
-        if complete(&irp, STATUS_CANCELLED, 0, false) {
+        if complete(&irp, status_of(&irp), 0, false) {
             n += 1;
         }
     }
@@ -329,7 +354,15 @@ pub fn NtClose(a: &Args) -> NtStatus {
     if let Some(object) = pending_file {
         if status.is_success() && crate::ob::handle::count_handles_to(&object) == 0 {
             if let Ok(file) = object.into_any().downcast::<FileObject>() {
-                cancel(|i| Arc::ptr_eq(&i.file, &file));
+                // Change notifications end with STATUS_NOTIFY_CLEANUP
+                // (FsRtlNotifyCleanup), the others are cancelled.
+                end_pending(
+                    |i| Arc::ptr_eq(&i.file, &file),
+                    |i| match i.op {
+                        Op::Notify { .. } => super::notify::STATUS_NOTIFY_CLEANUP,
+                        _ => STATUS_CANCELLED,
+                    },
+                );
             }
         }
     }

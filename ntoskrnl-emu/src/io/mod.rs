@@ -4,6 +4,7 @@
 pub mod dir;
 pub mod dosattr;
 pub mod file;
+pub mod file_event;
 pub mod info;
 pub mod lock;
 pub mod names;
@@ -43,8 +44,44 @@ pub struct FileObject {
     pub is_directory: bool,
     /// FILE_DELETE_ON_CLOSE / FileDispositionInformation.
     pub delete_on_close: AtomicU32,
+    /// The file object's own event, which a wait on the handle waits for
+    /// (see `file_event`).
+    pub event: file_event::FileEvent,
 }
-crate::object_type!(FileObject, "File");
+
+impl crate::ob::Object for FileObject {
+    fn type_name(&self) -> &'static str {
+        "File"
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn into_any(self: std::sync::Arc<Self>) -> std::sync::Arc<dyn std::any::Any + Send + Sync> {
+        self
+    }
+    /// Console handles are signalled by pending input on Windows, which
+    /// this event does not track: a wait on one keeps failing
+    /// (STATUS_OBJECT_TYPE_MISMATCH) rather than never ending.
+    fn waitable(&self) -> Option<&dyn crate::ke::Waitable> {
+        (self.device_type != FILE_DEVICE_CONSOLE).then_some(self as &dyn crate::ke::Waitable)
+    }
+}
+
+/// A wait on a file handle is a wait on its event.
+impl crate::ke::Waitable for FileObject {
+    fn futex(&self) -> &AtomicU32 {
+        crate::ke::Waitable::futex(&self.event)
+    }
+    fn try_acquire(&self) -> bool {
+        crate::ke::Waitable::try_acquire(&self.event)
+    }
+    fn acquire(&self, since: u32) -> (crate::ke::Acquired, u32) {
+        crate::ke::Waitable::acquire(&self.event, since)
+    }
+    fn is_signalled(&self) -> bool {
+        crate::ke::Waitable::is_signalled(&self.event)
+    }
+}
 
 impl FileObject {
     pub fn raw(&self) -> i32 {
@@ -80,6 +117,7 @@ impl FileObject {
             device_type,
             is_directory: false,
             delete_on_close: AtomicU32::new(0),
+            event: crate::io::file_event::FileEvent::new(),
         }
     }
 }

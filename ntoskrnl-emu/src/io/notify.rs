@@ -3,10 +3,16 @@
 //! The first request on a directory handle starts watching (the whole tree
 //! when asked); changes that happen between requests are kept for the next
 //! one, as Windows keeps them. A request on a synchronous handle waits for
-//! a change. An asynchronous request is completed at once when changes are
-//! already queued; waiting for one needs the I/O completion machinery and
-//! fails loudly with STATUS_NOT_IMPLEMENTED until then.
+//! a change in the calling thread. An asynchronous request is completed at
+//! once when changes are already queued; otherwise it is an I/O request
+//! packet left pending, whose watch's inotify descriptor the reactor waits
+//! on (epoll), and it completes the asynchronous way (status block, event,
+//! file object event, completion port, APC) when a change comes, is
+//! cancelled (CancelIo/CancelIoEx: STATUS_CANCELLED), or ends with
+//! STATUS_NOTIFY_CLEANUP when the last handle to the directory is closed.
 
+use super::irp::{self, Irp, Op};
+use super::reactor::{self, Attempt};
 use super::{last_errno, status_from_errno, FileObject};
 use crate::ob;
 use std::collections::HashMap;
@@ -39,7 +45,7 @@ const ACTION_RENAMED_NEW_NAME: u32 = 5;
 /// should enumerate the directory instead.
 const STATUS_NOTIFY_ENUM_DIR: NtStatus = NtStatus(0x0000_010C);
 /// STATUS_NOTIFY_CLEANUP: the handle was closed while a request waited.
-const STATUS_NOTIFY_CLEANUP: NtStatus = NtStatus(0x0000_010B);
+pub const STATUS_NOTIFY_CLEANUP: NtStatus = NtStatus(0x0000_010B);
 
 struct Watch {
     inotify: OwnedFd,
@@ -260,6 +266,112 @@ fn watch_for(
     Ok(w)
 }
 
+/// The pending changes written to the caller's buffer as (status, bytes),
+/// or None when there are none.
+fn deliver(w: &mut Watch, buffer: u64, length: usize) -> Option<NtResult<(NtStatus, u64)>> {
+    if w.pending.is_empty() {
+        return None;
+    }
+    Some(match w.take(length) {
+        Some(records) => {
+            user::write_from(buffer, &records).map(|_| (STATUS_SUCCESS, records.len() as u64))
+        }
+        None => Ok((STATUS_NOTIFY_ENUM_DIR, 0)),
+    })
+}
+
+/// Checks that the caller's buffer can be written, a byte of each page read
+/// and written back (ProbeForWrite): a bad buffer fails the call, not the
+/// request later.
+fn probe_for_write(buffer: u64, length: usize) -> NtResult<()> {
+    super::dispatch::prepare_user_buffer(buffer, length)?;
+    let end = buffer + length as u64;
+    let mut at = buffer;
+    while at < end {
+        let b: u8 = user::read(at)?;
+        user::write(at, &b)?;
+        at = (at & !0xFFF) + 0x1000;
+    }
+    Ok(())
+}
+
+/// An asynchronous request: completed now when changes are queued, else
+/// left pending for the reactor. Returns the service's status.
+fn issue_async(a: &Args, file: &Arc<FileObject>, watch: &Arc<Mutex<Watch>>) -> NtStatus {
+    let (iosb, buffer, length) = (a[4], a[5], a[6] as u32 as usize);
+    let run = || -> NtResult<NtStatus> {
+        let event = match a[1] {
+            0 => None,
+            h => Some(ob::reference_typed::<crate::ke::event::Event>(h)?),
+        };
+        // The status block must be writable before anything happens.
+        user::read::<[u64; 2]>(iosb)?;
+        probe_for_write(buffer, length)?;
+        if let Some(e) = &event {
+            // The I/O manager resets the caller's event as the request
+            // starts.
+            e.clear();
+        }
+        let inotify = watch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .inotify
+            .as_raw_fd();
+        let op = Op::Notify {
+            buffer,
+            length,
+            inotify,
+        };
+        let irp = Irp::new(file.clone(), op, iosb, event, a[2], a[3], false);
+        // Requests complete in the order they were issued: with others
+        // pending, this one queues behind them.
+        let ready = if reactor::has_queued(file, true) {
+            None
+        } else {
+            let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+            w.collect(false, || false)?;
+            deliver(&mut w, buffer, length)
+        };
+        if let Some(result) = ready {
+            let (status, n) = result?;
+            irp::complete(&irp, status, n, true);
+            return Ok(status);
+        }
+        // A change that comes from now on leaves the descriptor readable,
+        // which the reactor sees when it starts watching it.
+        irp::mark_pending(&irp);
+        reactor::submit(irp);
+        Ok(STATUS_PENDING)
+    };
+    run().unwrap_or_else(|e| e)
+}
+
+/// One try at a pending change notification (the reactor's callback):
+/// done when changes have come.
+pub fn attempt(irp: &Irp) -> Attempt {
+    let Op::Notify { buffer, length, .. } = irp.op else {
+        return Attempt::Done(STATUS_INVALID_DEVICE_REQUEST, 0);
+    };
+    let key = Arc::as_ptr(&irp.file) as usize;
+    let watch = WATCHES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(&key).cloned());
+    let Some(watch) = watch else {
+        return Attempt::Done(STATUS_NOTIFY_CLEANUP, 0);
+    };
+    let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = w.collect(false, || false) {
+        return Attempt::Done(e, 0);
+    }
+    match deliver(&mut w, buffer, length) {
+        None => Attempt::WouldBlock,
+        Some(Ok((status, n))) => Attempt::Done(status, n),
+        Some(Err(e)) => Attempt::Done(e, 0),
+    }
+}
+
 /// Implements NtNotifyChangeDirectoryFile(FileHandle, Event, ApcRoutine,
 /// ApcContext, IoStatusBlock, Buffer, Length, CompletionFilter,
 /// WatchTree).
@@ -271,7 +383,7 @@ pub fn NtNotifyChangeDirectoryFile(a: &Args) -> NtStatus {
         a[7] as u32,
         a[8] as u8 != 0,
     );
-    let run = || -> NtResult<(NtStatus, u64)> {
+    let open = || -> NtResult<(Arc<FileObject>, Arc<Mutex<Watch>>)> {
         let file = ob::reference_typed::<FileObject>(a[0])?;
         if filter == 0 || filter & !CHANGE_VALID != 0 {
             return Err(STATUS_INVALID_PARAMETER);
@@ -280,27 +392,26 @@ pub fn NtNotifyChangeDirectoryFile(a: &Args) -> NtStatus {
             .path()
             .filter(|_| file.is_directory)
             .ok_or(STATUS_INVALID_PARAMETER)?;
-        let synchronous = file.options
-            & (super::file::FILE_SYNCHRONOUS_IO_ALERT | super::file::FILE_SYNCHRONOUS_IO_NONALERT)
-            != 0;
         let watch = watch_for(&file, &path, filter, tree)?;
+        Ok((file, watch))
+    };
+    let (file, watch) = match open() {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let synchronous = file.options
+        & (super::file::FILE_SYNCHRONOUS_IO_ALERT | super::file::FILE_SYNCHRONOUS_IO_NONALERT)
+        != 0;
+    if !synchronous {
+        return issue_async(a, &file, &watch);
+    }
+    // A synchronous handle: wait here for a change.
+    let run = || -> NtResult<(NtStatus, u64)> {
         let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
         // The handle table and this call hold the file object; with only
         // this call left, the handle has been closed.
-        w.collect(synchronous, || Arc::strong_count(&file) <= 1)?;
-        if w.pending.is_empty() {
-            log::warn!(
-                "unimplemented: NtNotifyChangeDirectoryFile waiting on an asynchronous handle"
-            );
-            return Err(STATUS_NOT_IMPLEMENTED);
-        }
-        match w.take(length) {
-            Some(records) => {
-                user::write_from(buffer, &records)?;
-                Ok((STATUS_SUCCESS, records.len() as u64))
-            }
-            None => Ok((STATUS_NOTIFY_ENUM_DIR, 0)),
-        }
+        w.collect(true, || Arc::strong_count(&file) <= 1)?;
+        deliver(&mut w, buffer, length).unwrap_or(Err(STATUS_UNSUCCESSFUL))
     };
     match run() {
         Ok((status, n)) => {

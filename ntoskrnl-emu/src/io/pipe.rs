@@ -350,6 +350,7 @@ pub fn create_instance(
         device_type: super::FILE_DEVICE_NAMED_PIPE,
         is_directory: false,
         delete_on_close: AtomicU32::new(0),
+        event: crate::io::file_event::FileEvent::new(),
     });
     let instance = Arc::new(Instance {
         pipe: pipe.clone(),
@@ -386,6 +387,7 @@ pub fn open_root(nt_name: Vec<u16>, access: u32, options: u32) -> NtResult<Arc<F
         device_type: super::FILE_DEVICE_NAMED_PIPE,
         is_directory: true,
         delete_on_close: AtomicU32::new(0),
+        event: crate::io::file_event::FileEvent::new(),
     });
     let _ = super::attach::get_or_create(&file).pipe_root.set(());
     Ok(file)
@@ -433,6 +435,7 @@ pub fn open_client(
             device_type: super::FILE_DEVICE_NAMED_PIPE,
             is_directory: false,
             delete_on_close: AtomicU32::new(0),
+            event: crate::io::file_event::FileEvent::new(),
         });
         let end = Arc::new(PipeEnd {
             instance: instance.clone(),

@@ -17,7 +17,12 @@ pub enum Attempt {
 }
 
 struct Watch {
-    file: Arc<FileObject>,
+    /// Keeps the file object, and with it the descriptor waited on, alive
+    /// while the watch is registered.
+    _file: Arc<FileObject>,
+    /// The descriptor waited on: the file's own, or for change
+    /// notifications the directory watch's inotify descriptor.
+    fd: i32,
     reads: VecDeque<Arc<Irp>>,
     writes: VecDeque<Arc<Irp>>,
     registered: bool,
@@ -55,8 +60,17 @@ fn key(file: &Arc<FileObject>) -> usize {
     Arc::as_ptr(file) as usize
 }
 
+/// Reads, and change notifications, wait for their descriptor to be
+/// readable.
 fn is_read(irp: &Irp) -> bool {
-    matches!(irp.op, Op::Read { .. })
+    matches!(irp.op, Op::Read { .. } | Op::Notify { .. })
+}
+
+fn fd_of(irp: &Irp) -> i32 {
+    match irp.op {
+        Op::Notify { inotify, .. } => inotify,
+        _ => irp.file.raw(),
+    }
 }
 
 /// Updates the epoll interest of a watch; returns false when the watch has
@@ -69,7 +83,7 @@ fn rearm(r: &Reactor, key: usize, w: &mut Watch) -> bool {
     if !w.writes.is_empty() {
         events |= libc::EPOLLOUT as u32;
     }
-    let fd = w.file.raw();
+    let fd = w.fd;
     if events == 0 {
         if w.registered {
             // SAFETY: removing a descriptor we registered; errors (it may
@@ -131,7 +145,8 @@ pub fn submit(irp: Arc<Irp>) {
         return;
     }
     let w = watches.entry(k).or_insert_with(|| Watch {
-        file: irp.file.clone(),
+        _file: irp.file.clone(),
+        fd: fd_of(&irp),
         reads: VecDeque::new(),
         writes: VecDeque::new(),
         registered: false,
