@@ -590,7 +590,11 @@ int main(int argc, char **argv)
         abandoned();
         return done();
     }
-    plan(126);
+    plan(128);
+    /* The current process is signalled only when it ends; its thread
+     * is signalled only when it ends. */
+    ok(WaitForSingleObject(GetCurrentProcess(), 20) == WAIT_TIMEOUT, "waiting on the current process times out");
+    ok(WaitForSingleObject(GetCurrentThread(), 20) == WAIT_TIMEOUT, "waiting on the current thread times out");
     events();
     mutexes();
     semaphores();

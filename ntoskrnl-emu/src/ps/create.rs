@@ -186,6 +186,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         exit_status: AtomicU32::new(STILL_ACTIVE),
         default_stack_reserve: image.stack_reserve,
         affinity: std::sync::atomic::AtomicU64::new(0),
+        ended: AtomicU32::new(0),
     });
     let _ = super::PROCESS.set(process);
     let teb_base = thread.teb;

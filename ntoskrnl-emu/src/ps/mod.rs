@@ -27,8 +27,22 @@ pub struct Process {
     /// The process affinity mask (stored and reported; 0 means all of
     /// the system's processors).
     pub affinity: AtomicU64,
+    /// 1 once the process has ended (the wait state; a futex word). A
+    /// process's own threads never see it set: the end of the process
+    /// ends them too, so waiting on the current process waits for ever
+    /// (or times out), as on Windows.
+    pub ended: AtomicU32,
 }
-crate::object_type!(Process, "Process");
+crate::object_type!(Process, "Process", waitable);
+
+impl crate::ke::Waitable for Process {
+    fn futex(&self) -> &AtomicU32 {
+        &self.ended
+    }
+    fn try_acquire(&self) -> bool {
+        self.ended.load(std::sync::atomic::Ordering::Acquire) != 0
+    }
+}
 
 /// Threads that have not ended yet; the last one to end ends the process.
 pub static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -89,6 +103,7 @@ pub fn current_process_object() -> Arc<dyn Object> {
             exit_status: AtomicU32::new(STILL_ACTIVE),
             default_stack_reserve: 0,
             affinity: AtomicU64::new(0),
+            ended: AtomicU32::new(0),
         }),
     }
 }
