@@ -31,11 +31,13 @@ pub mod process;
 pub mod psapi;
 pub mod sync;
 pub mod sysdirs;
+pub mod systime;
 pub mod tempfile;
 pub mod thread;
 pub mod threadpool;
 pub mod time;
 pub mod timer;
+pub mod timezone;
 pub mod usersync;
 pub mod volume;
 
@@ -62,11 +64,13 @@ use probe::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
+use systime::*;
 use tempfile::*;
 use thread::*;
 use threadpool::*;
 use time::*;
 use timer::*;
+use timezone::*;
 use usersync::*;
 use volume::*;
 
@@ -520,6 +524,20 @@ static EXPORTS: &[Export] = &[
     export!(GetTickCount64()),
     export!(GetSystemTimeAsFileTime(Ptr)),
     export!(GetSystemTimePreciseAsFileTime(Ptr)),
+    // Calendar time and time zones (systime, timezone).
+    export!(FileTimeToSystemTime(Ptr, Ptr)),
+    export!(SystemTimeToFileTime(Ptr, Ptr)),
+    export!(GetSystemTime(Ptr)),
+    export!(GetLocalTime(Ptr)),
+    export!(SetSystemTime(Ptr)),
+    export!(SetLocalTime(Ptr)),
+    export!(CompareFileTime(Ptr, Ptr)),
+    export!(FileTimeToLocalFileTime(Ptr, Ptr)),
+    export!(LocalFileTimeToFileTime(Ptr, Ptr)),
+    export!(GetTimeZoneInformation(Ptr)),
+    export!(GetDynamicTimeZoneInformation(Ptr)),
+    export!(SystemTimeToTzSpecificLocalTime(Ptr, Ptr, Ptr)),
+    export!(TzSpecificLocalTimeToSystemTime(Ptr, Ptr, Ptr)),
     // Code pages.
     export!(GetACP()),
     export!(GetOEMCP()),

@@ -132,8 +132,12 @@ fn unknown_call(obj: u64, slot: u64) {
     if obj == 0 {
         return;
     }
-    let Ok(vtbl) = user::read::<u64>(obj) else { return };
-    let Ok(method) = user::read::<u64>(vtbl + 8 * slot) else { return };
+    let Ok(vtbl) = user::read::<u64>(obj) else {
+        return;
+    };
+    let Ok(method) = user::read::<u64>(vtbl + 8 * slot) else {
+        return;
+    };
     // SAFETY: an IUnknown method of the program's object.
     let f: extern "win64" fn(u64) -> u32 = unsafe { core::mem::transmute(method) };
     f(obj);

@@ -2,3 +2,4 @@
 
 pub mod sysinfo;
 pub mod time;
+pub mod timezone;
