@@ -32,3 +32,11 @@ fn time_zones_new_york() {
 fn time_zones_berlin() {
     time_zones_in("Europe/Berlin", "berlin");
 }
+
+const FORMAT_MESSAGE: Testbin = Testbin::plain("format_message");
+
+#[test]
+fn format_message() {
+    let exe = build(&FORMAT_MESSAGE);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

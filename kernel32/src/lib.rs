@@ -23,6 +23,8 @@ pub mod localmem;
 pub mod mapping;
 pub mod meminfo;
 pub mod memory;
+pub mod message;
+pub mod message_table;
 pub mod nls;
 pub mod paths;
 pub mod pipe;
@@ -58,6 +60,7 @@ use locale::*;
 use mapping::*;
 use meminfo::*;
 use memory::*;
+use message::*;
 use nls::*;
 use pipe::*;
 use probe::*;
@@ -538,6 +541,9 @@ static EXPORTS: &[Export] = &[
     export!(GetDynamicTimeZoneInformation(Ptr)),
     export!(SystemTimeToTzSpecificLocalTime(Ptr, Ptr, Ptr)),
     export!(TzSpecificLocalTimeToSystemTime(Ptr, Ptr, Ptr)),
+    // Messages (message).
+    export!(FormatMessageA(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
+    export!(FormatMessageW(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
     // Code pages.
     export!(GetACP()),
     export!(GetOEMCP()),
