@@ -168,6 +168,29 @@ static void explicit_zone(void)
        GetLastError());
 }
 
+/* The Windows names of the zone: its registry key, standard and daylight
+ * names (the IANA zones map to Windows keys as CLDR's windowsZones does). */
+static void names(const char *zone, const TIME_ZONE_INFORMATION *tz,
+                  const DYNAMIC_TIME_ZONE_INFORMATION *dtz)
+{
+    const WCHAR *key, *standard, *daylight;
+    if (!strcmp(zone, "utc")) {
+        key = L"UTC";
+        standard = daylight = L"Coordinated Universal Time";
+    } else if (!strcmp(zone, "new_york")) {
+        key = standard = L"Eastern Standard Time";
+        daylight = L"Eastern Daylight Time";
+    } else {
+        key = standard = L"W. Europe Standard Time";
+        daylight = L"W. Europe Daylight Time";
+    }
+    ok(!wcscmp(tz->StandardName, standard), "StandardName is %ls", standard);
+    ok(!wcscmp(tz->DaylightName, daylight), "DaylightName is %ls", daylight);
+    ok(!wcscmp(dtz->TimeZoneKeyName, key), "TimeZoneKeyName is %ls (got %ls)", key,
+       dtz->TimeZoneKeyName);
+    ok(!dtz->DynamicDaylightTimeDisabled, "dynamic daylight time is not disabled");
+}
+
 static void current_zone(const char *zone)
 {
     TIME_ZONE_INFORMATION tz;
@@ -245,7 +268,7 @@ static void current_zone(const char *zone)
     ok(dtz.Bias == tz.Bias && !memcmp(&dtz.StandardDate, &tz.StandardDate, sizeof(SYSTEMTIME)) &&
            !memcmp(&dtz.DaylightDate, &tz.DaylightDate, sizeof(SYSTEMTIME)),
        "GetDynamicTimeZoneInformation has the same rules");
-    ok(dtz.TimeZoneKeyName[0] != 0, "TimeZoneKeyName is set");
+    names(zone, &tz, &dtz);
 
     /* The native class underneath: exact length, bad pointers. */
     query_system_information_fn query = (query_system_information_fn)(void *)GetProcAddress(

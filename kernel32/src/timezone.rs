@@ -14,6 +14,7 @@ use crate::systime::*;
 use syscalls::*;
 
 const SYSTEM_CURRENT_TIME_ZONE_INFORMATION: u64 = 44;
+const SYSTEM_DYNAMIC_TIME_ZONE_INFORMATION: u64 = 102;
 const TIME_ZONE_ID_UNKNOWN: u32 = 0;
 const TIME_ZONE_ID_STANDARD: u32 = 1;
 const TIME_ZONE_ID_DAYLIGHT: u32 = 2;
@@ -41,8 +42,8 @@ const _: () = assert!(core::mem::size_of::<TimeZoneInformation>() == 172);
 #[derive(Clone, Copy)]
 struct DynamicTimeZoneInformation {
     tz: TimeZoneInformation,
-    time_zone_key_name: [u16; 128],
-    dynamic_daylight_time_disabled: u8,
+    _time_zone_key_name: [u16; 128],
+    _dynamic_daylight_time_disabled: u8,
     _pad: [u8; 3],
 }
 // SAFETY: as above.
@@ -187,25 +188,29 @@ fn zone_id(tz: &TimeZoneInformation) -> u32 {
     }
 }
 
-/// Implements GetDynamicTimeZoneInformation(pTimeZoneInformation). The
-/// host has no Windows registry key for its zone: TimeZoneKeyName carries
-/// the standard name.
+/// Implements GetDynamicTimeZoneInformation(pTimeZoneInformation), from
+/// SystemDynamicTimeZoneInformation.
 pub extern "win64" fn GetDynamicTimeZoneInformation(out: u64) -> u32 {
-    let Some(tz) = zone_or_fail() else {
+    let mut info = [0u8; 432];
+    let st = syscall(
+        nr::NtQuerySystemInformation,
+        &args([
+            SYSTEM_DYNAMIC_TIME_ZONE_INFORMATION,
+            info.as_mut_ptr() as u64,
+            info.len() as u64,
+            0,
+        ]),
+    );
+    if !st.is_success() {
+        return fail(st, TIME_ZONE_ID_INVALID);
+    }
+    let Ok(info) = user::read::<DynamicTimeZoneInformation>(info.as_ptr() as u64) else {
         return TIME_ZONE_ID_INVALID;
-    };
-    let mut key = [0u16; 128];
-    key[..32].copy_from_slice(&tz.standard_name);
-    let info = DynamicTimeZoneInformation {
-        tz,
-        time_zone_key_name: key,
-        dynamic_daylight_time_disabled: 0,
-        _pad: [0; 3],
     };
     if !put(out, &info) {
         return TIME_ZONE_ID_INVALID;
     }
-    zone_id(&tz)
+    zone_id(&info.tz)
 }
 
 /// The zone a conversion names: the given one, or the current one for NULL.

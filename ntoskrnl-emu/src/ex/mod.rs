@@ -3,3 +3,4 @@
 pub mod sysinfo;
 pub mod time;
 pub mod timezone;
+pub mod timezone_names;

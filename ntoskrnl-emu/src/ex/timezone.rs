@@ -199,7 +199,45 @@ pub fn current(now: i64) -> RtlTimeZoneInformation {
             info.daylight_name = std.name();
         }
     }
+    if let Some((_, standard, daylight)) = super::timezone_names::windows_names() {
+        info.standard_name = super::timezone_names::wide(&standard);
+        info.daylight_name = super::timezone_names::wide(&daylight);
+    }
     info
+}
+
+/// sizeof(RTL_DYNAMIC_TIME_ZONE_INFORMATION).
+pub const DYNAMIC_TIME_ZONE_INFORMATION_SIZE: u32 = 432;
+
+/// RTL_DYNAMIC_TIME_ZONE_INFORMATION: the zone, its Windows registry key
+/// name and whether dynamic daylight time is disabled.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RtlDynamicTimeZoneInformation {
+    pub tz: RtlTimeZoneInformation,
+    pub time_zone_key_name: [u16; 128],
+    pub dynamic_daylight_time_disabled: u8,
+    pub _pad: [u8; 3],
+}
+// SAFETY: integers and integer arrays only; every bit pattern is valid.
+unsafe impl user::Pod for RtlDynamicTimeZoneInformation {}
+const _: () = assert!(core::mem::size_of::<RtlDynamicTimeZoneInformation>() == 432);
+
+/// The host zone with its Windows key name (the standard name when the
+/// zone has no known Windows key).
+pub fn dynamic(now: i64) -> RtlDynamicTimeZoneInformation {
+    let tz = current(now);
+    let mut key = [0u16; 128];
+    match super::timezone_names::windows_names() {
+        Some((name, _, _)) => key = super::timezone_names::wide(name),
+        None => key[..32].copy_from_slice(&tz.standard_name),
+    }
+    RtlDynamicTimeZoneInformation {
+        tz,
+        time_zone_key_name: key,
+        dynamic_daylight_time_disabled: 0,
+        _pad: [0; 3],
+    }
 }
 
 #[cfg(test)]
