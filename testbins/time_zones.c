@@ -287,8 +287,65 @@ static void current_zone(const char *zone)
            "bad buffer: STATUS_ACCESS_VIOLATION");
 }
 
+static const char *date_fmt(DWORD flags, SYSTEMTIME t, const char *picture)
+{
+    static char b[128];
+    if (!GetDateFormatA(0x409, flags, &t, picture, b, sizeof b))
+        snprintf(b, sizeof b, "(failed, error %lu)", GetLastError());
+    return b;
+}
+
+static const char *time_fmt(DWORD flags, SYSTEMTIME t, const char *picture)
+{
+    static char b[128];
+    if (!GetTimeFormatA(0x409, flags, &t, picture, b, sizeof b))
+        snprintf(b, sizeof b, "(failed, error %lu)", GetLastError());
+    return b;
+}
+
+/* GetDateFormat / GetTimeFormat in en-US, with the documented pictures. */
+static void formats(void)
+{
+    SYSTEMTIME t = st(2026, 3, 8, 13, 5);
+    t.wSecond = 9;
+    t.wDayOfWeek = 3; /* wrong on purpose: the weekday is computed */
+    is_str(date_fmt(DATE_SHORTDATE, t, NULL), "3/8/2026", "short date");
+    is_str(date_fmt(DATE_LONGDATE, t, NULL), "Sunday, March 8, 2026", "long date");
+    is_str(date_fmt(0, t, "ddd',' dd MMM yy"), "Sun, 08 Mar 26", "a date picture");
+    is_str(date_fmt(0, t, "'It''s' yyyy"), "It's 2026", "quoted text in a picture");
+    is_int(GetDateFormatA(0x409, DATE_SHORTDATE, &t, NULL, NULL, 0), 9,
+           "cchDate 0: the size needed, with the NUL");
+    char small[4];
+    SetLastError(0xdeadbeef);
+    ok(!GetDateFormatA(0x409, DATE_SHORTDATE, &t, NULL, small, sizeof small) &&
+           GetLastError() == ERROR_INSUFFICIENT_BUFFER,
+       "short buffer: ERROR_INSUFFICIENT_BUFFER (%lu)", GetLastError());
+    SetLastError(0xdeadbeef);
+    ok(!GetDateFormatA(0x409, DATE_SHORTDATE, &t, "yyyy", small, sizeof small) &&
+           GetLastError() == ERROR_INVALID_FLAGS,
+       "a picture with DATE_SHORTDATE: ERROR_INVALID_FLAGS (%lu)", GetLastError());
+    SYSTEMTIME bad = st(2026, 2, 30, 0, 0);
+    SetLastError(0xdeadbeef);
+    ok(!GetDateFormatA(0x409, DATE_SHORTDATE, &bad, NULL, small, sizeof small) &&
+           GetLastError() == ERROR_INVALID_PARAMETER,
+       "February 30: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+
+    is_str(time_fmt(0, t, NULL), "1:05:09 PM", "default time");
+    is_str(time_fmt(TIME_NOSECONDS, t, NULL), "1:05 PM", "TIME_NOSECONDS");
+    is_str(time_fmt(TIME_NOMINUTESORSECONDS, t, NULL), "1 PM", "TIME_NOMINUTESORSECONDS");
+    is_str(time_fmt(TIME_NOTIMEMARKER, t, NULL), "1:05:09", "TIME_NOTIMEMARKER");
+    is_str(time_fmt(0, t, "HH'h'mm"), "13h05", "a time picture");
+    is_str(time_fmt(0, st(2026, 1, 1, 0, 7), "hh:mm tt"), "12:07 AM", "midnight is 12 AM");
+    WCHAR w[32];
+    ok(GetTimeFormatW(0x409, 0, &t, L"H:mm:ss", w, 32) == 9 && !wcscmp(w, L"13:05:09"),
+       "GetTimeFormatW");
+    ok(GetDateFormatW(0x409, 0, &t, L"MMMM", w, 32) == 6 && !wcscmp(w, L"March"),
+       "GetDateFormatW");
+}
+
 int main(int argc, char **argv)
 {
+    formats();
     conversions();
     explicit_zone();
     current_zone(argc > 1 ? argv[1] : "");

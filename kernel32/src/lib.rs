@@ -11,6 +11,7 @@ pub mod console_input;
 pub mod console_screen;
 pub mod copy;
 pub mod crash_report;
+pub mod datetime_format;
 pub mod env;
 pub mod error;
 pub mod exception;
@@ -49,6 +50,7 @@ use console_ctrl::*;
 use console_input::*;
 use console_screen::*;
 use copy::*;
+use datetime_format::*;
 use env::*;
 use exception::*;
 use file::*;
@@ -541,6 +543,10 @@ static EXPORTS: &[Export] = &[
     export!(GetDynamicTimeZoneInformation(Ptr)),
     export!(SystemTimeToTzSpecificLocalTime(Ptr, Ptr, Ptr)),
     export!(TzSpecificLocalTimeToSystemTime(Ptr, Ptr, Ptr)),
+    export!(GetDateFormatA(Int, Int, Ptr, Str, Ptr, Int)),
+    export!(GetDateFormatW(Int, Int, Ptr, WStr, Ptr, Int)),
+    export!(GetTimeFormatA(Int, Int, Ptr, Str, Ptr, Int)),
+    export!(GetTimeFormatW(Int, Int, Ptr, WStr, Ptr, Int)),
     // Messages (message).
     export!(FormatMessageA(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
     export!(FormatMessageW(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
