@@ -22,6 +22,7 @@ const FORMAT_MESSAGE_ARGUMENT_ARRAY: u32 = 0x2000;
 const FORMAT_MESSAGE_MAX_WIDTH_MASK: u32 = 0xFF;
 
 const ERROR_NOACCESS: u32 = 998;
+const ERROR_MORE_DATA: u32 = 234;
 const ERROR_MR_MID_NOT_FOUND: u32 = 317;
 const ERROR_RESOURCE_TYPE_NOT_FOUND: u32 = 1813;
 const ERROR_RESOURCE_LANG_NOT_FOUND: u32 = 1815;
@@ -408,6 +409,10 @@ fn format_message(
     let unit = if width == Width::Wide { 2 } else { 1 };
     let count = (out.len() / unit) as u32;
     if flags & FORMAT_MESSAGE_ALLOCATE_BUFFER != 0 {
+        // Documented: an allocated message past 128K bytes fails.
+        if out.len() > 128 * 1024 {
+            return Err(ERROR_MORE_DATA);
+        }
         let bytes = (count.max(size) as u64) * unit as u64;
         let block = LocalAlloc(0, bytes);
         if block == 0 {
@@ -477,4 +482,28 @@ pub extern "win64" fn FormatMessageA(
         arguments,
         Width::Ansi,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(text: &str, flags: u32) -> String {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let out = format(&units, flags, &Inserts { slots: 0 }, Width::Wide).unwrap();
+        String::from_utf16(&out).unwrap()
+    }
+
+    #[test]
+    fn escapes_and_widths() {
+        assert_eq!(fmt("a%%b%nc%td%be%r%.%!", 0), "a%b\r\nc\td e\r.!");
+        assert_eq!(fmt("one\r\ntwo%nthree", 0xFF), "one two\r\nthree");
+        assert_eq!(fmt("aaaa bbbb cccc dddd", 10), "aaaa bbbb\r\ncccc dddd");
+        assert_eq!(fmt("abcdefghijkl", 5), "abcde\r\nfghij\r\nkl");
+        assert_eq!(
+            fmt("x %1 %2!d! y", FORMAT_MESSAGE_IGNORE_INSERTS),
+            "x %1 %2!d! y"
+        );
+        assert_eq!(fmt("stop%0here", 0), "stop");
+    }
 }
