@@ -109,6 +109,26 @@ static void conversions(void)
        "FileTimeToSystemTime rejects FILETIMEs from 0x8000000000000000 (error %lu)",
        GetLastError());
 
+    /* MS-DOS dates and times: 2-second resolution, 1980 to 2107. */
+    WORD fat_date = 0, fat_time = 0;
+    s = st(2020, 9, 13, 12, 26);
+    s.wSecond = 41;
+    SystemTimeToFileTime(&s, &ft);
+    ok(FileTimeToDosDateTime(&ft, &fat_date, &fat_time), "FileTimeToDosDateTime succeeds");
+    is_int(fat_date, (2020 - 1980) << 9 | 9 << 5 | 13, "the FAT date");
+    is_int(fat_time, 12 << 11 | 26 << 5 | 20, "the FAT time (seconds / 2)");
+    ok(DosDateTimeToFileTime(fat_date, fat_time, &ft) && FileTimeToSystemTime(&ft, &s) &&
+           s.wSecond == 40 && s.wMinute == 26 && s.wDay == 13,
+       "DosDateTimeToFileTime inverts it to the even second");
+    s = st(1979, 12, 31, 23, 59);
+    SystemTimeToFileTime(&s, &ft);
+    SetLastError(0xdeadbeef);
+    ok(!FileTimeToDosDateTime(&ft, &fat_date, &fat_time) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "1979 has no MS-DOS date: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+    SetLastError(0xdeadbeef);
+    ok(!DosDateTimeToFileTime(0, 0, &ft) && GetLastError() == ERROR_INVALID_PARAMETER,
+       "MS-DOS date 0 (month 0) is invalid: ERROR_INVALID_PARAMETER (%lu)", GetLastError());
+
     /* CompareFileTime compares the unsigned 64-bit values. */
     FILETIME a = u64_ft(5), b = u64_ft(0x100000000ULL), c = u64_ft(0x8000000000000000ULL);
     is_int(CompareFileTime(&a, &b), -1, "CompareFileTime: less");

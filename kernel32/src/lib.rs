@@ -537,6 +537,8 @@ static EXPORTS: &[Export] = &[
     export!(SetSystemTime(Ptr)),
     export!(SetLocalTime(Ptr)),
     export!(CompareFileTime(Ptr, Ptr)),
+    export!(FileTimeToDosDateTime(Ptr, Ptr, Ptr)),
+    export!(DosDateTimeToFileTime(Int, Int, Ptr)),
     export!(FileTimeToLocalFileTime(Ptr, Ptr)),
     export!(LocalFileTimeToFileTime(Ptr, Ptr)),
     export!(GetTimeZoneInformation(Ptr)),

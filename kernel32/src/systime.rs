@@ -177,6 +177,45 @@ pub extern "win64" fn CompareFileTime(a: u64, b: u64) -> i32 {
     }
 }
 
+/// Implements FileTimeToDosDateTime(lpFileTime, lpFatDate, lpFatTime): MS-DOS
+/// dates cover 1980-01-01 to 2107-12-31, times have 2-second resolution.
+pub extern "win64" fn FileTimeToDosDateTime(ft: u64, date: u64, time: u64) -> i32 {
+    let Some(ticks) = get_filetime(ft) else {
+        return 0;
+    };
+    let [year, month, _, day, hour, minute, second, _] =
+        to_system_time(ticks.min(i64::MAX as u64) as i64);
+    if ticks > i64::MAX as u64 || !(1980..=2107).contains(&year) {
+        set_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let fat_date = (year - 1980) << 9 | month << 5 | day;
+    let fat_time = hour << 11 | minute << 5 | second / 2;
+    (put(date, &fat_date) && put(time, &fat_time)) as i32
+}
+
+/// Implements DosDateTimeToFileTime(wFatDate, wFatTime, lpFileTime).
+pub extern "win64" fn DosDateTimeToFileTime(date: u32, time: u32, ft: u64) -> i32 {
+    let (date, time) = (date as u16, time as u16);
+    let st = [
+        1980 + (date >> 9),
+        date >> 5 & 0xF,
+        0,
+        date & 0x1F,
+        time >> 11,
+        time >> 5 & 0x3F,
+        (time & 0x1F) * 2,
+        0,
+    ];
+    match from_system_time(&st) {
+        Some(ticks) => put_filetime(ft, ticks as u64) as i32,
+        None => {
+            set_error(ERROR_INVALID_PARAMETER);
+            0
+        }
+    }
+}
+
 /// The check both clock setters make: a valid time, then the privilege a
 /// casement process never holds (it may not set the host's clock).
 fn set_clock(st: u64) -> i32 {
