@@ -4,6 +4,7 @@
 //! Format Pictures".
 
 use crate::error::*;
+use crate::message::{guest_string, Width};
 use crate::systime::*;
 use syscalls::*;
 
@@ -195,14 +196,8 @@ fn picture(p: u64, ansi: bool) -> Result<Option<Vec<u16>>, u32> {
     if p == 0 {
         return Ok(None);
     }
-    // SAFETY: the export's caller passes a NUL-terminated string.
-    Ok(unsafe {
-        if ansi {
-            astr(p as *const u8)
-        } else {
-            wstr(p as *const u16)
-        }
-    })
+    let width = if ansi { Width::Ansi } else { Width::Wide };
+    guest_string(p, width).map(Some)
 }
 
 fn date_format(

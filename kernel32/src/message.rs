@@ -31,7 +31,7 @@ const LANG_ENGLISH: u32 = 0x09;
 /// Which API is asking: the A one takes and gives ANSI text, and its %s
 /// inserts are narrow strings (%S wide), the W one the other way round.
 #[derive(Clone, Copy, PartialEq)]
-enum Width {
+pub(crate) enum Width {
     Ansi,
     Wide,
 }
@@ -54,7 +54,7 @@ impl Inserts {
 }
 
 /// A NUL-terminated guest string, as UTF-16.
-fn guest_string(p: u64, width: Width) -> Result<Vec<u16>, Fail> {
+pub(crate) fn guest_string(p: u64, width: Width) -> Result<Vec<u16>, Fail> {
     const LIMIT: usize = 1 << 20;
     let mut out = Vec::new();
     match width {
