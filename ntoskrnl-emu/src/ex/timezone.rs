@@ -135,12 +135,30 @@ fn rule(at: i64, offset_before: i64) -> [u16; 8] {
     ]
 }
 
+/// The last zone computed: (year, TZ, information). Working out the rules
+/// walks the whole year, so GetLocalTime would pay for it on every call.
+static CACHE: std::sync::Mutex<Option<(i32, Option<std::ffi::OsString>, RtlTimeZoneInformation)>> =
+    std::sync::Mutex::new(None);
+
 /// The host zone's information for the year holding `now` (seconds since
 /// 1970).
 pub fn current(now: i64) -> RtlTimeZoneInformation {
     // SAFETY: tzset has no memory-safety preconditions; it (re)reads TZ.
     unsafe { tzset() };
     let year = local(now).tm.tm_year;
+    let tz = std::env::var_os("TZ");
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((y, t, info)) = cache.as_ref() {
+        if *y == year && *t == tz {
+            return *info;
+        }
+    }
+    let info = compute(now, year);
+    *cache = Some((year, tz, info));
+    info
+}
+
+fn compute(now: i64, year: i32) -> RtlTimeZoneInformation {
     // Midnight UTC of 1 January of that year, found from the day count.
     let start = {
         // SAFETY: timegm reads the tm we own.
