@@ -200,6 +200,9 @@ static void names(const char *zone, const TIME_ZONE_INFORMATION *tz,
     } else if (!strcmp(zone, "new_york")) {
         key = standard = L"Eastern Standard Time";
         daylight = L"Eastern Daylight Time";
+    } else if (!strcmp(zone, "dublin")) {
+        key = standard = L"GMT Standard Time";
+        daylight = L"GMT Daylight Time";
     } else {
         key = standard = L"W. Europe Standard Time";
         daylight = L"W. Europe Daylight Time";
@@ -257,6 +260,16 @@ static void current_zone(const char *zone)
         to_local(NULL, st(2026, 10, 25, 1, 0), "2026-10-25 02:00 dow 0", "Berlin after autumn");
         to_utc(NULL, st(2026, 7, 1, 12, 0), "2026-07-01 10:00 dow 3", "Berlin summer noon");
         to_utc(NULL, st(2026, 1, 15, 12, 0), "2026-01-15 11:00 dow 4", "Berlin winter noon");
+    } else if (!strcmp(zone, "dublin")) {
+        /* Windows' "GMT Standard Time": summer is the daylight time, even
+         * though tzdata calls Irish winter time the "daylight" one. */
+        ok(id == TIME_ZONE_ID_STANDARD || id == TIME_ZONE_ID_DAYLIGHT, "Dublin: id %lu", id);
+        is_int(tz.Bias, 0, "Dublin: Bias 0");
+        is_int(tz.DaylightBias, -60, "Dublin: DaylightBias -60");
+        is_rule(&tz.DaylightDate, 3, 5, 1, "Dublin: DaylightDate");
+        is_rule(&tz.StandardDate, 10, 5, 2, "Dublin: StandardDate");
+        to_local(NULL, st(2026, 3, 29, 1, 0), "2026-03-29 02:00 dow 0", "Dublin after spring");
+        to_local(NULL, st(2026, 10, 25, 1, 0), "2026-10-25 01:00 dow 0", "Dublin after autumn");
     } else {
         ok(0, "unknown zone argument %s", zone);
     }

@@ -33,6 +33,13 @@ fn time_zones_berlin() {
     time_zones_in("Europe/Berlin", "berlin");
 }
 
+/// tzdata marks Irish winter time as the daylight one (a negative DST);
+/// Windows' zone for Dublin has summer as daylight time.
+#[test]
+fn time_zones_dublin() {
+    time_zones_in("Europe/Dublin", "dublin");
+}
+
 const FORMAT_MESSAGE: Testbin = Testbin::plain("format_message");
 
 #[test]

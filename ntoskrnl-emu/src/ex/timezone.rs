@@ -76,12 +76,12 @@ impl Local {
     }
 }
 
-/// The first instant in (lo, hi] whose DST flag differs from lo's.
+/// The first instant in (lo, hi] whose UTC offset differs from lo's.
 fn transition(mut lo: i64, mut hi: i64) -> i64 {
-    let d = local(lo).dst();
+    let d = local(lo).offset();
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if local(mid).dst() == d {
+        if local(mid).offset() == d {
             lo = mid;
         } else {
             hi = mid;
@@ -176,13 +176,16 @@ fn compute(now: i64, year: i32) -> RtlTimeZoneInformation {
         // SAFETY: as above.
         unsafe { libc::timegm(&mut tm) as i64 }
     };
-    // Every transition of the year, walking a day at a time.
+    // Every change of offset in the year, walking a day at a time. The
+    // offsets decide which period is daylight time (the later one), not
+    // tm_isdst: tzdata flags Ireland's winter as its "daylight" time.
     let mut changes = Vec::new();
     let mut t = start;
     while t < end {
         let next = (t + 86_400).min(end);
-        if local(t).dst() != local(next).dst() {
-            changes.push(transition(t, next));
+        if local(t).offset() != local(next).offset() {
+            let at = transition(t, next);
+            changes.push((at, local(at).offset() > local(at - 1).offset()));
         }
         t = next;
     }
@@ -196,8 +199,8 @@ fn compute(now: i64, year: i32) -> RtlTimeZoneInformation {
         daylight_date: [0; 8],
         daylight_bias: 0,
     };
-    let to_dst = changes.iter().copied().find(|&c| local(c).dst());
-    let to_std = changes.iter().copied().find(|&c| !local(c).dst());
+    let to_dst = changes.iter().find(|c| c.1).map(|c| c.0);
+    let to_std = changes.iter().find(|c| !c.1).map(|c| c.0);
     match (to_dst, to_std) {
         (Some(on), Some(off)) => {
             let (std, dst) = (local(off), local(on));
