@@ -690,13 +690,13 @@ fn missing_import_from_kernel32() {
 // ---------------------------------------------------------------------------
 // 7. An API declared but not implemented.
 
-/// The program calls SetConsoleCtrlHandler and FormatMessageA, both declared
+/// The program calls CallNamedPipeA and GetSystemTimeAdjustment, both declared
 /// with `unimplemented_export!` in kernel32/src/lib.rs today; it checks
 /// that they fail with ERROR_CALL_NOT_IMPLEMENTED. When either is
 /// implemented, testbins/bad/unimpl.c and this list need another API.
 #[test]
 fn unimplemented_api_fails_and_says_so() {
-    const UNIMPLEMENTED: &[&str] = &["CallNamedPipeA", "FormatMessageA"];
+    const UNIMPLEMENTED: &[&str] = &["CallNamedPipeA", "GetSystemTimeAdjustment"];
     let exe = build_bad(CC, "unimpl", "exe", &[], &[]);
     let out = run_casement(&[&exe], &options());
     expect_no_own_bug(&out);

@@ -12,6 +12,7 @@ pub mod console_input;
 pub mod console_screen;
 pub mod copy;
 pub mod crash_report;
+pub mod datetime_format;
 pub mod env;
 pub mod error;
 pub mod exception;
@@ -24,6 +25,8 @@ pub mod localmem;
 pub mod mapping;
 pub mod meminfo;
 pub mod memory;
+pub mod message;
+pub mod message_table;
 pub mod nls;
 pub mod paths;
 pub mod pipe;
@@ -32,11 +35,13 @@ pub mod process;
 pub mod psapi;
 pub mod sync;
 pub mod sysdirs;
+pub mod systime;
 pub mod tempfile;
 pub mod thread;
 pub mod threadpool;
 pub mod time;
 pub mod timer;
+pub mod timezone;
 pub mod usersync;
 pub mod volume;
 
@@ -47,6 +52,7 @@ use console_ctrl::*;
 use console_input::*;
 use console_screen::*;
 use copy::*;
+use datetime_format::*;
 use env::*;
 use exception::*;
 use file::*;
@@ -58,17 +64,20 @@ use locale::*;
 use mapping::*;
 use meminfo::*;
 use memory::*;
+use message::*;
 use nls::*;
 use pipe::*;
 use probe::*;
 use process::*;
 use sync::*;
 use sysdirs::*;
+use systime::*;
 use tempfile::*;
 use thread::*;
 use threadpool::*;
 use time::*;
 use timer::*;
+use timezone::*;
 use usersync::*;
 use volume::*;
 
@@ -526,6 +535,29 @@ static EXPORTS: &[Export] = &[
     export!(GetTickCount64()),
     export!(GetSystemTimeAsFileTime(Ptr)),
     export!(GetSystemTimePreciseAsFileTime(Ptr)),
+    // Calendar time and time zones (systime, timezone).
+    export!(FileTimeToSystemTime(Ptr, Ptr)),
+    export!(SystemTimeToFileTime(Ptr, Ptr)),
+    export!(GetSystemTime(Ptr)),
+    export!(GetLocalTime(Ptr)),
+    export!(SetSystemTime(Ptr)),
+    export!(SetLocalTime(Ptr)),
+    export!(CompareFileTime(Ptr, Ptr)),
+    export!(FileTimeToDosDateTime(Ptr, Ptr, Ptr)),
+    export!(DosDateTimeToFileTime(Int, Int, Ptr)),
+    export!(FileTimeToLocalFileTime(Ptr, Ptr)),
+    export!(LocalFileTimeToFileTime(Ptr, Ptr)),
+    export!(GetTimeZoneInformation(Ptr)),
+    export!(GetDynamicTimeZoneInformation(Ptr)),
+    export!(SystemTimeToTzSpecificLocalTime(Ptr, Ptr, Ptr)),
+    export!(TzSpecificLocalTimeToSystemTime(Ptr, Ptr, Ptr)),
+    export!(GetDateFormatA(Int, Int, Ptr, Str, Ptr, Int)),
+    export!(GetDateFormatW(Int, Int, Ptr, WStr, Ptr, Int)),
+    export!(GetTimeFormatA(Int, Int, Ptr, Str, Ptr, Int)),
+    export!(GetTimeFormatW(Int, Int, Ptr, WStr, Ptr, Int)),
+    // Messages (message).
+    export!(FormatMessageA(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
+    export!(FormatMessageW(Int, Ptr, Int, Int, Ptr, Int, Ptr)),
     // Code pages.
     export!(GetACP()),
     export!(GetOEMCP()),

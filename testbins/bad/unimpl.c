@@ -5,10 +5,10 @@
  * the API documents failure and GetLastError() is ERROR_CALL_NOT_IMPLEMENTED
  * (120). The harness also expects "unimplemented KERNEL32.<Name>" on stderr.
  *
- * CallNamedPipeA (BOOL; FALSE on failure) and FormatMessageA (DWORD;
- * 0 on failure) are called directly, not through GetProcAddress, as a
- * program would. They are harmless to call: a transaction with a pipe
- * nobody created, and formatting a system message. When casement implements one of them,
+ * CallNamedPipeA and GetSystemTimeAdjustment (both BOOL; FALSE on
+ * failure) are called directly, not through GetProcAddress, as a program
+ * would. They are harmless to call: a transaction with a pipe nobody
+ * created, and reading the clock's adjustment. When casement implements one of them,
  * replace it here (and in tests/bad_input.rs) with an API that is still
  * declared with unimplemented_export! in kernel32/src/lib.rs.
  */
@@ -20,7 +20,8 @@ int main(void)
 {
     char buf[256];
     BOOL set;
-    DWORD len, got = 0;
+    DWORD adjustment, increment, got = 0;
+    BOOL disabled;
 
     plan(4);
 
@@ -31,11 +32,10 @@ int main(void)
            "CallNamedPipeA: last error is ERROR_CALL_NOT_IMPLEMENTED");
 
     SetLastError(0xdeadbeef);
-    len = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                         ERROR_FILE_NOT_FOUND, 0, buf, sizeof buf, NULL);
-    is_int(len, 0, "FormatMessageA fails");
+    set = GetSystemTimeAdjustment(&adjustment, &increment, &disabled);
+    is_int(set, FALSE, "GetSystemTimeAdjustment fails");
     is_int(GetLastError(), ERROR_CALL_NOT_IMPLEMENTED,
-           "FormatMessageA: last error is ERROR_CALL_NOT_IMPLEMENTED");
+           "GetSystemTimeAdjustment: last error is ERROR_CALL_NOT_IMPLEMENTED");
 
     return done();
 }

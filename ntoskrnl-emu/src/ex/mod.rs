@@ -2,3 +2,5 @@
 
 pub mod sysinfo;
 pub mod time;
+pub mod timezone;
+pub mod timezone_names;

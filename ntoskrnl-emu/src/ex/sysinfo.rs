@@ -6,6 +6,14 @@ use syscalls::*;
 /// SYSTEM_INFORMATION_CLASS values served here.
 const SYSTEM_BASIC_INFORMATION: u32 = 0;
 const SYSTEM_PERFORMANCE_INFORMATION: u32 = 2;
+const SYSTEM_CURRENT_TIME_ZONE_INFORMATION: u32 = 44;
+const SYSTEM_DYNAMIC_TIME_ZONE_INFORMATION: u32 = 102;
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 /// sizeof(SYSTEM_PERFORMANCE_INFORMATION) on x64 Windows 8 and later.
 const PERFORMANCE_INFORMATION_SIZE: u32 = 0x158;
 
@@ -95,6 +103,24 @@ pub fn NtQuerySystemInformation(a: &Args) -> NtStatus {
                     d[0x2C + 4 * i..0x30 + 4 * i].copy_from_slice(&v.to_le_bytes());
                 }
                 user::write_from(buffer, &d)
+            }
+            // RTL_TIME_ZONE_INFORMATION of the host's zone.
+            SYSTEM_CURRENT_TIME_ZONE_INFORMATION => {
+                let size = super::timezone::TIME_ZONE_INFORMATION_SIZE;
+                user::write_opt(return_length, &size)?;
+                if length != size {
+                    return Err(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                user::write(buffer, &super::timezone::current(unix_now()))
+            }
+            // RTL_DYNAMIC_TIME_ZONE_INFORMATION: the same and the key name.
+            SYSTEM_DYNAMIC_TIME_ZONE_INFORMATION => {
+                let size = super::timezone::DYNAMIC_TIME_ZONE_INFORMATION_SIZE;
+                user::write_opt(return_length, &size)?;
+                if length != size {
+                    return Err(STATUS_INFO_LENGTH_MISMATCH);
+                }
+                user::write(buffer, &super::timezone::dynamic(unix_now()))
             }
             _ => {
                 log::warn!("unimplemented NtQuerySystemInformation class {class}");
