@@ -292,18 +292,7 @@ fn fsctl(
     output: (u64, u32),
 ) -> (NtStatus, u64) {
     let mut iosb = IO_STATUS_BLOCK::default();
-    let (event, iosb_ptr, context) = if ov.is_null() {
-        (0, &mut iosb as *mut IO_STATUS_BLOCK as u64, 0)
-    } else {
-        let event = user::read::<u64>(ov as u64 + 24).unwrap_or(0);
-        let _ = user::write(ov as u64, &(STATUS_PENDING.0 as u64));
-        // The low bit of hEvent: no completion packet for this request.
-        (
-            event & !1,
-            ov as u64,
-            if event & 1 != 0 { 0 } else { ov as u64 },
-        )
-    };
+    let (event, iosb_ptr, context) = request_blocks(ov, &mut iosb);
     let st = syscall(
         nr::NtFsControlFile,
         &args([
@@ -584,17 +573,7 @@ pub extern "win64" fn TransactNamedPipe(
     ov: *mut Overlapped,
 ) -> i32 {
     let mut iosb = IO_STATUS_BLOCK::default();
-    let (event, iosb_ptr, context) = if ov.is_null() {
-        (0, &mut iosb as *mut IO_STATUS_BLOCK as u64, 0)
-    } else {
-        let event = user::read::<u64>(ov as u64 + 24).unwrap_or(0);
-        let _ = user::write(ov as u64, &(STATUS_PENDING.0 as u64));
-        (
-            event & !1,
-            ov as u64,
-            if event & 1 != 0 { 0 } else { ov as u64 },
-        )
-    };
+    let (event, iosb_ptr, context) = request_blocks(ov, &mut iosb);
     let st = syscall(
         nr::NtFsControlFile,
         &args([
@@ -688,4 +667,18 @@ pub extern "win64" fn GetNamedPipeHandleStateA(
         user_name,
         user_name_size,
     )
+}
+
+/// The event, status block and completion context of a pipe request: the
+/// caller's OVERLAPPED (marked pending; the low bit of its hEvent keeps the
+/// request off the handle's completion port) or, for a synchronous call,
+/// `iosb`.
+fn request_blocks(ov: *mut Overlapped, iosb: &mut IO_STATUS_BLOCK) -> (u64, u64, u64) {
+    if ov.is_null() {
+        return (0, iosb as *mut IO_STATUS_BLOCK as u64, 0);
+    }
+    let event = user::read::<u64>(ov as u64 + 24).unwrap_or(0);
+    let _ = user::write(ov as u64, &(STATUS_PENDING.0 as u64));
+    let context = if event & 1 != 0 { 0 } else { ov as u64 };
+    (event & !1, ov as u64, context)
 }
