@@ -302,6 +302,7 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
         &bcrypt::BCRYPT_PRIMITIVES,
         &ws2_32::DLL,
         &oleaut32::DLL,
+        &vcruntime140::DLL,
     ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);

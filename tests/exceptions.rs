@@ -46,7 +46,32 @@ fn seh_try_except_finally() {
         &args(&["--target=x86_64-pc-windows-msvc", "-fms-extensions", "-c"]),
     );
     let exe = out.join("seh_try.exe");
-    compile(CC, &[obj, harness()], &exe, None, &[]);
+    compile(CC, &[obj.clone(), harness()], &exe, None, &[]);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+
+    // The same program taking __C_specific_handler from vcruntime140.dll,
+    // as MSVC-built programs do.
+    require_tool(DLLTOOL, "binutils-mingw-w64-x86-64");
+    let def = source_dir().join("vcruntime140_imports.def");
+    let implib = out.join("libvcruntime140_imports.a");
+    if mtime(&implib).is_none_or(|t| mtime(&def).is_some_and(|d| d > t)) {
+        let made = std::process::Command::new(DLLTOOL)
+            .arg("-d")
+            .arg(&def)
+            .arg("-l")
+            .arg(&implib)
+            .status()
+            .expect("run dlltool");
+        assert!(made.success(), "dlltool failed on {}", def.display());
+    }
+    let exe = out.join("seh_try_vcruntime.exe");
+    compile(
+        CC,
+        &[obj, implib.clone(), harness()],
+        &exe,
+        None,
+        &[implib.into()],
+    );
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
 

@@ -45,7 +45,6 @@ declared! {
     "ucrtbase.dll", "ucrtbase", Win32;
     "user32.dll", "user32", Win32;
     "userenv.dll", "userenv", Win32;
-    "vcruntime140.dll", "vcruntime140", Win32;
     "vcruntime140_1.dll", "vcruntime140_1", Win32;
     "version.dll", "version", Win32;
     "winmm.dll", "winmm", Win32;
