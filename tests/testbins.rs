@@ -269,3 +269,11 @@ fn winsock_startup() {
     let exe = build(&WINSOCK_STARTUP);
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+/// user32's character helpers.
+#[test]
+fn user32_chars() {
+    const USER32_CHARS: Testbin = Testbin::plain("user32_chars");
+    let exe = build(&USER32_CHARS);
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

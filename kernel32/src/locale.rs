@@ -193,7 +193,9 @@ const LCMAP_LOWERCASE: u32 = 0x0000_0100;
 const LCMAP_UPPERCASE: u32 = 0x0000_0200;
 const LCMAP_LINGUISTIC_CASING: u32 = 0x0100_0000;
 
-fn map_case(units: &[u16], upper: bool) -> Vec<u16> {
+/// Upper- or lower-cases UTF-16 units one for one (as LCMapString and
+/// user32's Char* functions do: lengths never change).
+pub fn map_case(units: &[u16], upper: bool) -> Vec<u16> {
     units
         .iter()
         .map(|&u| {

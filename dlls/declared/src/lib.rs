@@ -43,7 +43,6 @@ declared! {
     "setupapi.dll", "setupapi", Win32;
     "shlwapi.dll", "shlwapi", Win32;
     "ucrtbase.dll", "ucrtbase", Win32;
-    "user32.dll", "user32", Win32;
     "userenv.dll", "userenv", Win32;
     "vcruntime140_1.dll", "vcruntime140_1", Win32;
     "version.dll", "version", Win32;
