@@ -69,3 +69,22 @@ pub unsafe fn copy_out<T: Copy + Default>(s: &[T], buf: *mut T, size: u32) -> u3
         s.len() as u32 + 1
     }
 }
+
+/// Copies `s` into a caller buffer of `size` units, the counted-string way
+/// (MultiByteToWideChar, LCMapString, ...): `size` 0 asks for the length
+/// needed; a buffer too small is ERROR_INSUFFICIENT_BUFFER and 0; else the
+/// units written. No terminator is added.
+///
+/// # Safety
+/// `dst` must have room for `size` units when `size` is not 0.
+pub unsafe fn copy_counted<T: Copy>(s: &[T], dst: *mut T, size: i32) -> i32 {
+    if size == 0 {
+        return s.len() as i32;
+    }
+    if s.len() > size as usize {
+        set_error(ERROR_INSUFFICIENT_BUFFER);
+        return 0;
+    }
+    core::ptr::copy_nonoverlapping(s.as_ptr(), dst, s.len());
+    s.len() as i32
+}

@@ -258,16 +258,8 @@ pub extern "win64" fn LCMapStringEx(
         core::slice::from_raw_parts(src, n)
     };
     let mapped = map_case(units, upper);
-    if size == 0 {
-        return mapped.len() as i32;
-    }
-    if mapped.len() > size as usize {
-        set_error(ERROR_INSUFFICIENT_BUFFER);
-        return 0;
-    }
     // SAFETY: the caller's buffer holds `size` units.
-    unsafe { core::ptr::copy_nonoverlapping(mapped.as_ptr(), dst, mapped.len()) };
-    mapped.len() as i32
+    unsafe { copy_counted(&mapped, dst, size) }
 }
 
 /// Implements LCMapStringW(Locale, dwMapFlags, lpSrcStr, cchSrc, lpDestStr,

@@ -275,16 +275,8 @@ pub extern "win64" fn MultiByteToWideChar(
         set_error(ERROR_NO_UNICODE_TRANSLATION);
         return 0;
     };
-    if size == 0 {
-        return units.len() as i32;
-    }
-    if units.len() > size as usize {
-        set_error(ERROR_INSUFFICIENT_BUFFER);
-        return 0;
-    }
     // SAFETY: the caller's buffer holds `size` units.
-    unsafe { core::ptr::copy_nonoverlapping(units.as_ptr(), dst, units.len()) };
-    units.len() as i32
+    unsafe { copy_counted(&units, dst, size) }
 }
 
 /// Implements WideCharToMultiByte(CodePage, Flags, lpWideCharStr,
@@ -346,16 +338,8 @@ pub extern "win64" fn WideCharToMultiByte(
         // SAFETY: the caller passes a BOOL to fill.
         unsafe { *used_default = used as i32 };
     }
-    if size == 0 {
-        return bytes.len() as i32;
-    }
-    if bytes.len() > size as usize {
-        set_error(ERROR_INSUFFICIENT_BUFFER);
-        return 0;
-    }
     // SAFETY: the caller's buffer holds `size` bytes.
-    unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
-    bytes.len() as i32
+    unsafe { copy_counted(&bytes, dst, size) }
 }
 
 #[cfg(test)]
