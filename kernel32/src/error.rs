@@ -88,3 +88,22 @@ pub unsafe fn copy_counted<T: Copy>(s: &[T], dst: *mut T, size: i32) -> i32 {
     core::ptr::copy_nonoverlapping(s.as_ptr(), dst, s.len());
     s.len() as i32
 }
+
+/// A Win32 counted-string argument (MultiByteToWideChar, GetStringType,
+/// LCMapString, ...): `len` units, or for a negative `len` the
+/// NUL-terminated string with its NUL, as those functions count it.
+///
+/// # Safety
+/// `p` points at `len` units, or at a NUL-terminated string when `len` is
+/// negative.
+pub unsafe fn counted_with_nul<'a, T: Copy + Default + PartialEq>(
+    p: *const T,
+    len: i32,
+) -> &'a [T] {
+    let n = if len < 0 {
+        (0..).take_while(|&i| *p.add(i) != T::default()).count() + 1
+    } else {
+        len as usize
+    };
+    core::slice::from_raw_parts(p, n)
+}

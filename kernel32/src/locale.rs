@@ -124,14 +124,7 @@ pub extern "win64" fn GetStringTypeW(kind: u32, src: *const u16, len: i32, out: 
         return 0;
     }
     // SAFETY: `len` units, or NUL-terminated for -1 (the NUL included).
-    let units = unsafe {
-        let n = if len < 0 {
-            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
-        } else {
-            len as usize
-        };
-        core::slice::from_raw_parts(src, n)
-    };
+    let units = unsafe { counted_with_nul(src, len) };
     let f: fn(u16) -> u16 = match kind {
         1 => ctype1,
         2 => ctype2,
@@ -174,14 +167,7 @@ pub extern "win64" fn GetStringTypeA(
         return 0;
     }
     // SAFETY: `len` bytes, or NUL-terminated for -1.
-    let bytes = unsafe {
-        let n = if len < 0 {
-            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
-        } else {
-            len as usize
-        };
-        core::slice::from_raw_parts(src, n)
-    };
+    let bytes = unsafe { counted_with_nul(src, len) };
     let wide: Vec<u16> = bytes
         .iter()
         .map(|&b| crate::nls::ansi_to_wide(&[b]).first().copied().unwrap_or(0))
@@ -249,14 +235,7 @@ pub extern "win64" fn LCMapStringEx(
         }
     };
     // SAFETY: `len` units, or NUL-terminated for -1 (the NUL included).
-    let units = unsafe {
-        let n = if len < 0 {
-            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
-        } else {
-            len as usize
-        };
-        core::slice::from_raw_parts(src, n)
-    };
+    let units = unsafe { counted_with_nul(src, len) };
     let mapped = map_case(units, upper);
     // SAFETY: the caller's buffer holds `size` units.
     unsafe { copy_counted(&mapped, dst, size) }

@@ -263,14 +263,7 @@ pub extern "win64" fn MultiByteToWideChar(
         return 0;
     }
     // SAFETY: the caller passes `len` bytes, or a NUL-terminated string for -1.
-    let bytes = unsafe {
-        let n = if len < 0 {
-            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
-        } else {
-            len as usize
-        };
-        core::slice::from_raw_parts(src, n)
-    };
+    let bytes = unsafe { counted_with_nul(src, len) };
     let Some(units) = decode(cp, bytes, flags & MB_ERR_INVALID_CHARS != 0) else {
         set_error(ERROR_NO_UNICODE_TRANSLATION);
         return 0;
@@ -312,14 +305,7 @@ pub extern "win64" fn WideCharToMultiByte(
         return 0;
     }
     // SAFETY: the caller passes `len` units, or a NUL-terminated string for -1.
-    let units = unsafe {
-        let n = if len < 0 {
-            (0..).take_while(|&i| *src.add(i) != 0).count() + 1
-        } else {
-            len as usize
-        };
-        core::slice::from_raw_parts(src, n)
-    };
+    let units = unsafe { counted_with_nul(src, len) };
     // SAFETY: lpDefaultChar, when given, points at a character.
     let d = if default.is_null() {
         b'?'
