@@ -284,11 +284,13 @@ pub extern "win64" fn CreatePipe(read: *mut u64, write: *mut u64, sa: u64, size:
     1
 }
 
+/// Sends the pipe file-system control `code` with an input and an output
+/// buffer (address and size); returns the status and the bytes returned.
 fn fsctl(
     h: u64,
     ov: *mut Overlapped,
     code: u64,
-    input: &[u8],
+    input: (u64, u32),
     output: (u64, u32),
 ) -> (NtStatus, u64) {
     let mut iosb = IO_STATUS_BLOCK::default();
@@ -302,8 +304,8 @@ fn fsctl(
             context,
             iosb_ptr,
             code,
-            input.as_ptr() as u64,
-            input.len() as u64,
+            input.0,
+            input.1 as u64,
             output.0,
             output.1 as u64,
         ]),
@@ -314,7 +316,7 @@ fn fsctl(
 
 /// Implements ConnectNamedPipe(hNamedPipe, lpOverlapped).
 pub extern "win64" fn ConnectNamedPipe(h: u64, ov: *mut Overlapped) -> i32 {
-    let (st, _) = fsctl(h, ov, FSCTL_PIPE_LISTEN, &[], (0, 0));
+    let (st, _) = fsctl(h, ov, FSCTL_PIPE_LISTEN, (0, 0), (0, 0));
     if st == STATUS_SUCCESS {
         set_error(0);
         1
@@ -325,7 +327,13 @@ pub extern "win64" fn ConnectNamedPipe(h: u64, ov: *mut Overlapped) -> i32 {
 
 /// Implements DisconnectNamedPipe(hNamedPipe).
 pub extern "win64" fn DisconnectNamedPipe(h: u64) -> i32 {
-    let (st, _) = fsctl(h, core::ptr::null_mut(), FSCTL_PIPE_DISCONNECT, &[], (0, 0));
+    let (st, _) = fsctl(
+        h,
+        core::ptr::null_mut(),
+        FSCTL_PIPE_DISCONNECT,
+        (0, 0),
+        (0, 0),
+    );
     if st.is_success() {
         1
     } else {
@@ -349,7 +357,7 @@ pub extern "win64" fn PeekNamedPipe(
         h,
         core::ptr::null_mut(),
         FSCTL_PIPE_PEEK,
-        &[],
+        (0, 0),
         (out.as_mut_ptr() as u64, out.len() as u32),
     );
     if st.is_error() {
@@ -405,7 +413,7 @@ pub extern "win64" fn WaitNamedPipeW(name: *const u16, timeout: u32) -> i32 {
         root_handle,
         core::ptr::null_mut(),
         FSCTL_PIPE_WAIT,
-        &input,
+        (input.as_ptr() as u64, input.len() as u32),
         (0, 0),
     );
     syscall(nr::NtClose, &args([root_handle]));
@@ -572,29 +580,18 @@ pub extern "win64" fn TransactNamedPipe(
     read: *mut u32,
     ov: *mut Overlapped,
 ) -> i32 {
-    let mut iosb = IO_STATUS_BLOCK::default();
-    let (event, iosb_ptr, context) = request_blocks(ov, &mut iosb);
-    let st = syscall(
-        nr::NtFsControlFile,
-        &args([
-            h,
-            event,
-            0,
-            context,
-            iosb_ptr,
-            FSCTL_PIPE_TRANSCEIVE,
-            input,
-            in_size as u64,
-            output,
-            out_size as u64,
-        ]),
+    let (st, info) = fsctl(
+        h,
+        ov,
+        FSCTL_PIPE_TRANSCEIVE,
+        (input, in_size),
+        (output, out_size),
     );
     if st == STATUS_PENDING {
         return fail(st, 0);
     }
     if !st.is_error() {
-        let n = user::read::<IO_STATUS_BLOCK>(iosb_ptr).map_or(0, |i| i.Information as u32);
-        if let Err(e) = user::write_opt(read as u64, &n) {
+        if let Err(e) = user::write_opt(read as u64, &(info as u32)) {
             return fail(e, 0);
         }
     }
