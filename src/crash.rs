@@ -1,16 +1,16 @@
-//! Faults: a fault inside the executive's user-copy routine resumes at its
-//! fixup (a bad guest pointer becomes STATUS_ACCESS_VIOLATION); any other
-//! fault in guest code is reported as an unhandled exception and ends the
-//! process with the exception code; a fault in casement's own code is
-//! reported as a casement bug.
+//! Faults: a fault inside the executive's user-access routines resumes at
+//! their fixup (a bad guest pointer becomes STATUS_ACCESS_VIOLATION); a
+//! fault in guest code is dispatched to the program's exception handlers
+//! (`ke::trap`), or reported here when it cannot be; a fault in casement's
+//! own code on a guest address is reported as an access violation of the
+//! program, on any other address as a casement bug.
 
 use ntoskrnl_emu::ke::trap::{exception_name, Outcome};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-const STATUS_ACCESS_VIOLATION: u32 = 0xC000_0005;
-const STATUS_ILLEGAL_INSTRUCTION: u32 = 0xC000_001D;
-const STATUS_INTEGER_DIVIDE_BY_ZERO: u32 = 0xC000_0094;
-const STATUS_BREAKPOINT: u32 = 0x8000_0003;
+use syscalls::{
+    STATUS_ACCESS_VIOLATION, STATUS_BREAKPOINT, STATUS_ILLEGAL_INSTRUCTION,
+    STATUS_INTEGER_DIVIDE_BY_ZERO,
+};
 
 static IN_REPORT: AtomicBool = AtomicBool::new(false);
 
@@ -39,7 +39,7 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         // SAFETY: the kernel passes a valid siginfo.
         match ntoskrnl_emu::ke::trap::dispatch_fault(sig, unsafe { &*info }, uc) {
             Outcome::Dispatched => return,
-            Outcome::Fatal { code, .. } => fatal_code = Some(code.0),
+            Outcome::Fatal(code) => fatal_code = Some(code.0),
         }
     }
     if IN_REPORT.swap(true, Ordering::SeqCst) {
@@ -48,10 +48,10 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         unsafe { libc::_exit(128 + sig) };
     }
     let code = fatal_code.unwrap_or(match sig {
-        libc::SIGILL => STATUS_ILLEGAL_INSTRUCTION,
-        libc::SIGFPE => STATUS_INTEGER_DIVIDE_BY_ZERO,
-        libc::SIGTRAP => STATUS_BREAKPOINT,
-        _ => STATUS_ACCESS_VIOLATION,
+        libc::SIGILL => STATUS_ILLEGAL_INSTRUCTION.0,
+        libc::SIGFPE => STATUS_INTEGER_DIVIDE_BY_ZERO.0,
+        libc::SIGTRAP => STATUS_BREAKPOINT.0,
+        _ => STATUS_ACCESS_VIOLATION.0,
     });
     let err = uc.uc_mcontext.gregs[libc::REG_ERR as usize] as u64;
     let access = if err & 0x10 != 0 {
@@ -78,7 +78,7 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
     eprintln!(
         "casement: unhandled exception {code:#010x} ({}) at {location}{}",
         exception_name(code),
-        if code == STATUS_ACCESS_VIOLATION {
+        if code == STATUS_ACCESS_VIOLATION.0 {
             format!(", {access} {addr:#x}")
         } else {
             String::new()

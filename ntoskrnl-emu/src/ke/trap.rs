@@ -85,11 +85,13 @@ pub fn context_from_signal(uc: &libc::ucontext_t) -> CONTEXT {
     ctx
 }
 
-/// What a fault means for the guest: its exception code and parameters.
+/// What a fault means for the guest: its exception code and parameters
+/// (no allocation: this runs in the signal handler).
 struct Fault {
     code: NtStatus,
     address: u64,
-    params: Vec<u64>,
+    params: [u64; 3],
+    count: usize,
 }
 
 /// Reads the instruction bytes at `rip`, as many as can be read.
@@ -118,10 +120,15 @@ fn classify(sig: libc::c_int, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> 
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     // SAFETY: si_addr is valid for the fault signals.
     let addr = unsafe { info.si_addr() } as u64;
-    let fault = |code: NtStatus, params: Vec<u64>| Fault {
-        code,
-        address: rip,
-        params,
+    let fault = |code: NtStatus, given: &[u64]| {
+        let mut params = [0u64; 3];
+        params[..given.len()].copy_from_slice(given);
+        Fault {
+            code,
+            address: rip,
+            params,
+            count: given.len(),
+        }
     };
     match sig {
         libc::SIGSEGV | libc::SIGBUS => {
@@ -131,9 +138,9 @@ fn classify(sig: libc::c_int, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> 
                 // non-canonical address, which Windows reports as a read of
                 // the all-ones address.
                 if is_privileged(code_at(rip)) {
-                    return fault(STATUS_PRIVILEGED_INSTRUCTION, vec![]);
+                    return fault(STATUS_PRIVILEGED_INSTRUCTION, &[]);
                 }
-                return fault(STATUS_ACCESS_VIOLATION, vec![0, u64::MAX]);
+                return fault(STATUS_ACCESS_VIOLATION, &[0, u64::MAX]);
             }
             let kind = if err & 0x10 != 0 {
                 8
@@ -146,12 +153,12 @@ fn classify(sig: libc::c_int, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> 
                 // A mapped file's page that cannot be read in.
                 return fault(
                     STATUS_IN_PAGE_ERROR,
-                    vec![kind, addr, STATUS_IN_PAGE_ERROR.0 as u64],
+                    &[kind, addr, STATUS_IN_PAGE_ERROR.0 as u64],
                 );
             }
-            fault(STATUS_ACCESS_VIOLATION, vec![kind, addr])
+            fault(STATUS_ACCESS_VIOLATION, &[kind, addr])
         }
-        libc::SIGILL => fault(STATUS_ILLEGAL_INSTRUCTION, vec![]),
+        libc::SIGILL => fault(STATUS_ILLEGAL_INSTRUCTION, &[]),
         libc::SIGFPE => {
             let code = match info.si_code {
                 FPE_INTDIV => STATUS_INTEGER_DIVIDE_BY_ZERO,
@@ -164,7 +171,7 @@ fn classify(sig: libc::c_int, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> 
                 FPE_FLTSUB => STATUS_ARRAY_BOUNDS_EXCEEDED,
                 _ => STATUS_FLOAT_MULTIPLE_TRAPS,
             };
-            fault(code, vec![])
+            fault(code, &[])
         }
         libc::SIGTRAP => {
             // int3 leaves rip after the instruction; Windows reports the
@@ -173,15 +180,16 @@ fn classify(sig: libc::c_int, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> 
                 Fault {
                     code: STATUS_BREAKPOINT,
                     address: rip - 1,
-                    params: vec![0],
+                    params: [0; 3],
+                    count: 1,
                 }
             } else if info.si_code == libc::SI_KERNEL {
-                fault(STATUS_BREAKPOINT, vec![0])
+                fault(STATUS_BREAKPOINT, &[0])
             } else {
-                fault(STATUS_SINGLE_STEP, vec![])
+                fault(STATUS_SINGLE_STEP, &[])
             }
         }
-        _ => fault(STATUS_ACCESS_VIOLATION, vec![0, addr]),
+        _ => fault(STATUS_ACCESS_VIOLATION, &[0, addr]),
     }
 }
 
@@ -196,11 +204,7 @@ pub enum Outcome {
     Dispatched,
     /// The guest cannot take this fault (no dispatcher yet, or no stack to
     /// dispatch on): report it and end the process with this code.
-    Fatal {
-        code: NtStatus,
-        context: Box<CONTEXT>,
-        info: Vec<u64>,
-    },
+    Fatal(NtStatus),
 }
 
 /// Turns a fault in guest code into a dispatched exception.
@@ -222,32 +226,19 @@ pub fn dispatch_fault(
                 fault.code = STATUS_GUARD_PAGE_VIOLATION;
             }
             GuardHit::No => {}
-            GuardHit::Opened => {
-                fault.code = STATUS_STACK_OVERFLOW;
-                fault.params = vec![fault.params[0], fault.params[1]];
-            }
-            GuardHit::Exhausted => {
-                return Outcome::Fatal {
-                    code: STATUS_STACK_OVERFLOW,
-                    context: Box::new(ctx),
-                    info: fault.params,
-                }
-            }
+            GuardHit::Opened => fault.code = STATUS_STACK_OVERFLOW,
+            GuardHit::Exhausted => return Outcome::Fatal(STATUS_STACK_OVERFLOW),
         }
     }
     let mut record = EXCEPTION_RECORD {
         ExceptionCode: fault.code.0,
         ExceptionAddress: fault.address,
-        NumberParameters: fault.params.len() as u32,
+        NumberParameters: fault.count as u32,
         ..Default::default()
     };
-    record.ExceptionInformation[..fault.params.len()].copy_from_slice(&fault.params);
+    record.ExceptionInformation[..fault.count].copy_from_slice(&fault.params[..fault.count]);
     let Some(entry) = dispatcher() else {
-        return Outcome::Fatal {
-            code: fault.code,
-            context: Box::new(ctx),
-            info: fault.params,
-        };
+        return Outcome::Fatal(fault.code);
     };
     match push_exception_frame(&ctx, &record) {
         Some((rsp, rec, context)) => {
@@ -260,11 +251,7 @@ pub fn dispatch_fault(
             g[libc::REG_EFL as usize] &= !0x500;
             Outcome::Dispatched
         }
-        None => Outcome::Fatal {
-            code: fault.code,
-            context: Box::new(ctx),
-            info: fault.params,
-        },
+        None => Outcome::Fatal(fault.code),
     }
 }
 
