@@ -179,7 +179,7 @@ fn describe(lookup: u64, pc: u64, cache: &mut HashMap<u64, Option<ImageSymbols>>
         }
     }
     if !named {
-        if let Some(name) = nearest(&exports(img.base), rva) {
+        if let Some(name) = nearest(&exports(img.base, img.size), rva) {
             let _ = write!(s, " {name}");
         }
     }
@@ -197,50 +197,28 @@ fn nearest(symbols: &[(u64, String)], rva: u64) -> Option<String> {
     })
 }
 
-/// The named exports of the image mapped at `base`, as (rva, name), sorted.
-fn exports(base: u64) -> Vec<(u64, String)> {
-    let read32 = |at: u64| user::read::<u32>(at).ok();
+/// The named exports of a loaded image, as (rva, name), sorted; read with
+/// the loader's image accessors (bounds-checked against the image).
+fn exports(base: u64, size: u64) -> Vec<(u64, String)> {
+    let image = loader::image::Mapped { base, size };
     let mut out = Vec::new();
-    let Some(lfanew) = read32(base + 0x3C) else {
-        return out;
-    };
-    let optional = base + lfanew as u64 + 24;
-    let Some(rva) = read32(optional + 112) else {
-        return out;
-    };
-    if rva == 0 {
-        return out;
-    }
-    let dir = base + rva as u64;
-    let (Some(names), Some(functions), Some(name_rvas), Some(ordinals)) = (
-        read32(dir + 24),
-        read32(dir + 28),
-        read32(dir + 32),
-        read32(dir + 36),
-    ) else {
-        return out;
-    };
-    for i in 0..names.min(65536) as u64 {
-        let Some(name_rva) = read32(base + name_rvas as u64 + 4 * i) else {
-            break;
+    // A damaged table names what it can.
+    let mut read = || -> Result<(), loader::image::Malformed> {
+        let Some((dir, _)) = image.directory(0)? else {
+            return Ok(());
         };
-        let Ok(ordinal) = user::read::<u16>(base + ordinals as u64 + 2 * i) else {
-            break;
-        };
-        let Some(func) = read32(base + functions as u64 + 4 * ordinal as u64) else {
-            break;
-        };
-        let mut name = Vec::new();
-        let mut at = base + name_rva as u64;
-        while let Ok(b) = user::read::<u8>(at) {
-            if b == 0 || name.len() > 512 {
-                break;
-            }
-            name.push(b);
-            at += 1;
+        let names = image.u32(dir + 24)?.min(65536) as u64;
+        let functions = image.u32(dir + 28)? as u64;
+        let name_rvas = image.u32(dir + 32)? as u64;
+        let ordinals = image.u32(dir + 36)? as u64;
+        for i in 0..names {
+            let name = image.cstr(image.u32(name_rvas + 4 * i)? as u64)?;
+            let ordinal = image.u16(ordinals + 2 * i)? as u64;
+            out.push((image.u32(functions + 4 * ordinal)? as u64, name));
         }
-        out.push((func as u64, String::from_utf8_lossy(&name).into_owned()));
-    }
+        Ok(())
+    };
+    let _ = read();
     out.sort();
     out
 }
