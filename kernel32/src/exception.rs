@@ -81,12 +81,10 @@ pub extern "win64" fn UnhandledExceptionFilter(pointers: *mut EXCEPTION_POINTERS
     let Ok(p) = user::read::<[u64; 2]>(pointers as u64) else {
         return EXCEPTION_EXECUTE_HANDLER;
     };
-    if let (Ok(rec), Ok(raw)) = (
-        ntdll::exception::read_record_at(p[0]),
-        user::read::<[u8; 0x4D0]>(p[1]),
+    if let (Ok(rec), Ok(ctx)) = (
+        user::read::<EXCEPTION_RECORD>(p[0]),
+        user::read::<CONTEXT>(p[1]),
     ) {
-        // SAFETY: CONTEXT is plain data of that size.
-        let ctx: CONTEXT = unsafe { core::mem::transmute(raw) };
         crash_report::write(&rec, &ctx);
     }
     EXCEPTION_EXECUTE_HANDLER

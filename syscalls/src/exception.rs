@@ -194,6 +194,11 @@ pub struct DISPATCHER_CONTEXT {
     pub Fill0: u32,
 }
 
+// SAFETY: plain integer data; every bit pattern is a valid value, so these
+// may be copied to and from guest memory as they are.
+unsafe impl crate::user::Pod for CONTEXT {}
+unsafe impl crate::user::Pod for EXCEPTION_RECORD {}
+
 const _: () = {
     use core::mem::{offset_of, size_of};
     assert!(size_of::<CONTEXT>() == 0x4D0);

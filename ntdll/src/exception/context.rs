@@ -184,21 +184,19 @@ pub use casement_capture_context as RtlCaptureContext;
 
 /// RtlRestoreContext(ContextRecord, ExceptionRecord).
 pub extern "win64" fn RtlRestoreContext(ctx: *const CONTEXT, _record: u64) {
-    match syscalls::user::read::<[u8; 0x4D0]>(ctx as u64) {
-        // SAFETY: CONTEXT is plain data of that size.
-        Ok(bytes) => restore(&unsafe { core::mem::transmute::<[u8; 0x4D0], CONTEXT>(bytes) }),
+    match syscalls::user::read::<CONTEXT>(ctx as u64) {
+        Ok(c) => restore(&c),
         Err(_) => super::raise_status(syscalls::STATUS_ACCESS_VIOLATION),
     }
 }
 
 /// NtContinue(ContextRecord, TestAlert).
 pub extern "win64" fn NtContinue(ctx: *const CONTEXT, test_alert: u8) -> u32 {
-    let Ok(bytes) = syscalls::user::read::<[u8; 0x4D0]>(ctx as u64) else {
+    let Ok(c) = syscalls::user::read::<CONTEXT>(ctx as u64) else {
         return syscalls::STATUS_ACCESS_VIOLATION.0;
     };
     if test_alert != 0 {
         crate::native::NtTestAlert();
     }
-    // SAFETY: CONTEXT is plain data of that size.
-    restore(&unsafe { core::mem::transmute::<[u8; 0x4D0], CONTEXT>(bytes) })
+    restore(&c)
 }

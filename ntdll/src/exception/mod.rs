@@ -262,9 +262,7 @@ pub fn register() {
 
 /// Reads a guest EXCEPTION_RECORD.
 pub fn read_record_at(at: u64) -> NtResult<EXCEPTION_RECORD> {
-    let raw = user::read::<[u64; 0x98 / 8]>(at)?;
-    // SAFETY: EXCEPTION_RECORD is plain data of that size.
-    Ok(unsafe { core::mem::transmute::<[u64; 19], EXCEPTION_RECORD>(raw) })
+    user::read::<EXCEPTION_RECORD>(at)
 }
 
 /// The body of RtlRaiseException(ExceptionRecord): the record's address
@@ -303,9 +301,7 @@ extern "win64" fn raise_exception_with_context(
 }
 
 pub(crate) fn write_record(at: u64, rec: &EXCEPTION_RECORD) -> NtResult<()> {
-    // SAFETY: EXCEPTION_RECORD is plain data of that size.
-    let raw: [u64; 19] = unsafe { core::mem::transmute(*rec) };
-    user::write(at, &raw)
+    user::write(at, rec)
 }
 
 context::caller_context_entry! {

@@ -421,17 +421,13 @@ pub extern "win64" fn RtlVirtualUnwind(
         },
         image_base,
     };
-    let Ok(bytes) = user::read::<[u8; 0x4D0]>(ctx as u64) else {
+    let Ok(mut c) = user::read::<CONTEXT>(ctx as u64) else {
         return 0;
     };
-    // SAFETY: CONTEXT is plain data of that size.
-    let mut c: CONTEXT = unsafe { core::mem::transmute(bytes) };
     let mut homes = [0u64; 16];
     let r = virtual_unwind(handler_type, &found, pc, &mut c, Some(&mut homes));
     let Ok(u) = r else { return 0 };
-    // SAFETY: writing back the caller's CONTEXT, which was readable.
-    let out: [u8; 0x4D0] = unsafe { core::mem::transmute(c) };
-    let _ = user::write(ctx as u64, &out);
+    let _ = user::write(ctx as u64, &c);
     let _ = user::write_opt(handler_data as u64, &u.handler_data);
     let _ = user::write_opt(establisher_frame as u64, &u.establisher);
     if context_pointers != 0 {

@@ -264,21 +264,8 @@ fn push_exception_frame(ctx: &CONTEXT, record: &EXCEPTION_RECORD) -> Option<(u64
     let context_at = frame;
     let record_at = frame + RECORD_OFFSET;
     let entry_rsp = frame - 0x28;
-    // SAFETY: CONTEXT and EXCEPTION_RECORD are plain data.
-    let ctx_bytes = unsafe {
-        core::slice::from_raw_parts(
-            ctx as *const CONTEXT as *const u8,
-            core::mem::size_of::<CONTEXT>(),
-        )
-    };
-    let rec_bytes = unsafe {
-        core::slice::from_raw_parts(
-            record as *const EXCEPTION_RECORD as *const u8,
-            core::mem::size_of::<EXCEPTION_RECORD>(),
-        )
-    };
-    user::write_from(context_at, ctx_bytes).ok()?;
-    user::write_from(record_at, rec_bytes).ok()?;
+    user::write(context_at, ctx).ok()?;
+    user::write(record_at, record).ok()?;
     user::write(entry_rsp, &0u64).ok()?;
     Some((entry_rsp, record_at, context_at))
 }
