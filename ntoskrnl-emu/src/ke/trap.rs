@@ -339,11 +339,10 @@ pub use syscalls::exception::exception_name;
 /// ends the process with the exception code, as Windows does when no
 /// debugger is attached.
 pub fn NtRaiseException(a: &Args) -> NtStatus {
-    let Ok(record) = user::read::<[u8; 0x98]>(a[0]) else {
+    let Ok(record) = user::read::<EXCEPTION_RECORD>(a[0]) else {
         return STATUS_ACCESS_VIOLATION;
     };
-    let code = u32::from_le_bytes(record[0..4].try_into().unwrap());
-    let address = u64::from_le_bytes(record[0x10..0x18].try_into().unwrap());
+    let (code, address) = (record.ExceptionCode, record.ExceptionAddress);
     if a[2] != 0 {
         // ntdll dispatches first chances itself, on the caller's stack;
         // one that reaches the executive came from a direct system call.
