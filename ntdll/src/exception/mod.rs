@@ -249,10 +249,7 @@ pub extern "win64" fn user_exception_dispatcher(record: u64, context: u64) -> ! 
             &mut *(context as *mut CONTEXT),
         )
     };
-    if dispatch(rec, ctx) {
-        context::restore(ctx);
-    }
-    unhandled(rec, ctx)
+    raise(rec, ctx)
 }
 
 /// Registers the dispatcher with the executive (at process attach).
