@@ -97,7 +97,7 @@ pub fn register() {
 
 /// How much of the stack the guard zone leaves a stack-overflow handler
 /// (the executive's zone less its last, never-opened page).
-const STACK_ZONE_FOR_HANDLER: u32 = 124 * 1024;
+const STACK_ZONE_FOR_HANDLER: u32 = (syscalls::exception::STACK_GUARD - 0x1000) as u32;
 
 /// SetThreadStackGuarantee(StackSizeInBytes): the stack a handler of
 /// EXCEPTION_STACK_OVERFLOW is guaranteed on this thread. In: the new

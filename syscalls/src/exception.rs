@@ -15,6 +15,13 @@ pub const CONTEXT_DEBUG_REGISTERS: u32 = CONTEXT_AMD64 | 0x10;
 pub const CONTEXT_FULL: u32 = CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_FLOATING_POINT;
 pub const CONTEXT_ALL: u32 = CONTEXT_FULL | CONTEXT_SEGMENTS | CONTEXT_DEBUG_REGISTERS;
 
+/// The guard zone at the bottom of every Windows stack (the executive's
+/// `ke::trap`): the first fault in it opens all of it but its last page
+/// for the stack-overflow handler. Larger than Windows' few pages because
+/// the dispatcher, the language handlers and the unwinder are Rust code
+/// (in a debug build their frames are large).
+pub const STACK_GUARD: u64 = 128 * 1024;
+
 /// Windows' selectors for user-mode code.
 pub const USER_CS: u16 = 0x33;
 pub const USER_DS: u16 = 0x2B;

@@ -14,11 +14,7 @@ use syscalls::exception::*;
 use syscalls::nt::{current_teb, teb};
 use syscalls::*;
 
-/// The guard zone at the bottom of every Windows stack (see the module
-/// comment). Larger than Windows' few pages because the dispatcher, the
-/// language handlers and the unwinder are Rust code (in a debug build
-/// their frames are large).
-pub const STACK_GUARD: u64 = 128 * 1024;
+pub use syscalls::exception::STACK_GUARD;
 const PAGE: u64 = 0x1000;
 
 /// Where a dispatched exception's frame starts: the CONTEXT, then the
