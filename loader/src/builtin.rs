@@ -112,6 +112,8 @@ pub struct BuiltinDll {
     /// The image, built at compile time: everything before .data (see
     /// [`builtin_dll!`]).
     pub image: &'static [u8],
+    /// The image's layout, also computed at compile time.
+    pub layout: Layout,
 }
 
 /// Joins export tables at compile time, for a DLL declared in parts; `N`
@@ -197,7 +199,7 @@ fn complete(
     relay: bool,
     out: &mut [u8],
 ) -> Vec<u64> {
-    let layout = Layout::of(dll.name, dll.exports);
+    let layout = dll.layout;
     out[..dll.image.len()].copy_from_slice(dll.image);
     out[IMAGE_BASE_FIELD..IMAGE_BASE_FIELD + 8].copy_from_slice(&base.to_le_bytes());
     let index_bits = ((dll_index as u32) << 16).to_le_bytes();
@@ -229,7 +231,7 @@ fn complete(
 /// `dll`'s image as it would be mapped at `base` for registry index
 /// `dll_index` (tests, `casement inspect`).
 pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) -> (Vec<u8>, Layout) {
-    let layout = Layout::of(dll.name, dll.exports);
+    let layout = dll.layout;
     let mut image = vec![0u8; layout.image_size];
     complete(dll, dll_index, base, relay, &mut image);
     (image, layout)
@@ -238,7 +240,7 @@ pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) ->
 /// Maps a builtin DLL into the process: reserves memory through the native
 /// API, writes the image and applies section protections.
 pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<LoadedBuiltin> {
-    let layout = Layout::of(dll.name, dll.exports);
+    let layout = dll.layout;
     let size = layout.image_size as u64;
     let mut base = BUILTIN_WINDOW + dll_index as u64 * 0x100_0000;
     let mut region = size;
@@ -290,6 +292,7 @@ macro_rules! builtin_dll {
             failure: $failure,
             declared: $declared,
             image: &IMAGE.0,
+            layout: $crate::builtin_image::Layout::of($name, $exports),
         }
     }};
 }

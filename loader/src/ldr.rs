@@ -458,24 +458,35 @@ fn direct_entry(address: u64) -> u64 {
     address
 }
 
-/// Finds an export of a loaded module, following forwarders.
+/// The image and name of the loaded module at `base`.
+fn loaded_at_base(base: u64) -> Option<(Mapped, String)> {
+    let s = state();
+    let m = s.modules.iter().find(|m| m.image.base == base)?;
+    Some((m.image, m.name.clone()))
+}
+
+/// Finds an export of a loaded module, following forwarders. The common
+/// case, a name found at once, allocates nothing.
 fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadError> {
-    let (image, mname) = {
+    let image = {
         let s = state();
-        let m = s
-            .modules
+        s.modules
             .iter()
             .find(|m| m.image.base == base)
-            .ok_or(LoadError::DllNotFound(format!("{base:#x}")))?;
-        (m.image, m.name.clone())
+            .map(|m| m.image)
+            .ok_or_else(|| LoadError::DllNotFound(format!("{base:#x}")))?
     };
+    let name_of = |image: Mapped| loaded_at_base(image.base).map_or_else(|| format!("{:#x}", image.base), |m| m.1);
     let mut hops = 0;
-    let (mut image, mut what, mut mname) = (image, what.clone(), mname);
+    let mut image = image;
+    let mut forwarded: Option<ImportRef> = None;
     loop {
-        match image.find_export(&what).map_err(|e| malformed(&mname, e))? {
+        let what = forwarded.as_ref().unwrap_or(what);
+        match image.find_export(what).map_err(|e| malformed(&name_of(image), e))? {
             Some(ExportTarget::Address(a)) => return Ok(a),
             Some(ExportTarget::Forward(f)) => {
                 hops += 1;
+                let mname = name_of(image);
                 let (dll, func) = f.split_once('.').ok_or_else(|| LoadError::Malformed {
                     module: mname.clone(),
                     why: format!("bad forwarder {f}"),
@@ -487,23 +498,19 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
                     });
                 }
                 let target = load(dir, dll, &mname)?;
-                let s = state();
-                let m = s
-                    .modules
-                    .iter()
-                    .find(|m| m.image.base == target)
-                    .ok_or(LoadError::DllNotFound(dll.to_string()))?;
-                image = m.image;
-                mname = m.name.clone();
-                what = match func.strip_prefix('#').and_then(|o| o.parse::<u16>().ok()) {
+                image = loaded_at_base(target)
+                    .ok_or_else(|| LoadError::DllNotFound(dll.to_string()))?
+                    .0;
+                forwarded = Some(match func.strip_prefix('#').and_then(|o| o.parse::<u16>().ok()) {
                     Some(o) => ImportRef::Ordinal(o),
                     None => ImportRef::Name(func.to_string()),
-                };
+                });
             }
             None => {
+                let mname = name_of(image);
                 // A name the real DLL exports but casement does not
                 // implement yet binds to a stub that says so when called.
-                if let ImportRef::Name(n) = &what {
+                if let ImportRef::Name(n) = what {
                     let spec = state()
                         .modules
                         .iter()
@@ -516,7 +523,7 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
                 }
                 return Err(LoadError::MissingImport {
                     dll: mname,
-                    import: what,
+                    import: what.clone(),
                     by: String::new(),
                 });
             }

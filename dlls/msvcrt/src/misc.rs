@@ -126,7 +126,7 @@ pub extern "win64" fn _wgetenv(name: *const u16) -> u64 {
         errno::set(EINVAL);
         return 0;
     };
-    let p = DATA.lock().unwrap_or_else(|e| e.into_inner()).wenviron;
+    let p = crate::startup::wenviron();
     // SAFETY: the `_wenviron` data export and its NULL-terminated table.
     unsafe {
         let table = if p == 0 { 0 } else { *(p as *const u64) };

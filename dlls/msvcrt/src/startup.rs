@@ -69,43 +69,66 @@ fn string_array<T: Copy + Default>(items: &[Vec<T>]) -> u64 {
 pub fn init(d: Data) {
     let line_a = kernel32::process::GetCommandLineA();
     let line_w = kernel32::process::GetCommandLineW();
-    // SAFETY: the command lines are NUL-terminated and live for the process.
-    let (a, w) = unsafe {
-        (
-            std::ffi::CStr::from_ptr(line_a as *const std::ffi::c_char)
-                .to_bytes()
-                .to_vec(),
-            kernel32::error::wstr(line_w).unwrap_or_default(),
-        )
+    // SAFETY: the command line is NUL-terminated and lives for the process.
+    let a = unsafe {
+        std::ffi::CStr::from_ptr(line_a as *const std::ffi::c_char)
+            .to_bytes()
+            .to_vec()
     };
     let args_a = kernel32::cmdline::split(&a);
-    let args_w = kernel32::cmdline::split(&w);
-    let env_w: Vec<Vec<u16>> = kernel32::env::entries()
-        .into_iter()
-        .filter(|e| e.first() != Some(&(b'=' as u16)))
-        .collect();
-    let env_a: Vec<Vec<u8>> = env_w
+    let env_a: Vec<Vec<u8>> = environment_w()
         .iter()
         .map(|e| kernel32::nls::wide_to_ansi(e))
         .collect();
     let argv = string_array(&args_a);
-    let wargv = string_array(&args_w);
     let environ = string_array(&env_a);
-    let wenviron = string_array(&env_w);
     // SAFETY: the data exports are slots of the right sizes in msvcrt's image.
     unsafe {
         *(d.argc as *mut i32) = args_a.len() as i32;
         *(d.argv as *mut u64) = argv;
-        *(d.wargv as *mut u64) = wargv;
         *(d.environ as *mut u64) = environ;
-        *(d.wenviron as *mut u64) = wenviron;
         *(d.initenv as *mut u64) = environ;
-        *(d.winitenv as *mut u64) = wenviron;
         *(d.acmdln as *mut u64) = line_a as u64;
         *(d.wcmdln as *mut u64) = line_w as u64;
     }
     crate::lowio::FMODE.store(d.fmode, Ordering::Relaxed);
     *data() = d;
+}
+
+/// The environment's entries, without the ones starting with '=' (as
+/// msvcrt leaves them out).
+fn environment_w() -> Vec<Vec<u16>> {
+    kernel32::env::entries()
+        .into_iter()
+        .filter(|e| e.first() != Some(&(b'=' as u16)))
+        .collect()
+}
+
+/// Builds the wide argv and environment on first use, as msvcrt does:
+/// most programs are narrow and never need them (`__wargv` and
+/// `_wenviron` stay NULL until then, as on Windows).
+fn ensure_wide(d: &Data) {
+    // SAFETY: the data exports are slots of the right sizes in msvcrt's
+    // image, filled at process attach.
+    unsafe {
+        if d.wargv == 0 || *(d.wargv as *const u64) != 0 {
+            return;
+        }
+        let line_w = *(d.wcmdln as *const u64);
+        let w = kernel32::error::wstr(line_w as *const u16).unwrap_or_default();
+        let wargv = string_array(&kernel32::cmdline::split(&w));
+        let wenviron = string_array(&environment_w());
+        *(d.wargv as *mut u64) = wargv;
+        *(d.wenviron as *mut u64) = wenviron;
+        *(d.winitenv as *mut u64) = wenviron;
+    }
+}
+
+/// The address of `_wenviron`, built on first use.
+pub fn wenviron() -> u64 {
+    let d = data();
+    ensure_wide(&d);
+    d.wenviron
 }
 
 /// Implements __getmainargs(argc, argv, envp, doWildCard, startinfo).
@@ -136,6 +159,7 @@ pub extern "win64" fn __wgetmainargs(
     _info: u64,
 ) -> i32 {
     let d = data();
+    ensure_wide(&d);
     // SAFETY: as in __getmainargs.
     unsafe {
         *argc = *(d.argc as *const i32);
@@ -146,11 +170,13 @@ pub extern "win64" fn __wgetmainargs(
 }
 
 macro_rules! data_pointer {
-    ($($name:ident => $field:ident;)*) => {
+    ($($name:ident => $field:ident $(, $wide:ident)?;)*) => {
         $(
             #[doc = concat!("Implements ", stringify!($name), "(): the address of a runtime global.")]
             pub extern "win64" fn $name() -> u64 {
-                data().$field
+                let d = data();
+                $( $wide(&d); )?
+                d.$field
             }
         )*
     };
@@ -159,11 +185,11 @@ macro_rules! data_pointer {
 data_pointer! {
     __p___argc => argc;
     __p___argv => argv;
-    __p___wargv => wargv;
+    __p___wargv => wargv, ensure_wide;
     __p__environ => environ;
-    __p__wenviron => wenviron;
+    __p__wenviron => wenviron, ensure_wide;
     __p___initenv => initenv;
-    __p___winitenv => winitenv;
+    __p___winitenv => winitenv, ensure_wide;
     __p__acmdln => acmdln;
     __p__wcmdln => wcmdln;
     __p__fmode => fmode;

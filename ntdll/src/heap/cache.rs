@@ -1,8 +1,8 @@
 //! The process heap's per-thread cache of free small blocks, so that
 //! malloc and free on many threads take no lock in the common case: each
 //! thread keeps up to [`LIMIT`] free blocks per size class, refills
-//! [`BATCH`] at a time from the heap and gives half back when it holds too
-//! many. Blocks in a cache are tagged free like any other free block, so
+//! about [`BATCH_BYTES`] at a time from the heap (at most [`BATCH`] blocks)
+//! and gives half back when it holds too many. Blocks in a cache are tagged free like any other free block, so
 //! double frees, HeapWalk and HeapValidate see them as what they are.
 //!
 //! A thread finds its cache through its TEB (two loads); a Rust
@@ -15,6 +15,10 @@ use super::{Heap, HeapState};
 pub const CACHED: usize = 64;
 const LIMIT: u32 = 64;
 const BATCH: usize = 16;
+/// A refill carves this much: sixteen blocks of the smallest classes, one
+/// of the largest. Carving writes each block's header, so a fixed count of
+/// large blocks would touch pages a short program never uses.
+const BATCH_BYTES: usize = 2048;
 
 struct Cache {
     heads: [u64; CACHED],
@@ -174,8 +178,9 @@ pub fn take(heap: &Heap, class: usize) -> Option<u64> {
     }
     // SAFETY: this thread's cache; the heap's lock does not call back here.
     let c = unsafe { &mut *c };
+    let batch = (BATCH_BYTES / (super::class_size(class) + super::HEADER)).clamp(1, BATCH);
     heap.with(0, |s| {
-        for _ in 0..BATCH {
+        for _ in 0..batch {
             match heap.take(s, class) {
                 Some(b) => c.push(b, class),
                 None => break,
