@@ -11,7 +11,9 @@
 //! ends other than by rethrowing it.
 
 pub mod data;
+pub mod data4;
 pub mod frame;
+pub mod tables;
 pub mod throw;
 pub mod type_info;
 pub mod undname;

@@ -221,8 +221,7 @@ pub extern "win64" fn __CxxExceptionFilter(
         adjectives: adjectives as u32,
         type_descriptor,
         catch_object: 0,
-        handler: 0,
-        frame_offset: 0,
+        ..Default::default()
     };
     for ct in ti.catchable(parts.image_base) {
         if type_matches(&clause, &ct, ti.attributes) {
