@@ -361,9 +361,7 @@ mod tests {
         HandlerType {
             adjectives,
             type_descriptor: type_rva.map_or(0, |r| img.base() + r),
-            catch_object: 0,
-            handler: 0,
-            frame_offset: 0,
+            ..Default::default()
         }
     }
 
