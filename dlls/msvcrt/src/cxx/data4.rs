@@ -602,4 +602,30 @@ mod tests {
         };
         assert!(img.decode(0, 0x1000).is_some());
     }
+
+    #[test]
+    fn survives_arbitrary_bytes() {
+        // Random images (a fixed xorshift sequence), with table RVAs drawn
+        // mostly inside them: decoding fails or succeeds, never panics.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let mut img = Image::new(0x80);
+            for b in img.bytes.iter_mut() {
+                *b = next() as u8;
+            }
+            for at in [1usize, 5, 9] {
+                let r = next();
+                if r & 3 != 0 {
+                    img.put(at, &le((r >> 8) as u32 % 0x80));
+                }
+            }
+            let _ = img.decode(0, (next() as u32) & 0xFF);
+        }
+    }
 }
