@@ -599,17 +599,18 @@ C_ip:
   ipstate (C_end - C_try), -1
 
 // fh4_nested: states 0 (outer try), 1 (inner try), 2 (inner catch),
-// 3 (outer catch); 1 and 2 lead to 0, 0 and 3 to -1. Try blocks
-// innermost first.
+// 3 (outer catch); 1 leads to 0, the others to -1 (a catch block's
+// states end at -1: the runtime unwinds a catch funclet on its own).
+// Try blocks innermost first. The inner catch funclet's tables leave
+// out the try-block map (the runtime finds its place from its state).
 D_fi:
   .byte FI_UNWIND | FI_TRY
   .rva nested_uw
   .rva D_try_map
   .rva D_ip
 D_inner_fi:
-  .byte FI_CATCH | FI_UNWIND | FI_TRY
+  .byte FI_CATCH | FI_UNWIND
   .rva nested_uw
-  .rva D_try_map
   .rva catch_ip_state2
   cint 32
 D_outer_fi:
@@ -622,7 +623,7 @@ nested_uw:
   cint 4
   uw_none 1
   uw_none 1
-  uw_none 2
+  uw_none 3
   uw_none 4
 D_try_map:
   cint 2

@@ -39,8 +39,9 @@ struct Position {
     /// The establisher frame of the function (for a funclet, its parent's).
     root: u64,
     state: i32,
-    /// When the frame is a catch funclet: its try block and clause.
-    funclet: Option<(TryBlock, HandlerType)>,
+    /// When the frame is a catch funclet: its try block (when the tables
+    /// give it) and where the funclet starts.
+    funclet: Option<(Option<TryBlock>, u64)>,
     /// The frame is a cleanup funclet (a destructor call the runtime makes
     /// while unwinding).
     cleanup: bool,
@@ -95,11 +96,28 @@ fn position(fi: &EhTables, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Po
                     return Position {
                         root,
                         state: ip_state,
-                        funclet: Some((tb.clone(), *ht)),
+                        funclet: Some((Some(tb.clone()), begin)),
                         cleanup: false,
                     };
                 }
             }
+        }
+        if let Some(keeps_root) = fi.catch_frame {
+            // FH4 tables of a catch funclet that do not list its clause:
+            // its try block is the one whose catch states hold the
+            // frame's state (so Microsoft's runtime finds it).
+            let root = user::read::<u64>(frame + keeps_root as u64).unwrap_or(frame);
+            let tb = fi
+                .try_blocks
+                .iter()
+                .rev()
+                .find(|tb| ip_state > tb.try_high && ip_state <= tb.catch_high);
+            return Position {
+                root,
+                state: ip_state,
+                funclet: Some((tb.cloned(), begin)),
+                cleanup: false,
+            };
         }
         if fi
             .unwind
@@ -382,7 +400,10 @@ fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, fi: &EhTables, pos: &Positio
     } else if let Some((tb, _)) = &pos.funclet {
         // A catch block left by an exception: only what the catch block
         // made; the function's own objects go with the function's frame.
-        parent_state(fi, tb)
+        // (Without its try block, as far as the catch block's states lead:
+        // FH4 tables end them at -1, and Microsoft's runtime unwinds a
+        // catch funclet to -1.)
+        tb.as_ref().map_or(-1, |tb| parent_state(fi, tb))
     } else {
         -1
     };
@@ -390,8 +411,8 @@ fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, fi: &EhTables, pos: &Positio
     if !target {
         clear_catching(frame, fi.id);
     }
-    if let (false, Some((_, ht))) = (target, &pos.funclet) {
-        if let Some(done) = pop_catch(pos.root, ht.handler) {
+    if let (false, Some((_, start))) = (target, &pos.funclet) {
+        if let Some(done) = pop_catch(pos.root, *start) {
             while_unwinding(|| end_catch(&done, object_in_flight(rec)));
         }
     }
@@ -436,7 +457,11 @@ fn search(
         if let Some((outer, _)) = &pos.funclet {
             // A catch funclet's frame takes only the try blocks written
             // inside that catch block; those around it belong to the
-            // function's own frame, further up.
+            // function's own frame, further up. (Tables that do not give
+            // the funclet's own try block give none inside it.)
+            let Some(outer) = outer else {
+                continue;
+            };
             if tb.try_low <= outer.try_high || tb.try_high > outer.catch_high {
                 continue;
             }
