@@ -31,7 +31,29 @@ use ntdll::exception::target::unwind_from_handler;
 use syscalls::exception::*;
 use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
 
-/// ExceptionInformation[6] of this runtime's consolidation records.
+/// The consolidation record of a catch (the unwind that runs the catch
+/// block) has Windows' shape: 15 parameters, the callback, the parent's
+/// establisher frame, the catch funclet, the target state, the
+/// continuation addresses at [5] and [9], the exception record at [6] and
+/// EH_MAGIC_NUMBER1 at [8]. Code compiled /EHs with Microsoft's static
+/// runtime skips its cleanups for any other unwind than a C++ exception's
+/// or one of this shape. The other slots carry what this runtime needs.
+const CATCH_PARAMETERS: u32 = 15;
+const CR_CALLBACK: usize = 0;
+const CR_ROOT: usize = 1;
+const CR_FUNCLET: usize = 2;
+const CR_TARGET_STATE: usize = 3;
+/// The tables' identity (EhTables::id) of the frame that catches.
+const CR_TABLES: usize = 4;
+const CR_CONTINUATION0: usize = 5;
+const CR_RECORD: usize = 6;
+/// The establisher frame of the frame that catches (for a catch in a
+/// catch funclet, the funclet's own).
+const CR_FRAME: usize = 7;
+const CR_EH_MAGIC: usize = 8;
+const CR_CONTINUATION1: usize = 9;
+const CR_RUNTIME_MAGIC: usize = 10;
+/// What marks this runtime's records.
 const CATCH_RECORD_MAGIC: u64 = 0x4341_5443_4845_5333; // "CATCHES3"
 
 /// Where a frame stands in its function.
@@ -308,20 +330,21 @@ fn catch_it(
         ExceptionCode: STATUS_UNWIND_CONSOLIDATE.0,
         ExceptionFlags: EXCEPTION_NONCONTINUABLE,
         ExceptionAddress: rec.ExceptionAddress,
-        NumberParameters: 10,
+        NumberParameters: CATCH_PARAMETERS,
         ..Default::default()
     };
     let info = &mut unwind.ExceptionInformation;
-    info[0] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
-    info[1] = pos.root;
-    info[2] = catch.handler;
-    info[3] = parent_state(fi, tb) as i64 as u64;
-    info[4] = rec as *mut EXCEPTION_RECORD as u64;
-    info[5] = fi.id;
-    info[6] = CATCH_RECORD_MAGIC;
-    info[7] = frame;
-    info[8] = catch.continuations[0];
-    info[9] = catch.continuations[1];
+    info[CR_CALLBACK] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
+    info[CR_ROOT] = pos.root;
+    info[CR_FUNCLET] = catch.handler;
+    info[CR_TARGET_STATE] = parent_state(fi, tb) as i64 as u64;
+    info[CR_TABLES] = fi.id;
+    info[CR_CONTINUATION0] = catch.continuations[0];
+    info[CR_RECORD] = rec as *mut EXCEPTION_RECORD as u64;
+    info[CR_FRAME] = frame;
+    info[CR_EH_MAGIC] = EH_MAGIC_NUMBER1;
+    info[CR_CONTINUATION1] = catch.continuations[1];
+    info[CR_RUNTIME_MAGIC] = CATCH_RECORD_MAGIC;
     // The target IP is the frame's own pc: a walk from inside the catch
     // block goes on in this frame from there.
     unwind_from_handler(frame, dc.ControlPc, &mut unwind, 0, dc.HistoryTable)
@@ -332,9 +355,14 @@ fn catch_it(
 extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     // SAFETY: the unwind passes the record catch_it made.
     let info = unsafe { (*rec).ExceptionInformation };
-    let (root, funclet, target_state, fi_at, frame) =
-        (info[1], info[2], info[3] as i32, info[5], info[7]);
-    let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
+    let (root, funclet, target_state, fi_at, frame) = (
+        info[CR_ROOT],
+        info[CR_FUNCLET],
+        info[CR_TARGET_STATE] as i32,
+        info[CR_TABLES],
+        info[CR_FRAME],
+    );
+    let record = ntdll::exception::read_record_at(info[CR_RECORD]).unwrap_or_default();
     set_catching(frame, fi_at, target_state);
     push_catch(ActiveCatch {
         record,
@@ -348,8 +376,9 @@ extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     let mut continuation = run(0, root);
     // FH4: a funclet whose clause lists continuation addresses returns
     // the index of the one to take.
-    if continuation < 2 && info[8 + continuation as usize] != 0 {
-        continuation = info[8 + continuation as usize];
+    let listed = [info[CR_CONTINUATION0], info[CR_CONTINUATION1]];
+    if continuation < 2 && listed[continuation as usize] != 0 {
+        continuation = listed[continuation as usize];
     }
     // The frame goes on at the continuation, whose state is its own.
     clear_catching(frame, fi_at);
@@ -374,7 +403,8 @@ pub(super) fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
 /// The thrown object of the exception an unwind is for, if a C++ one.
 fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
     if is_catch_record(rec) {
-        let original = ntdll::exception::read_record_at(rec.ExceptionInformation[4]).ok()?;
+        let original =
+            ntdll::exception::read_record_at(rec.ExceptionInformation[CR_RECORD]).ok()?;
         return cxx_parts(&original).map(|p| p.object);
     }
     cxx_parts(rec).map(|p| p.object)
@@ -382,21 +412,22 @@ fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
 
 fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
     rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
-        && rec.NumberParameters >= 8
-        && rec.ExceptionInformation[6] == CATCH_RECORD_MAGIC
+        && rec.NumberParameters == CATCH_PARAMETERS
+        && rec.ExceptionInformation[CR_EH_MAGIC] == EH_MAGIC_NUMBER1
+        && rec.ExceptionInformation[CR_RUNTIME_MAGIC] == CATCH_RECORD_MAGIC
 }
 
 /// The unwind phase: destroy what the frame holds.
 fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, fi: &EhTables, pos: &Position) {
     let target = rec.ExceptionFlags & EXCEPTION_TARGET_UNWIND != 0;
     let to = if target {
-        if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
+        if !is_catch_record(rec) || rec.ExceptionInformation[CR_FRAME] != frame {
             // Someone else's unwind to this frame (longjmp): it continues
             // there, in the state of that place.
             clear_catching(frame, fi.id);
             return;
         }
-        rec.ExceptionInformation[3] as i64 as i32
+        rec.ExceptionInformation[CR_TARGET_STATE] as i64 as i32
     } else if let Some((tb, _)) = &pos.funclet {
         // A catch block left by an exception: only what the catch block
         // made; the function's own objects go with the function's frame.
