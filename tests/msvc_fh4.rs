@@ -14,6 +14,10 @@
 //! frames between the throw and the catch run; an exception object is
 //! destroyed once, after the last catch block holding it; an unhandled
 //! exception unwinds nothing.
+//!
+//! Also msvcrt's run-time type information (__RTDynamicCast, __RTtypeid,
+//! __RTCastToVoid) and the exceptions it throws, with a clang-built
+//! testbin (testbins/msvc_fh4_rtti.cpp).
 
 mod common;
 
@@ -51,6 +55,16 @@ fn import_library(stem: &str, out: &Path) -> PathBuf {
     lib
 }
 
+/// The MSVC-target compiler flags.
+const MSVC_CXX_FLAGS: [&str; 6] = [
+    "--target=x86_64-pc-windows-msvc",
+    "-fexceptions",
+    "-fcxx-exceptions",
+    "-fms-extensions",
+    "-O1",
+    "-c",
+];
+
 /// Builds msvc_fh4.exe: the C++ half by clang for the MSVC target, the
 /// assembly half by the mingw-w64 assembler, linked by mingw-w64.
 fn fixture() -> PathBuf {
@@ -67,15 +81,7 @@ fn fixture() -> PathBuf {
         &[src.join("msvc_fh4_body.cpp"), harness()],
         &body,
         None,
-        &[
-            "--target=x86_64-pc-windows-msvc",
-            "-fexceptions",
-            "-fcxx-exceptions",
-            "-fms-extensions",
-            "-O1",
-            "-c",
-        ]
-        .map(OsString::from),
+        &MSVC_CXX_FLAGS.map(OsString::from),
     );
     let tables = out.join("msvc_fh4.o");
     compile(
@@ -141,4 +147,38 @@ fn fh4_noexcept_function_terminates() {
     // terminate() aborts: exit code 3, before anything is unwound.
     out.expect_status(3);
     out.expect_stdout(b"throw int 4\r\n");
+}
+
+/// Builds msvc_fh4_rtti.exe: clang for the MSVC target, linked by
+/// mingw-w64 against msvcrt.dll.
+fn rtti_testbin() -> PathBuf {
+    require_compiler();
+    require_tool(CLANGXX, "clang");
+    let out = build_dir();
+    std::fs::create_dir_all(&out).expect("create the testbins build directory");
+    let obj = out.join("msvc_fh4_rtti.obj");
+    compile(
+        CLANGXX,
+        &[source_dir().join("msvc_fh4_rtti.cpp"), harness()],
+        &obj,
+        None,
+        &MSVC_CXX_FLAGS.map(OsString::from),
+    );
+    let msvcrt = import_library("msvc_cxx_imports", &out);
+    let exe = out.join("msvc_fh4_rtti.exe");
+    compile(
+        CC,
+        &[obj, msvcrt.clone(), harness()],
+        &exe,
+        None,
+        &[msvcrt.into()],
+    );
+    exe
+}
+
+#[test]
+fn rtti_casts_typeid_and_their_exceptions() {
+    let out = run(&rtti_testbin(), &[], &RunOptions::default());
+    out.expect_status(0);
+    out.expect_stdout_file("msvc_fh4_rtti.out");
 }

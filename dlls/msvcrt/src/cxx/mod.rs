@@ -13,6 +13,8 @@
 pub mod data;
 pub mod data4;
 pub mod frame;
+pub mod rtti;
+pub mod std_exception;
 pub mod tables;
 pub mod throw;
 pub mod type_info;
