@@ -19,7 +19,7 @@
 //! whose vftable has no locator throws __non_rtti_object.
 
 use super::data::{type_name, Pmd};
-use super::std_exception::{throw, BAD_CAST, BAD_TYPEID, NON_RTTI_OBJECT};
+use super::std_exception::{own_locator, throw, BAD_CAST, BAD_TYPEID, NON_RTTI_OBJECT};
 use syscalls::exception::CONTEXT;
 use syscalls::user;
 
@@ -66,7 +66,10 @@ fn read<T: user::Pod>(at: u64) -> Result<T, NoRtti> {
 /// is a vftable pointer).
 pub fn locator(object: u64) -> Result<Locator, NoRtti> {
     let vftable: u64 = read(object)?;
-    let at: u64 = read(vftable.wrapping_sub(8))?;
+    let at: u64 = match own_locator(vftable) {
+        Some(at) => at,
+        None => read(vftable.wrapping_sub(8))?,
+    };
     let col: [u32; 6] = read(at)?;
     let image_base = if col[0] == 1 {
         at.wrapping_sub(col[5] as u64)

@@ -10,11 +10,15 @@
 //! destructor, type descriptors) are relative to one image: msvcrt's own
 //! synthesized image, where the exported constructors' thunks are. Each
 //! class's vftable export is sized to hold, after the two vftable entries,
-//! that class's throw data (type descriptors, catchable types, ThrowInfo).
+//! that class's type data: type descriptors, catchable types, ThrowInfo,
+//! and the RTTI locator and hierarchy that typeid and dynamic_cast read
+//! (an RTTI locator sits before a compiled vftable; these vftables start
+//! their export, so rtti.rs asks `own_locator` for theirs).
 
 use super::data::{read_c_string, EH_EXCEPTION_NUMBER, EH_MAGIC_NUMBER1};
 use crate::heap::{free, malloc};
 use loader::LoadedBuiltin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use syscalls::exception::*;
 use syscalls::user;
 
@@ -71,19 +75,27 @@ pub const NON_RTTI_OBJECT: Class = Class {
 
 const CLASSES: [Class; 4] = [EXCEPTION, BAD_CAST, BAD_TYPEID, NON_RTTI_OBJECT];
 
-/// The addresses process attach found: msvcrt's image base, and each
-/// class's vftable (0 before attach).
-static IMAGE_BASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static VFTABLES: [std::sync::atomic::AtomicU64; 4] =
-    [const { std::sync::atomic::AtomicU64::new(0) }; 4];
+/// What process attach laid out (0 before): msvcrt's image base, and for
+/// each class its vftable, ThrowInfo and RTTI locator.
+static IMAGE_BASE: AtomicU64 = AtomicU64::new(0);
+static VFTABLES: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+static THROW_INFOS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+static LOCATORS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+
+fn index_of(class: &Class) -> Option<usize> {
+    CLASSES.iter().position(|c| c.vftable == class.vftable)
+}
 
 fn vftable_of(class: &Class) -> u64 {
-    CLASSES
+    index_of(class).map_or(0, |i| VFTABLES[i].load(Ordering::Acquire))
+}
+
+/// The RTTI locator of an object whose vftable is one of these classes'.
+pub fn own_locator(vftable: u64) -> Option<u64> {
+    let i = VFTABLES
         .iter()
-        .position(|c| c.vftable == class.vftable)
-        .map_or(0, |i| {
-            VFTABLES[i].load(std::sync::atomic::Ordering::Acquire)
-        })
+        .position(|v| vftable != 0 && v.load(Ordering::Acquire) == vftable)?;
+    Some(LOCATORS[i].load(Ordering::Acquire))
 }
 
 /// The address of any export of msvcrt, by name.
@@ -97,7 +109,7 @@ fn export_address(dll: &LoadedBuiltin, name: &str) -> u64 {
 
 /// Fills the vftables and the throw data (at process attach).
 pub fn init(dll: &LoadedBuiltin, type_info_vftable: u64) {
-    IMAGE_BASE.store(dll.base, std::sync::atomic::Ordering::Release);
+    IMAGE_BASE.store(dll.base, Ordering::Release);
     for (i, class) in CLASSES.iter().enumerate() {
         let vftable = dll.data(class.vftable);
         if vftable == 0 {
@@ -107,14 +119,24 @@ pub fn init(dll: &LoadedBuiltin, type_info_vftable: u64) {
         let what = exception_what as extern "win64" fn(u64) -> u64;
         let _ = user::write(vftable, &(dtor as u64));
         let _ = user::write(vftable + 8, &(what as u64));
-        write_throw_data(dll, class, vftable + THROW_DATA, type_info_vftable);
-        VFTABLES[i].store(vftable, std::sync::atomic::Ordering::Release);
+        let (throw_info, locator) =
+            write_type_data(dll, class, vftable + THROW_DATA, type_info_vftable);
+        THROW_INFOS[i].store(throw_info, Ordering::Release);
+        LOCATORS[i].store(locator, Ordering::Release);
+        VFTABLES[i].store(vftable, Ordering::Release);
     }
 }
 
 /// Lays out, from `at`: the TypeDescriptors, the CatchableTypes, the
-/// CatchableTypeArray, and last the ThrowInfo (see `throw_info_of`).
-fn write_throw_data(dll: &LoadedBuiltin, class: &Class, at: u64, type_info_vftable: u64) {
+/// CatchableTypeArray, the ThrowInfo, then the hierarchy descriptor, base
+/// class array, base class descriptors and complete object locator.
+/// Returns the ThrowInfo and the locator.
+fn write_type_data(
+    dll: &LoadedBuiltin,
+    class: &Class,
+    at: u64,
+    type_info_vftable: u64,
+) -> (u64, u64) {
     let base = dll.base;
     let rva = |a: u64| if a == 0 { 0 } else { (a - base) as u32 };
     let copy = export_address(dll, class.copy);
@@ -144,26 +166,32 @@ fn write_throw_data(dll: &LoadedBuiltin, class: &Class, at: u64, type_info_vftab
     for (i, ct) in catchables.iter().enumerate() {
         let _ = user::write(cta + 4 + 4 * i as u64, &rva(*ct));
     }
-    next = cta + 4 + 4 * catchables.len() as u64;
     // ThrowInfo: attributes, destructor, forward-compat handler, types.
+    let throw_info = cta + 4 + 4 * catchables.len() as u64;
     let ti: [u32; 4] = [0, rva(dtor), 0, rva(cta)];
-    let _ = user::write(next, &ti);
-    debug_assert!(next + 16 <= at - THROW_DATA + VFTABLE_EXPORT_SIZE as u64);
-}
-
-/// Where the ThrowInfo of `class` is: after its catchable type array.
-fn throw_info_of(class: &Class) -> u64 {
-    let vftable = vftable_of(class);
-    if vftable == 0 {
-        return 0;
+    let _ = user::write(throw_info, &ti);
+    // The hierarchy: the class, then its bases, each holding the next
+    // (single inheritance, all at offset 0).
+    let n = types.len() as u32;
+    let hierarchy = throw_info + 16;
+    let array = hierarchy + 16;
+    let descriptors = array + 4 * n as u64;
+    let chd: [u32; 4] = [0, 0, n, rva(array)];
+    let _ = user::write(hierarchy, &chd);
+    for (i, td) in types.iter().enumerate() {
+        let bcd_at = descriptors + 28 * i as u64;
+        let _ = user::write(array + 4 * i as u64, &rva(bcd_at));
+        // Type, contained bases, PMD, attributes, hierarchy.
+        let contained = n - 1 - i as u32;
+        let bcd: [u32; 7] = [rva(*td), contained, 0, u32::MAX, 0, 0, rva(hierarchy)];
+        let _ = user::write(bcd_at, &bcd);
     }
-    let names: u64 = class
-        .catchable
-        .iter()
-        .map(|n| (16 + n.len() as u64 + 1).next_multiple_of(8))
-        .sum();
-    let n = class.catchable.len() as u64;
-    vftable + THROW_DATA + names + 28 * n + 4 + 4 * n
+    // Locator: signature 1, offset, constructor displacement, type,
+    // hierarchy, itself.
+    let locator = descriptors + 28 * n as u64;
+    let col: [u32; 6] = [1, 0, 0, rva(types[0]), rva(hierarchy), rva(locator)];
+    let _ = user::write(locator, &col);
+    (throw_info, locator)
 }
 
 /// A copy of the NUL-terminated string at `s` in the C heap (0 for none).
@@ -352,7 +380,8 @@ pub fn throw(class: &Class, what: &'static [u8], ctx: &mut CONTEXT) -> ! {
     };
     rec.ExceptionInformation[0] = EH_MAGIC_NUMBER1;
     rec.ExceptionInformation[1] = at;
-    rec.ExceptionInformation[2] = throw_info_of(class);
-    rec.ExceptionInformation[3] = IMAGE_BASE.load(std::sync::atomic::Ordering::Acquire);
+    rec.ExceptionInformation[2] =
+        index_of(class).map_or(0, |i| THROW_INFOS[i].load(Ordering::Acquire));
+    rec.ExceptionInformation[3] = IMAGE_BASE.load(Ordering::Acquire);
     ntdll::exception::raise(&mut rec, ctx)
 }
