@@ -5,8 +5,9 @@
 // function-relative, as RVAs (one or two) and returned by the funclet;
 // destructors run from unwind maps of all three kinds; nested try
 // blocks; a rethrow from a catch funclet; a function split into two
-// separately listed segments (isSeparated); an uncaught exception; a
-// noexcept function. The bodies call into msvc_fh4_body.cpp.
+// separately listed segments (isSeparated); an access violation through
+// functions compiled /EHs (passed over, cleanups skipped) and /EHa
+// (caught by catch (...)); an uncaught exception; a noexcept function. The bodies call into msvc_fh4_body.cpp.
 //
 // Every function has the same frame: push %rbx, then 48 bytes, so its
 // establisher frame E is %rsp after the prologue; E+32 and E+40 hold
@@ -69,6 +70,7 @@
 .set FI_SEPARATED, 0x02
 .set FI_UNWIND, 0x08
 .set FI_TRY, 0x10
+.set FI_EHS, 0x20
 .set FI_NOEXCEPT, 0x40
 // HandlerType4 header bits.
 .set HT_ADJ, 0x01
@@ -397,6 +399,79 @@ FUNCLET F_catch
   xor %eax, %eax
   RET_FUNCLET
 END_FUNC F_catch_fi
+
+// int NAME(int *p): Guard g(1); try { fault(p); } catch (...) {
+// caught_anything } g is destroyed; 8 after the catch. Made twice: as
+// compiled /EHs (the fault is no C++ exception: catch (...) does not take
+// it, and unwinding past the frame does not destroy g) and /EHa.
+.macro FAULT_FUNC name, flags
+FUNC \name
+  mov %rcx, %rbx
+  lea 32(%rsp), %rcx
+  mov $1, %edx
+  call guard_init
+  nop
+\name\()_try:
+  mov %rbx, %rcx
+  call fault
+  nop
+\name\()_after:
+  lea 32(%rsp), %rcx
+  call guard_destroy
+  nop
+\name\()_end:
+  xor %eax, %eax
+\name\()_ret:
+  RET_FUNC
+\name\()_cont:
+  lea 32(%rsp), %rcx
+  call guard_destroy
+  mov $8, %eax
+  JMP32 \name\()_ret
+END_FUNC \name\()_fi
+
+FUNCLET \name\()_catch
+  lea \name\()_s(%rip), %rcx
+  call caught_anything
+  xor %eax, %eax
+  RET_FUNCLET
+END_FUNC \name\()_catch_fi
+
+  .section .rdata,"dr"
+\name\()_s: .asciz "\name"
+\name\()_fi:
+  .byte FI_UNWIND | FI_TRY | \flags
+  .rva fault_uw
+  .rva \name\()_try_map
+  .rva \name\()_ip
+\name\()_catch_fi:
+  .byte FI_CATCH | FI_UNWIND | FI_TRY | \flags
+  .rva fault_uw
+  .rva \name\()_try_map
+  .rva catch_ip_state2
+  cint 32
+\name\()_try_map:
+  cint 1
+  cint 1
+  cint 1
+  cint 2
+  .rva \name\()_handlers
+\name\()_handlers:
+  cint 1
+  .byte HT_CONT1
+  .rva \name\()_catch
+  cint (\name\()_cont - \name)
+\name\()_ip:
+  cint 4
+  ipstate (\name\()_try - \name - 1), 0
+  ipstate 1, 1
+  ipstate (\name\()_after - \name\()_try), 0
+  ipstate (\name\()_end - \name\()_after), -1
+  .text
+.endm
+
+FAULT_FUNC fh4_ehs_fault, FI_EHS
+FAULT_FUNC fh4_eha_fault, 0
 
 // int fh4_uncaught(int v): Guard g(1); throw_int(v), and nothing
 // catches it.
@@ -747,6 +822,15 @@ F_handlers:
   cint 32
   .rva F_catch
   .rva F_cont
+
+// The fault functions: state 0 holds g, 1 the try block, 2 its catch.
+fault_uw:
+  cint 3
+fault_uw0:
+  uw_dtor 1, guard_destroy, 32
+fault_uw1:
+  uw_none (fault_uw1 - fault_uw0)
+  uw_none 8
 
 // fh4_uncaught.
 G_fi:

@@ -125,6 +125,13 @@ extern "C" void caught_anything(const char *where) { say("%s: caught ...\n", whe
 
 extern "C" void destroy_base(Base *b) { b->~Base(); }
 
+// A structured exception, not a C++ one.
+extern "C" __declspec(noinline) void fault(volatile int *p)
+{
+    say("fault\n");
+    *p = 1;
+}
+
 // The assembly functions (msvc_fh4.S).
 extern "C" int fh4_catch_int(int v);
 extern "C" int fh4_catch_base(int id);
@@ -133,6 +140,8 @@ extern "C" int fh4_catch_all(int id);
 extern "C" int fh4_nested(int id);
 extern "C" int fh4_inner_misses(void (*thrower)(int), int v);
 extern "C" int fh4_separated(int v);
+extern "C" int fh4_ehs_fault(volatile int *p);
+extern "C" int fh4_eha_fault(volatile int *p);
 extern "C" int fh4_uncaught(int v);
 extern "C" int fh4_noexcept(int v);
 
@@ -143,6 +152,21 @@ static int catch_all() { return fh4_catch_all(9); }
 static int nested() { return fh4_nested(5); }
 static int inner_misses() { return fh4_inner_misses(throw_int, 6); }
 static int separated() { return fh4_separated(11); }
+
+// An access violation through a function compiled /EHs: its catch (...)
+// does not take it and its guard is not destroyed on the way to the
+// __except here. Through one compiled /EHa, catch (...) takes it.
+static int ehs_fault()
+{
+    __try {
+        fh4_ehs_fault(nullptr);
+    } __except (_exception_code() == 0xC0000005 ? 1 : 0) {
+        say("main: __except took the access violation\n");
+    }
+    return 0;
+}
+
+static int eha_fault() { return fh4_eha_fault(nullptr); }
 
 // The assembly frames pass on what they do not catch.
 static int passed_on()
@@ -163,7 +187,8 @@ static const struct {
     {"fh4_catch_by_value", catch_by_value},
     {"fh4_catch_all", catch_all},   {"fh4_nested", nested},
     {"fh4_inner_misses", inner_misses}, {"fh4_separated", separated},
-    {"passed_on", passed_on},
+    {"passed_on", passed_on},       {"fh4_ehs_fault", ehs_fault},
+    {"fh4_eha_fault", eha_fault},
 };
 
 // No argument: every case. A case's name: that case alone.

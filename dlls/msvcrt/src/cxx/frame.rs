@@ -410,6 +410,20 @@ fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
     cxx_parts(rec).map(|p| p.object)
 }
 
+/// ExceptionCode of longjmp's unwind (ntstatus.h).
+const STATUS_LONGJUMP: u32 = 0x8000_0026;
+
+/// What a function compiled /EHs handles: C++ exceptions, the unwind that
+/// runs a catch block (this runtime's, or any of Windows' shape), and
+/// longjmp's unwind.
+fn is_cxx_related(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == EH_EXCEPTION_NUMBER
+        || rec.ExceptionCode == STATUS_LONGJUMP
+        || (rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
+            && rec.NumberParameters == CATCH_PARAMETERS
+            && rec.ExceptionInformation[CR_EH_MAGIC] == EH_MAGIC_NUMBER1)
+}
+
 fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
     rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
         && rec.NumberParameters == CATCH_PARAMETERS
@@ -587,6 +601,13 @@ pub extern "win64" fn __CxxFrameHandler4(
 
 /// The frame handler's work on a frame whose tables are `fi`.
 fn handle(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &EhTables) -> u32 {
+    if fi.flags & EH_FLAG_EHS != 0 && !is_cxx_related(rec) {
+        // Compiled /EHs: the function expects C++ exceptions only; a
+        // structured exception (a fault, RaiseException) neither stops at
+        // its catch(...) nor runs its cleanups on the way past, as in
+        // Microsoft's runtime.
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
     let base = dc.ImageBase;
     let pos = position(fi, base, frame, dc);
     log::trace!(
