@@ -336,4 +336,29 @@ mod tests {
         let at = &object as *const u64 as u64;
         assert_eq!(locator(at).unwrap_err(), NoRtti::Unreadable);
     }
+
+    #[test]
+    fn reads_a_locator_relative_to_itself() {
+        // An "image" holding a signature-1 locator at 0x40 (naming its own
+        // RVA), a vftable at 0x68 with the locator's address before it,
+        // and an object at 0x80 pointing at the vftable.
+        let mut img = vec![0u64; 32];
+        let base = img.as_ptr() as u64;
+        let col: [u32; 6] = [1, 8, 0, 0x10, 0x20, 0x40];
+        for (i, v) in col.iter().enumerate() {
+            let at = 0x40 + 4 * i;
+            img[at / 8] |= (*v as u64) << (32 * (at % 8 / 4));
+        }
+        img[0x60 / 8] = base + 0x40;
+        img[0x80 / 8] = base + 0x68;
+        let object = base + 0x80;
+        let loc = locator(object).unwrap();
+        assert_eq!(loc.image_base, base);
+        assert_eq!(loc.type_descriptor, base + 0x10);
+        assert_eq!(loc.hierarchy, base + 0x20);
+        assert_eq!(complete_object(object, &loc).unwrap(), object - 8);
+        // No type: "Bad read pointer".
+        img[0x4C / 8] &= 0xFFFF_FFFF;
+        assert_eq!(locator(object).unwrap_err(), NoRtti::NoType);
+    }
 }
