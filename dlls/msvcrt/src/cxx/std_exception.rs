@@ -15,7 +15,8 @@
 //! (an RTTI locator sits before a compiled vftable; these vftables start
 //! their export, so rtti.rs asks `own_locator` for theirs).
 
-use super::data::{read_c_string, EH_EXCEPTION_NUMBER, EH_MAGIC_NUMBER1};
+use super::data::read_c_string;
+use super::throw::raise_cxx;
 use crate::heap::{free, malloc};
 use loader::LoadedBuiltin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -371,17 +372,6 @@ pub fn throw(class: &Class, what: &'static [u8], ctx: &mut CONTEXT) -> ! {
     let mut object = [0u64; 3];
     let at = object.as_mut_ptr() as u64;
     construct(at, class, what.as_ptr() as u64);
-    let mut rec = EXCEPTION_RECORD {
-        ExceptionCode: EH_EXCEPTION_NUMBER,
-        ExceptionFlags: EXCEPTION_NONCONTINUABLE,
-        ExceptionAddress: ctx.Rip,
-        NumberParameters: 4,
-        ..Default::default()
-    };
-    rec.ExceptionInformation[0] = EH_MAGIC_NUMBER1;
-    rec.ExceptionInformation[1] = at;
-    rec.ExceptionInformation[2] =
-        index_of(class).map_or(0, |i| THROW_INFOS[i].load(Ordering::Acquire));
-    rec.ExceptionInformation[3] = IMAGE_BASE.load(Ordering::Acquire);
-    ntdll::exception::raise(&mut rec, ctx)
+    let throw_info = index_of(class).map_or(0, |i| THROW_INFOS[i].load(Ordering::Acquire));
+    raise_cxx(at, throw_info, IMAGE_BASE.load(Ordering::Acquire), ctx)
 }
