@@ -598,7 +598,7 @@ fn process_attach(_dll: &loader::LoadedBuiltin) {
 }
 
 /// kernel32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "kernel32.dll",
     exports: EXPORTS,
     depends: &["ntdll.dll"],

@@ -36,7 +36,7 @@ static EXPORTS: &[Export] = &[
     forward!("QueryWorkingSetEx" => "KERNEL32.K32QueryWorkingSetEx"),
 ];
 
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "psapi.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll"],

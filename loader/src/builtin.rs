@@ -7,6 +7,7 @@
 //! GetProcAddress, GetModuleHandle and programs that walk export tables
 //! themselves see an ordinary PE image.
 
+use crate::builtin_image::{Layout, Placer, IMAGE_BASE_FIELD};
 use crate::thunk;
 use syscalls::*;
 
@@ -108,6 +109,32 @@ pub struct BuiltinDll {
     /// not implement load as stubs that fail the way Windows fails; names
     /// listed nowhere are missing imports.
     pub declared: &'static str,
+    /// The image, built at compile time: everything before .data (see
+    /// [`builtin_dll!`]).
+    pub image: &'static [u8],
+}
+
+/// Joins export tables at compile time, for a DLL declared in parts; `N`
+/// is the sum of their lengths.
+pub const fn concat<const N: usize>(parts: &[&[Export]]) -> [Export; N] {
+    const NONE: Export = Export {
+        name: "",
+        kind: ExportKind::Unimplemented,
+        args: &[],
+    };
+    let mut out = [NONE; N];
+    let (mut p, mut at) = (0, 0);
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[at] = parts[p][i];
+            at += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(at == N, "concat: N is not the total length");
+    out
 }
 
 /// A builtin DLL mapped into the process.
@@ -117,9 +144,33 @@ pub struct LoadedBuiltin {
     pub size: u64,
     /// Address of each export, in declaration order (0 for forwarders).
     pub addresses: Vec<u64>,
+    pub layout: Layout,
 }
 
 impl LoadedBuiltin {
+    /// The Rust function behind the thunk at `address`, if it is the thunk
+    /// of an implemented, non-variadic export: the thunk's own export id
+    /// says which export it is.
+    pub fn direct_entry(&self, address: u64) -> Option<u64> {
+        let text = self.base + self.layout.text_rva as u64;
+        if !(text..text + self.layout.text_size as u64).contains(&address) {
+            return None;
+        }
+        // SAFETY: the address lies in this image's .text, which is mapped
+        // and readable for as long as the module is loaded.
+        let code = unsafe { core::slice::from_raw_parts(address as *const u8, thunk::PLAIN_SIZE) };
+        if code[0] != 0xB8 {
+            return None;
+        }
+        let at = thunk::PLAIN_ID_AT;
+        let id = u32::from_le_bytes([code[at], code[at + 1], code[at + 2], code[at + 3]]);
+        let i = (id & 0xFFFF) as usize;
+        match self.spec.exports.get(i)?.kind {
+            ExportKind::Func(code) if self.addresses[i] == address => Some(code.0 as u64),
+            _ => None,
+        }
+    }
+
     /// The address of a data export of this DLL.
     pub fn data(&self, name: &str) -> u64 {
         self.spec
@@ -130,260 +181,65 @@ impl LoadedBuiltin {
     }
 }
 
-const FILE_ALIGN: u32 = 0x200;
-const SECTION_ALIGN: u32 = 0x1000;
+/// Where builtin DLLs are placed: a window above the usual EXE and DLL bases,
+/// so they rarely collide with an application's own images.
+const BUILTIN_WINDOW: u64 = 0x6_0000_0000;
 
-fn align(v: usize, a: usize) -> usize {
-    v.div_ceil(a) * a
-}
-
-/// The layout of a synthesized image, computed before it is written.
-pub struct Layout {
-    pub text_rva: usize,
-    pub text_size: usize,
-    pub rdata_rva: usize,
-    pub rdata_size: usize,
-    pub data_rva: usize,
-    pub data_size: usize,
-    pub image_size: usize,
-    /// RVA of each export's thunk or data (0 for forwarders).
-    pub export_rvas: Vec<usize>,
-    /// RVA of each export's slot (the Rust address its thunk jumps through).
-    pub slot_rvas: Vec<usize>,
-}
-
-/// The sizes of a synthesized image's sections: (.text, .rdata, .data).
-fn measure(dll: &BuiltinDll) -> (usize, usize, usize) {
-    let n = dll.exports.len();
-    let mut text = 0;
-    let mut data = 0usize;
-    let mut strings = align(40 + 10 * n, 8) + dll.name.len() + 1;
-    for e in dll.exports {
-        strings += e.name.len() + 1;
-        match e.kind {
-            ExportKind::Func(_) | ExportKind::Unimplemented => {
-                text += thunk::PLAIN_SIZE;
-                data += 8;
-            }
-            ExportKind::Variadic(_) => {
-                text += thunk::VARIADIC_SIZE;
-                data += 8;
-            }
-            ExportKind::Data(size) => data = align(data, 16) + size.max(1),
-            ExportKind::Forward(target) => strings += target.len() + 1,
-        }
-    }
-    (text.max(1), strings, data.max(8))
-}
-
-/// The size of `dll`'s synthesized image.
-pub fn image_size(dll: &BuiltinDll) -> usize {
-    let (text, rdata, data) = measure(dll);
-    let a = SECTION_ALIGN as usize;
-    a + align(rdata, a) + align(text, a) + align(data, a)
-}
-
-/// Bounds-checked little-endian writes into an image buffer.
-struct Out<'a>(&'a mut [u8]);
-impl Out<'_> {
-    fn put(&mut self, at: usize, bytes: &[u8]) {
-        if let Some(dst) = self.0.get_mut(at..at + bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-    }
-    fn u16(&mut self, at: usize, v: u16) {
-        self.put(at, &v.to_le_bytes())
-    }
-    fn u32(&mut self, at: usize, v: u32) {
-        self.put(at, &v.to_le_bytes())
-    }
-    fn u64(&mut self, at: usize, v: u64) {
-        self.put(at, &v.to_le_bytes())
-    }
-}
-
-/// Synthesizes the PE image of `dll` (index `dll_index` in the registry) as
-/// it will appear at `base`, into `out` (zeroed, [`image_size`] bytes).
-/// Slots are filled with the Rust entry points, or the relay entry when
-/// `relay` is set.
-pub fn synthesize_into(
+/// Completes `dll`'s image in `out` (zeroed, [`Layout::image_size`]
+/// bytes) for the DLL at `dll_index` in the registry, mapped at `base`:
+/// the prebuilt part, ImageBase, the DLL index in each thunk's export id,
+/// and the slots — the Rust entry points, or the relay entry when `relay`
+/// is set. Returns the address of each export (0 for forwarders).
+fn complete(
     dll: &BuiltinDll,
     dll_index: usize,
     base: u64,
     relay: bool,
     out: &mut [u8],
-) -> Layout {
-    let n = dll.exports.len();
-    let (text_size, rdata_size, data_size) = measure(dll);
-    let a = SECTION_ALIGN as usize;
-    // Layout: headers and .rdata (read-only) first, then .text, then
-    // .data, so two protection changes cover the image.
-    let rdata_rva = a;
-    let text_rva = rdata_rva + align(rdata_size, a);
-    let data_rva = text_rva + align(text_size, a);
-    let image_size = data_rva + align(data_size, a);
-    let mut img = Out(out);
-    let mut export_rvas = vec![0usize; n];
-    let mut slot_rvas = vec![0usize; n];
-
-    // .data: slots and data exports.
-    let mut at = 0usize;
-    for (i, e) in dll.exports.iter().enumerate() {
-        match e.kind {
-            ExportKind::Func(_) | ExportKind::Variadic(_) | ExportKind::Unimplemented => {
-                slot_rvas[i] = data_rva + at;
-                at += 8;
-            }
-            ExportKind::Data(size) => {
-                at = align(at, 16);
-                export_rvas[i] = data_rva + at;
-                at += size.max(1);
-            }
-            ExportKind::Forward(_) => {}
+) -> Vec<u64> {
+    let layout = Layout::of(dll.name, dll.exports);
+    out[..dll.image.len()].copy_from_slice(dll.image);
+    out[IMAGE_BASE_FIELD..IMAGE_BASE_FIELD + 8].copy_from_slice(&base.to_le_bytes());
+    let index_bits = ((dll_index as u32) << 16).to_le_bytes();
+    let mut placer = Placer::new(&layout);
+    let mut addresses = Vec::with_capacity(dll.exports.len());
+    for e in dll.exports {
+        let place = placer.next(&e.kind);
+        addresses.push(if place.rva == 0 {
+            0
+        } else {
+            base + place.rva as u64
+        });
+        if place.thunk_size == 0 {
+            continue;
         }
-    }
-    // .text: one thunk per code export, jumping through its slot.
-    let mut at = text_rva;
-    for (i, e) in dll.exports.iter().enumerate() {
-        let id = ((dll_index as u32) << 16) | i as u32;
-        let size = match e.kind {
-            ExportKind::Func(_) | ExportKind::Unimplemented => thunk::PLAIN_SIZE,
-            ExportKind::Variadic(_) => thunk::VARIADIC_SIZE,
-            _ => continue,
-        };
-        let Some(code) = img.0.get_mut(at..at + size) else {
-            break;
-        };
-        match e.kind {
-            ExportKind::Variadic(_) => thunk::variadic(code, id, at, slot_rvas[i]),
-            _ => thunk::plain(code, id, at, slot_rvas[i]),
-        }
-        export_rvas[i] = at;
-        at += size;
-    }
-    // .rdata: the export directory, names sorted for the name pointer
-    // table (binary search), forwarder strings inside the directory.
-    let mut by_name: Vec<usize> = (0..n).collect();
-    by_name.sort_unstable_by_key(|&i| dll.exports[i].name.as_bytes());
-    let (eat, npt, ords) = (40, 40 + 4 * n, 40 + 8 * n);
-    let mut strings = align(40 + 10 * n, 8);
-    let dll_name_rva = rdata_rva + strings;
-    for (k, b) in dll.name.bytes().enumerate() {
-        img.put(rdata_rva + strings + k, &[b.to_ascii_uppercase()]);
-    }
-    strings += dll.name.len() + 1;
-    let mut name_rvas = vec![0usize; n];
-    for (i, e) in dll.exports.iter().enumerate() {
-        name_rvas[i] = rdata_rva + strings;
-        img.put(rdata_rva + strings, e.name.as_bytes());
-        strings += e.name.len() + 1;
-        if let ExportKind::Forward(target) = e.kind {
-            export_rvas[i] = rdata_rva + strings;
-            img.put(rdata_rva + strings, target.as_bytes());
-            strings += target.len() + 1;
-        }
-    }
-    let r = rdata_rva;
-    img.u32(r + 12, dll_name_rva as u32); // Name
-    img.u32(r + 16, 1); // Base
-    img.u32(r + 20, n as u32); // NumberOfFunctions
-    img.u32(r + 24, n as u32); // NumberOfNames
-    img.u32(r + 28, (r + eat) as u32);
-    img.u32(r + 32, (r + npt) as u32);
-    img.u32(r + 36, (r + ords) as u32);
-    for (i, &rva) in export_rvas.iter().enumerate() {
-        img.u32(r + eat + 4 * i, rva as u32);
-    }
-    for (k, &i) in by_name.iter().enumerate() {
-        img.u32(r + npt + 4 * k, name_rvas[i] as u32);
-        img.u16(r + ords + 2 * k, i as u16);
-    }
-
-    // Headers.
-    img.put(0, b"MZ");
-    img.u32(0x3C, 0x80); // e_lfanew
-    let nt = 0x80;
-    img.put(nt, b"PE\0\0");
-    let fh = nt + 4;
-    img.u16(fh, 0x8664); // Machine
-    img.u16(fh + 2, 3); // NumberOfSections
-    img.u16(fh + 16, 240); // SizeOfOptionalHeader
-    img.u16(fh + 18, 0x2022); // EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DLL
-    let oh = fh + 20;
-    img.u16(oh, 0x20B); // PE32+
-    img.u32(oh + 4, text_size as u32); // SizeOfCode
-    img.u32(oh + 8, (rdata_size + data_size) as u32); // SizeOfInitializedData
-    img.u32(oh + 20, text_rva as u32); // BaseOfCode
-    img.u64(oh + 24, base); // ImageBase
-    img.u32(oh + 32, SECTION_ALIGN);
-    img.u32(oh + 36, FILE_ALIGN);
-    img.u16(oh + 40, 10); // MajorOperatingSystemVersion
-    img.u16(oh + 48, 10); // MajorSubsystemVersion
-    img.u32(oh + 56, image_size as u32); // SizeOfImage
-    img.u32(oh + 60, SECTION_ALIGN); // SizeOfHeaders
-    img.u16(oh + 68, 3); // Subsystem: console
-    img.u16(oh + 70, 0x0160); // HIGH_ENTROPY_VA | DYNAMIC_BASE | NX_COMPAT
-    img.u64(oh + 72, 0x10_0000); // SizeOfStackReserve
-    img.u64(oh + 80, 0x1000);
-    img.u64(oh + 88, 0x10_0000);
-    img.u64(oh + 96, 0x1000);
-    img.u32(oh + 108, 16); // NumberOfRvaAndSizes
-    img.u32(oh + 112, rdata_rva as u32); // export directory
-    img.u32(oh + 116, rdata_size as u32);
-    let sh = oh + 240;
-    let sections = [
-        (b".rdata\0\0", rdata_rva, rdata_size, 0x4000_0040u32),
-        (b".text\0\0\0", text_rva, text_size, 0x6000_0020),
-        (b".data\0\0\0", data_rva, data_size, 0xC000_0040),
-    ];
-    // The image doubles as a file: raw offsets equal RVAs.
-    for (k, (name, rva, size, characteristics)) in sections.iter().enumerate() {
-        let s = sh + 40 * k;
-        img.put(s, &name[..]);
-        img.u32(s + 8, *size as u32);
-        img.u32(s + 12, *rva as u32);
-        img.u32(s + 16, align(*size, FILE_ALIGN as usize) as u32);
-        img.u32(s + 20, *rva as u32);
-        img.u32(s + 36, *characteristics);
-    }
-    // Slots.
-    for (i, e) in dll.exports.iter().enumerate() {
+        // The export id's high half is the DLL index.
+        let id_high = place.rva + thunk::id_at(place.thunk_size) + 2;
+        out[id_high..id_high + 2].copy_from_slice(&index_bits[2..]);
         let target = match e.kind {
             ExportKind::Func(_) | ExportKind::Variadic(_) if relay => thunk::relay_entry(),
             ExportKind::Func(c) | ExportKind::Variadic(c) => c.0 as u64,
-            ExportKind::Unimplemented => thunk::unimplemented_entry(),
-            _ => continue,
+            _ => thunk::unimplemented_entry(),
         };
-        img.u64(slot_rvas[i], target);
+        out[place.slot..place.slot + 8].copy_from_slice(&target.to_le_bytes());
     }
-    Layout {
-        text_rva,
-        text_size,
-        rdata_rva,
-        rdata_size,
-        data_rva,
-        data_size,
-        image_size,
-        export_rvas,
-        slot_rvas,
-    }
+    addresses
 }
 
-/// Synthesizes `dll`'s image into a new buffer (tests, `casement inspect`).
+/// `dll`'s image as it would be mapped at `base` for registry index
+/// `dll_index` (tests, `casement inspect`).
 pub fn synthesize(dll: &BuiltinDll, dll_index: usize, base: u64, relay: bool) -> (Vec<u8>, Layout) {
-    let mut image = vec![0u8; image_size(dll)];
-    let layout = synthesize_into(dll, dll_index, base, relay, &mut image);
+    let layout = Layout::of(dll.name, dll.exports);
+    let mut image = vec![0u8; layout.image_size];
+    complete(dll, dll_index, base, relay, &mut image);
     (image, layout)
 }
 
-/// Where builtin DLLs are placed: a window above the usual EXE and DLL bases,
-/// so they rarely collide with an application's own images.
-const BUILTIN_WINDOW: u64 = 0x6_0000_0000;
-
 /// Maps a builtin DLL into the process: reserves memory through the native
-/// API, writes the synthesized image and applies section protections.
+/// API, writes the image and applies section protections.
 pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<LoadedBuiltin> {
-    let size = image_size(dll) as u64;
+    let layout = Layout::of(dll.name, dll.exports);
+    let size = layout.image_size as u64;
     let mut base = BUILTIN_WINDOW + dll_index as u64 * 0x100_0000;
     let mut region = size;
     if !crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04).is_success() {
@@ -394,28 +250,48 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
     // SAFETY: [base, base+size) was just committed read-write (and zeroed)
     // for this image; the image is written straight into it.
     let out = unsafe { core::slice::from_raw_parts_mut(base as *mut u8, size as usize) };
-    let layout = synthesize_into(dll, dll_index, base, relay, out);
+    let addresses = complete(dll, dll_index, base, relay, out);
     // Headers and .rdata read-only, .text executable, .data stays writable.
     crate::nt::protect(base, layout.text_rva as u64, 0x02)?;
     crate::nt::protect(base + layout.text_rva as u64, layout.text_size as u64, 0x20)?;
-    let addresses = layout
-        .export_rvas
-        .iter()
-        .zip(dll.exports)
-        .map(|(&rva, e)| {
-            if matches!(e.kind, ExportKind::Forward(_)) {
-                0
-            } else {
-                base + rva as u64
-            }
-        })
-        .collect();
     Ok(LoadedBuiltin {
         spec: dll,
         base,
         size,
         addresses,
+        layout,
     })
+}
+
+/// Declares a builtin DLL, its image built at compile time from its
+/// exports (see `builtin_image`):
+/// `builtin_dll! { name: "kernel32.dll", exports: EXPORTS, depends: &["ntdll.dll"],
+/// init: Some(attach), detach: None, failure: Failure::Win32, declared: "..." }`.
+#[macro_export]
+macro_rules! builtin_dll {
+    (
+        name: $name:expr,
+        exports: $exports:expr,
+        depends: $depends:expr,
+        init: $init:expr,
+        detach: $detach:expr,
+        failure: $failure:expr,
+        declared: $declared:expr $(,)?
+    ) => {{
+        const IMAGE_LEN: usize = $crate::builtin_image::Layout::prebuilt_len($name, $exports);
+        static IMAGE: $crate::builtin_image::Prebuilt<IMAGE_LEN> =
+            $crate::builtin_image::Prebuilt::new($name, $exports);
+        $crate::builtin::BuiltinDll {
+            name: $name,
+            exports: $exports,
+            depends: $depends,
+            init: $init,
+            detach: $detach,
+            failure: $failure,
+            declared: $declared,
+            image: &IMAGE.0,
+        }
+    }};
 }
 
 /// Declares an export implemented by the Rust function of the same name:

@@ -452,12 +452,7 @@ fn direct_entry(address: u64) -> u64 {
     }
     for m in &s.modules {
         if let Some(b) = m.builtin.as_ref().filter(|_| m.image.contains(address)) {
-            if let Some(i) = b.addresses.iter().position(|&a| a == address) {
-                if let crate::builtin::ExportKind::Func(code) = b.spec.exports[i].kind {
-                    return code.0 as u64;
-                }
-            }
-            return address;
+            return b.direct_entry(address).unwrap_or(address);
         }
     }
     address

@@ -7,14 +7,28 @@ use syscalls::nt::{
     self, LDR_DATA_TABLE_ENTRY, LDR_DATA_TABLE_ENTRY_SIZE, LIST_ENTRY, PEB_LDR_DATA, UNICODE_STRING,
 };
 
-/// A bump allocator over committed guest pages for loader records (they live
-/// as long as the process or the module).
+/// A bump allocator for loader records (they live as long as the process
+/// or the module) over reserved guest memory, committed a page at a time as
+/// it fills: a process with a few modules touches one or two pages, and
+/// every page touched costs start-up time.
 struct Arena {
     next: u64,
+    /// End of the committed part.
+    committed: u64,
+    /// End of the reservation.
     end: u64,
 }
 
-static ARENA: Mutex<Arena> = Mutex::new(Arena { next: 0, end: 0 });
+static ARENA: Mutex<Arena> = Mutex::new(Arena {
+    next: 0,
+    committed: 0,
+    end: 0,
+});
+
+const PAGE: u64 = 0x1000;
+const MEM_COMMIT: u32 = 0x1000;
+const MEM_RESERVE: u32 = 0x2000;
+const PAGE_READWRITE: u32 = 0x04;
 
 /// Allocates zeroed guest memory for loader records.
 pub fn alloc(size: usize) -> u64 {
@@ -23,12 +37,22 @@ pub fn alloc(size: usize) -> u64 {
     if a.next + size > a.end {
         let mut base = 0u64;
         let mut region = size.max(0x1_0000);
-        let st = crate::nt::allocate(&mut base, &mut region, 0x3000, 0x04);
-        if !st.is_success() {
+        if !crate::nt::allocate(&mut base, &mut region, MEM_RESERVE, PAGE_READWRITE).is_success() {
             return 0;
         }
-        a.next = base;
-        a.end = base + region;
+        *a = Arena {
+            next: base,
+            committed: base,
+            end: base + region,
+        };
+    }
+    if a.next + size > a.committed {
+        let mut base = a.committed;
+        let mut region = (a.next + size - a.committed).div_ceil(PAGE) * PAGE;
+        if !crate::nt::allocate(&mut base, &mut region, MEM_COMMIT, PAGE_READWRITE).is_success() {
+            return 0;
+        }
+        a.committed = base + region;
     }
     let p = a.next;
     a.next += size;

@@ -6,6 +6,7 @@
 //! system-service table.
 
 pub mod builtin;
+pub mod builtin_image;
 pub mod image;
 pub mod images;
 pub mod ldr;

@@ -236,7 +236,7 @@ mod tests {
             args: &[],
         },
     ];
-    static DLL: BuiltinDll = BuiltinDll {
+    static DLL: BuiltinDll = crate::builtin_dll! {
         name: "test.dll",
         exports: EXPORTS,
         depends: &[],

@@ -59,9 +59,10 @@ pub fn get(dll: &'static BuiltinDll, name: &str) -> Option<u64> {
     let id = STUB_ID | s.made.len() as u32;
     let page = at & !(PAGE - 1);
     crate::nt::protect(page, PAGE, 0x04).ok()?;
-    // SAFETY: `at` lies in the stub region, now writable for this write.
-    let code = unsafe { core::slice::from_raw_parts_mut(at as *mut u8, thunk::PLAIN_SIZE) };
-    thunk::plain(code, id, (at - s.region) as usize, 0);
+    // SAFETY: the stub region, whose page at `at` is now writable; only
+    // that thunk's bytes are written.
+    let region = unsafe { core::slice::from_raw_parts_mut(s.region as *mut u8, REGION as usize) };
+    thunk::plain(region, (at - s.region) as usize, id, 0);
     crate::nt::protect(page, PAGE, 0x20).ok()?;
     s.next += thunk::PLAIN_SIZE as u64;
     s.made.push((dll, line, at));

@@ -13,25 +13,48 @@ use crate::registry;
 pub const PLAIN_SIZE: usize = 16;
 pub const VARIADIC_SIZE: usize = 48;
 
-fn rel32(from_next: usize, to: usize) -> [u8; 4] {
+/// Where the export id sits in a plain thunk and in a variadic one.
+pub const PLAIN_ID_AT: usize = 1;
+pub const VARIADIC_ID_AT: usize = 30;
+
+/// The offset of the export id in a thunk of `size` bytes.
+pub const fn id_at(size: usize) -> usize {
+    if size == VARIADIC_SIZE {
+        VARIADIC_ID_AT
+    } else {
+        PLAIN_ID_AT
+    }
+}
+
+/// The rel32 displacement from the end of an instruction at `from_next`
+/// to `to` (both RVAs).
+const fn rel32(from_next: usize, to: usize) -> [u8; 4] {
     ((to as i64 - from_next as i64) as i32).to_le_bytes()
 }
 
-/// Writes `mov eax, id; jmp [rip+slot]` into `out` (PLAIN_SIZE bytes, the
-/// rest int3).
-pub fn plain(out: &mut [u8], id: u32, rva: usize, slot_rva: usize) {
-    out.fill(0xCC);
-    out[0] = 0xB8;
-    out[1..5].copy_from_slice(&id.to_le_bytes());
-    out[5..7].copy_from_slice(&[0xFF, 0x25]);
-    out[7..11].copy_from_slice(&rel32(rva + 11, slot_rva));
+const fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
+    let mut k = 0;
+    while k < bytes.len() {
+        out[at + k] = bytes[k];
+        k += 1;
+    }
 }
 
-/// Writes the variadic thunk into `out` (VARIADIC_SIZE bytes): it homes
-/// the four register arguments into the caller's shadow space so all
+/// Writes `mov eax, id; jmp [rip+slot]` at `at` in `image` (PLAIN_SIZE
+/// bytes, the rest int3); `at` and `slot_rva` are offsets in `image`.
+pub const fn plain(image: &mut [u8], at: usize, id: u32, slot_rva: usize) {
+    put(image, at, &[0xCC; PLAIN_SIZE]);
+    image[at] = 0xB8;
+    put(image, at + PLAIN_ID_AT, &id.to_le_bytes());
+    put(image, at + 5, &[0xFF, 0x25]);
+    put(image, at + 7, &rel32(at + 11, slot_rva));
+}
+
+/// Writes the variadic thunk at `at` in `image` (VARIADIC_SIZE bytes): it
+/// homes the four register arguments into the caller's shadow space so all
 /// arguments are consecutive 8-byte slots, then calls the Rust function
 /// with a pointer to them (a C-variadic function cannot be written in Rust).
-pub fn variadic(out: &mut [u8], id: u32, rva: usize, slot_rva: usize) {
+pub const fn variadic(image: &mut [u8], at: usize, id: u32, slot_rva: usize) {
     const HEAD: [u8; 30] = [
         0x48, 0x89, 0x4C, 0x24, 0x08, // mov [rsp+8], rcx
         0x48, 0x89, 0x54, 0x24, 0x10, // mov [rsp+16], rdx
@@ -41,12 +64,12 @@ pub fn variadic(out: &mut [u8], id: u32, rva: usize, slot_rva: usize) {
         0x48, 0x83, 0xEC, 0x28, // sub rsp, 40
         0xB8, // mov eax, id
     ];
-    out.fill(0xCC);
-    out[..30].copy_from_slice(&HEAD);
-    out[30..34].copy_from_slice(&id.to_le_bytes());
-    out[34..36].copy_from_slice(&[0xFF, 0x15]); // call [rip+slot]
-    out[36..40].copy_from_slice(&rel32(rva + 40, slot_rva));
-    out[40..45].copy_from_slice(&[0x48, 0x83, 0xC4, 0x28, 0xC3]); // add rsp, 40; ret
+    put(image, at, &[0xCC; VARIADIC_SIZE]);
+    put(image, at, &HEAD);
+    put(image, at + VARIADIC_ID_AT, &id.to_le_bytes());
+    put(image, at + 34, &[0xFF, 0x15]); // call [rip+slot]
+    put(image, at + 36, &rel32(at + 40, slot_rva));
+    put(image, at + 40, &[0x48, 0x83, 0xC4, 0x28, 0xC3]); // add rsp, 40; ret
 }
 
 core::arch::global_asm!(

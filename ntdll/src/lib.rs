@@ -34,7 +34,6 @@ use pathapi::*;
 use pointer::*;
 use rtl::*;
 use slist::*;
-use std::sync::OnceLock;
 use sync::*;
 use thread::*;
 use threadpool::timer::*;
@@ -158,24 +157,25 @@ fn process_attach(_dll: &LoadedBuiltin) {
     exception::register();
 }
 
+const EXPORT_COUNT: usize =
+    native::NATIVE_EXPORTS.len() + RTL_EXPORTS.len() + exception::EXPORTS.len();
+
+/// ntdll's exports: the native API, the run-time library, exceptions.
+static EXPORTS: [Export; EXPORT_COUNT] =
+    loader::builtin::concat(&[native::NATIVE_EXPORTS, RTL_EXPORTS, exception::EXPORTS]);
+
+/// ntdll's declaration for the loader.
+pub static DLL: BuiltinDll = loader::builtin_dll! {
+    name: "ntdll.dll",
+    exports: &EXPORTS,
+    depends: &[],
+    init: Some(process_attach),
+    detach: None,
+    failure: Failure::NtStatus,
+    declared: include_str!("../../dlls/declared/lists/ntdll.txt"),
+};
+
 /// ntdll's declaration for the loader.
 pub fn dll() -> &'static BuiltinDll {
-    static DLL: OnceLock<BuiltinDll> = OnceLock::new();
-    DLL.get_or_init(|| {
-        let exports: Vec<Export> = native::NATIVE_EXPORTS
-            .iter()
-            .chain(RTL_EXPORTS)
-            .chain(exception::EXPORTS)
-            .copied()
-            .collect();
-        BuiltinDll {
-            name: "ntdll.dll",
-            exports: Box::leak(exports.into_boxed_slice()),
-            depends: &[],
-            init: Some(process_attach),
-            detach: None,
-            failure: Failure::NtStatus,
-            declared: include_str!("../../dlls/declared/lists/ntdll.txt"),
-        }
-    })
+    &DLL
 }

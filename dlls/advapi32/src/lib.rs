@@ -16,7 +16,7 @@ pub extern "win64" fn SystemFunction036(buffer: u64, length: u32) -> u8 {
 static EXPORTS: &[Export] = &[export!(SystemFunction036(Ptr, Int))];
 
 /// advapi32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "advapi32.dll",
     exports: EXPORTS,
     depends: &["ntdll.dll"],

@@ -38,7 +38,7 @@ static BCRYPT_EXPORTS: &[Export] = &[export!(BCryptGenRandom(Ptr, Ptr, Int, Int)
 static PRIMITIVES_EXPORTS: &[Export] = &[export!(ProcessPrng(Ptr, Int))];
 
 /// bcrypt's declaration for the loader.
-pub static BCRYPT: BuiltinDll = BuiltinDll {
+pub static BCRYPT: BuiltinDll = loader::builtin_dll! {
     name: "bcrypt.dll",
     exports: BCRYPT_EXPORTS,
     depends: &["ntdll.dll"],
@@ -49,7 +49,7 @@ pub static BCRYPT: BuiltinDll = BuiltinDll {
 };
 
 /// bcryptprimitives' declaration for the loader.
-pub static BCRYPT_PRIMITIVES: BuiltinDll = BuiltinDll {
+pub static BCRYPT_PRIMITIVES: BuiltinDll = loader::builtin_dll! {
     name: "bcryptprimitives.dll",
     exports: PRIMITIVES_EXPORTS,
     depends: &["ntdll.dll"],

@@ -10,7 +10,7 @@ macro_rules! declared {
     ($($name:literal, $list:literal, $failure:ident;)*) => {
         /// The declared-only DLLs, for the loader's registry.
         pub static DLLS: &[BuiltinDll] = &[
-            $(BuiltinDll {
+            $(loader::builtin_dll! {
                 name: $name,
                 exports: &[],
                 depends: &[],

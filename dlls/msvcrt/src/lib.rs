@@ -390,7 +390,7 @@ fn process_detach() {
 }
 
 /// msvcrt's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "msvcrt.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll", "ntdll.dll"],

@@ -234,7 +234,7 @@ static EXPORTS: &[Export] = &[
 ];
 
 /// oleaut32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "oleaut32.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll"],

@@ -46,7 +46,7 @@ pub extern "win64" fn CommandLineToArgvW(line: *const u16, count: *mut i32) -> u
 static EXPORTS: &[Export] = &[export!(CommandLineToArgvW(WStr, Ptr))];
 
 /// shell32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "shell32.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll"],

@@ -135,7 +135,7 @@ static EXPORTS: &[Export] = &[
 ];
 
 /// user32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "user32.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll"],

@@ -35,7 +35,7 @@ static EXPORTS: &[Export] = &[
 ];
 
 /// vcruntime140's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "vcruntime140.dll",
     exports: EXPORTS,
     depends: &["msvcrt.dll"],

@@ -84,7 +84,7 @@ static EXPORTS: &[Export] = &[
 ];
 
 /// ws2_32's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "ws2_32.dll",
     exports: EXPORTS,
     depends: &["kernel32.dll"],
