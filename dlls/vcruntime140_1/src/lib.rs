@@ -14,7 +14,7 @@ use msvcrt::cxx::frame::__CxxFrameHandler4;
 static EXPORTS: &[Export] = &[export!(__CxxFrameHandler4(Ptr, Ptr, Ptr, Ptr))];
 
 /// vcruntime140_1's declaration for the loader.
-pub static DLL: BuiltinDll = BuiltinDll {
+pub static DLL: BuiltinDll = loader::builtin_dll! {
     name: "vcruntime140_1.dll",
     exports: EXPORTS,
     // The C++ runtime state (running catch blocks, terminate handler) is
