@@ -478,7 +478,10 @@ mod tests {
         assert!(data >= layout.data_rva && data % 16 == 0);
         // Code exports: `mov eax, id` with the DLL index in the high half,
         // then an indirect jump or call through a slot holding the target.
-        for (i, target) in [(0usize, first as *const () as usize), (2, second as *const () as usize)] {
+        for (i, target) in [
+            (0usize, first as *const () as usize),
+            (2, second as *const () as usize),
+        ] {
             let thunk = u32_at(&img, eat + 4 * i);
             assert!((layout.text_rva..layout.text_rva + layout.text_size).contains(&thunk));
             let at = thunk

@@ -44,7 +44,6 @@ declared! {
     "shlwapi.dll", "shlwapi", Win32;
     "ucrtbase.dll", "ucrtbase", Win32;
     "userenv.dll", "userenv", Win32;
-    "vcruntime140_1.dll", "vcruntime140_1", Win32;
     "version.dll", "version", Win32;
     "winmm.dll", "winmm", Win32;
     "wsock32.dll", "wsock32", Socket;

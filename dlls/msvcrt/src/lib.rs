@@ -18,6 +18,8 @@ pub mod string;
 pub mod thread;
 
 use cxx::frame::*;
+use cxx::rtti::*;
+use cxx::std_exception::*;
 use cxx::throw::*;
 use cxx::type_info::*;
 use errno::*;
@@ -73,6 +75,73 @@ static EXPORTS: &[Export] = &[
         (Ptr, Ptr)
     ),
     data_export!("??_7type_info@@6B@", cxx::type_info::VFTABLE_SIZE),
+    // Run-time type information and the exceptions it throws.
+    export!(__RTDynamicCast(Ptr, Int, Ptr, Ptr, Int)),
+    export!(__RTtypeid(Ptr)),
+    export!(__RTCastToVoid(Ptr)),
+    export!("??0exception@@QEAA@XZ" = exception_default, (Ptr)),
+    export!(
+        "??0exception@@QEAA@AEBQEBD@Z" = exception_from_name_ref,
+        (Ptr, Ptr)
+    ),
+    export!(
+        "??0exception@@QEAA@AEBQEBDH@Z" = exception_from_name_nocopy,
+        (Ptr, Ptr, Int)
+    ),
+    export!("??0exception@@QEAA@AEBV0@@Z" = exception_copy, (Ptr, Ptr)),
+    export!("??1exception@@UEAA@XZ" = exception_destructor, (Ptr)),
+    export!(
+        "??4exception@@QEAAAEAV0@AEBV0@@Z" = exception_assign,
+        (Ptr, Ptr)
+    ),
+    export!("?what@exception@@UEBAPEBDXZ" = exception_what, (Ptr)),
+    data_export!("??_7exception@@6B@", VFTABLE_EXPORT_SIZE),
+    export!(
+        "??0bad_cast@@AEAA@PEBQEBD@Z" = bad_cast_from_name_ref,
+        (Ptr, Ptr)
+    ),
+    export!(
+        "??0bad_cast@@QEAA@AEBQEBD@Z" = bad_cast_from_name_ref,
+        (Ptr, Ptr)
+    ),
+    export!("??0bad_cast@@QEAA@AEBV0@@Z" = bad_cast_copy, (Ptr, Ptr)),
+    export!("??0bad_cast@@QEAA@PEBD@Z" = bad_cast_from_name, (Ptr, Ptr)),
+    export!("??1bad_cast@@UEAA@XZ" = exception_destructor, (Ptr)),
+    export!(
+        "??4bad_cast@@QEAAAEAV0@AEBV0@@Z" = exception_assign,
+        (Ptr, Ptr)
+    ),
+    data_export!("??_7bad_cast@@6B@", VFTABLE_EXPORT_SIZE),
+    export!("??_Fbad_cast@@QEAAXXZ" = bad_cast_default, (Ptr)),
+    export!("??0bad_typeid@@QEAA@AEBV0@@Z" = bad_typeid_copy, (Ptr, Ptr)),
+    export!(
+        "??0bad_typeid@@QEAA@PEBD@Z" = bad_typeid_from_name,
+        (Ptr, Ptr)
+    ),
+    export!("??1bad_typeid@@UEAA@XZ" = exception_destructor, (Ptr)),
+    export!(
+        "??4bad_typeid@@QEAAAEAV0@AEBV0@@Z" = exception_assign,
+        (Ptr, Ptr)
+    ),
+    data_export!("??_7bad_typeid@@6B@", VFTABLE_EXPORT_SIZE),
+    export!("??_Fbad_typeid@@QEAAXXZ" = bad_typeid_default, (Ptr)),
+    export!(
+        "??0__non_rtti_object@@QEAA@AEBV0@@Z" = non_rtti_object_copy,
+        (Ptr, Ptr)
+    ),
+    export!(
+        "??0__non_rtti_object@@QEAA@PEBD@Z" = non_rtti_object_from_name,
+        (Ptr, Ptr)
+    ),
+    export!(
+        "??1__non_rtti_object@@UEAA@XZ" = exception_destructor,
+        (Ptr)
+    ),
+    export!(
+        "??4__non_rtti_object@@QEAAAEAV0@AEBV0@@Z" = exception_assign,
+        (Ptr, Ptr)
+    ),
+    data_export!("??_7__non_rtti_object@@6B@", VFTABLE_EXPORT_SIZE),
     // Start-up and exit.
     export!(__getmainargs(Ptr, Ptr, Ptr, Int, Ptr)),
     export!(__wgetmainargs(Ptr, Ptr, Ptr, Int, Ptr)),
@@ -298,6 +367,7 @@ fn process_attach(dll: &LoadedBuiltin) {
     lowio::init();
     stdio::init(dll.data("_iob"));
     cxx::type_info::init_vftable(dll.data("??_7type_info@@6B@"));
+    cxx::std_exception::init(dll, dll.data("??_7type_info@@6B@"));
     startup::init_locks();
     misc::init_clock();
     startup::init(startup::Data {

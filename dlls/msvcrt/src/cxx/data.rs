@@ -5,6 +5,7 @@
 //! fault-safe accessors: a malformed table is "no handler here", never a
 //! host fault.
 
+use super::tables::*;
 use syscalls::user;
 
 /// ExceptionCode of a C++ exception ('msc' | 0xE0000000).
@@ -44,8 +45,8 @@ pub const CT_HAS_VIRTUAL_BASE: u32 = 0x04;
 const MAX_NAME: usize = 4096;
 /// Table sizes past these are taken for garbage (a function has far fewer
 /// states, try blocks or catch clauses): the tables are untrusted.
-const MAX_STATES: i32 = 1 << 20;
-const MAX_ENTRIES: u32 = 1 << 20;
+pub(super) const MAX_STATES: i32 = 1 << 20;
+pub(super) const MAX_ENTRIES: u32 = 1 << 20;
 
 fn u32_at(at: u64) -> Option<u32> {
     user::read::<u32>(at).ok()
@@ -101,79 +102,72 @@ impl FuncInfo {
         })
     }
 
-    /// UnwindMapEntry `state`: (toState, action address or 0).
-    pub fn unwind_entry(&self, state: i32, base: u64) -> Option<(i32, u64)> {
-        if state < 0 || state >= self.max_state || self.unwind_map == 0 {
-            return None;
-        }
-        let e = user::read::<[u32; 2]>(self.unwind_map + 8 * state as u64).ok()?;
-        let action = if e[1] == 0 { 0 } else { base + e[1] as u64 };
-        Some((e[0] as i32, action))
-    }
-
-    /// TryBlockMapEntry `i`.
-    pub fn try_block(&self, i: u32, base: u64) -> Option<TryBlock> {
-        if i >= self.try_count || self.try_map == 0 {
-            return None;
-        }
-        let e = user::read::<[u32; 5]>(self.try_map + 20 * i as u64).ok()?;
-        if e[3] > MAX_ENTRIES {
-            return None;
-        }
-        Some(TryBlock {
-            try_low: e[0] as i32,
-            try_high: e[1] as i32,
-            catch_high: e[2] as i32,
-            catch_count: e[3],
-            handlers: if e[4] == 0 { 0 } else { base + e[4] as u64 },
-        })
-    }
-
-    /// The state at `pc_rva`: that of the last IP-to-state entry at or
-    /// before it, -1 before the first.
-    pub fn state_at(&self, pc_rva: u32) -> i32 {
-        let mut state = -1;
-        for i in 0..self.ip_count as u64 {
-            let Ok(e) = user::read::<[u32; 2]>(self.ip_map + 8 * i) else {
-                break;
-            };
-            if e[0] > pc_rva {
-                break;
+    /// Decodes the tables the FuncInfo at `at` names into the form the
+    /// frame handler works on; None when one is unreadable.
+    pub fn decode(&self, at: u64, base: u64) -> Option<EhTables> {
+        let rva = |r: u32| if r == 0 { 0 } else { base + r as u64 };
+        let mut unwind = Vec::new();
+        if self.max_state > 0 {
+            if self.unwind_map == 0 {
+                return None;
             }
-            state = e[1] as i32;
+            for state in 0..self.max_state as u64 {
+                let e = user::read::<[u32; 2]>(self.unwind_map + 8 * state).ok()?;
+                let action = match rva(e[1]) {
+                    0 => UnwindAction::Nothing,
+                    a => UnwindAction::Funclet(a),
+                };
+                unwind.push(UnwindEntry {
+                    to_state: e[0] as i32,
+                    action,
+                });
+            }
         }
-        state
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct TryBlock {
-    pub try_low: i32,
-    pub try_high: i32,
-    pub catch_high: i32,
-    pub catch_count: u32,
-    pub handlers: u64,
-}
-
-impl TryBlock {
-    /// HandlerType `i` of this try block's catches, in source order.
-    pub fn handler(&self, i: u32, base: u64) -> Option<HandlerType> {
-        if i >= self.catch_count || self.handlers == 0 {
-            return None;
+        let mut try_blocks = Vec::new();
+        for i in 0..self.try_count as u64 {
+            let e = user::read::<[u32; 5]>(self.try_map + 20 * i).ok()?;
+            if e[3] > MAX_ENTRIES {
+                return None;
+            }
+            let handlers = (0..e[3] as u64)
+                .map(|h| {
+                    let e = user::read::<[u32; 5]>(rva(e[4]) + 20 * h).ok()?;
+                    Some(HandlerType {
+                        adjectives: e[0],
+                        type_descriptor: rva(e[1]),
+                        catch_object: e[2] as i32,
+                        handler: base + e[3] as u64,
+                        frame_offset: e[4],
+                        continuations: [0; 2],
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            try_blocks.push(TryBlock {
+                try_low: e[0] as i32,
+                try_high: e[1] as i32,
+                catch_high: e[2] as i32,
+                handlers,
+            });
         }
-        let e = user::read::<[u32; 5]>(self.handlers + 20 * i as u64).ok()?;
-        Some(HandlerType {
-            adjectives: e[0],
-            type_descriptor: if e[1] == 0 { 0 } else { base + e[1] as u64 },
-            catch_object: e[2] as i32,
-            handler: base + e[3] as u64,
-            frame_offset: e[4],
+        let ip_map = (0..self.ip_count as u64)
+            .map(|i| {
+                let e = user::read::<[u32; 2]>(self.ip_map + 8 * i).ok()?;
+                Some((e[0], e[1] as i32))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(EhTables {
+            id: at,
+            unwind,
+            try_blocks,
+            ip_map,
+            flags: self.eh_flags & (EH_FLAG_EHS | EH_FLAG_NOEXCEPT),
+            catch_frame: None,
         })
     }
 }
 
 /// HandlerType: one catch clause.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct HandlerType {
     pub adjectives: u32,
     /// The TypeDescriptor caught; 0 for catch(...).
@@ -183,8 +177,11 @@ pub struct HandlerType {
     /// The catch funclet.
     pub handler: u64,
     /// Where, from the catch funclet's own establisher frame, the funclet
-    /// keeps its parent function's establisher frame.
+    /// keeps its parent function's establisher frame (FH3).
     pub frame_offset: u32,
+    /// Where the frame continues after the catch block when the funclet
+    /// returns 0 or 1 (FH4's continuation addresses); 0 when not given.
+    pub continuations: [u64; 2],
 }
 
 /// ThrowInfo, found through ExceptionInformation[2].
@@ -364,9 +361,7 @@ mod tests {
         HandlerType {
             adjectives,
             type_descriptor: type_rva.map_or(0, |r| img.base() + r),
-            catch_object: 0,
-            handler: 0,
-            frame_offset: 0,
+            ..Default::default()
         }
     }
 
@@ -443,9 +438,21 @@ mod tests {
         assert!(FuncInfo::read(img.base() + 0x40, img.base()).is_none());
         let fi = FuncInfo::read(img.base() + 0x80, img.base()).unwrap();
         assert_eq!(fi.eh_flags, FI_EHS_FLAG);
-        assert_eq!(fi.state_at(0x10), -1);
-        assert_eq!(fi.state_at(0x20), 1);
-        assert_eq!(fi.unwind_entry(0, img.base()), Some((-1, 0)));
-        assert_eq!(fi.unwind_entry(2, img.base()), None);
+        let tables = fi.decode(img.base() + 0x80, img.base()).unwrap();
+        assert_eq!(tables.flags, EH_FLAG_EHS);
+        assert_eq!(tables.state_at(0x10), -1);
+        assert_eq!(tables.state_at(0x20), 1);
+        assert_eq!(
+            tables.unwind_entry(0),
+            Some(UnwindEntry {
+                to_state: -1,
+                action: UnwindAction::Nothing
+            })
+        );
+        assert_eq!(tables.unwind_entry(2), None);
+        // States without an unwind map: the function is passed over.
+        img.put_u32s(0xC0, &[0x1993_0522, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
+        let fi = FuncInfo::read(img.base() + 0xC0, img.base()).unwrap();
+        assert!(fi.decode(img.base() + 0xC0, img.base()).is_none());
     }
 }

@@ -1,7 +1,9 @@
-//! __CxxFrameHandler3: the language handler of functions compiled for
-//! MSVC C++ exceptions (by MSVC or clang), for the x64 FuncInfo of magic
-//! 0x19930520..0x19930522 (__CxxFrameHandler and __CxxFrameHandler2 are
-//! the same handler for those).
+//! __CxxFrameHandler3 and __CxxFrameHandler4: the language handlers of
+//! functions compiled for MSVC C++ exceptions (by MSVC or clang), for the
+//! x64 FuncInfo of magic 0x19930520..0x19930522 (__CxxFrameHandler and
+//! __CxxFrameHandler2 are the same handler for those) and for the
+//! compressed FuncInfo4 of MSVC 2019's /d2FH4. Both decode their tables
+//! into one form (tables.rs) and run the same algorithm on it.
 //!
 //! A function's code maps to states (its IP-to-state map); each state
 //! names the cleanup funclet that destroys one automatic object and the
@@ -21,13 +23,37 @@
 //! the address the funclet returns.
 
 use super::data::*;
+use super::data4::decode_func_info4;
+use super::tables::*;
 use super::throw::{cxx_parts, destroy_object, terminate_now, CxxParts};
 use super::{current_catch, object_held, pop_catch, push_catch, while_unwinding, ActiveCatch};
 use ntdll::exception::target::unwind_from_handler;
 use syscalls::exception::*;
 use syscalls::{user, STATUS_UNWIND_CONSOLIDATE};
 
-/// ExceptionInformation[6] of this runtime's consolidation records.
+/// The consolidation record of a catch (the unwind that runs the catch
+/// block) has Windows' shape: 15 parameters, the callback, the parent's
+/// establisher frame, the catch funclet, the target state, the
+/// continuation addresses at [5] and [9], the exception record at [6] and
+/// EH_MAGIC_NUMBER1 at [8]. Code compiled /EHs with Microsoft's static
+/// runtime skips its cleanups for any other unwind than a C++ exception's
+/// or one of this shape. The other slots carry what this runtime needs.
+const CATCH_PARAMETERS: u32 = 15;
+const CR_CALLBACK: usize = 0;
+const CR_ROOT: usize = 1;
+const CR_FUNCLET: usize = 2;
+const CR_TARGET_STATE: usize = 3;
+/// The tables' identity (EhTables::id) of the frame that catches.
+const CR_TABLES: usize = 4;
+const CR_CONTINUATION0: usize = 5;
+const CR_RECORD: usize = 6;
+/// The establisher frame of the frame that catches (for a catch in a
+/// catch funclet, the funclet's own).
+const CR_FRAME: usize = 7;
+const CR_EH_MAGIC: usize = 8;
+const CR_CONTINUATION1: usize = 9;
+const CR_RUNTIME_MAGIC: usize = 10;
+/// What marks this runtime's records.
 const CATCH_RECORD_MAGIC: u64 = 0x4341_5443_4845_5333; // "CATCHES3"
 
 /// Where a frame stands in its function.
@@ -35,8 +61,9 @@ struct Position {
     /// The establisher frame of the function (for a funclet, its parent's).
     root: u64,
     state: i32,
-    /// When the frame is a catch funclet: its try block and clause.
-    funclet: Option<(TryBlock, HandlerType)>,
+    /// When the frame is a catch funclet: its try block (when the tables
+    /// give it) and where the funclet starts.
+    funclet: Option<(Option<TryBlock>, u64)>,
     /// The frame is a cleanup funclet (a destructor call the runtime makes
     /// while unwinding).
     cleanup: bool,
@@ -47,11 +74,6 @@ thread_local! {
     /// the state the frame is in meanwhile).
     static CATCHING: std::cell::RefCell<Vec<(u64, u64, i32)>> =
         const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Where the frame's FuncInfo is (what identifies the function).
-fn func_info_at(dc: &DISPATCHER_CONTEXT) -> u64 {
-    dc.ImageBase + user::read::<u32>(dc.HandlerData).unwrap_or(0) as u64
 }
 
 /// While a catch block runs, the pc of the frame it belongs to is still
@@ -82,45 +104,54 @@ fn catching_state(frame: u64, fi: u64) -> Option<i32> {
     })
 }
 
-fn position(fi: &FuncInfo, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Position {
-    let fi_at = func_info_at(dc);
-    let ip_state = catching_state(frame, fi_at)
+fn position(fi: &EhTables, base: u64, frame: u64, dc: &DISPATCHER_CONTEXT) -> Position {
+    let ip_state = catching_state(frame, fi.id)
         .unwrap_or_else(|| fi.state_at(dc.ControlPc.wrapping_sub(base) as u32));
     // A catch funclet starts at its clause's handler address.
     if let Ok(begin) = user::read::<u32>(dc.FunctionEntry) {
         let begin = base + begin as u64;
-        for t in 0..fi.try_count {
-            let Some(tb) = fi.try_block(t, base) else {
-                break;
-            };
-            for h in 0..tb.catch_count {
-                let Some(ht) = tb.handler(h, base) else {
-                    break;
-                };
+        for tb in &fi.try_blocks {
+            for ht in &tb.handlers {
                 if ht.handler == begin {
-                    let root = user::read::<u64>(frame + ht.frame_offset as u64).unwrap_or(frame);
+                    let keeps_root = fi.catch_frame.unwrap_or(ht.frame_offset);
+                    let root = user::read::<u64>(frame + keeps_root as u64).unwrap_or(frame);
                     return Position {
                         root,
                         state: ip_state,
-                        funclet: Some((tb, ht)),
+                        funclet: Some((Some(tb.clone()), begin)),
                         cleanup: false,
                     };
                 }
             }
         }
-        for state in 0..fi.max_state {
-            match fi.unwind_entry(state, base) {
-                Some((_, action)) if action == begin => {
-                    return Position {
-                        root: frame,
-                        state: -1,
-                        funclet: None,
-                        cleanup: true,
-                    }
-                }
-                Some(_) => {}
-                None => break,
-            }
+        if let Some(keeps_root) = fi.catch_frame {
+            // FH4 tables of a catch funclet that do not list its clause:
+            // its try block is the one whose catch states hold the
+            // frame's state (so Microsoft's runtime finds it).
+            let root = user::read::<u64>(frame + keeps_root as u64).unwrap_or(frame);
+            let tb = fi
+                .try_blocks
+                .iter()
+                .rev()
+                .find(|tb| ip_state > tb.try_high && ip_state <= tb.catch_high);
+            return Position {
+                root,
+                state: ip_state,
+                funclet: Some((tb.cloned(), begin)),
+                cleanup: false,
+            };
+        }
+        if fi
+            .unwind
+            .iter()
+            .any(|e| e.action == UnwindAction::Funclet(begin))
+        {
+            return Position {
+                root: frame,
+                state: -1,
+                funclet: None,
+                cleanup: true,
+            };
         }
     }
     Position {
@@ -175,37 +206,57 @@ fn left_a_copy(rec: &EXCEPTION_RECORD) -> bool {
 }
 
 /// The state a try block's function is in outside it.
-fn parent_state(fi: &FuncInfo, base: u64, tb: &TryBlock) -> i32 {
-    fi.unwind_entry(tb.try_low, base)
-        .map_or(tb.try_low - 1, |(to, _)| to)
+fn parent_state(fi: &EhTables, tb: &TryBlock) -> i32 {
+    fi.unwind_entry(tb.try_low)
+        .map_or(tb.try_low - 1, |e| e.to_state)
 }
 
 /// Destroys the function's automatic objects from state `from` down to
-/// state `to`, innermost first: each state's cleanup funclet is called as
-/// `void cleanup(void *, void *EstablisherFrame)`.
-fn local_unwind(fi: &FuncInfo, base: u64, frame: u64, root: u64, from: i32, to: i32) {
+/// state `to`, innermost first: a state's cleanup funclet is called as
+/// `void cleanup(void *, void *EstablisherFrame)`, a destructor on its
+/// object in (or pointed at from) the frame.
+fn local_unwind(fi: &EhTables, frame: u64, root: u64, from: i32, to: i32) {
     let mut state = from;
     let mut steps = 0;
-    while state > to && steps <= fi.max_state {
-        let Some((next, action)) = fi.unwind_entry(state, base) else {
+    while state > to && steps <= fi.max_state() {
+        let Some(entry) = fi.unwind_entry(state) else {
             break;
         };
-        state = next;
+        state = entry.to_state;
         steps += 1;
-        if action != 0 {
-            // SAFETY: a cleanup funclet the function's unwind map names.
-            let cleanup: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(action) };
-            let marker = 0u8;
-            let owner = core::hint::black_box(&marker) as *const u8 as u64;
-            CLEANING.with(|l| l.borrow_mut().push((frame, owner)));
-            while_unwinding(|| cleanup(0, root));
-            CLEANING.with(|l| {
-                let mut l = l.borrow_mut();
-                if let Some(i) = l.iter().rposition(|e| *e == (frame, owner)) {
-                    l.truncate(i);
+        // A cleanup funclet takes the establisher frame second; a
+        // destructor takes its object first (and ignores the second).
+        let (code, first) = match entry.action {
+            UnwindAction::Nothing => continue,
+            UnwindAction::Funclet(action) => (action, 0),
+            UnwindAction::Destructor {
+                function,
+                object,
+                indirect,
+            } => {
+                let at = root.wrapping_add(object as u64);
+                match indirect {
+                    false => (function, at),
+                    true => match user::read::<u64>(at) {
+                        Ok(p) => (function, p),
+                        Err(_) => continue,
+                    },
                 }
-            });
-        }
+            }
+        };
+        // SAFETY: a cleanup funclet or destructor the function's unwind
+        // map names.
+        let call: extern "win64" fn(u64, u64) = unsafe { core::mem::transmute(code) };
+        let marker = 0u8;
+        let owner = core::hint::black_box(&marker) as *const u8 as u64;
+        CLEANING.with(|l| l.borrow_mut().push((frame, owner)));
+        while_unwinding(|| call(first, root));
+        CLEANING.with(|l| {
+            let mut l = l.borrow_mut();
+            if let Some(i) = l.iter().rposition(|e| *e == (frame, owner)) {
+                l.truncate(i);
+            }
+        });
     }
 }
 
@@ -257,7 +308,7 @@ fn catch_it(
     rec: &mut EXCEPTION_RECORD,
     frame: u64,
     dc: &DISPATCHER_CONTEXT,
-    fi: &FuncInfo,
+    fi: &EhTables,
     pos: &Position,
     tb: &TryBlock,
     catch: &HandlerType,
@@ -279,18 +330,21 @@ fn catch_it(
         ExceptionCode: STATUS_UNWIND_CONSOLIDATE.0,
         ExceptionFlags: EXCEPTION_NONCONTINUABLE,
         ExceptionAddress: rec.ExceptionAddress,
-        NumberParameters: 8,
+        NumberParameters: CATCH_PARAMETERS,
         ..Default::default()
     };
     let info = &mut unwind.ExceptionInformation;
-    info[0] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
-    info[1] = pos.root;
-    info[2] = catch.handler;
-    info[3] = parent_state(fi, dc.ImageBase, tb) as i64 as u64;
-    info[4] = rec as *mut EXCEPTION_RECORD as u64;
-    info[5] = func_info_at(dc);
-    info[6] = CATCH_RECORD_MAGIC;
-    info[7] = frame;
+    info[CR_CALLBACK] = call_catch_block as extern "win64" fn(*mut EXCEPTION_RECORD) -> u64 as u64;
+    info[CR_ROOT] = pos.root;
+    info[CR_FUNCLET] = catch.handler;
+    info[CR_TARGET_STATE] = parent_state(fi, tb) as i64 as u64;
+    info[CR_TABLES] = fi.id;
+    info[CR_CONTINUATION0] = catch.continuations[0];
+    info[CR_RECORD] = rec as *mut EXCEPTION_RECORD as u64;
+    info[CR_FRAME] = frame;
+    info[CR_EH_MAGIC] = EH_MAGIC_NUMBER1;
+    info[CR_CONTINUATION1] = catch.continuations[1];
+    info[CR_RUNTIME_MAGIC] = CATCH_RECORD_MAGIC;
     // The target IP is the frame's own pc: a walk from inside the catch
     // block goes on in this frame from there.
     unwind_from_handler(frame, dc.ControlPc, &mut unwind, 0, dc.HistoryTable)
@@ -301,9 +355,14 @@ fn catch_it(
 extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     // SAFETY: the unwind passes the record catch_it made.
     let info = unsafe { (*rec).ExceptionInformation };
-    let (root, funclet, target_state, fi_at, frame) =
-        (info[1], info[2], info[3] as i32, info[5], info[7]);
-    let record = ntdll::exception::read_record_at(info[4]).unwrap_or_default();
+    let (root, funclet, target_state, fi_at, frame) = (
+        info[CR_ROOT],
+        info[CR_FUNCLET],
+        info[CR_TARGET_STATE] as i32,
+        info[CR_TABLES],
+        info[CR_FRAME],
+    );
+    let record = ntdll::exception::read_record_at(info[CR_RECORD]).unwrap_or_default();
     set_catching(frame, fi_at, target_state);
     push_catch(ActiveCatch {
         record,
@@ -314,7 +373,13 @@ extern "win64" fn call_catch_block(rec: *mut EXCEPTION_RECORD) -> u64 {
     // returns the address to continue at.
     // SAFETY: the catch funclet the clause names.
     let run: extern "win64" fn(u64, u64) -> u64 = unsafe { core::mem::transmute(funclet) };
-    let continuation = run(0, root);
+    let mut continuation = run(0, root);
+    // FH4: a funclet whose clause lists continuation addresses returns
+    // the index of the one to take.
+    let listed = [info[CR_CONTINUATION0], info[CR_CONTINUATION1]];
+    if continuation < 2 && listed[continuation as usize] != 0 {
+        continuation = listed[continuation as usize];
+    }
     // The frame goes on at the continuation, whose state is its own.
     clear_catching(frame, fi_at);
     if let Some(done) = pop_catch(root, funclet) {
@@ -338,49 +403,61 @@ pub(super) fn end_catch(done: &ActiveCatch, in_flight: Option<u64>) {
 /// The thrown object of the exception an unwind is for, if a C++ one.
 fn object_in_flight(rec: &EXCEPTION_RECORD) -> Option<u64> {
     if is_catch_record(rec) {
-        let original = ntdll::exception::read_record_at(rec.ExceptionInformation[4]).ok()?;
+        let original =
+            ntdll::exception::read_record_at(rec.ExceptionInformation[CR_RECORD]).ok()?;
         return cxx_parts(&original).map(|p| p.object);
     }
     cxx_parts(rec).map(|p| p.object)
 }
 
+/// ExceptionCode of longjmp's unwind (ntstatus.h).
+const STATUS_LONGJUMP: u32 = 0x8000_0026;
+
+/// What a function compiled /EHs handles: C++ exceptions, the unwind that
+/// runs a catch block (this runtime's, or any of Windows' shape), and
+/// longjmp's unwind.
+fn is_cxx_related(rec: &EXCEPTION_RECORD) -> bool {
+    rec.ExceptionCode == EH_EXCEPTION_NUMBER
+        || rec.ExceptionCode == STATUS_LONGJUMP
+        || (rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
+            && rec.NumberParameters == CATCH_PARAMETERS
+            && rec.ExceptionInformation[CR_EH_MAGIC] == EH_MAGIC_NUMBER1)
+}
+
 fn is_catch_record(rec: &EXCEPTION_RECORD) -> bool {
     rec.ExceptionCode == STATUS_UNWIND_CONSOLIDATE.0
-        && rec.NumberParameters >= 8
-        && rec.ExceptionInformation[6] == CATCH_RECORD_MAGIC
+        && rec.NumberParameters == CATCH_PARAMETERS
+        && rec.ExceptionInformation[CR_EH_MAGIC] == EH_MAGIC_NUMBER1
+        && rec.ExceptionInformation[CR_RUNTIME_MAGIC] == CATCH_RECORD_MAGIC
 }
 
 /// The unwind phase: destroy what the frame holds.
-fn unwind_frame(
-    rec: &EXCEPTION_RECORD,
-    frame: u64,
-    dc: &DISPATCHER_CONTEXT,
-    fi: &FuncInfo,
-    pos: &Position,
-) {
-    let base = dc.ImageBase;
+fn unwind_frame(rec: &EXCEPTION_RECORD, frame: u64, fi: &EhTables, pos: &Position) {
     let target = rec.ExceptionFlags & EXCEPTION_TARGET_UNWIND != 0;
     let to = if target {
-        if !is_catch_record(rec) || rec.ExceptionInformation[7] != frame {
+        if !is_catch_record(rec) || rec.ExceptionInformation[CR_FRAME] != frame {
             // Someone else's unwind to this frame (longjmp): it continues
             // there, in the state of that place.
-            clear_catching(frame, func_info_at(dc));
+            clear_catching(frame, fi.id);
             return;
         }
-        rec.ExceptionInformation[3] as i64 as i32
+        rec.ExceptionInformation[CR_TARGET_STATE] as i64 as i32
     } else if let Some((tb, _)) = &pos.funclet {
         // A catch block left by an exception: only what the catch block
         // made; the function's own objects go with the function's frame.
-        parent_state(fi, base, tb)
+        // (Without its try block, as far as the catch block's states lead:
+        // FH4 tables end them at -1, and Microsoft's runtime unwinds a
+        // catch funclet to -1.)
+        tb.as_ref().map_or(-1, |tb| parent_state(fi, tb))
     } else {
         -1
     };
-    local_unwind(fi, base, frame, pos.root, pos.state, to);
+    local_unwind(fi, frame, pos.root, pos.state, to);
     if !target {
-        clear_catching(frame, func_info_at(dc));
+        clear_catching(frame, fi.id);
     }
-    if let (false, Some((_, ht))) = (target, &pos.funclet) {
-        if let Some(done) = pop_catch(pos.root, ht.handler) {
+    if let (false, Some((_, start))) = (target, &pos.funclet) {
+        if let Some(done) = pop_catch(pos.root, *start) {
             while_unwinding(|| end_catch(&done, object_in_flight(rec)));
         }
     }
@@ -391,10 +468,9 @@ fn search(
     rec: &mut EXCEPTION_RECORD,
     frame: u64,
     dc: &DISPATCHER_CONTEXT,
-    fi: &FuncInfo,
+    fi: &EhTables,
     pos: &Position,
 ) -> u32 {
-    let base = dc.ImageBase;
     if is_rethrow(rec) {
         // `throw;`: the exception of the innermost running catch block.
         match current_catch() {
@@ -409,7 +485,7 @@ fn search(
         }
     }
     let parts = cxx_parts(rec);
-    if parts.is_none() && fi.eh_flags & FI_EHS_FLAG != 0 {
+    if parts.is_none() && fi.flags & EH_FLAG_EHS != 0 {
         // Compiled for C++ exceptions only (/EHs).
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
@@ -419,41 +495,44 @@ fn search(
         _ => Vec::new(),
     };
     // Try blocks are listed innermost first.
-    for t in 0..fi.try_count {
-        let Some(tb) = fi.try_block(t, base) else {
-            break;
-        };
+    for tb in &fi.try_blocks {
         if pos.state < tb.try_low || pos.state > tb.try_high {
             continue;
         }
         if let Some((outer, _)) = &pos.funclet {
             // A catch funclet's frame takes only the try blocks written
             // inside that catch block; those around it belong to the
-            // function's own frame, further up.
+            // function's own frame, further up. (Tables that do not give
+            // the funclet's own try block give none inside it.)
+            let Some(outer) = outer else {
+                continue;
+            };
             if tb.try_low <= outer.try_high || tb.try_high > outer.catch_high {
                 continue;
             }
         }
-        for h in 0..tb.catch_count {
-            let Some(ht) = tb.handler(h, base) else {
-                break;
-            };
+        for ht in &tb.handlers {
             match (&parts, &thrown) {
                 (Some(p), Some(ti)) => {
                     if let Some(ct) = catchable
                         .iter()
-                        .find(|ct| type_matches(&ht, ct, ti.attributes))
+                        .find(|ct| type_matches(ht, ct, ti.attributes))
                     {
-                        catch_it(rec, frame, dc, fi, pos, &tb, &ht, Some((ct, p)));
+                        catch_it(rec, frame, dc, fi, pos, tb, ht, Some((ct, p)));
                     }
                 }
                 // A structured exception (/EHa): only catch(...) takes it.
                 _ if parts.is_none() && ht.type_descriptor == 0 => {
-                    catch_it(rec, frame, dc, fi, pos, &tb, &ht, None)
+                    catch_it(rec, frame, dc, fi, pos, tb, ht, None)
                 }
                 _ => {}
             }
         }
+    }
+    if fi.flags & EH_FLAG_NOEXCEPT != 0 && pos.funclet.is_none() && parts.is_some() {
+        // A C++ exception would leave a noexcept function: the program
+        // ends ([except.spec]), as Microsoft's runtime does.
+        terminate_now();
     }
     EXCEPTION_CONTINUE_SEARCH_DISPOSITION
 }
@@ -486,10 +565,51 @@ pub extern "win64" fn __CxxFrameHandler3(
     let Ok(rva) = user::read::<u32>(dc.HandlerData) else {
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     };
-    let Some(fi) = FuncInfo::read(base + rva as u64, base) else {
+    let at = base + rva as u64;
+    match FuncInfo::read(at, base).and_then(|fi| fi.decode(at, base)) {
+        Some(tables) => handle(rec, frame, dc, &tables),
+        None => EXCEPTION_CONTINUE_SEARCH_DISPOSITION,
+    }
+}
+
+/// EXCEPTION_DISPOSITION __CxxFrameHandler4(ExceptionRecord,
+/// EstablisherFrame, ContextRecord, DispatcherContext): the same handler
+/// for the compressed FuncInfo4 (vcruntime140_1.dll exports it).
+pub extern "win64" fn __CxxFrameHandler4(
+    rec: *mut EXCEPTION_RECORD,
+    frame: u64,
+    _ctx: *mut CONTEXT,
+    dc: *mut DISPATCHER_CONTEXT,
+) -> u32 {
+    // SAFETY: the dispatcher passes its own live record and dispatcher
+    // context.
+    let (rec, dc) = unsafe { (&mut *rec, &*dc) };
+    let base = dc.ImageBase;
+    let (Ok(rva), Ok(start)) = (
+        user::read::<u32>(dc.HandlerData),
+        user::read::<u32>(dc.FunctionEntry),
+    ) else {
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     };
-    let pos = position(&fi, base, frame, dc);
+    // The tables of a function (or of one of its segments or funclets)
+    // are relative to where that piece of code starts.
+    match decode_func_info4(base + rva as u64, base, start) {
+        Some(tables) => handle(rec, frame, dc, &tables),
+        None => EXCEPTION_CONTINUE_SEARCH_DISPOSITION,
+    }
+}
+
+/// The frame handler's work on a frame whose tables are `fi`.
+fn handle(rec: &mut EXCEPTION_RECORD, frame: u64, dc: &DISPATCHER_CONTEXT, fi: &EhTables) -> u32 {
+    if fi.flags & EH_FLAG_EHS != 0 && !is_cxx_related(rec) {
+        // Compiled /EHs: the function expects C++ exceptions only; a
+        // structured exception (a fault, RaiseException) neither stops at
+        // its catch(...) nor runs its cleanups on the way past, as in
+        // Microsoft's runtime.
+        return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
+    }
+    let base = dc.ImageBase;
+    let pos = position(fi, base, frame, dc);
     log::trace!(
         target: "cxx",
         "{} 0x{:x} flags 0x{:x}: frame 0x{frame:x} pc 0x{:x} state {} root 0x{:x}{}{}",
@@ -520,13 +640,13 @@ pub extern "win64" fn __CxxFrameHandler3(
         terminate_now();
     }
     if unwinding {
-        if fi.max_state > 0 {
-            unwind_frame(rec, frame, dc, &fi, &pos);
+        if !fi.unwind.is_empty() {
+            unwind_frame(rec, frame, fi, &pos);
         }
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
-    if fi.try_count == 0 {
+    if fi.try_blocks.is_empty() && fi.flags & EH_FLAG_NOEXCEPT == 0 {
         return EXCEPTION_CONTINUE_SEARCH_DISPOSITION;
     }
-    search(rec, frame, dc, &fi, &pos)
+    search(rec, frame, dc, fi, &pos)
 }

@@ -1,9 +1,12 @@
 //! MSVC C++ exceptions: `throw` is _CxxThrowException, which raises
 //! 0xE06D7363 with the thrown object and its ThrowInfo; each function with
 //! try blocks or objects to destroy names __CxxFrameHandler3 as its
-//! language handler, with a FuncInfo as handler data. Also the runtime
-//! support such code links against (type_info, terminate,
-//! __uncaught_exception).
+//! language handler, with a FuncInfo as handler data (data.rs), or, from
+//! MSVC 2019 on, __CxxFrameHandler4 with a compressed FuncInfo4 (data4.rs,
+//! exported by vcruntime140_1.dll); both decode to one form (tables.rs)
+//! that one algorithm works on (frame.rs). Also the runtime support such
+//! code links against (type_info, terminate, __uncaught_exception), RTTI
+//! (rtti.rs) and the exception classes it throws (std_exception.rs).
 //!
 //! Per thread, the runtime keeps the exceptions whose catch blocks are
 //! running (innermost last): `throw;` rethrows the innermost, and an
@@ -11,7 +14,11 @@
 //! ends other than by rethrowing it.
 
 pub mod data;
+pub mod data4;
 pub mod frame;
+pub mod rtti;
+pub mod std_exception;
+pub mod tables;
 pub mod throw;
 pub mod type_info;
 pub mod undname;

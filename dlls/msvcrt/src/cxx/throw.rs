@@ -82,6 +82,13 @@ extern "win64" fn throw_with_context(
     } else {
         loader::images::image_bounds(throw_info).map_or(0, |(base, _)| base)
     };
+    raise_cxx(object, throw_info, image_base, ctx)
+}
+
+/// Raises the C++ exception a `throw` makes, from the program's state
+/// `ctx`: the object and its ThrowInfo, whose RVAs are relative to
+/// `image_base`.
+pub fn raise_cxx(object: u64, throw_info: u64, image_base: u64, ctx: &mut CONTEXT) -> ! {
     let pure = throw_info != 0
         && user::read::<u32>(throw_info).is_ok_and(|attributes| attributes & TI_IS_PURE != 0);
     let mut rec = EXCEPTION_RECORD {
@@ -221,8 +228,7 @@ pub extern "win64" fn __CxxExceptionFilter(
         adjectives: adjectives as u32,
         type_descriptor,
         catch_object: 0,
-        handler: 0,
-        frame_offset: 0,
+        ..Default::default()
     };
     for ct in ti.catchable(parts.image_base) {
         if type_matches(&clause, &ct, ti.attributes) {
