@@ -476,13 +476,18 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
             .map(|m| m.image)
             .ok_or_else(|| LoadError::DllNotFound(format!("{base:#x}")))?
     };
-    let name_of = |image: Mapped| loaded_at_base(image.base).map_or_else(|| format!("{:#x}", image.base), |m| m.1);
+    let name_of = |image: Mapped| {
+        loaded_at_base(image.base).map_or_else(|| format!("{:#x}", image.base), |m| m.1)
+    };
     let mut hops = 0;
     let mut image = image;
     let mut forwarded: Option<ImportRef> = None;
     loop {
         let what = forwarded.as_ref().unwrap_or(what);
-        match image.find_export(what).map_err(|e| malformed(&name_of(image), e))? {
+        match image
+            .find_export(what)
+            .map_err(|e| malformed(&name_of(image), e))?
+        {
             Some(ExportTarget::Address(a)) => return Ok(a),
             Some(ExportTarget::Forward(f)) => {
                 hops += 1;
@@ -501,10 +506,12 @@ fn resolve_export(base: u64, what: &ImportRef, dir: &str) -> Result<u64, LoadErr
                 image = loaded_at_base(target)
                     .ok_or_else(|| LoadError::DllNotFound(dll.to_string()))?
                     .0;
-                forwarded = Some(match func.strip_prefix('#').and_then(|o| o.parse::<u16>().ok()) {
-                    Some(o) => ImportRef::Ordinal(o),
-                    None => ImportRef::Name(func.to_string()),
-                });
+                forwarded = Some(
+                    match func.strip_prefix('#').and_then(|o| o.parse::<u16>().ok()) {
+                        Some(o) => ImportRef::Ordinal(o),
+                        None => ImportRef::Name(func.to_string()),
+                    },
+                );
             }
             None => {
                 let mname = name_of(image);
