@@ -8,8 +8,7 @@ mod common;
 
 use common::*;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// clang, whose MSVC-target C++ code uses _CxxThrowException and
 /// __CxxFrameHandler3.
@@ -21,29 +20,6 @@ fn harness() -> PathBuf {
 
 fn args(list: &[&str]) -> Vec<OsString> {
     list.iter().map(OsString::from).collect()
-}
-
-/// The import library of what libmsvcrt.a lacks.
-fn extra_imports(out: &Path) -> PathBuf {
-    // The tests run on parallel threads; one makes it.
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    let def = source_dir().join("msvc_cxx_imports.def");
-    let lib = out.join("libmsvc_cxx_imports.a");
-    if mtime(&lib).is_some_and(|t| mtime(&def).is_some_and(|d| t >= d)) {
-        return lib;
-    }
-    let tmp = out.join(format!("libmsvc_cxx_imports.{}.a", std::process::id()));
-    let status = Command::new(DLLTOOL)
-        .arg("-d")
-        .arg(&def)
-        .arg("-l")
-        .arg(&tmp)
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {DLLTOOL}: {e}"));
-    assert!(status.success(), "{DLLTOOL} failed on {}", def.display());
-    std::fs::rename(&tmp, &lib).expect("move the import library into place");
-    lib
 }
 
 /// Compiles testbins/<stem>.cpp for the MSVC target into `<stem>.obj`.
@@ -78,7 +54,7 @@ fn compile_msvc_cxx(stem: &str) -> PathBuf {
 fn build_msvc_cxx_with(stem: &str, libs: &[PathBuf]) -> PathBuf {
     let obj = compile_msvc_cxx(stem);
     let out = build_dir();
-    let imports = extra_imports(&out);
+    let imports = import_library("msvc_cxx_imports", &out);
     let exe = out.join(format!("{stem}.exe"));
     let mut inputs = vec![obj, imports.clone(), harness()];
     inputs.extend(libs.iter().cloned());
@@ -104,7 +80,7 @@ fn msvc_cxx_exceptions() {
 fn msvc_cxx_across_modules() {
     let obj = compile_msvc_cxx("msvc_cxx_dll");
     let out = build_dir();
-    let imports = extra_imports(&out);
+    let imports = import_library("msvc_cxx_imports", &out);
     let dll = out.join("msvc_cxx_dll.dll");
     let implib = out.join("libmsvc_cxx_dll.dll.a");
     // clang's /EXPORT directives are not GNU ld's: every symbol is exported.

@@ -23,36 +23,12 @@ mod common;
 
 use common::*;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 const CLANGXX: &str = "clang++";
 
 fn harness() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file!())
-}
-
-/// An import library from testbins/<stem>.def.
-fn import_library(stem: &str, out: &Path) -> PathBuf {
-    // The tests run on parallel threads; one makes each.
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    let def = source_dir().join(format!("{stem}.def"));
-    let lib = out.join(format!("lib{stem}.a"));
-    if mtime(&lib).is_some_and(|t| mtime(&def).is_some_and(|d| t >= d)) {
-        return lib;
-    }
-    let tmp = out.join(format!("lib{stem}.{}.a", std::process::id()));
-    let status = Command::new(DLLTOOL)
-        .arg("-d")
-        .arg(&def)
-        .arg("-l")
-        .arg(&tmp)
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {DLLTOOL}: {e}"));
-    assert!(status.success(), "{DLLTOOL} failed on {}", def.display());
-    std::fs::rename(&tmp, &lib).expect("move the import library into place");
-    lib
 }
 
 /// The MSVC-target compiler flags.

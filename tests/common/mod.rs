@@ -609,3 +609,30 @@ impl WorkDir {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+/// Makes the mingw import library `lib<stem>.a` in `out` from
+/// testbins/<stem>.def (for DLL exports mingw's own import libraries lack),
+/// unless it is newer than the .def file. Written under a private name and
+/// renamed, so that a concurrent test never links against half a file.
+pub fn import_library(stem: &str, out: &Path) -> PathBuf {
+    // The tests of one binary run on parallel threads; one makes each.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    require_tool(DLLTOOL, "binutils-mingw-w64-x86-64");
+    let def = source_dir().join(format!("{stem}.def"));
+    let lib = out.join(format!("lib{stem}.a"));
+    if mtime(&lib).is_some_and(|t| mtime(&def).is_some_and(|d| t >= d)) {
+        return lib;
+    }
+    let tmp = out.join(format!("lib{stem}.{}.a", std::process::id()));
+    let status = Command::new(DLLTOOL)
+        .arg("-d")
+        .arg(&def)
+        .arg("-l")
+        .arg(&tmp)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {DLLTOOL}: {e}"));
+    assert!(status.success(), "{DLLTOOL} failed on {}", def.display());
+    fs::rename(&tmp, &lib).expect("move the import library into place");
+    lib
+}
