@@ -103,21 +103,51 @@ fn push_utf16(block: &mut Vec<u16>, s: &str) {
     }
 }
 
+/// The host's environment variables that are valid UTF-8, borrowed (the
+/// environment is only read while a process is created, before any other
+/// thread runs).
+fn host_environment<'a>() -> Vec<(&'a str, &'a str)> {
+    extern "C" {
+        static environ: *const *const libc::c_char;
+    }
+    let mut vars = Vec::with_capacity(64);
+    // SAFETY: glibc's NULL-terminated array of NUL-terminated strings;
+    // casement never changes its own environment.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            let entry = std::ffi::CStr::from_ptr(*p).to_bytes();
+            if let Some((k, v)) = std::str::from_utf8(entry)
+                .ok()
+                .and_then(|e| e.split_once('='))
+            {
+                vars.push((k, v));
+            }
+            p = p.add(1);
+        }
+    }
+    vars
+}
+
 /// The environment block: the host's variables (PATH in Windows form) plus
 /// the ones every Windows process has, sorted case-insensitively as Windows
 /// keeps them.
 pub fn environment_block() -> Vec<u16> {
-    let mut vars: Vec<(String, String)> = Vec::with_capacity(64);
-    for (k, v) in std::env::vars_os() {
-        let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) else {
-            continue;
-        };
-        if k.is_empty() || k.contains('=') {
-            continue;
-        }
-        let v = if k == "PATH" { windows_path(&v) } else { v };
-        vars.push((k, v));
-    }
+    use std::borrow::Cow;
+    let mut vars: Vec<(&str, Cow<str>)> = host_environment()
+        .into_iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| {
+            (
+                k,
+                if k == "PATH" {
+                    Cow::Owned(windows_path(v))
+                } else {
+                    Cow::Borrowed(v)
+                },
+            )
+        })
+        .collect();
     let defaults = [
         ("SystemRoot", "C:\\windows"),
         ("windir", "C:\\windows"),
@@ -134,11 +164,13 @@ pub fn environment_block() -> Vec<u16> {
     for (k, v) in defaults {
         if !vars.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
             let v = match k {
-                "NUMBER_OF_PROCESSORS" => ntoskrnl_emu::ex::sysinfo::processor_count().to_string(),
-                "PATH" => windows_path(""),
-                _ => v.to_string(),
+                "NUMBER_OF_PROCESSORS" => {
+                    Cow::Owned(ntoskrnl_emu::ex::sysinfo::processor_count().to_string())
+                }
+                "PATH" => Cow::Owned(windows_path("")),
+                _ => Cow::Borrowed(v),
             };
-            vars.push((k.to_string(), v));
+            vars.push((k, v));
         }
     }
     vars.sort_unstable_by(|(a, _), (b, _)| {
