@@ -54,6 +54,46 @@ pub(super) fn special_digits(v: f64) -> Option<&'static [u8]> {
     })
 }
 
+/// A non-finite value as the Universal CRT prints it: "inf", "nan",
+/// "nan(ind)" (the indefinite NaN 0.0/0.0 makes, which has the sign bit
+/// set, so it prints "-nan(ind)") or "nan(snan)"; upper case for E/F/G/A.
+pub(super) fn ucrt_special(v: f64, upper: bool, spec: &Spec) -> FloatText {
+    let sign = if v.is_sign_negative() {
+        b"-".to_vec()
+    } else if spec.plus {
+        b"+".to_vec()
+    } else if spec.space {
+        b" ".to_vec()
+    } else {
+        Vec::new()
+    };
+    let bits = v.to_bits();
+    let quiet = bits & (1 << 51) != 0;
+    let payload = bits & ((1 << 51) - 1);
+    let text: &[u8] = if v.is_infinite() {
+        b"inf"
+    } else if !quiet {
+        b"nan(snan)"
+    } else if payload == 0 && v.is_sign_negative() {
+        b"nan(ind)"
+    } else {
+        b"nan"
+    };
+    let head = if upper {
+        text.to_ascii_uppercase()
+    } else {
+        text.to_vec()
+    };
+    FloatText {
+        sign,
+        prefix: Vec::new(),
+        body: Body {
+            head,
+            ..Body::default()
+        },
+    }
+}
+
 /// Splits Rust's `{:e}` output ("d.ddde-5") into digits and exponent.
 pub(super) fn parse_sci(s: &str) -> (Vec<u8>, i32) {
     let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
