@@ -50,7 +50,7 @@ fn engine_options(options: u64) -> Options {
         ucrt_specials: options & LEGACY_MSVCRT_COMPATIBILITY == 0,
         iso_wide_specifiers: options & LEGACY_WIDE_SPECIFIERS == 0,
         refuse_count: !COUNT_OUTPUT.load(Ordering::Relaxed),
-        char_size_hh: true,
+        c99: true,
     }
 }
 

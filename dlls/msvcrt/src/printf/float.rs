@@ -134,6 +134,46 @@ pub(super) fn round_digits(d: &Decimal, n: i32) -> Decimal {
     Decimal { digits, decpt }
 }
 
+/// |v|'s exact decimal expansion (a double has at most 767 significant
+/// digits), for the UCRT's conversions.
+pub(super) fn exact_decimal(a: f64) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    let (mut digits, exp) = parse_sci(&format!("{:.800e}", a));
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
+/// Rounds exact digits to `n` leading digits as IEEE 754 says (and the
+/// UCRT does since Windows 10 2004): to nearest, an exact tie to even.
+pub(super) fn round_half_even(d: &Decimal, n: i32) -> Decimal {
+    let Ok(k) = usize::try_from(n) else {
+        return Decimal {
+            digits: Vec::new(),
+            decpt: d.decpt,
+        };
+    };
+    let tie = d.digits.get(k) == Some(&b'5') && d.digits[k + 1..].iter().all(|&c| c == b'0');
+    let prev_even = || k == 0 || d.digits.get(k - 1).is_none_or(|&c| c % 2 == 0);
+    if tie && prev_even() {
+        // Round down: keep the first k digits.
+        return Decimal {
+            digits: d.digits.iter().copied().take(k).collect(),
+            decpt: d.decpt,
+        };
+    }
+    round_digits(d, n)
+}
+
 /// |v| to 17 significant digits, correctly rounded with ties away from zero,
 /// as msvcrt's converter does before padding with zeros.
 pub(super) fn decimal17(a: f64) -> Decimal {
@@ -212,7 +252,13 @@ pub(super) fn crop_zeros(body: &mut Body) {
     }
 }
 
-pub(super) fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> FloatText {
+pub(super) fn format_float(
+    v: f64,
+    conv: u8,
+    spec: &Spec,
+    two_digit: bool,
+    exact: bool,
+) -> FloatText {
     let sign = if v.is_sign_negative() {
         b"-".to_vec()
     } else if spec.plus {
@@ -241,7 +287,15 @@ pub(super) fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> Fl
             digits: text.to_vec(),
             decpt: 1,
         },
+        None if exact => exact_decimal(v.abs()),
         None => decimal17(v.abs()),
+    };
+    let round_digits = |d: &Decimal, n: i32| {
+        if exact {
+            round_half_even(d, n)
+        } else {
+            round_digits(d, n)
+        }
     };
     // 0 <= precision <= i32::MAX, so the digit counts below cannot overflow.
     let precision = if spec.precision < 0 {

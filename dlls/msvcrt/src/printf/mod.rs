@@ -187,8 +187,11 @@ pub struct Options {
     /// %n is refused: the call fails as an invalid parameter (the UCRT's
     /// default until `_set_printf_count_output(1)`).
     pub refuse_count: bool,
-    /// C99's `hh` (char-sized integers; msvcrt reads it as `h`).
-    pub char_size_hh: bool,
+    /// The UCRT's C99 conformance: `hh` (char-sized integers; msvcrt reads
+    /// it as `h`), `%F`, and floating-point digits from the exact binary
+    /// value with exact ties rounded to even (Windows 10 2004 and later)
+    /// instead of msvcrt's 17 digits with ties away from zero.
+    pub c99: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -469,9 +472,20 @@ fn format_units<C: CodeUnit>(
                     spec.precision = 0;
                     state = State::Dot;
                 }
+                'F' if opts.c99 => {
+                    let v = args.next_f64();
+                    if opts.ucrt_specials && !v.is_finite() {
+                        let text = ucrt_special(v, true, &spec);
+                        emit_number(&mut out, &spec, &text.sign, &[], &text.body, false);
+                    } else {
+                        let text = format_float(v, b'f', &spec, opts.two_digit_exponent, true);
+                        emit_number(&mut out, &spec, &text.sign, &text.prefix, &text.body, true);
+                    }
+                    break;
+                }
                 'h' | 'l' | 'w' | 'L' | 'F' | 'N' | 'j' | 'I' | 'z' | 't' => {
                     match ch {
-                        'h' if opts.char_size_hh && at(i) == Some(u32::from(b'h')) => {
+                        'h' if opts.c99 && at(i) == Some(u32::from(b'h')) => {
                             i += 1;
                             spec.hh = true;
                         }
@@ -550,7 +564,7 @@ fn format_units<C: CodeUnit>(
                         emit_number(&mut out, &spec, &text.sign, &[], &text.body, false);
                         break;
                     }
-                    let text = format_float(v, ch as u8, &spec, opts.two_digit_exponent);
+                    let text = format_float(v, ch as u8, &spec, opts.two_digit_exponent, opts.c99);
                     emit_number(&mut out, &spec, &text.sign, &text.prefix, &text.body, true);
                     break;
                 }
