@@ -190,12 +190,12 @@ int main(void)
     ok(r == 2 && a == 12 && wcscmp(ww, L"ab") == 0, "swscanf");
 
     /* Streams: printf to stdout counts what it wrote. */
-    r = printf("%s %05d\n", "stdout", 42);
-    is_int(r, 13, "printf returns the count");
-    r = fprintf(stdout, "%.2f\n", 0.375);
-    is_int(r, 5, "fprintf returns the count");
-    r = wprintf(L"%ls\n", L"wide out");
-    is_int(r, 9, "wprintf returns the count");
+    r = printf("# %s %05d\n", "stdout", 42);
+    is_int(r, 15, "printf returns the count");
+    r = fprintf(stdout, "# %.2f\n", 0.375);
+    is_int(r, 7, "fprintf returns the count");
+    r = wprintf(L"# %ls\n", L"wide out");
+    is_int(r, 11, "wprintf returns the count");
     is_int(fflush(stdout), 0, "fflush(stdout)");
     return done();
 }

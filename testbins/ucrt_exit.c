@@ -1,0 +1,68 @@
+/*
+ * ucrt_exit.c - the UCRT's exit paths, one per argv[1]: return from main,
+ * exit, _exit, quick_exit, abort (with and without a SIGABRT handler and
+ * _CALL_REPORTFAULT), and the default invalid-parameter handler. Prints
+ * what ran, in order; tests/ucrt.rs compares stdout with
+ * testbins/expected/ucrt_exit_<mode>.out and checks the exit status.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void say(const char *s)
+{
+    printf("%s\n", s);
+    fflush(stdout);
+}
+
+static void first(void) { say("atexit first (runs last)"); }
+static void second(void) { say("atexit second (runs first)"); }
+static void quick1(void) { say("at_quick_exit 1"); }
+static void quick2(void) { say("at_quick_exit 2"); }
+static void on_abort(int sig)
+{
+    printf("SIGABRT handler: %d\n", sig);
+    fflush(stdout);
+    _exit(6);
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "return";
+    atexit(first);
+    atexit(second);
+    at_quick_exit(quick1);
+    at_quick_exit(quick2);
+    say(mode);
+    if (!strcmp(mode, "return"))
+        return 7;
+    if (!strcmp(mode, "exit")) {
+        printf("buffered until exit");
+        exit(9);
+    }
+    if (!strcmp(mode, "_exit")) {
+        _exit(4);
+    }
+    if (!strcmp(mode, "quick_exit"))
+        quick_exit(5);
+    if (!strcmp(mode, "abort"))
+        abort();
+    if (!strcmp(mode, "abort_exit3")) {
+        _set_abort_behavior(0, _CALL_REPORTFAULT);
+        abort();
+    }
+    if (!strcmp(mode, "abort_handler")) {
+        signal(SIGABRT, on_abort);
+        abort();
+    }
+    if (!strcmp(mode, "invalid")) {
+        char buf[2];
+        /* mingw-w64's start code installs a handler that returns: go back
+           to the UCRT's default, which ends the process. */
+        _set_invalid_parameter_handler(NULL);
+        sprintf_s(buf, sizeof buf, "%s", "too long");
+        say("not reached");
+    }
+    return 1;
+}

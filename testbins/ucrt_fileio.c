@@ -1,0 +1,63 @@
+/*
+ * ucrt_fileio.c - streams and low-level I/O of a UCRT program: fopen
+ * modes, fwrite/fread, fputs/fgets, fprintf/fscanf, fseek/ftell, text-mode
+ * CR/LF translation, _fileno/_isatty/_open/_read/_close, errno for a
+ * missing file, stdin/stdout/stderr through __acrt_iob_func. Built against
+ * ucrtbase (tests/ucrt.rs runs it in a scratch directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <stdio.h>
+#include <string.h>
+#include "tap.h"
+
+int main(void)
+{
+    char line[64];
+    plan(22);
+
+    FILE *f = fopen("ucrt_fileio.txt", "w");
+    ok(f != NULL, "fopen for writing");
+    is_int(fputs("first line\n", f), 0, "fputs");
+    is_int(fprintf(f, "%d %s %.2f\n", 42, "word", 2.5), 13, "fprintf returns the count");
+    is_int((int)fwrite("raw\n", 1, 4, f), 4, "fwrite");
+    is_int(fclose(f), 0, "fclose");
+
+    f = fopen("ucrt_fileio.txt", "rb");
+    ok(f != NULL, "fopen for reading, binary");
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    line[n] = 0;
+    is_str(line, "first line\r\n42 word 2.50\r\nraw\r\n", "text mode wrote CR LF");
+    is_int((int)ftell(f), (int)n, "ftell at the end");
+    fclose(f);
+
+    f = fopen("ucrt_fileio.txt", "r");
+    is_str(fgets(line, sizeof line, f), "first line\n", "fgets in text mode drops the CR");
+    int num = 0;
+    char word[16] = "";
+    double d = 0;
+    ok(fscanf(f, "%d %15s %lf", &num, word, &d) == 3 && num == 42 && !strcmp(word, "word") &&
+           d == 2.5,
+       "fscanf");
+    is_int(fseek(f, 0, SEEK_SET), 0, "fseek to the start");
+    is_int(fgetc(f), 'f', "fgetc after fseek");
+    ok(_fileno(f) > 2, "_fileno of a file is past the standard ones");
+    is_int(_isatty(_fileno(f)), 0, "a file is not a tty");
+    fclose(f);
+
+    int fd = _open("ucrt_fileio.txt", _O_RDONLY | _O_BINARY);
+    ok(fd >= 0, "_open");
+    is_int(_read(fd, line, 5), 5, "_read");
+    ok(memcmp(line, "first", 5) == 0, "_read's bytes");
+    is_int(_close(fd), 0, "_close");
+
+    errno = 0;
+    ok(fopen("no-such-file.txt", "r") == NULL && errno == ENOENT, "fopen of a missing file: ENOENT");
+    is_int(remove("ucrt_fileio.txt"), 0, "remove");
+
+    ok(stdout == __acrt_iob_func(1) && _fileno(stdout) == 1 && _fileno(stderr) == 2,
+       "stdout and stderr are descriptors 1 and 2");
+    is_int(fputs("to stderr\n", stderr), 0, "fputs to stderr");
+    return done();
+}
