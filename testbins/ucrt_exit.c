@@ -1,10 +1,11 @@
 /*
  * ucrt_exit.c - the UCRT's exit paths, one per argv[1]: return from main,
  * exit, _exit, quick_exit, abort (with and without a SIGABRT handler and
- * _CALL_REPORTFAULT), and the default invalid-parameter handler. Prints
+ * _CALL_REPORTFAULT), a failed assert, and the default invalid-parameter handler. Prints
  * what ran, in order; tests/ucrt.rs compares stdout with
  * testbins/expected/ucrt_exit_<mode>.out and checks the exit status.
  */
+#include <assert.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,10 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "abort_handler")) {
         signal(SIGABRT, on_abort);
         abort();
+    }
+    if (!strcmp(mode, "assert")) {
+        assert(argc == 100);
+        say("not reached");
     }
     if (!strcmp(mode, "invalid")) {
         char buf[2];

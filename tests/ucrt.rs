@@ -149,12 +149,37 @@ fn ucrt_exit_paths() {
         ("abort_exit3", 3),
         ("abort_handler", 6),
         ("invalid", FAST_FAIL),
+        ("assert", FAST_FAIL),
     ];
     for &(mode, status) in cases {
         let out = run(&exe, &[mode], &RunOptions::default());
         out.expect_status(status);
         out.expect_stdout_file(&format!("ucrt_exit_{mode}.out"));
+        if mode == "assert" {
+            // The console form of the message, then abort().
+            let err = String::from_utf8_lossy(&out.stderr);
+            if !(err.starts_with("Assertion failed: argc == 100, file ")
+                && err.contains("ucrt_exit.c, line ")
+                && err.ends_with("\r\n"))
+            {
+                out.fail("stderr is not the assertion message");
+            }
+        }
     }
+}
+
+#[test]
+fn ucrt_secure() {
+    let exe = build_ucrt("ucrt_secure");
+    let dir = WorkDir::new("ucrt_secure");
+    let options = RunOptions {
+        cwd: Some(dir.path().to_path_buf()),
+        env: vec![("UCRT_TEST_VAR", "seven")],
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &[], &options);
+    out.expect_tap();
+    dir.expect_empty(&out);
 }
 
 /// setuptools' cli-64.exe launcher (an MSVC program on the UCRT) with no

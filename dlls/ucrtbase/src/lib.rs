@@ -11,12 +11,14 @@
 
 pub mod invalid;
 pub mod misc;
+pub mod secure;
 pub mod startup;
 pub mod stdio;
 
 use invalid::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use misc::*;
+use secure::*;
 use startup::*;
 use stdio::*;
 
@@ -87,6 +89,21 @@ static EXPORTS: &[Export] = &[
     export!(_configthreadlocale(Int)),
     export!(_splitpath(Str, Ptr, Ptr, Ptr, Ptr)),
     export!(_makepath(Ptr, Str, Str, Str, Str)),
+    // Bounds-checked functions.
+    export!(strcpy_s(Ptr, Int, Str)),
+    export!(strcat_s(Ptr, Int, Str)),
+    export!(strncpy_s(Ptr, Int, Str, Int)),
+    export!(wcscpy_s(Ptr, Int, WStr)),
+    export!(wcscat_s(Ptr, Int, WStr)),
+    export!(wcsncpy_s(Ptr, Int, WStr, Int)),
+    export!(memcpy_s(Ptr, Int, Ptr, Int)),
+    export!(memmove_s(Ptr, Int, Ptr, Int)),
+    export!(fopen_s(Ptr, Str, Str)),
+    export!(_wfopen_s(Ptr, WStr, WStr)),
+    export!(_dupenv_s(Ptr, Ptr, Str)),
+    export!(strerror_s(Ptr, Int, Int)),
+    export!(_assert(Str, Str, Int)),
+    export!(_wassert(WStr, WStr, Int)),
     // The functions msvcrt implements with the same contract.
     forward!("_CxxThrowException" => "MSVCRT._CxxThrowException"),
     forward!("__C_specific_handler" => "MSVCRT.__C_specific_handler"),

@@ -1,0 +1,90 @@
+/*
+ * ucrt_secure.c - the bounds-checked functions of the UCRT: strcpy_s,
+ * strcat_s, strncpy_s (with _TRUNCATE), the wide forms, memcpy_s,
+ * memmove_s, fopen_s, _dupenv_s, strerror_s; each failure reports to the
+ * invalid-parameter handler and returns the errno value, as documented.
+ * Built against ucrtbase (tests/ucrt.rs runs it with UCRT_TEST_VAR=seven).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include "tap.h"
+
+static int calls;
+static void handler(const wchar_t *e, const wchar_t *f, const wchar_t *file, unsigned l, uintptr_t r)
+{
+    (void)e; (void)f; (void)file; (void)l; (void)r;
+    ++calls;
+}
+
+int main(void)
+{
+    char buf[8];
+    wchar_t w[8];
+    plan(25);
+    _set_invalid_parameter_handler(handler);
+
+    ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
+    calls = 0;
+    ok(strcpy_s(buf, sizeof buf, "12345678") == ERANGE && buf[0] == 0 && calls == 1,
+       "strcpy_s too long: ERANGE, empty, handler");
+    ok(strcpy_s(NULL, 4, "x") == EINVAL && calls == 2, "strcpy_s to NULL: EINVAL");
+    ok(strcpy_s(buf, sizeof buf, NULL) == EINVAL && buf[0] == 0 && calls == 3,
+       "strcpy_s from NULL: EINVAL, empty");
+    strcpy_s(buf, sizeof buf, "abc");
+    ok(strcat_s(buf, sizeof buf, "defg") == 0 && !strcmp(buf, "abcdefg"), "strcat_s that fits");
+    calls = 0;
+    ok(strcat_s(buf, sizeof buf, "h") == ERANGE && buf[0] == 0 && calls == 1, "strcat_s too long");
+    memset(buf, 'x', sizeof buf);
+    ok(strcat_s(buf, sizeof buf, "h") == EINVAL && buf[0] == 0 && calls == 2,
+       "strcat_s to an unterminated buffer: EINVAL");
+    ok(strncpy_s(buf, sizeof buf, "abcdef", 3) == 0 && !strcmp(buf, "abc"), "strncpy_s count");
+    ok(strncpy_s(buf, sizeof buf, "abcdefghij", _TRUNCATE) == STRUNCATE && !strcmp(buf, "abcdefg"),
+       "strncpy_s _TRUNCATE: STRUNCATE");
+    calls = 0;
+    ok(strncpy_s(buf, sizeof buf, "abcdefghij", 9) == ERANGE && buf[0] == 0 && calls == 1,
+       "strncpy_s count past the buffer: ERANGE");
+    ok(strncpy_s(buf, sizeof buf, "abcdefghij", 0) == 0 && buf[0] == 0, "strncpy_s count 0");
+    ok(wcscpy_s(w, 8, L"wide") == 0 && !wcscmp(w, L"wide"), "wcscpy_s");
+    ok(wcscat_s(w, 8, L"abc") == 0 && !wcscmp(w, L"wideabc"), "wcscat_s");
+    calls = 0;
+    ok(wcscat_s(w, 8, L"d") == ERANGE && w[0] == 0 && calls == 1, "wcscat_s too long");
+    ok(wcsncpy_s(w, 8, L"abcdefghij", _TRUNCATE) == STRUNCATE && !wcscmp(w, L"abcdefg"),
+       "wcsncpy_s _TRUNCATE");
+
+    char dst[4] = "zzz";
+    ok(memcpy_s(dst, sizeof dst, "ab", 2) == 0 && dst[0] == 'a' && dst[1] == 'b' && dst[2] == 'z',
+       "memcpy_s");
+    calls = 0;
+    ok(memcpy_s(dst, sizeof dst, "abcdef", 6) == ERANGE && !memcmp(dst, "\0\0\0\0", 4) && calls == 1,
+       "memcpy_s too long: ERANGE, destination zeroed");
+    char mv[8] = "abcdef";
+    ok(memmove_s(mv + 1, 7, mv, 5) == 0 && !strcmp(mv, "aabcde"), "memmove_s overlapping");
+
+    FILE *f = NULL;
+    ok(fopen_s(&f, "no-such-file.txt", "r") == ENOENT && f == NULL, "fopen_s of a missing file: ENOENT");
+    ok(fopen_s(&f, "ucrt_secure.tmp", "w") == 0 && f != NULL, "fopen_s for writing");
+    fclose(f);
+    remove("ucrt_secure.tmp");
+    calls = 0;
+    ok(fopen_s(NULL, "x", "r") == EINVAL && calls == 1, "fopen_s with no FILE* slot: EINVAL");
+
+    char *value = NULL;
+    size_t len = 0;
+    ok(_dupenv_s(&value, &len, "UCRT_TEST_VAR") == 0 && value && !strcmp(value, "seven") && len == 6,
+       "_dupenv_s copies the value");
+    free(value);
+    value = (char *)1;
+    ok(_dupenv_s(&value, &len, "UCRT_NO_SUCH_VAR") == 0 && value == NULL && len == 0,
+       "_dupenv_s of an unset variable: NULL, 0");
+
+    char msg[8];
+    ok(strerror_s(msg, sizeof msg, ENOENT) == 0 && !strcmp(msg, "No such"), "strerror_s truncates");
+    char big[64];
+    ok(strerror_s(big, sizeof big, ENOENT) == 0 && !strcmp(big, "No such file or directory"),
+       "strerror_s");
+    return done();
+}
