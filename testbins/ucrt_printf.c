@@ -59,11 +59,29 @@ static int common_narrow(unsigned long long options, char *buf, size_t n, const 
     return r;
 }
 
+static int scan_opts(unsigned long long options, const char *in, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    int r = __stdio_common_vsscanf(options, in, (size_t)-1, format, NULL, ap);
+    va_end(ap);
+    return r;
+}
+
+static int wscan_opts(unsigned long long options, const wchar_t *in, const wchar_t *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    int r = __stdio_common_vswscanf(options, in, (size_t)-1, format, NULL, ap);
+    va_end(ap);
+    return r;
+}
+
 int main(void)
 {
     char buf[16];
     int r;
-    plan(49);
+    plan(52);
     _set_invalid_parameter_handler(handler);
 
     /* C99 sizes. */
@@ -188,6 +206,18 @@ int main(void)
     wchar_t ww[8];
     r = swscanf(L"12 ab", L"%d %7ls", &a, ww);
     ok(r == 2 && a == 12 && wcscmp(ww, L"ab") == 0, "swscanf");
+
+    /* The secure form: buffer sizes follow %s and %c pointers; a field
+       that does not fit leaves an empty string and ends the scan. */
+    char s4[4] = "zzz", s8[8] = "zzzzzzz", c2[2];
+    r = scan_opts(_CRT_INTERNAL_SCANF_SECURECRT, "abc defghijk", "%s %s", s4, (unsigned)sizeof s4,
+                  s8, (unsigned)sizeof s8);
+    ok(r == 1 && !strcmp(s4, "abc") && s8[0] == 0, "secure %%s: a field too long is refused (r=%d)", r);
+    r = scan_opts(_CRT_INTERNAL_SCANF_SECURECRT, "xyz", "%2c", c2, (unsigned)sizeof c2);
+    ok(r == 1 && c2[0] == 'x' && c2[1] == 'y', "secure %%2c fills the buffer exactly");
+    char nar[4] = "";
+    r = wscan_opts(0, L"ab cd", L"%s %ls", nar, ww);
+    ok(r == 2 && !strcmp(nar, "ab") && !wcscmp(ww, L"cd"), "ISO wide scanf: %%s stores narrow");
 
     /* Streams: printf to stdout counts what it wrote. */
     r = printf("# %s %05d\n", "stdout", 42);

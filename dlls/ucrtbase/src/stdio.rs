@@ -6,7 +6,7 @@
 //! The UCRT's FILE is opaque, so msvcrt's FILEs serve.
 
 use crate::invalid;
-use msvcrt::errno::{self, EINVAL, ERANGE};
+use msvcrt::errno::{EINVAL, ERANGE};
 use msvcrt::printf::{self, Options, RawMem, SlotArgs, Status};
 use msvcrt::scanf::{self, ScanInput};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -373,16 +373,11 @@ pub extern "win64" fn __stdio_common_vfwprintf_s(
     __stdio_common_vfwprintf(options, file, fmt, locale, va)
 }
 
-/// The scanf engine has no secure-CRT mode (buffer sizes after %s, %c and
-/// %[ pointers) and no ISO wide specifiers: such calls fail loudly instead
-/// of writing past a buffer.
-fn scan_supported(options: u64, wide: bool, name: &str) -> bool {
-    if options & SCANF_SECURECRT != 0 || (wide && options & SCANF_LEGACY_WIDE_SPECIFIERS == 0) {
-        log::warn!("unimplemented UCRTBASE.{name} with options {options:#x}");
-        errno::set(EINVAL);
-        return false;
+fn scan_options(options: u64) -> scanf::ScanOptions {
+    scanf::ScanOptions {
+        secure: options & SCANF_SECURECRT != 0,
+        iso_wide_specifiers: options & SCANF_LEGACY_WIDE_SPECIFIERS == 0,
     }
-    true
 }
 
 /// Implements __stdio_common_vsscanf(options, buffer, count, format, locale, va).
@@ -398,15 +393,18 @@ pub extern "win64" fn __stdio_common_vsscanf(
         invalid::fail(EINVAL);
         return -1;
     }
-    if !scan_supported(options, false, "__stdio_common_vsscanf") {
-        return -1;
-    }
     let s = units::<u8>(buf);
     let s = &s[..s.len().min(usize::try_from(count).unwrap_or(usize::MAX))];
     let mut input = scanf::SliceInput::new(s);
     // SAFETY: va is the caller's va_list.
     let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_narrow(units(fmt), &mut input, &mut args, &mut scanf::RawOut)
+    scanf::scan_narrow_ex(
+        units(fmt),
+        &mut input,
+        &mut args,
+        &mut scanf::RawOut,
+        &scan_options(options),
+    )
 }
 
 /// Implements __stdio_common_vswscanf(options, buffer, count, format, locale, va).
@@ -422,15 +420,18 @@ pub extern "win64" fn __stdio_common_vswscanf(
         invalid::fail(EINVAL);
         return -1;
     }
-    if !scan_supported(options, true, "__stdio_common_vswscanf") {
-        return -1;
-    }
     let s = units::<u16>(buf);
     let s = &s[..s.len().min(usize::try_from(count).unwrap_or(usize::MAX))];
     let mut input = scanf::SliceInput::new(s);
     // SAFETY: va is the caller's va_list.
     let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_wide(units(fmt), &mut input, &mut args, &mut scanf::RawOut)
+    scanf::scan_wide_ex(
+        units(fmt),
+        &mut input,
+        &mut args,
+        &mut scanf::RawOut,
+        &scan_options(options),
+    )
 }
 
 /// A stream as scanf input: fgetc, and ungetc for the one unit of lookahead.
@@ -459,11 +460,14 @@ pub extern "win64" fn __stdio_common_vfscanf(
         invalid::fail(EINVAL);
         return -1;
     }
-    if !scan_supported(options, false, "__stdio_common_vfscanf") {
-        return -1;
-    }
     let mut input = StreamInput(file);
     // SAFETY: va is the caller's va_list.
     let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_narrow(units(fmt), &mut input, &mut args, &mut scanf::RawOut)
+    scanf::scan_narrow_ex(
+        units(fmt),
+        &mut input,
+        &mut args,
+        &mut scanf::RawOut,
+        &scan_options(options),
+    )
 }
