@@ -10,12 +10,13 @@
 #include <io.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 #include "tap.h"
 
 int main(void)
 {
     char line[64];
-    plan(22);
+    plan(25);
 
     FILE *f = fopen("ucrt_fileio.txt", "w");
     ok(f != NULL, "fopen for writing");
@@ -51,6 +52,16 @@ int main(void)
     is_int(_read(fd, line, 5), 5, "_read");
     ok(memcmp(line, "first", 5) == 0, "_read's bytes");
     is_int(_close(fd), 0, "_close");
+
+    /* Wide characters through a text stream (ANSI code page bytes). */
+    f = fopen("ucrt_fileio.txt", "w");
+    ok(fputws(L"wide line\n", f) == 0 && fputwc(L'x', f) == L'x', "fputws and fputwc");
+    fclose(f);
+    f = fopen("ucrt_fileio.txt", "r");
+    wchar_t wl[32];
+    ok(fgetws(wl, 32, f) && !wcscmp(wl, L"wide line\n"), "fgetws reads through the newline");
+    ok(fgetwc(f) == L'x' && fgetwc(f) == WEOF, "fgetwc, then WEOF");
+    fclose(f);
 
     errno = 0;
     ok(fopen("no-such-file.txt", "r") == NULL && errno == ENOENT, "fopen of a missing file: ENOENT");

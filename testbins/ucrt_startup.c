@@ -7,6 +7,7 @@
  * (tests/ucrt.rs runs it with arguments "one" "two words" and
  * UCRT_TEST_VAR=forty-two in the environment).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -56,7 +57,7 @@ static void on_fpe(int sig, int code) { last_signal = sig; last_fpe = code; }
 
 int main(int argc, char **argv, char **envp)
 {
-    plan(37);
+    plan(40);
     _set_invalid_parameter_handler(handler);
 
     /* Arguments and environment. */
@@ -137,6 +138,19 @@ int main(int argc, char **argv, char **envp)
        "_splitpath (the documented example)");
     _makepath(path, "c", "\\sample\\crt", "makepath", "c");
     is_str(path, "c:\\sample\\crt\\makepath.c", "_makepath (the documented example)");
+
+    /* The program's path. */
+    char *pgm = NULL;
+    ok(_get_pgmptr(&pgm) == 0 && pgm && strlen(pgm) > 16 &&
+           !_stricmp(pgm + strlen(pgm) - 16, "ucrt_startup.exe") && pgm[1] == ':',
+       "_get_pgmptr is the program's full path");
+
+    /* The class table <ctype.h>'s macros index. */
+    const unsigned short *t = __pctype_func();
+    ok(t['A'] == (_UPPER | _HEX | 0x100) && t['z'] == (_LOWER | 0x100) && t['\t'] == 0x68 &&
+           t[' '] == (_SPACE | _BLANK) && t['7'] == (_DIGIT | _HEX) && t[0xE9] == 0 && t[-1] == 0,
+       "__pctype_func: the \"C\" locale's classes");
+    ok(_isctype('5', _DIGIT) && !_isctype('x', _DIGIT) && _isctype('x', _ALPHA), "_isctype");
 
     /* errno accessors. */
     int e = 0;

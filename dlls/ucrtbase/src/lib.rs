@@ -9,18 +9,22 @@
 //! fails as Windows fails.
 #![allow(non_snake_case)]
 
+pub mod ctype;
 pub mod invalid;
 pub mod misc;
 pub mod secure;
 pub mod startup;
 pub mod stdio;
+pub mod wstdio;
 
+use ctype::*;
 use invalid::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use misc::*;
 use secure::*;
 use startup::*;
 use stdio::*;
+use wstdio::*;
 
 static EXPORTS: &[Export] = &[
     // Start-up and exit.
@@ -85,7 +89,20 @@ static EXPORTS: &[Export] = &[
     export!(__stdio_common_vsscanf(Int, Str, Int, Str, Ptr, Ptr)),
     export!(__stdio_common_vswscanf(Int, WStr, Int, WStr, Ptr, Ptr)),
     export!(__stdio_common_vfscanf(Int, Ptr, Str, Ptr, Ptr)),
-    // Locale and paths.
+    export!(fputwc(Int, Ptr)),
+    export!(putwchar(Int)),
+    export!(fputws(WStr, Ptr)),
+    export!(_putws(WStr)),
+    export!(fgetwc(Ptr)),
+    export!(getwchar()),
+    export!(fgetws(Ptr, Int, Ptr)),
+    // Character classes, locale and paths.
+    export!(__pctype_func()),
+    export!(_isctype(Int, Int)),
+    export!(_get_pgmptr(Ptr)),
+    export!(_get_wpgmptr(Ptr)),
+    export!(__p__pgmptr()),
+    export!(__p__wpgmptr()),
     export!(_configthreadlocale(Int)),
     export!(_splitpath(Str, Ptr, Ptr, Ptr, Ptr)),
     export!(_makepath(Ptr, Str, Str, Str, Str)),
@@ -104,6 +121,11 @@ static EXPORTS: &[Export] = &[
     export!(strerror_s(Ptr, Int, Int)),
     export!(_assert(Str, Str, Int)),
     export!(_wassert(WStr, WStr, Int)),
+    // C99 names of msvcrt's 64-bit functions.
+    forward!("strtoll" => "MSVCRT._strtoi64"),
+    forward!("strtoull" => "MSVCRT._strtoui64"),
+    forward!("atoll" => "MSVCRT._atoi64"),
+    forward!("llabs" => "MSVCRT._abs64"),
     // The functions msvcrt implements with the same contract.
     forward!("_CxxThrowException" => "MSVCRT._CxxThrowException"),
     forward!("__C_specific_handler" => "MSVCRT.__C_specific_handler"),

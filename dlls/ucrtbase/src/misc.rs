@@ -59,6 +59,59 @@ pub extern "win64" fn _configthreadlocale(kind: i32) -> i32 {
     old
 }
 
+/// `_pgmptr` and `_wpgmptr`: the program's full path, from
+/// GetModuleFileName, in guest memory (filled on first use).
+fn program_paths() -> &'static [u64; 2] {
+    static PATHS: std::sync::OnceLock<[u64; 2]> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| {
+        let mut w = vec![0u16; 32768];
+        let n = kernel32::process::GetModuleFileNameW(0, w.as_mut_ptr(), w.len() as u32) as usize;
+        w.truncate(n);
+        let mut a = kernel32::nls::wide_to_ansi(&w);
+        a.push(0);
+        w.push(0);
+        let slots = [
+            kernel32::memory::leak_guest(&a),
+            kernel32::memory::leak_guest_units(&w),
+        ];
+        // The data slots the __p__ functions point at.
+        [
+            kernel32::memory::leak_guest(&slots[0].to_le_bytes()),
+            kernel32::memory::leak_guest(&slots[1].to_le_bytes()),
+        ]
+    })
+}
+
+/// Implements __p__pgmptr(): the address of `_pgmptr`.
+pub extern "win64" fn __p__pgmptr() -> u64 {
+    program_paths()[0]
+}
+
+/// Implements __p__wpgmptr(): the address of `_wpgmptr`.
+pub extern "win64" fn __p__wpgmptr() -> u64 {
+    program_paths()[1]
+}
+
+fn get_path(out: *mut u64, slot: u64) -> i32 {
+    if out.is_null() {
+        invalid::fail(EINVAL);
+        return EINVAL;
+    }
+    // SAFETY: a slot from program_paths and the caller's pointer slot.
+    unsafe { *out = *(slot as *const u64) };
+    0
+}
+
+/// Implements _get_pgmptr(pValue).
+pub extern "win64" fn _get_pgmptr(out: *mut u64) -> i32 {
+    get_path(out, program_paths()[0])
+}
+
+/// Implements _get_wpgmptr(pValue).
+pub extern "win64" fn _get_wpgmptr(out: *mut u64) -> i32 {
+    get_path(out, program_paths()[1])
+}
+
 // Component sizes from stdlib.h, terminators included.
 const MAX_DRIVE: usize = 3;
 const MAX_DIR: usize = 256;
