@@ -208,3 +208,24 @@ fn ucrt_setuptools_launcher_without_script() {
         out.fail("stderr is not \"Cannot open ...\\bar-script.py\"");
     }
 }
+
+#[test]
+fn ucrt_wildcard() {
+    let exe = build_ucrt("ucrt_wildcard");
+    let dir = WorkDir::new("ucrt_wildcard");
+    for name in ["wa.txt", "WB.txt", "c.dat", "sub/x.c"] {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create sub");
+        std::fs::write(path, b"x").expect("create a file to match");
+    }
+    let options = RunOptions {
+        cwd: Some(dir.path().to_path_buf()),
+        ..RunOptions::default()
+    };
+    run(
+        &exe,
+        &["w*.txt", "none*.zzz", "sub\\?.c", "plain"],
+        &options,
+    )
+    .expect_tap();
+}

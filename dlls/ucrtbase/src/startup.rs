@@ -18,16 +18,7 @@ const ARGV_EXPANDED: i32 = 2;
 
 fn check_argv_mode(mode: i32) -> Result<(), i32> {
     match mode {
-        ARGV_NO_ARGUMENTS | ARGV_UNEXPANDED => Ok(()),
-        ARGV_EXPANDED => {
-            // Wildcard expansion (setargv.obj) is not implemented: say so
-            // rather than hand the program unexpanded patterns.
-            log::warn!(
-                "unimplemented UCRTBASE._configure_narrow_argv(_crt_argv_expanded_arguments)"
-            );
-            errno::set(EINVAL);
-            Err(EINVAL)
-        }
+        ARGV_NO_ARGUMENTS | ARGV_UNEXPANDED | ARGV_EXPANDED => Ok(()),
         _ => {
             invalid::fail(EINVAL);
             Err(EINVAL)
@@ -36,9 +27,16 @@ fn check_argv_mode(mode: i32) -> Result<(), i32> {
 }
 
 /// Implements _configure_narrow_argv(mode): __argc/__argv are built at
-/// process attach from the command line; this validates the mode.
+/// process attach from the command line; with
+/// _crt_argv_expanded_arguments (setargv.obj) wildcards are expanded.
 pub extern "win64" fn _configure_narrow_argv(mode: i32) -> i32 {
-    check_argv_mode(mode).err().unwrap_or(0)
+    if let Err(e) = check_argv_mode(mode) {
+        return e;
+    }
+    if mode == ARGV_EXPANDED {
+        return expand_argv(false);
+    }
+    0
 }
 
 /// Implements _configure_wide_argv(mode): builds __wargv.
@@ -49,7 +47,148 @@ pub extern "win64" fn _configure_wide_argv(mode: i32) -> i32 {
     if mode != ARGV_NO_ARGUMENTS && crt::__p___wargv() == 0 {
         return errno::ENOMEM;
     }
+    if mode == ARGV_EXPANDED {
+        return expand_argv(true);
+    }
     0
+}
+
+static EXPANDED: Mutex<[bool; 2]> = Mutex::new([false; 2]);
+
+/// Replaces `__argv` (or `__wargv`) and `__argc` with the arguments after
+/// wildcard expansion: an argument (not the program name) with `*` or `?`
+/// becomes the names it matches, with its directory part, in
+/// case-insensitive order; one that matches nothing stays as it is.
+fn expand_argv(wide: bool) -> i32 {
+    let mut done = EXPANDED.lock().unwrap_or_else(|e| e.into_inner());
+    if done[usize::from(wide)] {
+        return 0;
+    }
+    let slot = if wide {
+        crt::__p___wargv()
+    } else {
+        crt::__p___argv()
+    };
+    // SAFETY: msvcrt's argc and argv slots; argv is a NULL-terminated array
+    // of argc strings.
+    let args: Vec<Vec<u16>> = unsafe {
+        let argc = *(crt::__p___argc() as *const i32);
+        let argv = *(slot as *const u64) as *const u64;
+        (0..argc as usize)
+            .map(|i| {
+                let p = *argv.add(i);
+                if wide {
+                    units::<u16>(p).to_vec()
+                } else {
+                    kernel32::nls::ansi_to_wide(units::<u8>(p))
+                }
+            })
+            .collect()
+    };
+    let wildcard = |c: &u16| *c == u16::from(b'*') || *c == u16::from(b'?');
+    let mut out: Vec<Vec<u16>> = Vec::new();
+    for (i, arg) in args.into_iter().enumerate() {
+        let matches = if i > 0 && arg.iter().any(wildcard) {
+            find_matches(&arg)
+        } else {
+            Vec::new()
+        };
+        if matches.is_empty() {
+            out.push(arg);
+        } else {
+            out.extend(matches);
+        }
+    }
+    let table = if wide {
+        string_table(&out)
+    } else {
+        let narrow: Vec<Vec<u8>> = out.iter().map(|a| kernel32::nls::wide_to_ansi(a)).collect();
+        string_table(&narrow)
+    };
+    if table == 0 {
+        return errno::ENOMEM;
+    }
+    // SAFETY: msvcrt's argc and argv slots.
+    unsafe {
+        *(crt::__p___argc() as *mut i32) = out.len() as i32;
+        *(slot as *mut u64) = table;
+    }
+    done[usize::from(wide)] = true;
+    0
+}
+
+fn units<T: Copy + Default + PartialEq>(p: u64) -> &'static [T] {
+    let mut n = 0;
+    // SAFETY: a NUL-terminated string of the runtime's argv.
+    unsafe {
+        while *(p as *const T).add(n) != T::default() {
+            n += 1;
+        }
+        std::slice::from_raw_parts(p as *const T, n)
+    }
+}
+
+/// A NULL-terminated array of NUL-terminated strings on the C heap.
+fn string_table<T: Copy + Default>(items: &[Vec<T>]) -> u64 {
+    let unit = core::mem::size_of::<T>() as u64;
+    let table = msvcrt::heap::malloc((items.len() as u64 + 1) * 8);
+    if table == 0 {
+        return 0;
+    }
+    for (i, s) in items.iter().enumerate() {
+        let p = msvcrt::heap::malloc((s.len() as u64 + 1) * unit);
+        if p == 0 {
+            return 0;
+        }
+        // SAFETY: fresh blocks of the right sizes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(s.as_ptr(), p as *mut T, s.len());
+            *(p as *mut T).add(s.len()) = T::default();
+            *(table as *mut u64).add(i) = p;
+        }
+    }
+    // SAFETY: the table has items.len() + 1 slots.
+    unsafe { *(table as *mut u64).add(items.len()) = 0 };
+    table
+}
+
+/// The names a wildcard argument matches, each with the argument's
+/// directory part; "." and ".." are left out.
+fn find_matches(pattern: &[u16]) -> Vec<Vec<u16>> {
+    let separator = |c: &u16| matches!(char::from_u32(u32::from(*c)), Some('\\' | '/' | ':'));
+    let dir_len = pattern.iter().rposition(separator).map_or(0, |i| i + 1);
+    let mut name: Vec<u16> = pattern.to_vec();
+    name.push(0);
+    // WIN32_FIND_DATAW: cFileName (260 units) at offset 44; 592 bytes.
+    let mut data = vec![0u8; 592];
+    let h = kernel32::find::FindFirstFileW(name.as_ptr(), data.as_mut_ptr() as u64);
+    if h == u64::MAX {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    loop {
+        let file: Vec<u16> = data[44..44 + 520]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&c| c != 0)
+            .collect();
+        let dots = file == [u16::from(b'.')] || file == [u16::from(b'.'), u16::from(b'.')];
+        if !dots {
+            let mut full = pattern[..dir_len].to_vec();
+            full.extend(file);
+            found.push(full);
+        }
+        if kernel32::find::FindNextFileW(h, data.as_mut_ptr() as u64) == 0 {
+            break;
+        }
+    }
+    kernel32::find::FindClose(h);
+    found.sort_by_key(|n| {
+        n.iter()
+            .map(|&c| if (97..=122).contains(&c) { c - 32 } else { c })
+            .collect::<Vec<u16>>()
+    });
+    found
 }
 
 /// Implements _initialize_narrow_environment(): 0 when `_environ` exists
