@@ -24,7 +24,10 @@ type Handler = extern "win64" fn(u64, u64, u64, u32, u64);
 /// Ends the process the way a fast fail does: no handlers, no exit code
 /// of the program's choosing.
 pub fn fast_fail() -> ! {
-    kernel32::process::TerminateProcess(u64::MAX, STATUS_STACK_BUFFER_OVERRUN);
+    kernel32::process::TerminateProcess(
+        kernel32::process::GetCurrentProcess(),
+        STATUS_STACK_BUFFER_OVERRUN,
+    );
     kernel32::process::ExitProcess(STATUS_STACK_BUFFER_OVERRUN)
 }
 

@@ -499,11 +499,9 @@ pub extern "win64" fn abort() -> ! {
     crt::_exit(3)
 }
 
-static APP_TYPE: AtomicI32 = AtomicI32::new(0);
-
-/// Implements _set_app_type(type): _crt_console_app (1) or _crt_gui_app (2).
+/// Implements _set_app_type(type): _crt_console_app (1) or _crt_gui_app
+/// (2), kept where msvcrt's __set_app_type keeps it.
 pub extern "win64" fn _set_app_type(kind: i32) {
-    APP_TYPE.store(kind, Ordering::Relaxed);
     crt::__set_app_type(kind);
 }
 

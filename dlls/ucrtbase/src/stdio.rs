@@ -154,6 +154,10 @@ fn common_vsprintf<T: Unit>(options: u64, buf: u64, count: u64, fmt: u64, va: u6
         put(buf, &text, len, true);
         return len as i32;
     }
+    if count == 0 {
+        // No room even for the terminator.
+        return -1;
+    }
     // Too long without either option: truncated and terminated, and the
     // -2 the _s functions recognise as "buffer too small".
     put(buf, &text, count - 1, true);
