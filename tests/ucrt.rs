@@ -49,6 +49,11 @@ fn ucrt_specs() -> PathBuf {
 
 /// Builds `testbins/<stem>.c` against the UCRT into `<stem>.exe`.
 fn build_ucrt(stem: &str) -> PathBuf {
+    build_ucrt_with(stem, &[])
+}
+
+/// As [`build_ucrt`], with more compiler arguments.
+fn build_ucrt_with(stem: &str, extra: &[&str]) -> PathBuf {
     let src = source_dir();
     let exe = build_dir().join(format!("{stem}.exe"));
     let mut specs = OsString::from("-specs=");
@@ -62,7 +67,11 @@ fn build_ucrt(stem: &str) -> PathBuf {
         ],
         &exe,
         None,
-        &["-D_UCRT".into(), specs],
+        &[
+            &["-D_UCRT".into(), specs][..],
+            &extra.iter().map(OsString::from).collect::<Vec<_>>(),
+        ]
+        .concat(),
     );
     check_imports(&exe);
     exe
@@ -100,6 +109,20 @@ fn ucrt_startup() {
         ..RunOptions::default()
     };
     run(&exe, &["one", "two words"], &options).expect_tap();
+}
+
+/// MSVC's console start-up sequence, called from a bare entry point (no
+/// mingw-w64 start code): what a program built by Visual C++ does.
+#[test]
+fn ucrt_msvc_start() {
+    let exe = build_ucrt_with("ucrt_msvc_start", &["-nostartfiles", "-Wl,-e,start"]);
+    let options = RunOptions {
+        env: vec![("UCRT_TEST_VAR", "start")],
+        ..RunOptions::default()
+    };
+    let out = run(&exe, &["one", "two x"], &options);
+    out.expect_status(3);
+    out.expect_stdout_file("ucrt_msvc_start.out");
 }
 
 #[test]
