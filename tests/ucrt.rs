@@ -252,3 +252,9 @@ fn ucrt_wildcard() {
     )
     .expect_tap();
 }
+
+#[test]
+fn ucrt_math() {
+    let exe = build_ucrt("ucrt_math");
+    run(&exe, &[], &RunOptions::default()).expect_tap();
+}

@@ -8,6 +8,7 @@ pub mod errno;
 pub mod format;
 pub mod heap;
 pub mod lowio;
+pub mod math;
 pub mod misc;
 pub mod printf;
 pub mod scanf;
@@ -27,6 +28,7 @@ use format::*;
 use heap::*;
 use loader::{data_export, export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin};
 use lowio::*;
+use math::*;
 use misc::*;
 use seh::*;
 use startup::*;
@@ -334,6 +336,52 @@ static EXPORTS: &[Export] = &[
     export!(labs(Int)),
     export!(_abs64(Int)),
     export!(strerror(Int)),
+    // Math (floating-point arguments travel in XMM registers).
+    export!(acos(Int)),
+    export!(asin(Int)),
+    export!(atan(Int)),
+    export!(ceil(Int)),
+    export!(cos(Int)),
+    export!(cosh(Int)),
+    export!(exp(Int)),
+    export!(fabs(Int)),
+    export!(floor(Int)),
+    export!(log(Int)),
+    export!(log10(Int)),
+    export!(sin(Int)),
+    export!(sinh(Int)),
+    export!(sqrt(Int)),
+    export!(tan(Int)),
+    export!(tanh(Int)),
+    export!(_chgsign(Int)),
+    export!(_isnan(Int)),
+    export!(_finite(Int)),
+    export!(acosf(Int)),
+    export!(asinf(Int)),
+    export!(atanf(Int)),
+    export!(ceilf(Int)),
+    export!(cosf(Int)),
+    export!(coshf(Int)),
+    export!(expf(Int)),
+    export!(floorf(Int)),
+    export!(logf(Int)),
+    export!(log10f(Int)),
+    export!(sinf(Int)),
+    export!(sinhf(Int)),
+    export!(sqrtf(Int)),
+    export!(tanf(Int)),
+    export!(tanhf(Int)),
+    export!(atan2(Int, Int)),
+    export!(fmod(Int, Int)),
+    export!(pow(Int, Int)),
+    export!(_hypot(Int, Int)),
+    export!(_copysign(Int, Int)),
+    export!(atan2f(Int, Int)),
+    export!(fmodf(Int, Int)),
+    export!(powf(Int, Int)),
+    export!(modf(Int, Ptr)),
+    export!(frexp(Int, Ptr)),
+    export!(ldexp(Int, Int)),
     // Environment, locale, time, misc.
     export!(getenv(Str)),
     export!(_putenv(Str)),
