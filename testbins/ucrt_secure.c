@@ -6,6 +6,7 @@
  * Built against ucrtbase (tests/ucrt.rs runs it with UCRT_TEST_VAR=seven).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ int main(void)
 {
     char buf[8];
     wchar_t w[8];
-    plan(25);
+    plan(28);
     _set_invalid_parameter_handler(handler);
 
     ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
@@ -86,5 +87,17 @@ int main(void)
     char big[64];
     ok(strerror_s(big, sizeof big, ENOENT) == 0 && !strcmp(big, "No such file or directory"),
        "strerror_s");
+    /* _aligned_malloc and family. */
+    char *a = _aligned_malloc(100, 64);
+    ok(a && ((uintptr_t)a & 63) == 0, "_aligned_malloc(100, 64) is 64-byte aligned");
+    memset(a, 'q', 100);
+    a = _aligned_realloc(a, 5000, 64);
+    ok(a && ((uintptr_t)a & 63) == 0 && a[0] == 'q' && a[99] == 'q', "_aligned_realloc keeps the contents");
+    _aligned_free(a);
+    _aligned_free(NULL);
+    calls = 0;
+    errno = 0;
+    ok(_aligned_malloc(10, 24) == NULL && errno == EINVAL && calls == 1,
+       "_aligned_malloc with an alignment that is not a power of two");
     return done();
 }

@@ -3,6 +3,7 @@
 //! Win32 handles, the printf/scanf engines, strings, the heap.
 #![allow(non_snake_case)]
 
+pub mod aligned;
 pub mod cxx;
 pub mod errno;
 pub mod format;
@@ -18,6 +19,7 @@ pub mod stdio;
 pub mod string;
 pub mod thread;
 
+use aligned::*;
 use cxx::frame::*;
 use cxx::rtti::*;
 use cxx::std_exception::*;
@@ -198,6 +200,9 @@ static EXPORTS: &[Export] = &[
     export!(_strdup(Str)),
     export!("strdup" = _strdup, (Str)),
     export!(_wcsdup(WStr)),
+    export!(_aligned_malloc(Int, Int)),
+    export!(_aligned_free(Ptr)),
+    export!(_aligned_realloc(Ptr, Int, Int)),
     // Low-level I/O.
     export!(_open(Str, Int, Int)),
     export!(_close(Int)),

@@ -119,6 +119,9 @@ static EXPORTS: &[Export] = &[
     export!(_wfopen_s(Ptr, WStr, WStr)),
     export!(_dupenv_s(Ptr, Ptr, Str)),
     export!(strerror_s(Ptr, Int, Int)),
+    export!(_aligned_malloc(Int, Int)),
+    export!(_aligned_realloc(Ptr, Int, Int)),
+    forward!("_aligned_free" => "MSVCRT._aligned_free"),
     export!(_assert(Str, Str, Int)),
     export!(_wassert(WStr, WStr, Int)),
     // Math: msvcrt's, and the C99 functions msvcrt.dll does not have.

@@ -319,3 +319,34 @@ pub extern "win64" fn _wassert(msg: *const u16, file: *const u16, line: u32) -> 
     write_stderr(&out);
     crate::startup::abort()
 }
+
+/// Implements _aligned_malloc(size, alignment): an alignment that is not a
+/// power of two is an invalid parameter (EINVAL, NULL).
+pub extern "win64" fn _aligned_malloc(size: u64, alignment: u64) -> u64 {
+    match msvcrt::aligned::alloc(size, alignment) {
+        Ok(p) => p,
+        Err(EINVAL) => {
+            invalid::fail(EINVAL);
+            0
+        }
+        Err(e) => {
+            errno::set(e);
+            0
+        }
+    }
+}
+
+/// Implements _aligned_realloc(block, size, alignment).
+pub extern "win64" fn _aligned_realloc(p: u64, size: u64, alignment: u64) -> u64 {
+    match msvcrt::aligned::resize(p, size, alignment) {
+        Ok(p) => p,
+        Err(EINVAL) => {
+            invalid::fail(EINVAL);
+            0
+        }
+        Err(e) => {
+            errno::set(e);
+            0
+        }
+    }
+}
