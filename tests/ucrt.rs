@@ -258,3 +258,13 @@ fn ucrt_math() {
     let exe = build_ucrt("ucrt_math");
     run(&exe, &[], &RunOptions::default()).expect_tap();
 }
+
+#[test]
+fn ucrt_time() {
+    let exe = build_ucrt("ucrt_time");
+    let options = RunOptions {
+        env: vec![("TZ", "America/New_York")],
+        ..RunOptions::default()
+    };
+    run(&exe, &[], &options).expect_tap();
+}

@@ -4,6 +4,7 @@
 #![allow(non_snake_case)]
 
 pub mod aligned;
+pub mod ctime;
 pub mod cxx;
 pub mod errno;
 pub mod format;
@@ -20,6 +21,7 @@ pub mod string;
 pub mod thread;
 
 use aligned::*;
+use ctime::*;
 use cxx::frame::*;
 use cxx::rtti::*;
 use cxx::std_exception::*;
@@ -387,6 +389,27 @@ static EXPORTS: &[Export] = &[
     export!(modf(Int, Ptr)),
     export!(frexp(Int, Ptr)),
     export!(ldexp(Int, Int)),
+    // Time conversions (time_t is 64-bit on x64: gmtime is _gmtime64...).
+    export!(_gmtime64(Ptr)),
+    export!("gmtime" = _gmtime64, (Ptr)),
+    export!(_gmtime32(Ptr)),
+    export!(_gmtime64_s(Ptr, Ptr)),
+    export!(_localtime64(Ptr)),
+    export!("localtime" = _localtime64, (Ptr)),
+    export!(_localtime32(Ptr)),
+    export!(_localtime64_s(Ptr, Ptr)),
+    export!(_mktime64(Ptr)),
+    export!("mktime" = _mktime64, (Ptr)),
+    export!(_mktime32(Ptr)),
+    export!(_mkgmtime64(Ptr)),
+    export!("_mkgmtime" = _mkgmtime64, (Ptr)),
+    export!(_mkgmtime32(Ptr)),
+    export!(_difftime64(Int, Int)),
+    export!("difftime" = _difftime64, (Int, Int)),
+    export!(asctime(Ptr)),
+    export!(_ctime64(Ptr)),
+    export!("ctime" = _ctime64, (Ptr)),
+    export!(strftime(Ptr, Int, Str, Ptr)),
     // Environment, locale, time, misc.
     export!(getenv(Str)),
     export!(_putenv(Str)),

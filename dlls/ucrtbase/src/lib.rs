@@ -15,6 +15,7 @@ pub mod misc;
 pub mod secure;
 pub mod startup;
 pub mod stdio;
+pub mod time;
 pub mod wstdio;
 
 use ctype::*;
@@ -189,6 +190,21 @@ static EXPORTS: &[Export] = &[
     export!("llround" = msvcrt::math::llround, (Int)),
     export!("_dtest" = msvcrt::math::_dtest, (Ptr)),
     export!("_fdtest" = msvcrt::math::_fdtest, (Ptr)),
+    // Time conversions: msvcrt's, with the UCRT's parameter validation.
+    forward!("_gmtime64" => "MSVCRT._gmtime64"),
+    forward!("_gmtime32" => "MSVCRT._gmtime32"),
+    forward!("_localtime64" => "MSVCRT._localtime64"),
+    forward!("_localtime32" => "MSVCRT._localtime32"),
+    forward!("_mktime64" => "MSVCRT._mktime64"),
+    forward!("_mktime32" => "MSVCRT._mktime32"),
+    forward!("_mkgmtime64" => "MSVCRT._mkgmtime64"),
+    forward!("_mkgmtime32" => "MSVCRT._mkgmtime32"),
+    forward!("_difftime64" => "MSVCRT._difftime64"),
+    forward!("asctime" => "MSVCRT.asctime"),
+    forward!("_ctime64" => "MSVCRT._ctime64"),
+    export!("_gmtime64_s" = time::gmtime64_s, (Ptr, Ptr)),
+    export!("_localtime64_s" = time::localtime64_s, (Ptr, Ptr)),
+    export!("strftime" = time::strftime, (Ptr, Int, Str, Ptr)),
     // C99 names of msvcrt's 64-bit functions.
     forward!("strtoll" => "MSVCRT._strtoi64"),
     forward!("strtoull" => "MSVCRT._strtoui64"),
