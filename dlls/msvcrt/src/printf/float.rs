@@ -153,6 +153,43 @@ pub(super) fn exact_decimal(a: f64) -> Decimal {
     }
 }
 
+/// |v|'s first 26 significant digits, correctly rounded: enough to place
+/// its decimal point (a double is never that close to a power of ten).
+fn leading_digits(a: f64) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    let (digits, exp) = parse_sci(&format!("{a:.25e}"));
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
+/// |v| rounded to `n` significant digits from its exact binary value, an
+/// exact tie to even: Rust's exact formatting does precisely that, at
+/// the cost of the digits asked for only. `n <= 0` (the value is below
+/// the precision) takes the full expansion to decide between 0 and 1.
+pub(super) fn exact_rounded(a: f64, n: i32) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    if n <= 0 {
+        return round_half_even(&exact_decimal(a), n);
+    }
+    let (digits, exp) = parse_sci(&format!("{:.*e}", (n - 1) as usize, a));
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
 /// Rounds exact digits to `n` leading digits as IEEE 754 says (and the
 /// UCRT does since Windows 10 2004): to nearest, an exact tie to even.
 pub(super) fn round_half_even(d: &Decimal, n: i32) -> Decimal {
@@ -287,11 +324,15 @@ pub(super) fn format_float(
             digits: text.to_vec(),
             decpt: 1,
         },
-        None if exact => exact_decimal(v.abs()),
+        // The leading digits only place the decimal point; the digits
+        // are produced at the precision asked for (below).
+        None if exact => leading_digits(v.abs()),
         None => decimal17(v.abs()),
     };
     let round_digits = |d: &Decimal, n: i32| {
-        if exact {
+        if exact && v.is_finite() {
+            exact_rounded(v.abs(), n)
+        } else if exact {
             round_half_even(d, n)
         } else {
             round_digits(d, n)

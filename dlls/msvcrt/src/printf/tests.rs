@@ -741,6 +741,18 @@ fn ucrt_rounds_exact_ties_to_even() {
         String::from_utf8_lossy(&r.text),
         "2|2|2.4|0.10000000000000000555"
     );
+    // Values below the precision: an exact half rounds to even (0), a
+    // value just above half rounds up.
+    let r = format_narrow_ex(
+        b"%.0f|%.2f|%.2f|%.3e|%g",
+        &mut [f(0.5), f(0.005), f(0.004), f(1e23), f(1e23)].iter(),
+        &mem(),
+        &ucrt(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.text),
+        "0|0.01|0.00|1.000e+23|1e+23"
+    );
 }
 
 #[test]
