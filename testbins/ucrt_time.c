@@ -29,7 +29,7 @@ static const char *fmt(const char *f, const struct tm *tm)
 
 int main(void)
 {
-    plan(22);
+    plan(26);
     _set_invalid_parameter_handler(handler);
 
     time_t t = 951827696; /* 2000-02-29 12:34:56 UTC, a Tuesday */
@@ -81,5 +81,19 @@ int main(void)
     ok(o == 949424400 && over.tm_mon == 1 && over.tm_mday == 1, "mktime normalises January 32");
     is_str(ctime(&winter), "Sat Jan 01 12:00:00 2000\n", "ctime is asctime(localtime)");
     ok(difftime(summer, winter) == 15980400.0, "difftime");
+
+    /* The zone variables after _tzset: Eastern time is 5 hours west,
+       with daylight time an hour ahead. */
+    _tzset();
+    long zone = 0, bias = 0;
+    int daylight = 0;
+    ok(_get_timezone(&zone) == 0 && zone == 18000, "_get_timezone: 18000 seconds west");
+    ok(_get_daylight(&daylight) == 0 && daylight == 1, "_get_daylight: 1");
+    ok(_get_dstbias(&bias) == 0 && bias == -3600, "_get_dstbias: -3600");
+    size_t need = 0;
+    char name[64];
+    ok(_get_tzname(&need, NULL, 0, 0) == 0 && need > 1 && _get_tzname(&need, name, sizeof name, 0) == 0 &&
+           strlen(name) + 1 == need && !strcmp(name, _tzname[0]),
+       "_get_tzname of the standard name (%s)", name);
     return done();
 }
