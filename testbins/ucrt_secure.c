@@ -5,6 +5,7 @@
  * invalid-parameter handler and returns the errno value, as documented.
  * Built against ucrtbase (tests/ucrt.rs runs it with UCRT_TEST_VAR=seven).
  */
+#define _CRT_RAND_S
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -25,7 +26,7 @@ int main(void)
 {
     char buf[8];
     wchar_t w[8];
-    plan(28);
+    plan(36);
     _set_invalid_parameter_handler(handler);
 
     ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
@@ -87,6 +88,21 @@ int main(void)
     char big[64];
     ok(strerror_s(big, sizeof big, ENOENT) == 0 && !strcmp(big, "No such file or directory"),
        "strerror_s");
+    /* Integers to text. */
+    char num[40];
+    is_str(_itoa(-255, num, 10), "-255", "_itoa radix 10 keeps the sign");
+    is_str(_itoa(-1, num, 16), "ffffffff", "_itoa radix 16: two's complement");
+    is_str(_i64toa(-1LL, num, 2), "1111111111111111111111111111111111111111111111111111111111111111",
+           "_i64toa radix 2");
+    is_str(_ui64toa(18446744073709551615ULL, num, 36), "3w5e11264sgsf", "_ui64toa radix 36");
+    calls = 0;
+    ok(_itoa_s(12345, num, 5, 10) == ERANGE && num[0] == 0 && calls == 1, "_itoa_s too small: ERANGE");
+    ok(_itoa_s(1, num, sizeof num, 1) == EINVAL && calls == 2, "_itoa_s radix 1: EINVAL");
+    wchar_t wnum[16];
+    ok(_itow_s(-42, wnum, 16, 10) == 0 && !wcscmp(wnum, L"-42"), "_itow_s");
+    unsigned int r1 = 0, r2 = 0;
+    ok(rand_s(&r1) == 0 && rand_s(&r2) == 0 && r1 != r2, "rand_s gives two different values");
+
     /* _aligned_malloc and family. */
     char *a = _aligned_malloc(100, 64);
     ok(a && ((uintptr_t)a & 63) == 0, "_aligned_malloc(100, 64) is 64-byte aligned");

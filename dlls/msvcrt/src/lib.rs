@@ -4,6 +4,7 @@
 #![allow(non_snake_case)]
 
 pub mod aligned;
+pub mod convert;
 pub mod ctime;
 pub mod cxx;
 pub mod errno;
@@ -21,6 +22,7 @@ pub mod string;
 pub mod thread;
 
 use aligned::*;
+use convert::*;
 use ctime::*;
 use cxx::frame::*;
 use cxx::rtti::*;
@@ -410,6 +412,27 @@ static EXPORTS: &[Export] = &[
     export!(_ctime64(Ptr)),
     export!("ctime" = _ctime64, (Ptr)),
     export!(strftime(Ptr, Int, Str, Ptr)),
+    // Integers to text.
+    export!(_itoa(Int, Ptr, Int)),
+    export!(_itoa_s(Int, Ptr, Int, Int)),
+    export!(_ltoa(Int, Ptr, Int)),
+    export!(_ltoa_s(Int, Ptr, Int, Int)),
+    export!(_ultoa(Int, Ptr, Int)),
+    export!(_ultoa_s(Int, Ptr, Int, Int)),
+    export!(_i64toa(Int, Ptr, Int)),
+    export!(_i64toa_s(Int, Ptr, Int, Int)),
+    export!(_ui64toa(Int, Ptr, Int)),
+    export!(_ui64toa_s(Int, Ptr, Int, Int)),
+    export!(_itow(Int, Ptr, Int)),
+    export!(_itow_s(Int, Ptr, Int, Int)),
+    export!(_ltow(Int, Ptr, Int)),
+    export!(_ltow_s(Int, Ptr, Int, Int)),
+    export!(_ultow(Int, Ptr, Int)),
+    export!(_ultow_s(Int, Ptr, Int, Int)),
+    export!(_i64tow(Int, Ptr, Int)),
+    export!(_i64tow_s(Int, Ptr, Int, Int)),
+    export!(_ui64tow(Int, Ptr, Int)),
+    export!(_ui64tow_s(Int, Ptr, Int, Int)),
     // Environment, locale, time, misc.
     export!(getenv(Str)),
     export!(_putenv(Str)),

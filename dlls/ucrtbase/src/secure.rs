@@ -350,3 +350,46 @@ pub extern "win64" fn _aligned_realloc(p: u64, size: u64, alignment: u64) -> u64
         }
     }
 }
+
+macro_rules! xtoa_s {
+    ($($name:ident: $arg:ty, $unit:ty;)*) => {
+        $(
+            #[doc = concat!("Implements ", stringify!($name), "(value, buffer, size, radix): msvcrt's, with its errors reported as invalid parameters.")]
+            pub extern "win64" fn $name(value: $arg, buf: *mut $unit, size: u64, radix: i32) -> i32 {
+                let e = msvcrt::convert::$name(value, buf, size, radix);
+                if e != 0 {
+                    invalid::report();
+                }
+                e
+            }
+        )*
+    };
+}
+
+xtoa_s! {
+    _itoa_s: i32, u8;
+    _ltoa_s: i32, u8;
+    _ultoa_s: u32, u8;
+    _i64toa_s: i64, u8;
+    _ui64toa_s: u64, u8;
+    _itow_s: i32, u16;
+    _ltow_s: i32, u16;
+    _ultow_s: u32, u16;
+    _i64tow_s: i64, u16;
+    _ui64tow_s: u64, u16;
+}
+
+/// Implements rand_s(randomValue): a random unsigned int from the system
+/// generator (what RtlGenRandom returns), independent of rand()'s seed.
+pub extern "win64" fn rand_s(out: *mut u32) -> i32 {
+    if out.is_null() {
+        return fail(EINVAL);
+    }
+    let mut v = [0u8; 4];
+    if ntdll::rtl::fill_random(v.as_mut_ptr() as u64, 4).is_err() {
+        return fail(EINVAL);
+    }
+    // SAFETY: the caller's unsigned int.
+    unsafe { *out = u32::from_le_bytes(v) };
+    0
+}
