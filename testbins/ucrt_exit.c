@@ -1,7 +1,7 @@
 /*
  * ucrt_exit.c - the UCRT's exit paths, one per argv[1]: return from main,
  * exit, _exit, quick_exit, abort (with and without a SIGABRT handler and
- * _CALL_REPORTFAULT), a failed assert, and the default invalid-parameter handler. Prints
+ * _CALL_REPORTFAULT), the exe's TLS exit callback, a failed assert, and the default invalid-parameter handler. Prints
  * what ran, in order; tests/ucrt.rs compares stdout with
  * testbins/expected/ucrt_exit_<mode>.out and checks the exit status.
  */
@@ -21,6 +21,14 @@ static void first(void) { say("atexit first (runs last)"); }
 static void second(void) { say("atexit second (runs first)"); }
 static void quick1(void) { say("at_quick_exit 1"); }
 static void quick2(void) { say("at_quick_exit 2"); }
+/* The exe's TLS destructor runner, a PIMAGE_TLS_CALLBACK. */
+static void __stdcall tls_exit(void *module, unsigned long reason, void *reserved)
+{
+    printf("TLS exit callback: module %p, reason %lu, reserved %p\n", module, reason, reserved);
+    fflush(stdout);
+}
+void __cdecl _register_thread_local_exe_atexit_callback(void(__stdcall *)(void *, unsigned long, void *));
+
 static void on_abort(int sig)
 {
     printf("SIGABRT handler: %d\n", sig);
@@ -56,6 +64,11 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "abort_handler")) {
         signal(SIGABRT, on_abort);
         abort();
+    }
+    if (!strcmp(mode, "tls_callback")) {
+        /* exit runs it before the atexit functions. */
+        _register_thread_local_exe_atexit_callback(tls_exit);
+        return 0;
     }
     if (!strcmp(mode, "assert")) {
         assert(argc == 100);

@@ -173,6 +173,7 @@ fn ucrt_exit_paths() {
         ("abort_handler", 6),
         ("invalid", FAST_FAIL),
         ("assert", FAST_FAIL),
+        ("tls_callback", 0),
     ];
     for &(mode, status) in cases {
         let out = run(&exe, &[mode], &RunOptions::default());
