@@ -26,7 +26,7 @@ int main(void)
 {
     char buf[8];
     wchar_t w[8];
-    plan(36);
+    plan(39);
     _set_invalid_parameter_handler(handler);
 
     ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
@@ -100,6 +100,12 @@ int main(void)
     ok(_itoa_s(1, num, sizeof num, 1) == EINVAL && calls == 2, "_itoa_s radix 1: EINVAL");
     wchar_t wnum[16];
     ok(_itow_s(-42, wnum, 16, 10) == 0 && !wcscmp(wnum, L"-42"), "_itow_s");
+    wchar_t *wend = NULL;
+    const wchar_t *wnumtext = L"  -1234xyz";
+    ok(wcstol(wnumtext, &wend, 10) == -1234 && wend == wnumtext + 7, "wcstol and its end pointer");
+    ok(_wtoi(L"42abc") == 42 && _wtoi64(L"-9000000000") == -9000000000LL && wcstoul(L"ff", NULL, 16) == 255,
+       "_wtoi, _wtoi64, wcstoul");
+    ok(wcstod(L"2.5e3x", &wend) == 2500.0 && *wend == L'x', "wcstod");
     unsigned int r1 = 0, r2 = 0;
     ok(rand_s(&r1) == 0 && rand_s(&r2) == 0 && r1 != r2, "rand_s gives two different values");
 

@@ -20,6 +20,7 @@ pub mod startup;
 pub mod stdio;
 pub mod string;
 pub mod thread;
+pub mod wconvert;
 
 use aligned::*;
 use convert::*;
@@ -41,6 +42,7 @@ use startup::*;
 use stdio::*;
 use string::*;
 use thread::*;
+use wconvert::*;
 
 static EXPORTS: &[Export] = &[
     export!(__C_specific_handler(Ptr, Ptr, Ptr, Ptr)),
@@ -340,6 +342,15 @@ static EXPORTS: &[Export] = &[
     export!(atol(Str)),
     export!(_atoi64(Str)),
     export!(strtod(Str, Ptr)),
+    export!(wcstol(WStr, Ptr, Int)),
+    export!(wcstoul(WStr, Ptr, Int)),
+    export!(_wcstoi64(WStr, Ptr, Int)),
+    export!(_wcstoui64(WStr, Ptr, Int)),
+    export!(wcstod(WStr, Ptr)),
+    export!(_wtoi(WStr)),
+    export!("_wtol" = _wtoi, (WStr)),
+    export!(_wtoi64(WStr)),
+    export!(_wtof(WStr)),
     export!(atof(Str)),
     export!(abs(Int)),
     export!(labs(Int)),
