@@ -26,7 +26,7 @@ int main(void)
 {
     char buf[8];
     wchar_t w[8];
-    plan(39);
+    plan(46);
     _set_invalid_parameter_handler(handler);
 
     ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
@@ -82,6 +82,21 @@ int main(void)
     value = (char *)1;
     ok(_dupenv_s(&value, &len, "UCRT_NO_SUCH_VAR") == 0 && value == NULL && len == 0,
        "_dupenv_s of an unset variable: NULL, 0");
+
+    size_t need = 0;
+    char small[4], env[16];
+    ok(getenv_s(&need, NULL, 0, "UCRT_TEST_VAR") == 0 && need == 6, "getenv_s measures: 6");
+    ok(getenv_s(&need, env, sizeof env, "UCRT_TEST_VAR") == 0 && !strcmp(env, "seven"), "getenv_s copies");
+    calls = 0;
+    ok(getenv_s(&need, small, sizeof small, "UCRT_TEST_VAR") == ERANGE && calls == 1, "getenv_s too small: ERANGE");
+    ok(getenv_s(&need, env, sizeof env, "UCRT_NO_SUCH_VAR") == 0 && need == 0 && env[0] == 0,
+       "getenv_s of an unset variable: 0, empty");
+    ok(_putenv_s("UCRT_SET_VAR", "eight") == 0 && !strcmp(getenv("UCRT_SET_VAR"), "eight"), "_putenv_s sets");
+    ok(_putenv_s("UCRT_SET_VAR", "") == 0 && getenv("UCRT_SET_VAR") == NULL, "_putenv_s with \"\" removes");
+    wchar_t *wv = NULL;
+    size_t wlen = 0;
+    ok(_wdupenv_s(&wv, &wlen, L"UCRT_TEST_VAR") == 0 && wv && !wcscmp(wv, L"seven") && wlen == 6, "_wdupenv_s");
+    free(wv);
 
     char msg[8];
     ok(strerror_s(msg, sizeof msg, ENOENT) == 0 && !strcmp(msg, "No such"), "strerror_s truncates");

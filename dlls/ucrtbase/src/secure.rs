@@ -393,3 +393,111 @@ pub extern "win64" fn rand_s(out: *mut u32) -> i32 {
     unsafe { *out = u32::from_le_bytes(v) };
     0
 }
+
+/// getenv_s / _wgetenv_s: the value's size (with its NUL) in *ret, the
+/// value copied when a buffer is given; an unset variable is size 0.
+fn getenv_into<T: Unit>(ret: *mut u64, buf: *mut T, size: u64, value: *const T) -> i32 {
+    let need = if value.is_null() {
+        0
+    } else {
+        strlen_of(value) as u64 + 1
+    };
+    // SAFETY: the caller's size_t.
+    unsafe { *ret = need };
+    if buf.is_null() {
+        return 0;
+    }
+    if need == 0 {
+        clear(buf);
+        return 0;
+    }
+    if size < need {
+        clear(buf);
+        return fail(ERANGE);
+    }
+    put(buf, value, need as usize - 1);
+    0
+}
+
+/// Implements getenv_s(pReturnValue, buffer, numberOfElements, varname).
+pub extern "win64" fn getenv_s(ret: *mut u64, buf: *mut u8, size: u64, name: *const u8) -> i32 {
+    if ret.is_null() || name.is_null() || (buf.is_null() && size != 0) {
+        return fail(EINVAL);
+    }
+    if !buf.is_null() && size == 0 {
+        return fail(EINVAL);
+    }
+    let value = msvcrt::misc::getenv(name) as *const u8;
+    getenv_into(ret, buf, size, value)
+}
+
+/// Implements _wgetenv_s(pReturnValue, buffer, numberOfElements, varname).
+pub extern "win64" fn _wgetenv_s(ret: *mut u64, buf: *mut u16, size: u64, name: *const u16) -> i32 {
+    if ret.is_null() || name.is_null() || (buf.is_null() && size != 0) {
+        return fail(EINVAL);
+    }
+    if !buf.is_null() && size == 0 {
+        return fail(EINVAL);
+    }
+    let value = msvcrt::misc::_wgetenv(name) as *const u16;
+    getenv_into(ret, buf, size, value)
+}
+
+/// Implements _wdupenv_s(pbuffer, plength, name): a malloc'd copy of the
+/// wide value (length in characters with the NUL), NULL and 0 when unset.
+pub extern "win64" fn _wdupenv_s(out: *mut u64, len: *mut u64, name: *const u16) -> i32 {
+    if out.is_null() || name.is_null() {
+        return fail(EINVAL);
+    }
+    // SAFETY: the caller's slots (len may be NULL).
+    unsafe {
+        *out = 0;
+        if !len.is_null() {
+            *len = 0;
+        }
+    }
+    let value = msvcrt::misc::_wgetenv(name) as *const u16;
+    if value.is_null() {
+        return 0;
+    }
+    let n = strlen_of(value) + 1;
+    let copy = msvcrt::heap::malloc(2 * n as u64);
+    if copy == 0 {
+        errno::set(errno::ENOMEM);
+        return errno::ENOMEM;
+    }
+    put(copy as *mut u16, value, n - 1);
+    // SAFETY: the caller's slots.
+    unsafe {
+        *out = copy;
+        if !len.is_null() {
+            *len = n as u64;
+        }
+    }
+    0
+}
+
+/// Implements _putenv_s(name, value): sets the variable ("" removes it).
+pub extern "win64" fn _putenv_s(name: *const u8, value: *const u8) -> i32 {
+    if name.is_null() || value.is_null() {
+        return fail(EINVAL);
+    }
+    // SAFETY: NUL-terminated strings from the caller.
+    let (n, v) = unsafe {
+        (
+            std::slice::from_raw_parts(name, strlen_of(name)),
+            std::slice::from_raw_parts(value, strlen_of(value)),
+        )
+    };
+    if n.is_empty() || n.contains(&b'=') {
+        return fail(EINVAL);
+    }
+    let mut entry = n.to_vec();
+    entry.push(b'=');
+    entry.extend_from_slice(v);
+    entry.push(0);
+    if msvcrt::misc::_putenv(entry.as_ptr()) != 0 {
+        return errno::get();
+    }
+    0
+}
