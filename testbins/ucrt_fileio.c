@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "tap.h"
 
 int main(void)
 {
     char line[64];
-    plan(25);
+    plan(32);
 
     FILE *f = fopen("ucrt_fileio.txt", "w");
     ok(f != NULL, "fopen for writing");
@@ -32,6 +34,28 @@ int main(void)
     is_str(line, "first line\r\n42 word 2.50\r\nraw\r\n", "text mode wrote CR LF");
     is_int((int)ftell(f), (int)n, "ftell at the end");
     fclose(f);
+
+    /* File status. */
+    struct _stat64 st;
+    ok(_stat64("ucrt_fileio.txt", &st) == 0 && (st.st_mode & _S_IFMT) == _S_IFREG &&
+           st.st_size == (long long)n && (st.st_mode & (_S_IREAD | _S_IWRITE)) == (_S_IREAD | _S_IWRITE) &&
+           st.st_nlink == 1,
+       "_stat64 of the file: regular, its size, readable and writable");
+    time_t now = time(NULL);
+    ok(st.st_mtime <= now + 2 && st.st_mtime >= now - 120, "... modified just now");
+    struct stat plain;
+    ok(stat(".", &plain) == 0 && (plain.st_mode & _S_IFMT) == _S_IFDIR && (plain.st_mode & _S_IEXEC),
+       "stat of a directory");
+    errno = 0;
+    ok(_stat64("missing.txt", &st) == -1 && errno == ENOENT, "_stat64 of a missing file: ENOENT");
+    errno = 0;
+    ok(_stat64("ucrt_*.txt", &st) == -1 && errno == ENOENT, "_stat64 of a wildcard: ENOENT");
+    f = fopen("ucrt_fileio.txt", "r");
+    ok(_fstat64(_fileno(f), &st) == 0 && st.st_size == (long long)n && (st.st_mode & _S_IFMT) == _S_IFREG,
+       "_fstat64 of an open file");
+    fclose(f);
+    errno = 0;
+    ok(_fstat64(99, &st) == -1 && errno == EBADF, "_fstat64 of a bad descriptor: EBADF");
 
     f = fopen("ucrt_fileio.txt", "r");
     is_str(fgets(line, sizeof line, f), "first line\n", "fgets in text mode drops the CR");

@@ -17,6 +17,7 @@ pub mod printf;
 pub mod scanf;
 pub mod seh;
 pub mod startup;
+pub mod stat;
 pub mod stdio;
 pub mod string;
 pub mod thread;
@@ -39,6 +40,7 @@ use math::*;
 use misc::*;
 use seh::*;
 use startup::*;
+use stat::*;
 use stdio::*;
 use string::*;
 use thread::*;
@@ -222,6 +224,15 @@ static EXPORTS: &[Export] = &[
     export!(_open_osfhandle(Ptr, Int)),
     export!(_commit(Int)),
     export!(_eof(Int)),
+    // File status (x64 layouts: _stati64 is _stat64, _stat is _stat64i32).
+    export!(_stat64(Str, Ptr)),
+    export!("_stati64" = _stat64, (Str, Ptr)),
+    export!(_wstat64(WStr, Ptr)),
+    export!("_wstati64" = _wstat64, (WStr, Ptr)),
+    export!("_stat" = _stat64i32, (Str, Ptr)),
+    export!(_fstat64(Int, Ptr)),
+    export!("_fstati64" = _fstat64, (Int, Ptr)),
+    export!("_fstat" = _fstat64i32, (Int, Ptr)),
     // Streams.
     export!(__iob_func()),
     export!(fopen(Str, Str)),

@@ -231,6 +231,13 @@ static EXPORTS: &[Export] = &[
     forward!("wcstoll" => "MSVCRT._wcstoi64"),
     forward!("wcstoull" => "MSVCRT._wcstoui64"),
     forward!("_wtoll" => "MSVCRT._wtoi64"),
+    // File status: msvcrt's.
+    forward!("_stat64" => "MSVCRT._stat64"),
+    forward!("_wstat64" => "MSVCRT._wstat64"),
+    forward!("_fstat64" => "MSVCRT._fstat64"),
+    export!("_stat64i32" = msvcrt::stat::_stat64i32, (Str, Ptr)),
+    export!("_wstat64i32" = msvcrt::stat::_wstat64i32, (WStr, Ptr)),
+    export!("_fstat64i32" = msvcrt::stat::_fstat64i32, (Int, Ptr)),
     // C99 names of msvcrt's 64-bit functions.
     forward!("strtoll" => "MSVCRT._strtoi64"),
     forward!("strtoull" => "MSVCRT._strtoui64"),
