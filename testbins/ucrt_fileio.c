@@ -18,7 +18,7 @@
 int main(void)
 {
     char line[64];
-    plan(32);
+    plan(34);
 
     FILE *f = fopen("ucrt_fileio.txt", "w");
     ok(f != NULL, "fopen for writing");
@@ -85,6 +85,13 @@ int main(void)
     wchar_t wl[32];
     ok(fgetws(wl, 32, f) && !wcscmp(wl, L"wide line\n"), "fgetws reads through the newline");
     ok(fgetwc(f) == L'x' && fgetwc(f) == WEOF, "fgetwc, then WEOF");
+    fclose(f);
+    f = fopen("ucrt_fileio.txt", "r");
+    int wn = 0;
+    wchar_t ww[16];
+    ok(fwscanf(f, L"%ls %ls %d", ww, wl, &wn) == 2 && !wcscmp(ww, L"wide") && !wcscmp(wl, L"line"),
+       "fwscanf stops at a field that does not match");
+    ok(fgetwc(f) == L'x' && fgetwc(f) == WEOF, "... the blanks %%d skipped gone, the 'x' pushed back");
     fclose(f);
 
     errno = 0;

@@ -90,6 +90,7 @@ static EXPORTS: &[Export] = &[
     export!(__stdio_common_vsscanf(Int, Str, Int, Str, Ptr, Ptr)),
     export!(__stdio_common_vswscanf(Int, WStr, Int, WStr, Ptr, Ptr)),
     export!(__stdio_common_vfscanf(Int, Ptr, Str, Ptr, Ptr)),
+    export!(__stdio_common_vfwscanf(Int, Ptr, WStr, Ptr, Ptr)),
     export!(fputwc(Int, Ptr)),
     export!(putwchar(Int)),
     export!(fputws(WStr, Ptr)),

@@ -475,3 +475,45 @@ pub extern "win64" fn __stdio_common_vfscanf(
         &scan_options(options),
     )
 }
+
+/// A stream as wide scanf input: characters from the ANSI code page bytes
+/// of a text stream (fgetwc); a character pushed back returns as its bytes.
+struct WideStreamInput(u64);
+
+impl ScanInput<u16> for WideStreamInput {
+    fn next(&mut self) -> Option<u16> {
+        let c = crate::wstdio::fgetwc(self.0);
+        (c != 0xFFFF).then_some(c)
+    }
+
+    fn unget(&mut self, c: u16) {
+        // ungetc keeps a stack: push the bytes last to first.
+        for &b in kernel32::nls::wide_to_ansi(&[c]).iter().rev() {
+            msvcrt::stdio::ungetc(i32::from(b), self.0);
+        }
+    }
+}
+
+/// Implements __stdio_common_vfwscanf(options, stream, format, locale, va).
+pub extern "win64" fn __stdio_common_vfwscanf(
+    options: u64,
+    file: u64,
+    fmt: u64,
+    _locale: u64,
+    va: u64,
+) -> i32 {
+    if file == 0 || fmt == 0 {
+        invalid::fail(EINVAL);
+        return -1;
+    }
+    let mut input = WideStreamInput(file);
+    // SAFETY: va is the caller's va_list.
+    let mut args = unsafe { SlotArgs::new(va as *const u64) };
+    scanf::scan_wide_ex(
+        units(fmt),
+        &mut input,
+        &mut args,
+        &mut scanf::RawOut,
+        &scan_options(options),
+    )
+}
