@@ -7,6 +7,7 @@
  */
 #define _CRT_RAND_S
 #include <errno.h>
+#include <io.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ int main(void)
 {
     char buf[8];
     wchar_t w[8];
-    plan(46);
+    plan(49);
     _set_invalid_parameter_handler(handler);
 
     ok(strcpy_s(buf, sizeof buf, "1234567") == 0 && !strcmp(buf, "1234567"), "strcpy_s that fits");
@@ -123,6 +124,14 @@ int main(void)
     ok(wcstod(L"2.5e3x", &wend) == 2500.0 && *wend == L'x', "wcstod");
     unsigned int r1 = 0, r2 = 0;
     ok(rand_s(&r1) == 0 && rand_s(&r2) == 0 && r1 != r2, "rand_s gives two different values");
+
+    /* A descriptor that is not open is an invalid parameter. */
+    calls = 0;
+    errno = 0;
+    ok(_close(99) == -1 && errno == EBADF && calls == 1, "_close of a closed descriptor: EBADF, handler");
+    ok(_get_osfhandle(99) == -1 && calls == 2, "_get_osfhandle of a closed descriptor");
+    char rb[4];
+    ok(_read(-5, rb, sizeof rb) == -1 && errno == EBADF && calls == 3, "_read of a negative descriptor");
 
     /* _aligned_malloc and family. */
     char *a = _aligned_malloc(100, 64);

@@ -11,6 +11,7 @@
 
 pub mod ctype;
 pub mod invalid;
+pub mod lowio;
 pub mod misc;
 pub mod secure;
 pub mod startup;
@@ -235,10 +236,20 @@ static EXPORTS: &[Export] = &[
     // File status: msvcrt's.
     forward!("_stat64" => "MSVCRT._stat64"),
     forward!("_wstat64" => "MSVCRT._wstat64"),
-    forward!("_fstat64" => "MSVCRT._fstat64"),
+    export!("_fstat64" = lowio::_fstat64, (Int, Ptr)),
     export!("_stat64i32" = msvcrt::stat::_stat64i32, (Str, Ptr)),
     export!("_wstat64i32" = msvcrt::stat::_wstat64i32, (WStr, Ptr)),
-    export!("_fstat64i32" = msvcrt::stat::_fstat64i32, (Int, Ptr)),
+    export!("_fstat64i32" = lowio::_fstat64i32, (Int, Ptr)),
+    // Low-level I/O: msvcrt's, after the descriptor check.
+    export!("_close" = lowio::_close, (Int)),
+    export!("_read" = lowio::_read, (Int, Ptr, Int)),
+    export!("_write" = lowio::_write, (Int, Ptr, Int)),
+    export!("_lseek" = lowio::_lseek, (Int, Int, Int)),
+    export!("_lseeki64" = lowio::_lseeki64, (Int, Int, Int)),
+    export!("_setmode" = lowio::_setmode, (Int, Int)),
+    export!("_get_osfhandle" = lowio::_get_osfhandle, (Int)),
+    export!("_commit" = lowio::_commit, (Int)),
+    export!("_eof" = lowio::_eof, (Int)),
     // C99 names of msvcrt's 64-bit functions.
     forward!("strtoll" => "MSVCRT._strtoi64"),
     forward!("strtoull" => "MSVCRT._strtoui64"),
@@ -299,11 +310,8 @@ static EXPORTS: &[Export] = &[
     forward!("_beginthreadex" => "MSVCRT._beginthreadex"),
     forward!("_c_exit" => "MSVCRT._c_exit"),
     forward!("_chdir" => "MSVCRT._chdir"),
-    forward!("_close" => "MSVCRT._close"),
-    forward!("_commit" => "MSVCRT._commit"),
     forward!("_endthread" => "MSVCRT._endthread"),
     forward!("_endthreadex" => "MSVCRT._endthreadex"),
-    forward!("_eof" => "MSVCRT._eof"),
     forward!("_errno" => "MSVCRT._errno"),
     forward!("_exit" => "MSVCRT._exit"),
     forward!("_fdopen" => "MSVCRT._fdopen"),
@@ -311,7 +319,6 @@ static EXPORTS: &[Export] = &[
     forward!("_flushall" => "MSVCRT._flushall"),
     forward!("_fseeki64" => "MSVCRT._fseeki64"),
     forward!("_ftelli64" => "MSVCRT._ftelli64"),
-    forward!("_get_osfhandle" => "MSVCRT._get_osfhandle"),
     forward!("_get_terminate" => "MSVCRT._get_terminate"),
     forward!("_get_unexpected" => "MSVCRT._get_unexpected"),
     forward!("_getcwd" => "MSVCRT._getcwd"),
@@ -319,16 +326,12 @@ static EXPORTS: &[Export] = &[
     forward!("_initterm" => "MSVCRT._initterm"),
     forward!("_initterm_e" => "MSVCRT._initterm_e"),
     forward!("_isatty" => "MSVCRT._isatty"),
-    forward!("_lseek" => "MSVCRT._lseek"),
-    forward!("_lseeki64" => "MSVCRT._lseeki64"),
     forward!("_mkdir" => "MSVCRT._mkdir"),
     forward!("_msize" => "MSVCRT._msize"),
     forward!("_open" => "MSVCRT._open"),
     forward!("_open_osfhandle" => "MSVCRT._open_osfhandle"),
     forward!("_putenv" => "MSVCRT._putenv"),
-    forward!("_read" => "MSVCRT._read"),
     forward!("_rmdir" => "MSVCRT._rmdir"),
-    forward!("_setmode" => "MSVCRT._setmode"),
     forward!("_strdup" => "MSVCRT._strdup"),
     forward!("_stricmp" => "MSVCRT._stricmp"),
     forward!("_strlwr" => "MSVCRT._strlwr"),
@@ -342,7 +345,6 @@ static EXPORTS: &[Export] = &[
     forward!("_wcsicmp" => "MSVCRT._wcsicmp"),
     forward!("_wfopen" => "MSVCRT._wfopen"),
     forward!("_wgetenv" => "MSVCRT._wgetenv"),
-    forward!("_write" => "MSVCRT._write"),
     forward!("abs" => "MSVCRT.abs"),
     forward!("atof" => "MSVCRT.atof"),
     forward!("atoi" => "MSVCRT.atoi"),
