@@ -26,6 +26,8 @@ typedef _onexit_table_t onexit_table;
 int __cdecl _set_new_mode(int mode);
 int __cdecl _query_new_mode(void);
 int __cdecl _configure_narrow_argv(int mode);
+char *__cdecl _get_narrow_winmain_command_line(void);
+wchar_t *__cdecl _get_wide_winmain_command_line(void);
 int __cdecl _initialize_narrow_environment(void);
 char **__cdecl _get_initial_narrow_environment(void);
 int __cdecl _seh_filter_exe(unsigned long code, struct _EXCEPTION_POINTERS *p);
@@ -57,7 +59,7 @@ static void on_fpe(int sig, int code) { last_signal = sig; last_fpe = code; }
 
 int main(int argc, char **argv, char **envp)
 {
-    plan(40);
+    plan(42);
     _set_invalid_parameter_handler(handler);
 
     /* Arguments and environment. */
@@ -79,6 +81,9 @@ int main(int argc, char **argv, char **envp)
     ok(found, "so does _get_initial_narrow_environment()");
     ok(_get_initial_narrow_environment() == _environ, "which is _environ until it changes");
     is_str(getenv("UCRT_TEST_VAR"), "forty-two", "getenv");
+    is_str(_get_narrow_winmain_command_line(), "one \"two words\"",
+           "WinMain's command line: after the program name and its blanks");
+    ok(!wcscmp(_get_wide_winmain_command_line(), L"one \"two words\""), "... and its wide form");
     is_int(_configure_narrow_argv(1), 0, "_configure_narrow_argv(_crt_argv_unexpanded_arguments)");
     is_int(_initialize_narrow_environment(), 0, "_initialize_narrow_environment");
     handler_calls = 0;
