@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <direct.h>
 #include <io.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 int main(void)
 {
     char line[64];
-    plan(34);
+    plan(43);
 
     FILE *f = fopen("ucrt_fileio.txt", "w");
     ok(f != NULL, "fopen for writing");
@@ -93,6 +94,25 @@ int main(void)
        "fwscanf stops at a field that does not match");
     ok(fgetwc(f) == L'x' && fgetwc(f) == WEOF, "... the blanks %%d skipped gone, the 'x' pushed back");
     fclose(f);
+
+    /* Wide paths. */
+    ok(_wmkdir(L"dir\u00e9") == 0 && _waccess(L"dir\u00e9", 0) == 0, "_wmkdir and _waccess");
+    errno = 0;
+    ok(_wmkdir(L"dir\u00e9") == -1 && errno == EEXIST, "_wmkdir of an existing directory: EEXIST");
+    ok(_wchdir(L"dir\u00e9") == 0, "_wchdir");
+    wchar_t *cwd = _wgetcwd(NULL, 0);
+    ok(cwd && wcslen(cwd) > 4 && !wcscmp(cwd + wcslen(cwd) - 4, L"dir\u00e9"), "_wgetcwd allocates the path");
+    free(cwd);
+    ok(_wchdir(L"..") == 0, "_wchdir back");
+    f = _wfopen(L"w\u00e9.txt", L"w");
+    fclose(f);
+    ok(_wrename(L"w\u00e9.txt", L"dir\u00e9\\moved.txt") == 0 && _waccess(L"dir\u00e9\\moved.txt", 6) == 0,
+       "_wrename into the directory");
+    errno = 0;
+    ok(_wrmdir(L"dir\u00e9") == -1 && errno == ENOTEMPTY, "_wrmdir of a non-empty directory: ENOTEMPTY");
+    ok(_wremove(L"dir\u00e9\\moved.txt") == 0 && _wrmdir(L"dir\u00e9") == 0, "_wremove and _wrmdir");
+    errno = 0;
+    ok(_waccess(L"dir\u00e9", 0) == -1 && errno == ENOENT, "_waccess of what is gone: ENOENT");
 
     errno = 0;
     ok(fopen("no-such-file.txt", "r") == NULL && errno == ENOENT, "fopen of a missing file: ENOENT");

@@ -22,6 +22,7 @@ pub mod stdio;
 pub mod string;
 pub mod thread;
 pub mod wconvert;
+pub mod wfiles;
 
 use aligned::*;
 use convert::*;
@@ -45,6 +46,7 @@ use stdio::*;
 use string::*;
 use thread::*;
 use wconvert::*;
+use wfiles::*;
 
 static EXPORTS: &[Export] = &[
     export!(__C_specific_handler(Ptr, Ptr, Ptr, Ptr)),
@@ -477,6 +479,14 @@ static EXPORTS: &[Export] = &[
     export!(_unlink(Str)),
     export!(_access(Str, Int)),
     export!(_getpid()),
+    export!(_wremove(WStr)),
+    export!("_wunlink" = _wremove, (WStr)),
+    export!(_wrename(WStr, WStr)),
+    export!(_wmkdir(WStr)),
+    export!(_wrmdir(WStr)),
+    export!(_wchdir(WStr)),
+    export!(_wgetcwd(Ptr, Int)),
+    export!(_waccess(WStr, Int)),
     // Threads.
     export!(_beginthreadex(Ptr, Int, Ptr, Ptr, Int, Ptr)),
     export!(_endthreadex(Int)),

@@ -250,6 +250,15 @@ static EXPORTS: &[Export] = &[
     export!("_get_osfhandle" = lowio::_get_osfhandle, (Int)),
     export!("_commit" = lowio::_commit, (Int)),
     export!("_eof" = lowio::_eof, (Int)),
+    // Wide file-system functions: msvcrt's.
+    forward!("_wremove" => "MSVCRT._wremove"),
+    forward!("_wunlink" => "MSVCRT._wunlink"),
+    forward!("_wrename" => "MSVCRT._wrename"),
+    forward!("_wmkdir" => "MSVCRT._wmkdir"),
+    forward!("_wrmdir" => "MSVCRT._wrmdir"),
+    forward!("_wchdir" => "MSVCRT._wchdir"),
+    forward!("_wgetcwd" => "MSVCRT._wgetcwd"),
+    forward!("_waccess" => "MSVCRT._waccess"),
     // C99 names of msvcrt's 64-bit functions.
     forward!("strtoll" => "MSVCRT._strtoi64"),
     forward!("strtoull" => "MSVCRT._strtoui64"),
