@@ -65,6 +65,11 @@ int main(int argc, char **argv)
         signal(SIGABRT, on_abort);
         abort();
     }
+    if (!strcmp(mode, "raise")) {
+        /* The default action: exit code 3, no message, no atexit. */
+        raise(SIGTERM);
+        say("not reached");
+    }
     if (!strcmp(mode, "tls_callback")) {
         /* exit runs it before the atexit functions. */
         _register_thread_local_exe_atexit_callback(tls_exit);

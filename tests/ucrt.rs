@@ -174,11 +174,15 @@ fn ucrt_exit_paths() {
         ("invalid", FAST_FAIL),
         ("assert", FAST_FAIL),
         ("tls_callback", 0),
+        ("raise", 3),
     ];
     for &(mode, status) in cases {
         let out = run(&exe, &[mode], &RunOptions::default());
         out.expect_status(status);
         out.expect_stdout_file(&format!("ucrt_exit_{mode}.out"));
+        if mode == "raise" && !out.stderr.is_empty() {
+            out.fail("raise's default action wrote to stderr");
+        }
         if mode == "assert" {
             // The console form of the message, then abort().
             let err = String::from_utf8_lossy(&out.stderr);

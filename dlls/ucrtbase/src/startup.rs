@@ -484,13 +484,34 @@ pub extern "win64" fn _set_abort_behavior(flags: u32, mask: u32) -> u32 {
 
 const SIGABRT: i32 = 22;
 
+/// The handler installed for `sig` (0 is SIG_DFL), read without changing it.
+fn current_handler(sig: i32) -> u64 {
+    let handler = crt::signal(sig, 0);
+    crt::signal(sig, handler);
+    handler
+}
+
+/// Implements raise(sig): msvcrt's, except that the default action ends
+/// the program with exit code 3 and no message, as the UCRT's does.
+pub extern "win64" fn raise(sig: i32) -> i32 {
+    const SIG_ERR: u64 = u64::MAX;
+    let handler = crt::signal(sig, 0);
+    if handler == SIG_ERR {
+        // Not a signal: msvcrt's raise reports it (EINVAL, -1).
+        return crt::raise(sig);
+    }
+    crt::signal(sig, handler);
+    if handler == 0 {
+        crt::_exit(3);
+    }
+    crt::raise(sig)
+}
+
 /// Implements abort(): a SIGABRT handler runs if there is one; then, with
 /// _CALL_REPORTFAULT (the default), a fast fail (FAST_FAIL_FATAL_APP_EXIT),
 /// else _exit(3). The release UCRT writes no message.
 pub extern "win64" fn abort() -> ! {
-    let handler = crt::signal(SIGABRT, 0);
-    crt::signal(SIGABRT, handler);
-    if handler != 0 {
+    if current_handler(SIGABRT) != 0 {
         crt::raise(SIGABRT);
     }
     if ABORT_BEHAVIOR.load(Ordering::Relaxed) & CALL_REPORTFAULT != 0 {
