@@ -181,7 +181,8 @@ pub fn localtime_checked(t: i64) -> Result<Tm, i32> {
 }
 
 /// mktime: the local time in `tm` (normalised, and its wday, yday and
-/// isdst filled in) as a time_t, or -1.
+/// isdst filled in) as a time_t, or -1. Whether daylight time applies is
+/// the zone's rule for that date; the tm_isdst hint is not consulted.
 pub fn mktime_local(tm: &mut Tm) -> i64 {
     let local = compose(tm);
     let mut st = system_time(local);
@@ -518,7 +519,7 @@ pub fn strftime_text(fmt: &[u8], tm: &Tm) -> Option<Vec<u8>> {
             b'b' | b'h' => mon(tm.mon)?.to_string(),
             b'B' => full_mon(tm.mon)?.to_string(),
             b'c' if alt => format!(
-                "{}, {} {}, {} {}",
+                "{}, {} {}, {}, {}",
                 full_day(tm.wday)?,
                 full_mon(tm.mon)?,
                 num(i64::from(tm.mday), 2),
@@ -691,6 +692,13 @@ mod tests {
             "01/02/80 02:03:55|01/02/80|02:03:55|Wednesday January|00 00 3 3"
         );
         assert!(strftime_text(b"%Q", &tm).is_none());
+        // The strftime documentation's example of the long date and time.
+        let doc = breakdown(days_from_civil(1995, 3, 14) * 86_400 + 12 * 3600 + 41 * 60 + 29);
+        let text = strftime_text(b"%#c", &doc).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "Tuesday, March 14, 1995, 12:41:29"
+        );
     }
 
     #[test]
