@@ -335,6 +335,7 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
         &ws2_32::DLL,
         &oleaut32::DLL,
         &vcruntime140::DLL,
+        &ucrtbase::DLL,
         &vcruntime140_1::DLL,
         &user32::DLL,
     ];

@@ -42,7 +42,6 @@ declared! {
     "secur32.dll", "secur32", Win32;
     "setupapi.dll", "setupapi", Win32;
     "shlwapi.dll", "shlwapi", Win32;
-    "ucrtbase.dll", "ucrtbase", Win32;
     "userenv.dll", "userenv", Win32;
     "version.dll", "version", Win32;
     "winmm.dll", "winmm", Win32;

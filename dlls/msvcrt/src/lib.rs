@@ -3,20 +3,30 @@
 //! Win32 handles, the printf/scanf engines, strings, the heap.
 #![allow(non_snake_case)]
 
+pub mod aligned;
+pub mod convert;
+pub mod ctime;
 pub mod cxx;
 pub mod errno;
 pub mod format;
 pub mod heap;
 pub mod lowio;
+pub mod math;
 pub mod misc;
 pub mod printf;
 pub mod scanf;
 pub mod seh;
 pub mod startup;
+pub mod stat;
 pub mod stdio;
 pub mod string;
 pub mod thread;
+pub mod wconvert;
+pub mod wfiles;
 
+use aligned::*;
+use convert::*;
+use ctime::*;
 use cxx::frame::*;
 use cxx::rtti::*;
 use cxx::std_exception::*;
@@ -27,12 +37,16 @@ use format::*;
 use heap::*;
 use loader::{data_export, export, variadic, BuiltinDll, Export, Failure, LoadedBuiltin};
 use lowio::*;
+use math::*;
 use misc::*;
 use seh::*;
 use startup::*;
+use stat::*;
 use stdio::*;
 use string::*;
 use thread::*;
+use wconvert::*;
+use wfiles::*;
 
 static EXPORTS: &[Export] = &[
     export!(__C_specific_handler(Ptr, Ptr, Ptr, Ptr)),
@@ -196,6 +210,9 @@ static EXPORTS: &[Export] = &[
     export!(_strdup(Str)),
     export!("strdup" = _strdup, (Str)),
     export!(_wcsdup(WStr)),
+    export!(_aligned_malloc(Int, Int)),
+    export!(_aligned_free(Ptr)),
+    export!(_aligned_realloc(Ptr, Int, Int)),
     // Low-level I/O.
     export!(_open(Str, Int, Int)),
     export!(_close(Int)),
@@ -209,6 +226,15 @@ static EXPORTS: &[Export] = &[
     export!(_open_osfhandle(Ptr, Int)),
     export!(_commit(Int)),
     export!(_eof(Int)),
+    // File status (x64 layouts: _stati64 is _stat64, _stat is _stat64i32).
+    export!(_stat64(Str, Ptr)),
+    export!("_stati64" = _stat64, (Str, Ptr)),
+    export!(_wstat64(WStr, Ptr)),
+    export!("_wstati64" = _wstat64, (WStr, Ptr)),
+    export!("_stat" = _stat64i32, (Str, Ptr)),
+    export!(_fstat64(Int, Ptr)),
+    export!("_fstati64" = _fstat64, (Int, Ptr)),
+    export!("_fstat" = _fstat64i32, (Int, Ptr)),
     // Streams.
     export!(__iob_func()),
     export!(fopen(Str, Str)),
@@ -329,11 +355,108 @@ static EXPORTS: &[Export] = &[
     export!(atol(Str)),
     export!(_atoi64(Str)),
     export!(strtod(Str, Ptr)),
+    export!(wcstol(WStr, Ptr, Int)),
+    export!(wcstoul(WStr, Ptr, Int)),
+    export!(_wcstoi64(WStr, Ptr, Int)),
+    export!(_wcstoui64(WStr, Ptr, Int)),
+    export!(wcstod(WStr, Ptr)),
+    export!(_wtoi(WStr)),
+    export!("_wtol" = _wtoi, (WStr)),
+    export!(_wtoi64(WStr)),
+    export!(_wtof(WStr)),
     export!(atof(Str)),
     export!(abs(Int)),
     export!(labs(Int)),
     export!(_abs64(Int)),
     export!(strerror(Int)),
+    // Math (floating-point arguments travel in XMM registers).
+    export!(acos(Int)),
+    export!(asin(Int)),
+    export!(atan(Int)),
+    export!(ceil(Int)),
+    export!(cos(Int)),
+    export!(cosh(Int)),
+    export!(exp(Int)),
+    export!(fabs(Int)),
+    export!(floor(Int)),
+    export!(log(Int)),
+    export!(log10(Int)),
+    export!(sin(Int)),
+    export!(sinh(Int)),
+    export!(sqrt(Int)),
+    export!(tan(Int)),
+    export!(tanh(Int)),
+    export!(_chgsign(Int)),
+    export!(_isnan(Int)),
+    export!(_finite(Int)),
+    export!(acosf(Int)),
+    export!(asinf(Int)),
+    export!(atanf(Int)),
+    export!(ceilf(Int)),
+    export!(cosf(Int)),
+    export!(coshf(Int)),
+    export!(expf(Int)),
+    export!(floorf(Int)),
+    export!(logf(Int)),
+    export!(log10f(Int)),
+    export!(sinf(Int)),
+    export!(sinhf(Int)),
+    export!(sqrtf(Int)),
+    export!(tanf(Int)),
+    export!(tanhf(Int)),
+    export!(atan2(Int, Int)),
+    export!(fmod(Int, Int)),
+    export!(pow(Int, Int)),
+    export!(_hypot(Int, Int)),
+    export!(_copysign(Int, Int)),
+    export!(atan2f(Int, Int)),
+    export!(fmodf(Int, Int)),
+    export!(powf(Int, Int)),
+    export!(modf(Int, Ptr)),
+    export!(frexp(Int, Ptr)),
+    export!(ldexp(Int, Int)),
+    // Time conversions (time_t is 64-bit on x64: gmtime is _gmtime64...).
+    export!(_gmtime64(Ptr)),
+    export!("gmtime" = _gmtime64, (Ptr)),
+    export!(_gmtime32(Ptr)),
+    export!(_gmtime64_s(Ptr, Ptr)),
+    export!(_localtime64(Ptr)),
+    export!("localtime" = _localtime64, (Ptr)),
+    export!(_localtime32(Ptr)),
+    export!(_localtime64_s(Ptr, Ptr)),
+    export!(_mktime64(Ptr)),
+    export!("mktime" = _mktime64, (Ptr)),
+    export!(_mktime32(Ptr)),
+    export!(_mkgmtime64(Ptr)),
+    export!("_mkgmtime" = _mkgmtime64, (Ptr)),
+    export!(_mkgmtime32(Ptr)),
+    export!(_difftime64(Int, Int)),
+    export!("difftime" = _difftime64, (Int, Int)),
+    export!(asctime(Ptr)),
+    export!(_ctime64(Ptr)),
+    export!("ctime" = _ctime64, (Ptr)),
+    export!(strftime(Ptr, Int, Str, Ptr)),
+    // Integers to text.
+    export!(_itoa(Int, Ptr, Int)),
+    export!(_itoa_s(Int, Ptr, Int, Int)),
+    export!(_ltoa(Int, Ptr, Int)),
+    export!(_ltoa_s(Int, Ptr, Int, Int)),
+    export!(_ultoa(Int, Ptr, Int)),
+    export!(_ultoa_s(Int, Ptr, Int, Int)),
+    export!(_i64toa(Int, Ptr, Int)),
+    export!(_i64toa_s(Int, Ptr, Int, Int)),
+    export!(_ui64toa(Int, Ptr, Int)),
+    export!(_ui64toa_s(Int, Ptr, Int, Int)),
+    export!(_itow(Int, Ptr, Int)),
+    export!(_itow_s(Int, Ptr, Int, Int)),
+    export!(_ltow(Int, Ptr, Int)),
+    export!(_ltow_s(Int, Ptr, Int, Int)),
+    export!(_ultow(Int, Ptr, Int)),
+    export!(_ultow_s(Int, Ptr, Int, Int)),
+    export!(_i64tow(Int, Ptr, Int)),
+    export!(_i64tow_s(Int, Ptr, Int, Int)),
+    export!(_ui64tow(Int, Ptr, Int)),
+    export!(_ui64tow_s(Int, Ptr, Int, Int)),
     // Environment, locale, time, misc.
     export!(getenv(Str)),
     export!(_putenv(Str)),
@@ -356,6 +479,14 @@ static EXPORTS: &[Export] = &[
     export!(_unlink(Str)),
     export!(_access(Str, Int)),
     export!(_getpid()),
+    export!(_wremove(WStr)),
+    export!("_wunlink" = _wremove, (WStr)),
+    export!(_wrename(WStr, WStr)),
+    export!(_wmkdir(WStr)),
+    export!(_wrmdir(WStr)),
+    export!(_wchdir(WStr)),
+    export!(_wgetcwd(Ptr, Int)),
+    export!(_waccess(WStr, Int)),
     // Threads.
     export!(_beginthreadex(Ptr, Int, Ptr, Ptr, Int, Ptr)),
     export!(_endthreadex(Int)),

@@ -415,6 +415,22 @@ pub extern "win64" fn raise(sig: i32) -> i32 {
     }
 }
 
+/// The action for a signal raised by a hardware exception (the UCRT's
+/// `_seh_filter_exe`): the handler installed with `signal()` (SIG_DFL is 0,
+/// SIG_IGN 1). A real handler is reset to SIG_DFL before it runs, except
+/// for SIGFPE, as `raise` does for the same signals.
+pub fn take_exception_action(sig: i32) -> u64 {
+    if !valid_signal(sig) {
+        return SIG_DFL;
+    }
+    let mut h = HANDLERS.lock().unwrap_or_else(|e| e.into_inner());
+    let f = h[sig as usize];
+    if f != SIG_IGN && f != SIG_DFL && sig != SIGFPE {
+        h[sig as usize] = SIG_DFL;
+    }
+    f
+}
+
 /// Implements abort().
 pub extern "win64" fn abort() -> ! {
     raise(SIGABRT);

@@ -54,6 +54,46 @@ pub(super) fn special_digits(v: f64) -> Option<&'static [u8]> {
     })
 }
 
+/// A non-finite value as the Universal CRT prints it: "inf", "nan",
+/// "nan(ind)" (the indefinite NaN 0.0/0.0 makes, which has the sign bit
+/// set, so it prints "-nan(ind)") or "nan(snan)"; upper case for E/F/G/A.
+pub(super) fn ucrt_special(v: f64, upper: bool, spec: &Spec) -> FloatText {
+    let sign = if v.is_sign_negative() {
+        b"-".to_vec()
+    } else if spec.plus {
+        b"+".to_vec()
+    } else if spec.space {
+        b" ".to_vec()
+    } else {
+        Vec::new()
+    };
+    let bits = v.to_bits();
+    let quiet = bits & (1 << 51) != 0;
+    let payload = bits & ((1 << 51) - 1);
+    let text: &[u8] = if v.is_infinite() {
+        b"inf"
+    } else if !quiet {
+        b"nan(snan)"
+    } else if payload == 0 && v.is_sign_negative() {
+        b"nan(ind)"
+    } else {
+        b"nan"
+    };
+    let head = if upper {
+        text.to_ascii_uppercase()
+    } else {
+        text.to_vec()
+    };
+    FloatText {
+        sign,
+        prefix: Vec::new(),
+        body: Body {
+            head,
+            ..Body::default()
+        },
+    }
+}
+
 /// Splits Rust's `{:e}` output ("d.ddde-5") into digits and exponent.
 pub(super) fn parse_sci(s: &str) -> (Vec<u8>, i32) {
     let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
@@ -92,6 +132,83 @@ pub(super) fn round_digits(d: &Decimal, n: i32) -> Decimal {
         }
     }
     Decimal { digits, decpt }
+}
+
+/// |v|'s exact decimal expansion (a double has at most 767 significant
+/// digits), for the UCRT's conversions.
+pub(super) fn exact_decimal(a: f64) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    let (mut digits, exp) = parse_sci(&format!("{:.800e}", a));
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
+/// |v|'s first 26 significant digits, correctly rounded: enough to place
+/// its decimal point (a double is never that close to a power of ten).
+fn leading_digits(a: f64) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    let (digits, exp) = parse_sci(&format!("{a:.25e}"));
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
+/// |v| rounded to `n` significant digits from its exact binary value, an
+/// exact tie to even: Rust's exact formatting does precisely that, at
+/// the cost of the digits asked for only. `n <= 0` (the value is below
+/// the precision) takes the full expansion to decide between 0 and 1.
+pub(super) fn exact_rounded(a: f64, n: i32) -> Decimal {
+    if a == 0.0 {
+        return Decimal {
+            digits: b"0".to_vec(),
+            decpt: 1,
+        };
+    }
+    if n <= 0 {
+        return round_half_even(&exact_decimal(a), n);
+    }
+    let (digits, exp) = parse_sci(&format!("{:.*e}", (n - 1) as usize, a));
+    Decimal {
+        digits,
+        decpt: exp + 1,
+    }
+}
+
+/// Rounds exact digits to `n` leading digits as IEEE 754 says (and the
+/// UCRT does since Windows 10 2004): to nearest, an exact tie to even.
+pub(super) fn round_half_even(d: &Decimal, n: i32) -> Decimal {
+    let Ok(k) = usize::try_from(n) else {
+        return Decimal {
+            digits: Vec::new(),
+            decpt: d.decpt,
+        };
+    };
+    let tie = d.digits.get(k) == Some(&b'5') && d.digits[k + 1..].iter().all(|&c| c == b'0');
+    let prev_even = || k == 0 || d.digits.get(k - 1).is_none_or(|&c| c % 2 == 0);
+    if tie && prev_even() {
+        // Round down: keep the first k digits.
+        return Decimal {
+            digits: d.digits.iter().copied().take(k).collect(),
+            decpt: d.decpt,
+        };
+    }
+    round_digits(d, n)
 }
 
 /// |v| to 17 significant digits, correctly rounded with ties away from zero,
@@ -172,7 +289,13 @@ pub(super) fn crop_zeros(body: &mut Body) {
     }
 }
 
-pub(super) fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> FloatText {
+pub(super) fn format_float(
+    v: f64,
+    conv: u8,
+    spec: &Spec,
+    two_digit: bool,
+    exact: bool,
+) -> FloatText {
     let sign = if v.is_sign_negative() {
         b"-".to_vec()
     } else if spec.plus {
@@ -201,7 +324,19 @@ pub(super) fn format_float(v: f64, conv: u8, spec: &Spec, two_digit: bool) -> Fl
             digits: text.to_vec(),
             decpt: 1,
         },
+        // The leading digits only place the decimal point; the digits
+        // are produced at the precision asked for (below).
+        None if exact => leading_digits(v.abs()),
         None => decimal17(v.abs()),
+    };
+    let round_digits = |d: &Decimal, n: i32| {
+        if exact && v.is_finite() {
+            exact_rounded(v.abs(), n)
+        } else if exact {
+            round_half_even(d, n)
+        } else {
+            round_digits(d, n)
+        }
     };
     // 0 <= precision <= i32::MAX, so the digit counts below cannot overflow.
     let precision = if spec.precision < 0 {

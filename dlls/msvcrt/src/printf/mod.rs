@@ -178,6 +178,20 @@ pub struct Options {
     /// Stop after this many code units (`_snprintf`'s count); more output
     /// makes the status [`Status::Truncated`].
     pub limit: Option<usize>,
+    /// The Universal CRT's text for infinities and NaNs ("inf", "nan",
+    /// "nan(ind)", "nan(snan)") instead of msvcrt's "1.#INF" family.
+    pub ucrt_specials: bool,
+    /// The ISO C meaning of %s/%c in the wide family (the UCRT's default):
+    /// narrow unless l/w says wide, %S/%C the other width.
+    pub iso_wide_specifiers: bool,
+    /// %n is refused: the call fails as an invalid parameter (the UCRT's
+    /// default until `_set_printf_count_output(1)`).
+    pub refuse_count: bool,
+    /// The UCRT's C99 conformance: `hh` (char-sized integers; msvcrt reads
+    /// it as `h`), `%F`, and floating-point digits from the exact binary
+    /// value with exact ties rounded to even (Windows 10 2004 and later)
+    /// instead of msvcrt's 17 digits with ties away from zero.
+    pub c99: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +202,9 @@ pub enum Status {
     /// msvcrt returns -1: a wide string had no narrow form, or the output
     /// passed INT_MAX units (the count printf returns is an int).
     Failed,
+    /// The format itself was refused ([`Options::refuse_count`]): the
+    /// caller reports an invalid parameter.
+    InvalidFormat,
 }
 
 /// The output of one printf call: what was written before any stop, and why
@@ -336,6 +353,8 @@ struct Spec {
     /// -1: not given.
     precision: i32,
     h: bool,
+    /// `hh` under [`Options::char_size_hh`].
+    hh: bool,
     l: bool,
     w: bool,
     /// 64-bit integer argument (ll, I64, I, j, z, t).
@@ -453,8 +472,23 @@ fn format_units<C: CodeUnit>(
                     spec.precision = 0;
                     state = State::Dot;
                 }
+                'F' if opts.c99 => {
+                    let v = args.next_f64();
+                    if opts.ucrt_specials && !v.is_finite() {
+                        let text = ucrt_special(v, true, &spec);
+                        emit_number(&mut out, &spec, &text.sign, &[], &text.body, false);
+                    } else {
+                        let text = format_float(v, b'f', &spec, opts.two_digit_exponent, true);
+                        emit_number(&mut out, &spec, &text.sign, &text.prefix, &text.body, true);
+                    }
+                    break;
+                }
                 'h' | 'l' | 'w' | 'L' | 'F' | 'N' | 'j' | 'I' | 'z' | 't' => {
                     match ch {
+                        'h' if opts.c99 && at(i) == Some(u32::from(b'h')) => {
+                            i += 1;
+                            spec.hh = true;
+                        }
                         'h' => spec.h = true,
                         'w' => spec.w = true,
                         'j' => spec.big = true,
@@ -492,16 +526,20 @@ fn format_units<C: CodeUnit>(
                     break;
                 }
                 'c' | 'C' => {
-                    format_char(&mut out, ch == 'C', &spec, args, mem);
+                    format_char(&mut out, ch == 'C', &spec, args, mem, opts);
                     break;
                 }
                 's' | 'S' => {
-                    format_str(&mut out, ch == 'S', &spec, args, mem);
+                    format_str(&mut out, ch == 'S', &spec, args, mem, opts);
                     break;
                 }
                 'Z' => {
                     format_counted(&mut out, &spec, args, mem);
                     break;
+                }
+                'n' if opts.refuse_count => {
+                    out.status = Status::InvalidFormat;
+                    break 'directives;
                 }
                 'n' => {
                     // msvcrt stores short for h; the docs say the size prefix
@@ -509,6 +547,8 @@ fn format_units<C: CodeUnit>(
                     // always stores an int).
                     let size = if spec.big {
                         8
+                    } else if spec.hh {
+                        1
                     } else if spec.h {
                         2
                     } else {
@@ -519,7 +559,12 @@ fn format_units<C: CodeUnit>(
                 }
                 'e' | 'E' | 'f' | 'g' | 'G' | 'a' | 'A' => {
                     let v = args.next_f64();
-                    let text = format_float(v, ch as u8, &spec, opts.two_digit_exponent);
+                    if opts.ucrt_specials && !v.is_finite() {
+                        let text = ucrt_special(v, ch.is_ascii_uppercase(), &spec);
+                        emit_number(&mut out, &spec, &text.sign, &[], &text.body, false);
+                        break;
+                    }
+                    let text = format_float(v, ch as u8, &spec, opts.two_digit_exponent, opts.c99);
                     emit_number(&mut out, &spec, &text.sign, &text.prefix, &text.body, true);
                     break;
                 }
@@ -608,6 +653,13 @@ fn format_int<C: CodeUnit>(out: &mut Out<C>, conv: char, spec: &Spec, args: &mut
         } else {
             (false, raw)
         }
+    } else if spec.hh {
+        let v = raw as u8;
+        if signed && (v as i8) < 0 {
+            (true, u64::from((v as i8).unsigned_abs()))
+        } else {
+            (false, u64::from(v))
+        }
     } else if spec.h {
         let v = raw as u16;
         if signed && (v as i16) < 0 {
@@ -688,12 +740,13 @@ fn format_int<C: CodeUnit>(out: &mut Out<C>, conv: char, spec: &Spec, args: &mut
 }
 
 /// Whether %s/%c (or %S/%C when `upper`) take a wide argument.
-fn wide_arg<C: CodeUnit>(upper: bool, spec: &Spec) -> bool {
-    if C::WIDE {
+fn wide_arg<C: CodeUnit>(upper: bool, spec: &Spec, opts: &Options) -> bool {
+    if C::WIDE && !opts.iso_wide_specifiers {
         // wprintf: h forces narrow; S/C without a size prefix are narrow.
         !spec.h && (spec.l || spec.w || !upper)
     } else {
-        // printf: l or w force wide; S/C without a size prefix are wide.
+        // printf (and ISO wprintf): l or w force wide; S/C without a size
+        // prefix are the other width.
         spec.l || spec.w || (upper && !spec.h)
     }
 }
@@ -704,9 +757,10 @@ fn format_char<C: CodeUnit>(
     spec: &Spec,
     args: &mut dyn VaArgs,
     mem: &dyn GuestMem,
+    opts: &Options,
 ) {
     let raw = args.next_u64();
-    let text = if wide_arg::<C>(upper, spec) {
+    let text = if wide_arg::<C>(upper, spec, opts) {
         // An unrepresentable character prints nothing, padding included.
         match C::from_wide(mem, &[raw as u16]) {
             Some(t) => t,
@@ -724,10 +778,11 @@ fn format_str<C: CodeUnit>(
     spec: &Spec,
     args: &mut dyn VaArgs,
     mem: &dyn GuestMem,
+    opts: &Options,
 ) {
     let p = args.next_u64();
     let max = usize::try_from(spec.precision).ok();
-    let wide = wide_arg::<C>(upper, spec);
+    let wide = wide_arg::<C>(upper, spec, opts);
     let src_null: &[u8] = b"(null)";
     let null = &src_null[..max.map_or(src_null.len(), |m| m.min(src_null.len()))];
     if wide {

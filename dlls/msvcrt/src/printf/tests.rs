@@ -701,3 +701,62 @@ fn garbage_formats_do_not_panic() {
         }
     }
 }
+
+fn ucrt() -> Options {
+    Options {
+        two_digit_exponent: true,
+        ucrt_specials: true,
+        iso_wide_specifiers: true,
+        refuse_count: true,
+        c99: true,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn ucrt_specials_and_c99() {
+    let r = format_narrow_ex(
+        b"%f|%F|%e|%hhd|%hhu",
+        &mut [f(f64::INFINITY), f(-f64::INFINITY), f(f64::NAN), 300, 511].iter(),
+        &mem(),
+        &ucrt(),
+    );
+    assert_eq!(String::from_utf8_lossy(&r.text), "inf|-INF|nan|44|255");
+    // 0.0/0.0 on x86 is the negative "indefinite" NaN.
+    let ind = f64::from_bits(0xfff8_0000_0000_0000);
+    let r = format_narrow_ex(b"%f|%G", &mut [f(ind), f(ind)].iter(), &mem(), &ucrt());
+    assert_eq!(String::from_utf8_lossy(&r.text), "-nan(ind)|-NAN(IND)");
+}
+
+#[test]
+fn ucrt_rounds_exact_ties_to_even() {
+    // The printf documentation's examples (Windows 10 2004 and later).
+    let r = format_narrow_ex(
+        b"%1.0f|%1.0f|%.1f|%.20f",
+        &mut [f(1.5), f(2.5), f(2.35), f(0.1)].iter(),
+        &mem(),
+        &ucrt(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.text),
+        "2|2|2.4|0.10000000000000000555"
+    );
+    // Values below the precision: an exact half rounds to even (0), a
+    // value just above half rounds up.
+    let r = format_narrow_ex(
+        b"%.0f|%.2f|%.2f|%.3e|%g",
+        &mut [f(0.5), f(0.005), f(0.004), f(1e23), f(1e23)].iter(),
+        &mem(),
+        &ucrt(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.text),
+        "0|0.01|0.00|1.000e+23|1e+23"
+    );
+}
+
+#[test]
+fn ucrt_refuses_count() {
+    let r = format_narrow_ex(b"ab%n", &mut [NARROW + 1].iter(), &mem(), &ucrt());
+    assert_eq!(r.status, Status::InvalidFormat);
+}

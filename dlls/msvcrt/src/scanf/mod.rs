@@ -123,6 +123,39 @@ impl ScanOut for RawOut {
     }
 }
 
+/// What the Universal CRT's options word changes (corecrt_stdio_config.h).
+#[derive(Clone, Copy, Default)]
+pub struct ScanOptions {
+    /// The `_s` functions: %c, %s and %[ take a buffer size (unsigned)
+    /// after the pointer; a field that does not fit stores an empty string
+    /// and ends the scan.
+    pub secure: bool,
+    /// ISO C's %s/%c/%[ in the wide family: narrow unless l/w says wide.
+    pub iso_wide_specifiers: bool,
+}
+
+/// The scanf families with the UCRT's options.
+pub fn scan_narrow_ex(
+    fmt: &[u8],
+    input: &mut dyn ScanInput<u8>,
+    args: &mut dyn VaArgs,
+    out: &mut dyn ScanOut,
+    opts: &ScanOptions,
+) -> i32 {
+    scan(fmt, input, args, out, opts)
+}
+
+/// The wide scanf family with the UCRT's options.
+pub fn scan_wide_ex(
+    fmt: &[u16],
+    input: &mut dyn ScanInput<u16>,
+    args: &mut dyn VaArgs,
+    out: &mut dyn ScanOut,
+    opts: &ScanOptions,
+) -> i32 {
+    scan(fmt, input, args, out, opts)
+}
+
 /// sscanf, fscanf, scanf: the number of fields assigned, or [`EOF`].
 pub fn scan_narrow(
     fmt: &[u8],
@@ -130,7 +163,7 @@ pub fn scan_narrow(
     args: &mut dyn VaArgs,
     out: &mut dyn ScanOut,
 ) -> i32 {
-    scan(fmt, input, args, out)
+    scan(fmt, input, args, out, &ScanOptions::default())
 }
 
 /// swscanf, fwscanf, wscanf: the number of fields assigned, or [`EOF`].
@@ -140,7 +173,7 @@ pub fn scan_wide(
     args: &mut dyn VaArgs,
     out: &mut dyn ScanOut,
 ) -> i32 {
-    scan(fmt, input, args, out)
+    scan(fmt, input, args, out, &ScanOptions::default())
 }
 
 /// isspace in the "C" locale; iswspace (Windows' C1_SPACE set) for wide.
@@ -256,11 +289,12 @@ fn scan<C: CodeUnit>(
     input: &mut dyn ScanInput<C>,
     args: &mut dyn VaArgs,
     out: &mut dyn ScanOut,
+    opts: &ScanOptions,
 ) -> i32 {
     let mut r = Reader { input, consumed: 0 };
     let mut assigned = 0;
     let mut converted = false;
-    let stop = run(fmt, &mut r, args, out, &mut assigned, &mut converted);
+    let stop = run(fmt, &mut r, args, out, &mut assigned, &mut converted, opts);
     match stop {
         Some(Stop::Input) if !converted && (!C::WIDE || r.consumed == 0) => EOF,
         _ => assigned,
@@ -275,6 +309,7 @@ fn run<C: CodeUnit>(
     out: &mut dyn ScanOut,
     assigned: &mut i32,
     converted: &mut bool,
+    opts: &ScanOptions,
 ) -> Option<Stop> {
     // The format ends at its NUL if the caller passed one.
     let at = |i: usize| fmt.get(i).map(|c| c.to_u32()).filter(|&c| c != 0);
@@ -392,6 +427,8 @@ fn run<C: CodeUnit>(
                 let upper = conv == 'C' || conv == 'S';
                 let wide = if spec.widechar != 0 {
                     spec.widechar > 0
+                } else if opts.iso_wide_specifiers {
+                    upper
                 } else {
                     C::WIDE != upper
                 };
@@ -400,7 +437,7 @@ fn run<C: CodeUnit>(
                 } else {
                     None
                 };
-                scan_text(r, &spec, conv, set.as_ref(), wide, args, out)
+                scan_text(r, &spec, conv, set.as_ref(), wide, args, out, opts.secure)
             }
             // '%', an unknown letter (including 'a'), or a format ending after
             // '%': the character must appear in the input.
@@ -599,6 +636,7 @@ fn scan_text<C: CodeUnit>(
     wide: bool,
     args: &mut dyn VaArgs,
     out: &mut dyn ScanOut,
+    secure: bool,
 ) -> Result<bool, Stop> {
     let is_char = conv == 'c' || conv == 'C';
     let mut left = if is_char {
@@ -629,7 +667,18 @@ fn scan_text<C: CodeUnit>(
                 .collect(),
             _ => units,
         };
-        out.store_units(args.next_u64(), &stored, wide, !is_char);
+        let ptr = args.next_u64();
+        if secure {
+            // The buffer's size in units (an unsigned int) follows.
+            let size = args.next_u64() as u32 as usize;
+            if stored.len() + usize::from(!is_char) > size {
+                if size > 0 {
+                    out.store_units(ptr, &[], wide, true);
+                }
+                return Err(Stop::Matching);
+            }
+        }
+        out.store_units(ptr, &stored, wide, !is_char);
     }
     Ok(true)
 }
