@@ -12,6 +12,7 @@ pub mod console_input;
 pub mod console_screen;
 pub mod copy;
 pub mod crash_report;
+pub mod create_process;
 pub mod datetime_format;
 pub mod env;
 pub mod error;
@@ -52,6 +53,7 @@ use console_ctrl::*;
 use console_input::*;
 use console_screen::*;
 use copy::*;
+use create_process::*;
 use datetime_format::*;
 use env::*;
 use exception::*;
@@ -87,6 +89,14 @@ static EXPORTS: &[Export] = &[
     export!(GetCommandLineW()),
     export!(ExitProcess(Int)),
     export!(TerminateProcess(Ptr, Int)),
+    export!(CreateProcessW(
+        WStr, WStr, Ptr, Ptr, Int, Int, Ptr, WStr, Ptr, Ptr
+    )),
+    export!(CreateProcessA(
+        Str, Str, Ptr, Ptr, Int, Int, Ptr, Str, Ptr, Ptr
+    )),
+    export!(GetExitCodeProcess(Ptr, Ptr)),
+    export!(GetProcessId(Ptr)),
     export!(GetCurrentProcess()),
     export!(GetCurrentThread()),
     export!(GetCurrentProcessId()),
