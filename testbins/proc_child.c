@@ -9,7 +9,11 @@
  *   cwd            writes GetCurrentDirectoryW's text
  *   streams        writes "out" to stdout and "err" to stderr
  *   crash          writes through a NULL pointer (unhandled: 0xC0000005)
- *   handle H       writes "inherited" if handle value H is a usable file
+ *   handle H       writes "inherited" to handle value H (an inherited
+ *                  file), then "ok" or "bad" to stdout
+ *   nested         starts "proc_child exit 5" itself, exits with 10 times
+ *                  its exit code
+ * Any other mode writes the command line and exits with 101.
  * Output goes through WriteFile on the standard handle, so no C runtime
  * translation is involved.
  */
@@ -35,8 +39,10 @@ static void put_wide(const WCHAR *w)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc < 2) {
+        put_wide(GetCommandLineW());
         return 100;
+    }
     const char *mode = argv[1];
     if (!strcmp(mode, "cmdline")) {
         put_wide(GetCommandLineW());
@@ -92,5 +98,20 @@ int main(int argc, char **argv)
             put(STD_OUTPUT_HANDLE, "bad");
         return 0;
     }
+    if (!strcmp(mode, "nested")) {
+        WCHAR line[] = L"proc_child exit 5";
+        STARTUPINFOW si = {sizeof si};
+        PROCESS_INFORMATION pi;
+        DWORD code = 0;
+        if (!CreateProcessW(NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+            return 102;
+        WaitForSingleObject(pi.hProcess, INFINITE);
+        GetExitCodeProcess(pi.hProcess, &code);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+        return (int)code * 10;
+    }
+    /* Unknown mode: say what the command line was. */
+    put_wide(GetCommandLineW());
     return 101;
 }

@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(35);
+    plan(44);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -183,6 +183,101 @@ int main(void)
     /* stdout and stderr to separate pipes. */
     run(NULL, child_cmd(L"streams"), NULL, 0, NULL, &r);
     ok(!strcmp(r.out, "out") && !strcmp(r.err, "err"), "stdout and stderr reach their pipes (\"%s\", \"%s\")", r.out, r.err);
+
+    /* A child starts children of its own. */
+    exit_code(L"nested", 50, "a grandchild's exit code through its parent");
+
+    /* An unquoted path with blanks: each prefix ending at a blank is
+     * tried in turn. */
+    WCHAR dir[MAX_PATH], copy[MAX_PATH], line[4096];
+    GetTempPathW(MAX_PATH, dir);
+    wcscat(dir, L"proc spawn dir");
+    CreateDirectoryW(dir, NULL);
+    wcscpy(copy, dir);
+    wcscat(copy, L"\\proc_child.exe");
+    CopyFileW(child, copy, FALSE);
+    wcscpy(line, copy);
+    wcscat(line, L" cmdline x");
+    run(NULL, line, NULL, 0, NULL, &r);
+    ok(r.created, "an unquoted path with a blank is found (error %lu)", r.error);
+    /* (Wine quotes the name it found; the text after it is kept.) */
+    ok(strstr(r.out, "proc_child.exe") && strstr(r.out, " cmdline x"), "... the right program runs (\"%s\")", r.out);
+    DeleteFileW(copy);
+    RemoveDirectoryW(dir);
+
+    /* An inherited handle keeps its value in the child. */
+    WCHAR tmpfile[MAX_PATH];
+    GetTempPathW(MAX_PATH, tmpfile);
+    wcscat(tmpfile, L"proc_spawn_inherit.txt");
+    SECURITY_ATTRIBUTES isa = {sizeof isa, NULL, TRUE};
+    HANDLE file = CreateFileW(tmpfile, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &isa,
+                              CREATE_ALWAYS, 0, NULL);
+    WCHAR args[64];
+    swprintf(args, 64, L"handle %llu", (unsigned long long)(ULONG_PTR)file);
+    run(NULL, child_cmd(args), NULL, 0, NULL, &r);
+    is_str(r.out, "ok", "the child writes to the inherited handle by its value");
+    char back[32] = {0};
+    DWORD got = 0;
+    SetFilePointer(file, 0, NULL, FILE_BEGIN);
+    ReadFile(file, back, sizeof back - 1, &got, NULL);
+    is_str(back, "inherited", "... into the parent's file");
+    CloseHandle(file);
+    DeleteFileW(tmpfile);
+
+    /* Without STARTF_USESTDHANDLES the child gets the parent's standard
+     * handles. */
+    {
+        SECURITY_ATTRIBUTES psa = {sizeof psa, NULL, TRUE};
+        HANDLE pr, pw, old = GetStdHandle(STD_OUTPUT_HANDLE);
+        CreatePipe(&pr, &pw, &psa, 0);
+        SetHandleInformation(pr, HANDLE_FLAG_INHERIT, 0);
+        SetStdHandle(STD_OUTPUT_HANDLE, pw);
+        STARTUPINFOW si = {sizeof si};
+        PROCESS_INFORMATION pi;
+        wcscpy(line, child_cmd(L"cmdline"));
+        BOOL created = CreateProcessW(NULL, line, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+        SetStdHandle(STD_OUTPUT_HANDLE, old);
+        CloseHandle(pw);
+        char out[4096];
+        read_all(pr, out, sizeof out);
+        CloseHandle(pr);
+        ok(created, "a child without STARTF_USESTDHANDLES starts");
+        is_str(out, utf8(line), "... and writes to the parent's standard output");
+        if (created) {
+            WaitForSingleObject(pi.hProcess, INFINITE);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+        }
+    }
+
+    /* CreateProcessA: ANSI strings. */
+    {
+        char aline[4096], acwd[] = "C:\\windows";
+        WideCharToMultiByte(CP_ACP, 0, child_cmd(L"cmdline \"a b\""), -1, aline, sizeof aline, NULL, NULL);
+        SECURITY_ATTRIBUTES psa = {sizeof psa, NULL, TRUE};
+        HANDLE pr, pw;
+        CreatePipe(&pr, &pw, &psa, 0);
+        SetHandleInformation(pr, HANDLE_FLAG_INHERIT, 0);
+        STARTUPINFOA si = {sizeof si};
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdOutput = pw;
+        si.hStdError = pw;
+        PROCESS_INFORMATION pi;
+        char expect_a[4096];
+        strcpy(expect_a, aline);
+        BOOL created = CreateProcessA(NULL, aline, NULL, NULL, TRUE, 0, NULL, acwd, &si, &pi);
+        CloseHandle(pw);
+        char out[4096];
+        read_all(pr, out, sizeof out);
+        CloseHandle(pr);
+        ok(created, "CreateProcessA starts the child");
+        is_str(out, expect_a, "... with the ANSI command line");
+        if (created) {
+            WaitForSingleObject(pi.hProcess, INFINITE);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+        }
+    }
 
     /* Errors. */
     run(NULL, L"no_such_program_casement arg", NULL, 0, NULL, &r);
