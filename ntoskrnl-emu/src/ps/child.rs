@@ -339,6 +339,17 @@ fn ended(c: &Watched) {
     futex::wake(&c.thread.state, i32::MAX);
 }
 
+/// Fails for the first thread of a child process (a Thread object with no
+/// TEB here): suspending it, its context, APCs, its settings would need
+/// cross-process support.
+pub fn local_only(t: &Thread) -> syscalls::NtResult<()> {
+    if t.teb == 0 {
+        log::warn!("unimplemented: acting on a thread of another process");
+        return Err(syscalls::STATUS_NOT_IMPLEMENTED);
+    }
+    Ok(())
+}
+
 /// TerminateProcess on a child: it ends with `code` (SIGKILL through its
 /// pidfd; the watcher records the code when it reaps it).
 pub fn terminate(process: &Process, code: u32) -> syscalls::NtStatus {

@@ -191,7 +191,7 @@ pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
 /// Implements NtSetInformationThread(ThreadHandle, Class, Buffer, Length).
 pub fn NtSetInformationThread(a: &Args) -> NtStatus {
     let class = a[1] as u32;
-    if let Err(e) = ob::reference_typed::<Thread>(a[0]) {
+    if let Err(e) = ob::reference_typed::<Thread>(a[0]).and_then(|t| super::child::local_only(&t)) {
         return e;
     }
     match class {

@@ -211,8 +211,8 @@ pub fn NtTerminateProcess(a: &Args) -> NtStatus {
 
 /// Ends the process with a Windows exit code; Linux keeps its low 8 bits.
 pub fn terminate_self(status: u32) -> ! {
-    child::report_exit(status);
     crate::io::console::restore_terminal();
+    child::report_exit(status);
     // SAFETY: _exit ends the process without running host atexit handlers,
     // as NtTerminateProcess does not run anything in user mode either.
     unsafe { libc::_exit(status as i32) }

@@ -304,7 +304,10 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
             None => return STATUS_INVALID_HANDLE,
         },
         h => match ob::reference_typed::<Thread>(h) {
-            Ok(t) => t,
+            Ok(t) => match super::child::local_only(&t) {
+                Ok(()) => t,
+                Err(e) => return e,
+            },
             Err(e) => return e,
         },
     };
@@ -321,6 +324,7 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
 pub fn NtResumeThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
+        super::child::local_only(&t)?;
         user::write_opt(a[1], &0u32)?;
         let previous = super::suspend::resume(&t);
         user::write_opt(a[1], &previous)
