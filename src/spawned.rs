@@ -51,6 +51,8 @@ fn adopt(fd: i32, value: u64, access: u32) -> bool {
 /// Creates and runs the process the spec describes.
 pub fn run(spec: ChildSpec) -> u8 {
     child::set_exit_report_fd(spec.exit_fd);
+    // CREATE_SUSPENDED: nothing of the program runs before ResumeThread.
+    child::wait_for_resume(spec.resume_fd);
     // Inherited handles first: they keep their values.
     for h in &spec.handles {
         if !adopt(h.fd, h.value, h.access) {

@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(44);
+    plan(51);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -277,6 +277,29 @@ int main(void)
             CloseHandle(pi.hProcess);
             CloseHandle(pi.hThread);
         }
+    }
+
+    /* CREATE_SUSPENDED: nothing runs before ResumeThread. */
+    {
+        STARTUPINFOW si = {sizeof si};
+        PROCESS_INFORMATION pi;
+        DWORD code = 0;
+        wcscpy(line, child_cmd(L"exit 9"));
+        BOOL created = CreateProcessW(NULL, line, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+        ok(created, "CREATE_SUSPENDED (error %lu)", created ? 0 : GetLastError());
+        is_int(WaitForSingleObject(pi.hProcess, 200), WAIT_TIMEOUT, "a suspended child does not run");
+        is_int(ResumeThread(pi.hThread), 1, "ResumeThread: the previous suspend count is 1");
+        is_int(WaitForSingleObject(pi.hProcess, 10000), WAIT_OBJECT_0, "then it runs");
+        ok(GetExitCodeProcess(pi.hProcess, &code) && code == 9, "... to its end (exit code %lu)", code);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+        wcscpy(line, child_cmd(L"exit 9"));
+        created = CreateProcessW(NULL, line, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+        ok(created && TerminateProcess(pi.hProcess, 77) && WaitForSingleObject(pi.hProcess, 10000) == WAIT_OBJECT_0,
+           "a suspended child can be terminated");
+        ok(GetExitCodeProcess(pi.hProcess, &code) && code == 77, "... with TerminateProcess's code (%lu)", code);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
     }
 
     /* Errors. */

@@ -19,6 +19,7 @@ const DEBUG_ONLY_THIS_PROCESS: u32 = 0x2;
 const CREATE_SUSPENDED: u32 = 0x4;
 const CREATE_UNICODE_ENVIRONMENT: u32 = 0x400;
 const STARTF_USESTDHANDLES: u32 = 0x100;
+const THREAD_CREATE_FLAGS_CREATE_SUSPENDED: u64 = 0x1;
 const PROCESS_CREATE_FLAGS_INHERIT_HANDLES: u64 = 0x4;
 const PS_ATTRIBUTE_IMAGE_NAME: u64 = 0x20005;
 const PS_ATTRIBUTE_CLIENT_ID: u64 = 0x10003;
@@ -237,10 +238,6 @@ fn create_process(r: Request) -> Result<(), u32> {
     if r.flags & (DEBUG_PROCESS | DEBUG_ONLY_THIS_PROCESS) != 0 {
         return Err(ERROR_NOT_SUPPORTED);
     }
-    if r.flags & CREATE_SUSPENDED != 0 {
-        log::error!("unimplemented KERNEL32.CreateProcessW with CREATE_SUSPENDED");
-        return Err(ERROR_CALL_NOT_IMPLEMENTED);
-    }
     let si = read_startup_info(r.startup_info).map_err(|_| ERROR_NOACCESS)?;
     // PROCESS_INFORMATION must be writable before anything starts.
     user::write(r.process_information, &[0u64; 3]).map_err(|_| ERROR_NOACCESS)?;
@@ -345,7 +342,11 @@ fn create_process(r: Request) -> Result<(), u32> {
             } else {
                 0
             },
-            0,
+            if r.flags & CREATE_SUSPENDED != 0 {
+                THREAD_CREATE_FLAGS_CREATE_SUSPENDED
+            } else {
+                0
+            },
             &params as *const RTL_USER_PROCESS_PARAMETERS as u64,
             create_info.as_mut_ptr() as u64,
             attributes.as_ptr() as u64,

@@ -52,6 +52,9 @@ pub struct ChildSpec {
     pub handles: Vec<InheritedHandle>,
     /// Where the child writes its exit code.
     pub exit_fd: i32,
+    /// A child created suspended waits for a byte on this descriptor
+    /// before it runs anything (-1: not suspended).
+    pub resume_fd: i32,
 }
 
 const SPEC_MAGIC: u32 = 0x4353_5043; // "CPSC"
@@ -85,6 +88,7 @@ impl ChildSpec {
             out.extend(h.access.to_le_bytes());
         }
         out.extend(self.exit_fd.to_le_bytes());
+        out.extend(self.resume_fd.to_le_bytes());
         out
     }
 
@@ -133,6 +137,7 @@ impl ChildSpec {
             handles.push(InheritedHandle { value, fd, access });
         }
         let exit_fd = u32_of(take(4)?) as i32;
+        let resume_fd = u32_of(take(4)?) as i32;
         Some(ChildSpec {
             image_file,
             image_path,
@@ -142,6 +147,7 @@ impl ChildSpec {
             std_values,
             handles,
             exit_fd,
+            resume_fd,
         })
     }
 }
@@ -337,6 +343,7 @@ fn ended(c: &Watched) {
     futex::wake(&c.process.ended, i32::MAX);
     c.thread.state.store(1, Ordering::Release);
     futex::wake(&c.thread.state, i32::MAX);
+    forget_suspended(&c.thread);
 }
 
 /// Fails for the first thread of a child process (a Thread object with no
@@ -348,6 +355,62 @@ pub fn local_only(t: &Thread) -> syscalls::NtResult<()> {
         return Err(syscalls::STATUS_NOT_IMPLEMENTED);
     }
     Ok(())
+}
+
+/// The resume channels of children created suspended, by their first
+/// thread object's address: ResumeThread writes a byte to let one run.
+static SUSPENDED: Mutex<Vec<(usize, OwnedFd)>> = Mutex::new(Vec::new());
+
+/// Records the resume channel of a child created suspended.
+pub fn add_suspended(thread: &Arc<Thread>, resume_write: OwnedFd) {
+    SUSPENDED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((Arc::as_ptr(thread) as usize, resume_write));
+}
+
+/// ResumeThread on a child's first thread: the previous suspend count
+/// (1 when this lets it run, 0 when it was running).
+pub fn resume(thread: &Arc<Thread>) -> u32 {
+    let key = Arc::as_ptr(thread) as usize;
+    let mut s = SUSPENDED.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(i) = s.iter().position(|(k, _)| *k == key) else {
+        return 0;
+    };
+    let (_, fd) = s.swap_remove(i);
+    // SAFETY: writing one byte from a static buffer to our pipe end.
+    unsafe { libc::write(fd.as_raw_fd(), b"R".as_ptr().cast(), 1) };
+    1
+}
+
+/// Drops the resume channel of a child that ended (its thread object goes).
+fn forget_suspended(thread: &Arc<Thread>) {
+    let key = Arc::as_ptr(thread) as usize;
+    SUSPENDED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|(k, _)| *k != key);
+}
+
+/// In a child created suspended: waits until the parent resumes it. If
+/// the parent ends first nobody can resume it any more, and it ends.
+pub fn wait_for_resume(fd: i32) {
+    if fd < 0 {
+        return;
+    }
+    let mut b = [0u8; 1];
+    let n = loop {
+        // SAFETY: a blocking read of one byte into a local buffer.
+        let n = unsafe { libc::read(fd, b.as_mut_ptr().cast(), 1) };
+        if n >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            break n;
+        }
+    };
+    // SAFETY: the descriptor was passed for this wait alone.
+    unsafe { libc::close(fd) };
+    if n != 1 {
+        super::terminate_self(syscalls::STATUS_UNSUCCESSFUL.0);
+    }
 }
 
 /// TerminateProcess on a child: it ends with `code` (SIGKILL through its
@@ -403,6 +466,7 @@ mod tests {
                 access: 0x12_0089,
             }],
             exit_fd: 4,
+            resume_fd: -1,
         };
         let bytes = spec.encode();
         assert_eq!(ChildSpec::decode(&bytes), Some(spec));

@@ -29,7 +29,8 @@ const STATUS_INVALID_IMAGE_NOT_MZ: NtStatus = NtStatus(0xC000_012F);
 /// Descriptor numbers in the child: 0-2 are the standard handles.
 const SPEC_FD: i32 = 3;
 const EXIT_FD: i32 = 4;
-const FIRST_HANDLE_FD: i32 = 5;
+const RESUME_FD: i32 = 5;
+const FIRST_HANDLE_FD: i32 = 6;
 
 fn read_unicode(us: &syscalls::nt::UNICODE_STRING) -> NtResult<Vec<u16>> {
     if us.Length == 0 {
@@ -274,10 +275,7 @@ fn create_user_process(a: &Args) -> NtResult<()> {
     let (process_out, thread_out) = (a[0], a[1]);
     let (process_access, thread_access) = (a[2] as u32, a[3] as u32);
     let (process_flags, thread_flags) = (a[6] as u32, a[7] as u32);
-    if thread_flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED != 0 {
-        log::error!("unimplemented NtCreateUserProcess with a suspended first thread");
-        return Err(STATUS_NOT_IMPLEMENTED);
-    }
+    let suspended = thread_flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED != 0;
     let params = user::read::<RTL_USER_PROCESS_PARAMETERS>(a[8])?;
     if params.Flags & syscalls::nt::RTL_USER_PROC_PARAMS_NORMALIZED == 0 {
         return Err(STATUS_INVALID_PARAMETER);
@@ -321,6 +319,7 @@ fn create_user_process(a: &Args) -> NtResult<()> {
         current_directory,
         environment,
         exit_fd: EXIT_FD,
+        resume_fd: if suspended { RESUME_FD } else { -1 },
         ..Default::default()
     };
     let inherited: Vec<(u64, Arc<FileObject>, u32)> = if process_flags
@@ -388,6 +387,20 @@ fn create_user_process(a: &Args) -> NtResult<()> {
     drop(exit_write);
     moves.push((exit_src.as_raw_fd(), EXIT_FD));
     keep.push(exit_src);
+    let mut resume_write = None;
+    if suspended {
+        let mut pipe = [0i32; 2];
+        // SAFETY: pipe2 fills two descriptors.
+        if unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(STATUS_INSUFFICIENT_RESOURCES);
+        }
+        // SAFETY: fresh descriptors we own.
+        let (r, w) = unsafe { (OwnedFd::from_raw_fd(pipe[0]), OwnedFd::from_raw_fd(pipe[1])) };
+        let src = dup_above(r.as_raw_fd(), above)?;
+        moves.push((src.as_raw_fd(), RESUME_FD));
+        keep.push(src);
+        resume_write = Some(w);
+    }
     let spec_fd = memfd_with(&spec.encode())?;
     let spec_src = dup_above(spec_fd.as_raw_fd(), above)?;
     drop(spec_fd);
@@ -427,6 +440,9 @@ fn create_user_process(a: &Args) -> NtResult<()> {
         apcs: Default::default(),
         suspend: Default::default(),
     });
+    if let Some(w) = resume_write {
+        child::add_suspended(&thread, w);
+    }
     if !child::watch_child(process.clone(), thread.clone()) {
         let _ = child::terminate(&process, STATUS_INSUFFICIENT_RESOURCES.0);
         return Err(STATUS_INSUFFICIENT_RESOURCES);

@@ -324,9 +324,13 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
 pub fn NtResumeThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
-        super::child::local_only(&t)?;
         user::write_opt(a[1], &0u32)?;
-        let previous = super::suspend::resume(&t);
+        // A child process's first thread, created suspended.
+        let previous = if t.teb == 0 {
+            super::child::resume(&t)
+        } else {
+            super::suspend::resume(&t)
+        };
         user::write_opt(a[1], &previous)
     };
     NtStatus::from_result(run())
