@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(51);
+    plan(56);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -300,6 +300,23 @@ int main(void)
         ok(GetExitCodeProcess(pi.hProcess, &code) && code == 77, "... with TerminateProcess's code (%lu)", code);
         CloseHandle(pi.hProcess);
         CloseHandle(pi.hThread);
+    }
+
+    /* SearchPathW, as launchers find their interpreters. */
+    {
+        WCHAR found[MAX_PATH], *part = NULL, hdir[MAX_PATH];
+        DWORD len = SearchPathW(NULL, L"proc_child", L".exe", MAX_PATH, found, &part);
+        ok(len == wcslen(child) && !_wcsicmp(found, child) && part && !_wcsicmp(part, L"proc_child.exe"),
+           "SearchPathW finds a program in the application's directory (%lu, %s)", len, utf8(found));
+        wcscpy(hdir, here);
+        hdir[wcslen(hdir) - 1] = 0;
+        len = SearchPathW(hdir, L"proc_child.exe", L".com", MAX_PATH, found, NULL);
+        ok(len == wcslen(child) && !_wcsicmp(found, child), "a given path; no extension added to a name that has one");
+        is_int(SearchPathW(NULL, L"proc_child.exe", NULL, 5, found, NULL), wcslen(child) + 1,
+               "a small buffer: the size needed, with the NUL");
+        SetLastError(0);
+        is_int(SearchPathW(NULL, L"no_such_file_casement.exe", NULL, MAX_PATH, found, NULL), 0, "nothing found: 0");
+        is_int(GetLastError(), ERROR_FILE_NOT_FOUND, "... and ERROR_FILE_NOT_FOUND");
     }
 
     /* Errors. */

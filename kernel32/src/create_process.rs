@@ -123,7 +123,7 @@ fn current_environment() -> Vec<u16> {
 }
 
 /// An existing file (not a directory) at DOS path `full`.
-fn is_file(full: &str) -> bool {
+pub(crate) fn is_file(full: &str) -> bool {
     let Ok(nt) = path::dos_to_nt(full, &current_directory()) else {
         return false;
     };
@@ -131,7 +131,7 @@ fn is_file(full: &str) -> bool {
     matches!(loader::nt::query_attributes(&units), Ok(a) if a & FILE_ATTRIBUTE_DIRECTORY == 0)
 }
 
-fn has_extension(name: &str) -> bool {
+pub(crate) fn has_extension(name: &str) -> bool {
     let last = name.rsplit(['\\', '/']).next().unwrap_or(name);
     last.contains('.')
 }
@@ -179,7 +179,7 @@ fn search_module(name: &str) -> Option<String> {
     })
 }
 
-fn unicode(us: &UNICODE_STRING) -> Vec<u16> {
+pub(crate) fn unicode(us: &UNICODE_STRING) -> Vec<u16> {
     if us.Buffer == 0 {
         return Vec::new();
     }

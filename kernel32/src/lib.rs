@@ -34,6 +34,7 @@ pub mod pipe;
 pub mod probe;
 pub mod process;
 pub mod psapi;
+pub mod searchpath;
 pub mod sync;
 pub mod sysdirs;
 pub mod systime;
@@ -71,6 +72,7 @@ use nls::*;
 use pipe::*;
 use probe::*;
 use process::*;
+use searchpath::*;
 use sync::*;
 use sysdirs::*;
 use systime::*;
@@ -97,6 +99,8 @@ static EXPORTS: &[Export] = &[
     )),
     export!(GetExitCodeProcess(Ptr, Ptr)),
     export!(GetProcessId(Ptr)),
+    export!(SearchPathW(WStr, WStr, WStr, Int, Ptr, Ptr)),
+    export!(SearchPathA(Str, Str, Str, Int, Ptr, Ptr)),
     export!(GetCurrentProcess()),
     export!(GetCurrentThread()),
     export!(GetCurrentProcessId()),
