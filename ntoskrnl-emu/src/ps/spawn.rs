@@ -194,10 +194,13 @@ fn spawn(
         }
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
+        // glibc resets the signals that have handlers; the ones casement
+        // ignores (SIGPIPE) would stay ignored across exec.
+        let mut ignored: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut ignored);
+        libc::sigaddset(&mut ignored, libc::SIGPIPE);
         libc::posix_spawnattr_setsigmask(&mut attr, &none);
-        libc::posix_spawnattr_setsigdefault(&mut attr, &all);
+        libc::posix_spawnattr_setsigdefault(&mut attr, &ignored);
         libc::posix_spawnattr_setflags(
             &mut attr,
             (libc::POSIX_SPAWN_SETSIGMASK | libc::POSIX_SPAWN_SETSIGDEF) as libc::c_short,
