@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(56);
+    plan(62);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -334,6 +334,40 @@ int main(void)
     DeleteFileW(notpe);
     run(NULL, child_cmd(L"cwd"), NULL, 0, L"C:\\no\\such\\directory", &r);
     ok(!r.created && r.error == ERROR_DIRECTORY, "a missing current directory: ERROR_DIRECTORY (%lu)", r.error);
+
+    /* Handles and pointers that are wrong. */
+    {
+        DWORD code = 0;
+        SetLastError(0);
+        ok(!GetExitCodeProcess((HANDLE)(ULONG_PTR)0x7ffc, &code) && GetLastError() == ERROR_INVALID_HANDLE,
+           "GetExitCodeProcess on a bad handle: ERROR_INVALID_HANDLE (%lu)", GetLastError());
+        ok(GetExitCodeProcess(GetCurrentProcess(), &code) && code == STILL_ACTIVE, "the current process is STILL_ACTIVE");
+        PROCESS_INFORMATION pi = start(L"exit 3");
+        WaitForSingleObject(pi.hProcess, 10000);
+        SetLastError(0);
+        ok(!TerminateProcess(pi.hProcess, 5) && GetLastError() == ERROR_ACCESS_DENIED,
+           "TerminateProcess on a process that has ended: ERROR_ACCESS_DENIED (%lu)", GetLastError());
+        ok(GetExitCodeProcess(pi.hProcess, &code) && code == 3, "... and its exit code stays (%lu)", code);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+
+        /* NtCreateUserProcess probes its pointers. */
+        typedef LONG(NTAPI * create_fn)(HANDLE *, HANDLE *, ACCESS_MASK, ACCESS_MASK, void *, void *, ULONG, ULONG,
+                                        void *, void *, void *);
+        create_fn create = (create_fn)GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtCreateUserProcess");
+        WCHAR nt[MAX_PATH + 8] = L"\\??\\";
+        wcscat(nt, child);
+        struct { SIZE_T total; struct { ULONG_PTR attribute; SIZE_T size; void *value; SIZE_T *ret; } a[1]; } attrs = {
+            sizeof attrs, {{0x20005, wcslen(nt) * 2, nt, NULL}}};
+        SIZE_T info[11] = {88};
+        HANDLE ph = 0, th = 0;
+        ok(create && create(&ph, &th, PROCESS_ALL_ACCESS, THREAD_ALL_ACCESS, NULL, NULL, 0, 0, (void *)(ULONG_PTR)0x10, info,
+                            &attrs) == (LONG)0xC0000005,
+           "NtCreateUserProcess with bad process parameters: STATUS_ACCESS_VIOLATION");
+        ok(create && create((HANDLE *)(ULONG_PTR)0x10, &th, PROCESS_ALL_ACCESS, THREAD_ALL_ACCESS, NULL, NULL, 0, 0,
+                            (void *)(ULONG_PTR)0x10, info, &attrs) == (LONG)0xC0000005,
+           "... with a bad handle pointer: STATUS_ACCESS_VIOLATION");
+    }
 
     return done();
 }
