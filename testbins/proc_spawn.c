@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(62);
+    plan(64);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -146,6 +146,8 @@ int main(void)
     is_int(WaitForSingleObject(pi.hProcess, 10000), WAIT_OBJECT_0, "then the wait ends");
     ok(GetExitCodeProcess(pi.hProcess, &code) && code == 7, "exit code after the sleep: %lu", code);
     is_int(WaitForSingleObject(pi.hThread, 0), WAIT_OBJECT_0, "the thread handle is signalled too");
+    is_int(GetThreadId(pi.hThread), pi.dwThreadId, "GetThreadId gives dwThreadId");
+    ok(GetExitCodeThread(pi.hThread, &code) && code == 7, "the first thread's exit code is the process's (%lu)", code);
     CloseHandle(pi.hThread);
     ok(CloseHandle(pi.hProcess), "CloseHandle on the process handle");
 
