@@ -450,10 +450,18 @@ fn create_user_process(a: &Args) -> NtResult<()> {
         let _ = child::terminate(&process, STATUS_INSUFFICIENT_RESOURCES.0);
         return Err(STATUS_INSUFFICIENT_RESOURCES);
     }
-    let ph = ob::insert_object(process, process_access, 0)?;
+    // Without handles nobody could wait for or end the child: it goes.
+    let ph = match ob::insert_object(process.clone(), process_access, 0) {
+        Ok(h) => h,
+        Err(e) => {
+            let _ = child::terminate(&process, e.0);
+            return Err(e);
+        }
+    };
     let th = match ob::insert_object(thread, thread_access, 0) {
         Ok(h) => h,
         Err(e) => {
+            let _ = child::terminate(&process, e.0);
             let _ = ob::close_handle(ph);
             return Err(e);
         }
