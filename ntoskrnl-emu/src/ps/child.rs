@@ -337,12 +337,14 @@ fn ended(c: &Watched) {
             1
         }
     };
-    c.process.exit_status.store(code, Ordering::SeqCst);
+    // The thread ends before the process is signalled, as on Windows: a
+    // waiter the process wakes finds the thread ended too.
     c.thread.exit_status.store(code, Ordering::SeqCst);
-    c.process.ended.store(1, Ordering::Release);
-    futex::wake(&c.process.ended, i32::MAX);
     c.thread.state.store(1, Ordering::Release);
     futex::wake(&c.thread.state, i32::MAX);
+    c.process.exit_status.store(code, Ordering::SeqCst);
+    c.process.ended.store(1, Ordering::Release);
+    futex::wake(&c.process.ended, i32::MAX);
     forget_suspended(&c.thread);
 }
 
