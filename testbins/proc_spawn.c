@@ -193,7 +193,7 @@ int main(void)
      * tried in turn. */
     WCHAR dir[MAX_PATH], copy[MAX_PATH], line[4096];
     GetTempPathW(MAX_PATH, dir);
-    wcscat(dir, L"proc spawn dir");
+    swprintf(dir + wcslen(dir), 64, L"proc spawn dir %lu", GetCurrentProcessId());
     CreateDirectoryW(dir, NULL);
     wcscpy(copy, dir);
     wcscat(copy, L"\\proc_child.exe");
@@ -210,7 +210,7 @@ int main(void)
     /* An inherited handle keeps its value in the child. */
     WCHAR tmpfile[MAX_PATH];
     GetTempPathW(MAX_PATH, tmpfile);
-    wcscat(tmpfile, L"proc_spawn_inherit.txt");
+    swprintf(tmpfile + wcslen(tmpfile), 64, L"proc_spawn_inherit_%lu.txt", GetCurrentProcessId());
     SECURITY_ATTRIBUTES isa = {sizeof isa, NULL, TRUE};
     HANDLE file = CreateFileW(tmpfile, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &isa,
                               CREATE_ALWAYS, 0, NULL);
@@ -326,7 +326,7 @@ int main(void)
     ok(!r.created && r.error == ERROR_FILE_NOT_FOUND, "a missing program: ERROR_FILE_NOT_FOUND (%lu)", r.error);
     WCHAR notpe[MAX_PATH];
     GetTempPathW(MAX_PATH, notpe);
-    wcscat(notpe, L"proc_spawn_notpe.exe");
+    swprintf(notpe + wcslen(notpe), 64, L"proc_spawn_notpe_%lu.exe", GetCurrentProcessId());
     HANDLE f = CreateFileW(notpe, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
     DWORD n;
     WriteFile(f, "just text, not a program\r\n", 26, &n, NULL);
