@@ -103,7 +103,7 @@ static void exit_code(const WCHAR *args, DWORD want, const char *what)
 
 int main(void)
 {
-    plan(64);
+    plan(66);
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
     wcscpy(child, here);
@@ -320,6 +320,12 @@ int main(void)
         is_int(SearchPathW(NULL, L"no_such_file_casement.exe", NULL, MAX_PATH, found, NULL), 0, "nothing found: 0");
         is_int(GetLastError(), ERROR_FILE_NOT_FOUND, "... and ERROR_FILE_NOT_FOUND");
     }
+
+    /* Console flags change nothing for a child on pipes. */
+    run(NULL, child_cmd(L"streams"), NULL, CREATE_NO_WINDOW, NULL, &r);
+    ok(r.created && !strcmp(r.out, "out") && !strcmp(r.err, "err"), "CREATE_NO_WINDOW");
+    run(NULL, child_cmd(L"streams"), NULL, DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, NULL, &r);
+    ok(r.created && !strcmp(r.out, "out") && !strcmp(r.err, "err"), "DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP");
 
     /* Errors. */
     run(NULL, L"no_such_program_casement arg", NULL, 0, NULL, &r);
