@@ -15,6 +15,7 @@
 mod crash;
 mod inspect;
 mod process;
+mod spawned;
 
 use std::ffi::OsString;
 
@@ -33,6 +34,15 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
 
 fn run_command() -> u8 {
     init_logging();
+    // Started by a casement parent's CreateProcess.
+    match spawned::take() {
+        Some(Ok(spec)) => return spawned::run(spec),
+        Some(Err(e)) => {
+            eprintln!("casement: {e}");
+            return 1;
+        }
+        None => {}
+    }
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let Some(first) = args.first() else {
         eprintln!("{USAGE}");

@@ -13,6 +13,8 @@ use syscalls::*;
 /// start does: the NTSTATUS is its exit code (Linux keeps the low 8 bits).
 fn fail(status: NtStatus, message: &str) -> u8 {
     eprintln!("casement: {message}");
+    // A parent's CreateProcess gets the whole status.
+    ntoskrnl_emu::ps::child::report_exit(status.0);
     status.0 as u8
 }
 
@@ -195,7 +197,7 @@ pub fn environment_block() -> Vec<u16> {
 }
 
 /// Wraps host descriptor `fd` as a handle, if it is open.
-fn std_handle(fd: i32, access: u32) -> u64 {
+pub fn std_handle(fd: i32, access: u32) -> u64 {
     // SAFETY: duplicating one of our standard descriptors; the copy is ours.
     let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
     if dup < 0 {
@@ -320,7 +322,35 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
         );
     }
     let environment = environment_block();
+    const GENERIC_READ: u32 = 0x8000_0000;
+    const GENERIC_WRITE: u32 = 0x4000_0000;
+    let std_handles = [
+        std_handle(0, GENERIC_READ | 0x0010_0080),
+        std_handle(1, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
+        std_handle(2, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
+    ];
+    start(
+        &path,
+        &absolute,
+        image_path,
+        &command_line,
+        &current_directory,
+        &environment,
+        std_handles,
+    )
+}
 
+/// Creates the process from its parts and runs it (shared by a start from
+/// the command line and one by a parent's CreateProcess).
+pub fn start(
+    path: &Path,
+    absolute: &Path,
+    image_path: String,
+    command_line: &str,
+    current_directory: &str,
+    environment: &[u16],
+    std_handles: [u64; 3],
+) -> u8 {
     syscalls::table::install(&ntoskrnl_emu::services());
     crate::crash::install();
     let mut builtins: Vec<&'static loader::BuiltinDll> = vec![
@@ -342,19 +372,12 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);
 
-    const GENERIC_READ: u32 = 0x8000_0000;
-    const GENERIC_WRITE: u32 = 0x4000_0000;
-    let std_handles = [
-        std_handle(0, GENERIC_READ | 0x0010_0080),
-        std_handle(1, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
-        std_handle(2, GENERIC_WRITE | GENERIC_READ | 0x0010_0080),
-    ];
     let spec = ntoskrnl_emu::ps::create::ProcessSpec {
-        image_file: &absolute,
+        image_file: absolute,
         image_path: &image_path,
-        command_line: &command_line,
-        current_directory: &current_directory,
-        environment: &environment,
+        command_line,
+        current_directory,
+        environment,
         std_handles,
     };
     let thread = match ntoskrnl_emu::ps::create::create_initial_process(&spec) {
@@ -362,7 +385,7 @@ pub fn run(program: &OsString, args: &[OsString]) -> u8 {
         Err(status) => {
             // The section mapper only says the image is bad; the file check
             // says what is wrong with it.
-            return match check_image(&path) {
+            return match check_image(path) {
                 Err((s, msg)) => fail(s, &msg),
                 Ok(()) => fail(
                     status,

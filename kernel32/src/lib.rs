@@ -12,6 +12,7 @@ pub mod console_input;
 pub mod console_screen;
 pub mod copy;
 pub mod crash_report;
+pub mod create_process;
 pub mod datetime_format;
 pub mod env;
 pub mod error;
@@ -33,6 +34,7 @@ pub mod pipe;
 pub mod probe;
 pub mod process;
 pub mod psapi;
+pub mod searchpath;
 pub mod sync;
 pub mod sysdirs;
 pub mod systime;
@@ -52,6 +54,7 @@ use console_ctrl::*;
 use console_input::*;
 use console_screen::*;
 use copy::*;
+use create_process::*;
 use datetime_format::*;
 use env::*;
 use exception::*;
@@ -69,6 +72,7 @@ use nls::*;
 use pipe::*;
 use probe::*;
 use process::*;
+use searchpath::*;
 use sync::*;
 use sysdirs::*;
 use systime::*;
@@ -87,6 +91,16 @@ static EXPORTS: &[Export] = &[
     export!(GetCommandLineW()),
     export!(ExitProcess(Int)),
     export!(TerminateProcess(Ptr, Int)),
+    export!(CreateProcessW(
+        WStr, WStr, Ptr, Ptr, Int, Int, Ptr, WStr, Ptr, Ptr
+    )),
+    export!(CreateProcessA(
+        Str, Str, Ptr, Ptr, Int, Int, Ptr, Str, Ptr, Ptr
+    )),
+    export!(GetExitCodeProcess(Ptr, Ptr)),
+    export!(GetProcessId(Ptr)),
+    export!(SearchPathW(WStr, WStr, WStr, Int, Ptr, Ptr)),
+    export!(SearchPathA(Str, Str, Str, Int, Ptr, Ptr)),
     export!(GetCurrentProcess()),
     export!(GetCurrentThread()),
     export!(GetCurrentProcessId()),

@@ -121,7 +121,7 @@ pub extern "win64" fn GetFullPathNameW(
 ///
 /// # Safety
 /// `buf` holds `size` elements; `file_part` is NULL or writable.
-unsafe fn copy_full_path<T: Copy + Default + PartialEq>(
+pub(crate) unsafe fn copy_full_path<T: Copy + Default + PartialEq>(
     path: &[T],
     backslash: T,
     buf: *mut T,

@@ -67,6 +67,7 @@ native! {
     NtQueryFullAttributesFile(a0, a1);
     // Threads (lead's block).
     NtCreateThreadEx(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    NtCreateUserProcess(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     NtResumeThread(a0, a1);
     NtQueueApcThread(a0, a1, a2, a3, a4);
     NtTestAlert();
@@ -175,6 +176,7 @@ native_exports! {
     NtQueryDirectoryFileEx: "ZwQueryDirectoryFileEx" => "NTDLL.NtQueryDirectoryFileEx" (Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Ptr);
     NtQueryFullAttributesFile: "ZwQueryFullAttributesFile" => "NTDLL.NtQueryFullAttributesFile" (Ptr, Ptr);
     NtCreateThreadEx: "ZwCreateThreadEx" => "NTDLL.NtCreateThreadEx" (Ptr, Int, Ptr, Ptr, Ptr, Ptr, Int, Int, Int, Int, Ptr);
+    NtCreateUserProcess: "ZwCreateUserProcess" => "NTDLL.NtCreateUserProcess" (Ptr, Ptr, Int, Int, Ptr, Ptr, Int, Int, Ptr, Ptr, Ptr);
     NtResumeThread: "ZwResumeThread" => "NTDLL.NtResumeThread" (Ptr, Ptr);
     NtQueueApcThread: "ZwQueueApcThread" => "NTDLL.NtQueueApcThread" (Ptr, Ptr, Ptr, Ptr, Ptr);
     NtTestAlert: "ZwTestAlert" => "NTDLL.NtTestAlert" ();

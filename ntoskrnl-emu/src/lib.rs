@@ -57,6 +57,7 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtMapViewOfSection, mm::section::NtMapViewOfSection),
         (nr::NtUnmapViewOfSection, mm::section::NtUnmapViewOfSection),
         (nr::NtTerminateProcess, ps::NtTerminateProcess),
+        (nr::NtCreateUserProcess, ps::spawn::NtCreateUserProcess),
         (
             nr::NtQueryPerformanceCounter,
             ex::time::NtQueryPerformanceCounter,

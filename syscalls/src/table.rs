@@ -101,6 +101,10 @@ services! {
     0x124 NtOpenKeyedEvent 3,
     0x170 NtReleaseKeyedEvent 4,
     0x1D4 NtWaitForKeyedEvent 4,
+    // NtCreateUserProcess: after NtCreateTimer (0xC3), NtCreateTimer2,
+    // NtCreateToken, NtCreateTokenEx, NtCreateTransaction and
+    // NtCreateTransactionManager in 22H2; estimate, unverified.
+    0x0C9 NtCreateUserProcess 11,
     0x0C3 NtCreateTimer 4, // 1903's 0xBE, five on as NtCreateThreadEx is
     // Dispatcher objects and the object namespace (ke/ob block). Numbers
     // above 0x62 are from the "Windows 10 (22H2)" column of j00ru's

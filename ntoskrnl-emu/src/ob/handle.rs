@@ -70,6 +70,51 @@ pub fn insert_object(object: Arc<dyn Object>, access: u32, attributes: u32) -> N
     Ok((index as u64 + 1) * 4)
 }
 
+/// Inserts a handle at a given value: a handle a child inherits keeps the
+/// value it has in its parent, as on Windows. Fails if the value is taken.
+pub fn insert_object_at(
+    handle: u64,
+    object: Arc<dyn Object>,
+    access: u32,
+    attributes: u32,
+) -> NtResult<()> {
+    let i = index_of(handle).ok_or(STATUS_INVALID_HANDLE)?;
+    if i >= (1 << 24) {
+        return Err(STATUS_INVALID_HANDLE);
+    }
+    let mut t = TABLE.write().unwrap_or_else(|e| e.into_inner());
+    if t.slots.len() <= i {
+        let old = t.slots.len();
+        t.slots.resize(i + 1, None);
+        t.free.extend(old..=i);
+        // The lowest free value is handed out first.
+        t.free.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    if t.slots[i].is_some() {
+        return Err(STATUS_INVALID_HANDLE);
+    }
+    t.free.retain(|&f| f != i);
+    t.slots[i] = Some(HandleEntry {
+        object,
+        access,
+        attributes,
+    });
+    Ok(())
+}
+
+/// The handles marked inheritable (OBJ_INHERIT), with their values.
+pub fn inheritable() -> Vec<(u64, HandleEntry)> {
+    let t = TABLE.read().unwrap_or_else(|e| e.into_inner());
+    t.slots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Some(e) if e.attributes & HANDLE_INHERIT != 0 => Some(((i as u64 + 1) * 4, e.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Looks up a handle's entry (no pseudo-handles).
 pub fn lookup(handle: u64) -> NtResult<HandleEntry> {
     let i = index_of(handle).ok_or(STATUS_INVALID_HANDLE)?;
@@ -236,7 +281,14 @@ fn check_own_process(handle: u64) -> NtResult<()> {
     if handle == NT_CURRENT_PROCESS {
         return Ok(());
     }
-    reference_typed::<ps::Process>(handle).map(|_| ())
+    match reference_typed::<ps::Process>(handle)?.child {
+        // Another process's handle table needs cross-process support.
+        Some(_) => {
+            log::warn!("unimplemented: NtDuplicateObject with another process");
+            Err(STATUS_NOT_IMPLEMENTED)
+        }
+        None => Ok(()),
+    }
 }
 
 /// Implements NtDuplicateObject(SourceProcessHandle, SourceHandle,

@@ -90,6 +90,7 @@ pub fn deliver(thread: &Thread) -> bool {
 pub fn NtQueueApcThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let thread = ob::reference_typed::<Thread>(a[0])?;
+        super::child::local_only(&thread)?;
         if a[1] == 0 {
             return Err(STATUS_INVALID_PARAMETER);
         }

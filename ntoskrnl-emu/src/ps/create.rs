@@ -187,6 +187,7 @@ pub fn create_initial_process(spec: &ProcessSpec) -> NtResult<InitialThread> {
         default_stack_reserve: image.stack_reserve,
         affinity: std::sync::atomic::AtomicU64::new(0),
         ended: AtomicU32::new(0),
+        child: None,
     });
     let _ = super::PROCESS.set(process);
     let teb_base = thread.teb;

@@ -71,6 +71,11 @@ pub fn NtQueryInformationProcess(a: &Args) -> NtStatus {
     let (class, buffer, length, ret) = (a[1] as u32, a[2], a[3] as u32, a[4]);
     let run = || -> NtResult<()> {
         let process = ob::reference_typed::<Process>(a[0])?;
+        if process.child.is_some() && class != PROCESS_BASIC_INFORMATION {
+            // The rest describes this process's own executive.
+            log::warn!("unimplemented NtQueryInformationProcess class {class} of another process");
+            return Err(STATUS_NOT_IMPLEMENTED);
+        }
         match class {
             PROCESS_BASIC_INFORMATION => {
                 let mut d = Vec::with_capacity(48);
@@ -125,6 +130,10 @@ pub fn NtSetInformationProcess(a: &Args) -> NtStatus {
         Ok(p) => p,
         Err(e) => return e,
     };
+    if process.child.is_some() {
+        log::warn!("unimplemented NtSetInformationProcess class {class} of another process");
+        return STATUS_NOT_IMPLEMENTED;
+    }
     match class {
         PROCESS_AFFINITY_MASK if a[3] == 8 => match user::read::<u64>(a[2]) {
             Ok(m) if m != 0 && m & !system_affinity() == 0 => {
@@ -182,7 +191,7 @@ pub fn NtQueryInformationThread(a: &Args) -> NtStatus {
 /// Implements NtSetInformationThread(ThreadHandle, Class, Buffer, Length).
 pub fn NtSetInformationThread(a: &Args) -> NtStatus {
     let class = a[1] as u32;
-    if let Err(e) = ob::reference_typed::<Thread>(a[0]) {
+    if let Err(e) = ob::reference_typed::<Thread>(a[0]).and_then(|t| super::child::local_only(&t)) {
         return e;
     }
     match class {

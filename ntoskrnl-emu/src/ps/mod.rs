@@ -1,8 +1,10 @@
 //! Processes and threads.
 
 pub mod apc;
+pub mod child;
 pub mod create;
 pub mod info;
+pub mod spawn;
 pub mod suspend;
 pub mod thread;
 pub mod times;
@@ -32,6 +34,9 @@ pub struct Process {
     /// ends them too, so waiting on the current process waits for ever
     /// (or times out), as on Windows.
     pub ended: AtomicU32,
+    /// A child process (another Linux process) this executive created:
+    /// its pidfd and exit-code channel. None for the process itself.
+    pub child: Option<Arc<child::ChildLink>>,
 }
 crate::object_type!(Process, "Process", waitable);
 
@@ -104,6 +109,7 @@ pub fn current_process_object() -> Arc<dyn Object> {
             default_stack_reserve: 0,
             affinity: AtomicU64::new(0),
             ended: AtomicU32::new(0),
+            child: None,
         }),
     }
 }
@@ -194,6 +200,7 @@ pub fn NtTerminateProcess(a: &Args) -> NtStatus {
         return STATUS_SUCCESS;
     }
     match crate::ob::reference_typed::<Process>(handle) {
+        Ok(p) if p.child.is_some() => child::terminate(&p, status),
         Ok(p) => {
             p.exit_status.store(status, Ordering::SeqCst);
             terminate_self(status)
@@ -205,6 +212,7 @@ pub fn NtTerminateProcess(a: &Args) -> NtStatus {
 /// Ends the process with a Windows exit code; Linux keeps its low 8 bits.
 pub fn terminate_self(status: u32) -> ! {
     crate::io::console::restore_terminal();
+    child::report_exit(status);
     // SAFETY: _exit ends the process without running host atexit handlers,
     // as NtTerminateProcess does not run anything in user mode either.
     unsafe { libc::_exit(status as i32) }

@@ -385,6 +385,7 @@ pub fn resume(t: &Thread) -> u32 {
 pub fn NtSuspendThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
+        super::child::local_only(&t)?;
         user::write_opt(a[1], &0u32)?;
         let previous = suspend(&t)?;
         user::write_opt(a[1], &previous)
@@ -424,6 +425,7 @@ fn ranges(flags: u32) -> Vec<(usize, usize)> {
 pub fn NtGetContextThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
+        super::child::local_only(&t)?;
         let flags = context_flags(a[1])?;
         let s = &t.suspend;
         let mut resume_after = false;
@@ -471,6 +473,7 @@ pub fn NtGetContextThread(a: &Args) -> NtStatus {
 pub fn NtSetContextThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
+        super::child::local_only(&t)?;
         let flags = context_flags(a[1])?;
         if is_current(&t) {
             log::warn!("unimplemented: NtSetContextThread on the calling thread");

@@ -304,7 +304,10 @@ pub fn NtTerminateThread(a: &Args) -> NtStatus {
             None => return STATUS_INVALID_HANDLE,
         },
         h => match ob::reference_typed::<Thread>(h) {
-            Ok(t) => t,
+            Ok(t) => match super::child::local_only(&t) {
+                Ok(()) => t,
+                Err(e) => return e,
+            },
             Err(e) => return e,
         },
     };
@@ -322,7 +325,12 @@ pub fn NtResumeThread(a: &Args) -> NtStatus {
     let run = || -> NtResult<()> {
         let t = ob::reference_typed::<Thread>(a[0])?;
         user::write_opt(a[1], &0u32)?;
-        let previous = super::suspend::resume(&t);
+        // A child process's first thread, created suspended.
+        let previous = if t.teb == 0 {
+            super::child::resume(&t)
+        } else {
+            super::suspend::resume(&t)
+        };
         user::write_opt(a[1], &previous)
     };
     NtStatus::from_result(run())
