@@ -61,7 +61,11 @@ fn tap_lines(screen: &str) -> String {
         // ("qok 47 - ..."): casement switches the terminal's modes per read,
         // where Windows' console echoes only what a line read consumes. A
         // short prefix without blanks before a result is such an echo.
-        if let Some(at) = ["not ok ", "ok "].iter().filter_map(|m| clean.find(m)).min() {
+        if let Some(at) = ["not ok ", "ok "]
+            .iter()
+            .filter_map(|m| clean.find(m))
+            .min()
+        {
             if at > 0 && at <= 8 && !clean[..at].contains(' ') {
                 clean = &clean[at..];
             }

@@ -20,7 +20,8 @@ const TIME_NOSECONDS: u32 = 2;
 const TIME_NOTIMEMARKER: u32 = 4;
 const TIME_FORCE24HOURFORMAT: u32 = 8;
 
-const DAYS: [&str; 7] = [
+/// The English day names (the invariant and en-US locales').
+pub const DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
@@ -29,7 +30,8 @@ const DAYS: [&str; 7] = [
     "Friday",
     "Saturday",
 ];
-const MONTHS: [&str; 12] = [
+/// The English month names.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

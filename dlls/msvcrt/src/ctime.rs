@@ -441,36 +441,15 @@ pub fn strftime_text(fmt: &[u8], tm: &Tm) -> Option<Vec<u8>> {
     let year = 1900 + i64::from(tm.year);
     let day = |n: i32| DAYS.get(usize::try_from(n).ok()?).copied();
     let full_day = |n: i32| {
-        [
-            "Sunday",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-        ]
-        .get(usize::try_from(n).ok()?)
-        .copied()
+        kernel32::datetime_format::DAYS
+            .get(usize::try_from(n).ok()?)
+            .copied()
     };
     let mon = |n: i32| MONTHS.get(usize::try_from(n).ok()?).copied();
     let full_mon = |n: i32| {
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-        .get(usize::try_from(n).ok()?)
-        .copied()
+        kernel32::datetime_format::MONTHS
+            .get(usize::try_from(n).ok()?)
+            .copied()
     };
     // ISO 8601 week-based year and week number.
     let iso = || {
