@@ -368,6 +368,7 @@ pub fn start(
         &ucrtbase::DLL,
         &vcruntime140_1::DLL,
         &user32::DLL,
+        &shlwapi::DLL,
     ];
     builtins.extend(declared::DLLS.iter());
     loader::registry::register(&builtins);

@@ -21,6 +21,7 @@ pub mod file;
 pub mod fileinfo;
 pub mod find;
 pub mod heapapi;
+pub mod job;
 pub mod locale;
 pub mod localmem;
 pub mod mapping;
@@ -62,6 +63,7 @@ use file::*;
 use fileinfo::*;
 use find::*;
 use heapapi::*;
+use job::*;
 use loader::{export, forward, BuiltinDll, Export, Failure};
 use locale::*;
 use mapping::*;
@@ -98,6 +100,16 @@ static EXPORTS: &[Export] = &[
         Str, Str, Ptr, Ptr, Int, Int, Ptr, Str, Ptr, Ptr
     )),
     export!(GetExitCodeProcess(Ptr, Ptr)),
+    // Job objects.
+    export!(CreateJobObjectW(Ptr, WStr)),
+    export!(CreateJobObjectA(Ptr, Str)),
+    export!(OpenJobObjectW(Int, Int, WStr)),
+    export!(OpenJobObjectA(Int, Int, Str)),
+    export!(AssignProcessToJobObject(Ptr, Ptr)),
+    export!(SetInformationJobObject(Ptr, Int, Ptr, Int)),
+    export!(QueryInformationJobObject(Ptr, Int, Ptr, Int, Ptr)),
+    export!(TerminateJobObject(Ptr, Int)),
+    export!(IsProcessInJob(Ptr, Ptr, Ptr)),
     export!(GetProcessId(Ptr)),
     export!(SearchPathW(WStr, WStr, WStr, Int, Ptr, Ptr)),
     export!(SearchPathA(Str, Str, Str, Int, Ptr, Ptr)),

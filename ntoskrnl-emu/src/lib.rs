@@ -84,6 +84,22 @@ pub fn services() -> Vec<(u32, Service)> {
         (nr::NtClearEvent, ke::event::NtClearEvent),
         (nr::NtYieldExecution, ke::wait::NtYieldExecution),
         (nr::NtCreateEvent, ke::event::NtCreateEvent),
+        (nr::NtCreateJobObject, ps::job::NtCreateJobObject),
+        (nr::NtOpenJobObject, ps::job::NtOpenJobObject),
+        (
+            nr::NtAssignProcessToJobObject,
+            ps::job::NtAssignProcessToJobObject,
+        ),
+        (
+            nr::NtSetInformationJobObject,
+            ps::job::NtSetInformationJobObject,
+        ),
+        (
+            nr::NtQueryInformationJobObject,
+            ps::job::NtQueryInformationJobObject,
+        ),
+        (nr::NtTerminateJobObject, ps::job::NtTerminateJobObject),
+        (nr::NtIsProcessInJob, ps::job::NtIsProcessInJob),
         (
             nr::NtQueryVolumeInformationFile,
             io::info::NtQueryVolumeInformationFile,

@@ -163,6 +163,22 @@ services! {
     0x0B5 NtCreateNamedPipeFile 14,
     0x172 NtRemoveIoCompletionEx 6,
     0x1A3 NtSetIoCompletion 5,
+    // Job objects (ps block). NtAssignProcessToJobObject and
+    // NtCreateJobObject: the "Windows 10 (22H2)" column of j00ru's
+    // x64/csv/nt.csv. NtIsProcessInJob: 0x4F, as recalled (one of the low,
+    // stable numbers); unverified. The others are estimates, unverified:
+    // NtOpenJobObject
+    // counted back from NtOpenKeyedEvent (0x124) past NtOpenKey* (Ex,
+    // Transacted, TransactedEx), NtQueryInformationJobObject forward from
+    // NtQueryFullAttributesFile (0x147), NtSetInformationJobObject and
+    // NtTerminateJobObject from 1903's neighbours moved on as NtTestAlert.
+    0x08F NtAssignProcessToJobObject 2,
+    0x0AE NtCreateJobObject 3,
+    0x04F NtIsProcessInJob 2,
+    0x120 NtOpenJobObject 3,
+    0x14C NtQueryInformationJobObject 5,
+    0x1A0 NtSetInformationJobObject 4,
+    0x1C0 NtTerminateJobObject 2,
 }
 
 /// Number of slots in the table (one past the highest service number).

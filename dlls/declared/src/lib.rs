@@ -41,7 +41,6 @@ declared! {
     "rpcrt4.dll", "rpcrt4", Win32;
     "secur32.dll", "secur32", Win32;
     "setupapi.dll", "setupapi", Win32;
-    "shlwapi.dll", "shlwapi", Win32;
     "userenv.dll", "userenv", Win32;
     "version.dll", "version", Win32;
     "winmm.dll", "winmm", Win32;

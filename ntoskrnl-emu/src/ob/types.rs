@@ -48,6 +48,9 @@ pub static TYPES: &[ObjectType] = &[
     // Section: SECTION_QUERY | SECTION_MAP_READ, SECTION_MAP_WRITE,
     // SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS.
     ty("Section", [0x2_0005, 0x2_0002, 0x2_0008, 0xF_001F], true),
+    // Job: JOB_OBJECT_QUERY, ASSIGN_PROCESS | SET_ATTRIBUTES | TERMINATE,
+    // SYNCHRONIZE, JOB_OBJECT_ALL_ACCESS.
+    ty("Job", [0x2_0004, 0x2_0019, 0x12_0000, 0x1F_003F], true),
     ty(
         "Semaphore",
         [0x2_0001, 0x2_0002, 0x12_0000, 0x1F_0003],

@@ -4,6 +4,7 @@ pub mod apc;
 pub mod child;
 pub mod create;
 pub mod info;
+pub mod job;
 pub mod spawn;
 pub mod suspend;
 pub mod thread;
@@ -212,6 +213,9 @@ pub fn NtTerminateProcess(a: &Args) -> NtStatus {
 /// Ends the process with a Windows exit code; Linux keeps its low 8 bits.
 pub fn terminate_self(status: u32) -> ! {
     crate::io::console::restore_terminal();
+    // The process's handles close with it: KILL_ON_JOB_CLOSE jobs end
+    // their member children.
+    job::close_all();
     child::report_exit(status);
     // SAFETY: _exit ends the process without running host atexit handlers,
     // as NtTerminateProcess does not run anything in user mode either.
