@@ -200,7 +200,7 @@ pub fn NtSetInformationJobObject(a: &Args) -> NtStatus {
             EXTENDED_LIMIT => (EXTENDED_LIMIT_SIZE, EXTENDED_VALID_FLAGS),
             BASIC_ACCOUNTING => return Err(STATUS_INVALID_INFO_CLASS),
             _ => {
-                log::warn!("unimplemented: NtSetInformationJobObject class {class}");
+                log::warn!("NtSetInformationJobObject: class {class} unimplemented or invalid");
                 return Err(STATUS_INVALID_INFO_CLASS);
             }
         };
@@ -242,7 +242,7 @@ pub fn NtQueryInformationJobObject(a: &Args) -> NtStatus {
             BASIC_LIMIT => BASIC_LIMIT_SIZE,
             EXTENDED_LIMIT => EXTENDED_LIMIT_SIZE,
             _ => {
-                log::warn!("unimplemented: NtQueryInformationJobObject class {class}");
+                log::warn!("NtQueryInformationJobObject: class {class} unimplemented or invalid");
                 return Err(STATUS_INVALID_INFO_CLASS);
             }
         };
