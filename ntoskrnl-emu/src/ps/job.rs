@@ -222,8 +222,9 @@ pub fn NtSetInformationJobObject(a: &Args) -> NtStatus {
         if class == EXTENDED_LIMIT {
             s.limits[MEMORY_LIMITS].copy_from_slice(&data[MEMORY_LIMITS]);
         } else {
-            // The basic class clears the extended-only flags, as setting
-            // the basic limits sets LimitFlags as a whole.
+            // The basic class sets LimitFlags as a whole (extended-only
+            // flags were refused above), so the memory limits those flags
+            // governed go too.
             s.limits[MEMORY_LIMITS].fill(0);
         }
         Ok(())
