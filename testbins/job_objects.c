@@ -45,7 +45,7 @@ static JOBOBJECT_BASIC_ACCOUNTING_INFORMATION accounting(HANDLE job)
 
 int main(void)
 {
-    plan(46);
+    plan(47);
     WCHAR here[MAX_PATH];
     GetModuleFileNameW(NULL, here, MAX_PATH);
     *(wcsrchr(here, L'\\') + 1) = 0;
@@ -179,6 +179,10 @@ int main(void)
        "IsProcessInJob: this process is in the job (through another handle)");
     acc = accounting(opened);
     is_int(acc.ActiveProcesses, 1, "accounting: this process is active in it");
+    LONG (WINAPI *is_in_job)(HANDLE, HANDLE) =
+        (void *)GetProcAddress(GetModuleHandleA("ntdll.dll"), "NtIsProcessInJob");
+    ok(is_in_job && is_in_job(GetCurrentProcess(), NULL) == 0x124,
+       "ntdll's NtIsProcessInJob(NULL job): STATUS_PROCESS_IN_JOB");
     CloseHandle(opened);
     CloseHandle(again);
     CloseHandle(job);

@@ -110,6 +110,14 @@ native! {
     NtSetIoCompletion(a0, a1, a2, a3, a4);
     NtRemoveIoCompletion(a0, a1, a2, a3, a4);
     NtRemoveIoCompletionEx(a0, a1, a2, a3, a4, a5);
+    // Job objects (ps block).
+    NtCreateJobObject(a0, a1, a2);
+    NtOpenJobObject(a0, a1, a2);
+    NtAssignProcessToJobObject(a0, a1);
+    NtSetInformationJobObject(a0, a1, a2, a3);
+    NtQueryInformationJobObject(a0, a1, a2, a3, a4);
+    NtTerminateJobObject(a0, a1);
+    NtIsProcessInJob(a0, a1);
 }
 
 /// The export-table rows of the native API, with a Zw alias for each (Zw
@@ -219,4 +227,12 @@ native_exports! {
     NtSetIoCompletion: "ZwSetIoCompletion" => "NTDLL.NtSetIoCompletion" (Ptr, Ptr, Ptr, Int, Int);
     NtRemoveIoCompletion: "ZwRemoveIoCompletion" => "NTDLL.NtRemoveIoCompletion" (Ptr, Ptr, Ptr, Ptr, Ptr);
     NtRemoveIoCompletionEx: "ZwRemoveIoCompletionEx" => "NTDLL.NtRemoveIoCompletionEx" (Ptr, Ptr, Int, Ptr, Ptr, Int);
+    // Job objects (ps block).
+    NtCreateJobObject: "ZwCreateJobObject" => "NTDLL.NtCreateJobObject" (Ptr, Int, Ptr);
+    NtOpenJobObject: "ZwOpenJobObject" => "NTDLL.NtOpenJobObject" (Ptr, Int, Ptr);
+    NtAssignProcessToJobObject: "ZwAssignProcessToJobObject" => "NTDLL.NtAssignProcessToJobObject" (Ptr, Ptr);
+    NtSetInformationJobObject: "ZwSetInformationJobObject" => "NTDLL.NtSetInformationJobObject" (Ptr, Int, Ptr, Int);
+    NtQueryInformationJobObject: "ZwQueryInformationJobObject" => "NTDLL.NtQueryInformationJobObject" (Ptr, Int, Ptr, Int, Ptr);
+    NtTerminateJobObject: "ZwTerminateJobObject" => "NTDLL.NtTerminateJobObject" (Ptr, Int);
+    NtIsProcessInJob: "ZwIsProcessInJob" => "NTDLL.NtIsProcessInJob" (Ptr, Ptr);
 }
