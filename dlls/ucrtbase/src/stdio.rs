@@ -7,7 +7,7 @@
 
 use crate::invalid;
 use msvcrt::errno::{EINVAL, ERANGE};
-use msvcrt::printf::{self, Options, RawMem, SlotArgs, Status};
+use msvcrt::printf::{self, CodeUnit, Options, RawMem, SlotArgs, Status};
 use msvcrt::scanf::{self, ScanInput};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -384,6 +384,32 @@ fn scan_options(options: u64) -> scanf::ScanOptions {
     }
 }
 
+/// What every scanf entry point shares: the caller's va_list and options
+/// word over the engine.
+fn common_scan<C: CodeUnit>(options: u64, input: &mut dyn ScanInput<C>, fmt: u64, va: u64) -> i32 {
+    // SAFETY: va is the caller's va_list.
+    let mut args = unsafe { SlotArgs::new(va as *const u64) };
+    scanf::scan_ex(
+        units(fmt),
+        input,
+        &mut args,
+        &mut scanf::RawOut,
+        &scan_options(options),
+    )
+}
+
+/// __stdio_common_vsscanf and __stdio_common_vswscanf: at most `count`
+/// units of `buf`.
+fn common_vsscanf<C: CodeUnit>(options: u64, buf: u64, count: u64, fmt: u64, va: u64) -> i32 {
+    if buf == 0 || fmt == 0 {
+        invalid::fail(EINVAL);
+        return -1;
+    }
+    let s = units::<C>(buf);
+    let s = &s[..s.len().min(usize::try_from(count).unwrap_or(usize::MAX))];
+    common_scan(options, &mut scanf::SliceInput::new(s), fmt, va)
+}
+
 /// Implements __stdio_common_vsscanf(options, buffer, count, format, locale, va).
 pub extern "win64" fn __stdio_common_vsscanf(
     options: u64,
@@ -393,22 +419,7 @@ pub extern "win64" fn __stdio_common_vsscanf(
     _locale: u64,
     va: u64,
 ) -> i32 {
-    if buf == 0 || fmt == 0 {
-        invalid::fail(EINVAL);
-        return -1;
-    }
-    let s = units::<u8>(buf);
-    let s = &s[..s.len().min(usize::try_from(count).unwrap_or(usize::MAX))];
-    let mut input = scanf::SliceInput::new(s);
-    // SAFETY: va is the caller's va_list.
-    let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_narrow_ex(
-        units(fmt),
-        &mut input,
-        &mut args,
-        &mut scanf::RawOut,
-        &scan_options(options),
-    )
+    common_vsscanf::<u8>(options, buf, count, fmt, va)
 }
 
 /// Implements __stdio_common_vswscanf(options, buffer, count, format, locale, va).
@@ -420,22 +431,7 @@ pub extern "win64" fn __stdio_common_vswscanf(
     _locale: u64,
     va: u64,
 ) -> i32 {
-    if buf == 0 || fmt == 0 {
-        invalid::fail(EINVAL);
-        return -1;
-    }
-    let s = units::<u16>(buf);
-    let s = &s[..s.len().min(usize::try_from(count).unwrap_or(usize::MAX))];
-    let mut input = scanf::SliceInput::new(s);
-    // SAFETY: va is the caller's va_list.
-    let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_wide_ex(
-        units(fmt),
-        &mut input,
-        &mut args,
-        &mut scanf::RawOut,
-        &scan_options(options),
-    )
+    common_vsscanf::<u16>(options, buf, count, fmt, va)
 }
 
 /// A stream as scanf input: fgetc, and ungetc for the one unit of lookahead.
@@ -464,16 +460,7 @@ pub extern "win64" fn __stdio_common_vfscanf(
         invalid::fail(EINVAL);
         return -1;
     }
-    let mut input = StreamInput(file);
-    // SAFETY: va is the caller's va_list.
-    let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_narrow_ex(
-        units(fmt),
-        &mut input,
-        &mut args,
-        &mut scanf::RawOut,
-        &scan_options(options),
-    )
+    common_scan(options, &mut StreamInput(file), fmt, va)
 }
 
 /// A stream as wide scanf input: characters from the ANSI code page bytes
@@ -506,14 +493,5 @@ pub extern "win64" fn __stdio_common_vfwscanf(
         invalid::fail(EINVAL);
         return -1;
     }
-    let mut input = WideStreamInput(file);
-    // SAFETY: va is the caller's va_list.
-    let mut args = unsafe { SlotArgs::new(va as *const u64) };
-    scanf::scan_wide_ex(
-        units(fmt),
-        &mut input,
-        &mut args,
-        &mut scanf::RawOut,
-        &scan_options(options),
-    )
+    common_scan(options, &mut WideStreamInput(file), fmt, va)
 }

@@ -134,21 +134,10 @@ pub struct ScanOptions {
     pub iso_wide_specifiers: bool,
 }
 
-/// The scanf families with the UCRT's options.
-pub fn scan_narrow_ex(
-    fmt: &[u8],
-    input: &mut dyn ScanInput<u8>,
-    args: &mut dyn VaArgs,
-    out: &mut dyn ScanOut,
-    opts: &ScanOptions,
-) -> i32 {
-    scan(fmt, input, args, out, opts)
-}
-
-/// The wide scanf family with the UCRT's options.
-pub fn scan_wide_ex(
-    fmt: &[u16],
-    input: &mut dyn ScanInput<u16>,
+/// The scanf families, narrow or wide, with the UCRT's options.
+pub fn scan_ex<C: CodeUnit>(
+    fmt: &[C],
+    input: &mut dyn ScanInput<C>,
     args: &mut dyn VaArgs,
     out: &mut dyn ScanOut,
     opts: &ScanOptions,
