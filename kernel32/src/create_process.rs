@@ -377,6 +377,49 @@ fn finish(r: Result<(), u32>) -> i32 {
     }
 }
 
+/// What CreateProcessW and CreateProcessA share: `read_str` reads one of
+/// their strings as UTF-16 (None for a bad pointer).
+#[allow(clippy::too_many_arguments)]
+fn create_process_from(
+    read_str: impl Fn(u64) -> Option<Vec<u16>>,
+    application: u64,
+    command_line: u64,
+    inherit: i32,
+    flags: u32,
+    environment: u64,
+    current_directory: u64,
+    startup_info: u64,
+    process_information: u64,
+) -> i32 {
+    let opt = |p: u64| -> Result<Option<Vec<u16>>, u32> {
+        if p == 0 {
+            Ok(None)
+        } else {
+            read_str(p).map(Some).ok_or(ERROR_NOACCESS)
+        }
+    };
+    let read = || -> Result<Request, u32> {
+        Ok(Request {
+            application: opt(application)?,
+            command_line: opt(command_line)?,
+            inherit: inherit != 0,
+            flags,
+            environment: if environment == 0 {
+                None
+            } else {
+                Some(
+                    read_environment(environment, flags & CREATE_UNICODE_ENVIRONMENT != 0)
+                        .map_err(|_| ERROR_NOACCESS)?,
+                )
+            },
+            current_directory: opt(current_directory)?,
+            startup_info,
+            process_information,
+        })
+    };
+    finish(read().and_then(create_process))
+}
+
 /// Implements CreateProcessW(lpApplicationName, lpCommandLine,
 /// lpProcessAttributes, lpThreadAttributes, bInheritHandles,
 /// dwCreationFlags, lpEnvironment, lpCurrentDirectory, lpStartupInfo,
@@ -394,33 +437,17 @@ pub extern "win64" fn CreateProcessW(
     startup_info: u64,
     process_information: u64,
 ) -> i32 {
-    let read = || -> Result<Request, u32> {
-        let opt = |p: u64| -> Result<Option<Vec<u16>>, u32> {
-            if p == 0 {
-                Ok(None)
-            } else {
-                read_wstr(p).map(Some).map_err(|_| ERROR_NOACCESS)
-            }
-        };
-        Ok(Request {
-            application: opt(application as u64)?,
-            command_line: opt(command_line as u64)?,
-            inherit: inherit != 0,
-            flags,
-            environment: if environment == 0 {
-                None
-            } else {
-                Some(
-                    read_environment(environment, flags & CREATE_UNICODE_ENVIRONMENT != 0)
-                        .map_err(|_| ERROR_NOACCESS)?,
-                )
-            },
-            current_directory: opt(current_directory as u64)?,
-            startup_info,
-            process_information,
-        })
-    };
-    finish(read().and_then(create_process))
+    create_process_from(
+        |p| read_wstr(p).ok(),
+        application as u64,
+        command_line as u64,
+        inherit,
+        flags,
+        environment,
+        current_directory as u64,
+        startup_info,
+        process_information,
+    )
 }
 
 /// Implements CreateProcessA: the strings and an ANSI environment block
@@ -439,35 +466,17 @@ pub extern "win64" fn CreateProcessA(
     startup_info: u64,
     process_information: u64,
 ) -> i32 {
-    let read = || -> Result<Request, u32> {
-        let opt = |p: u64| -> Result<Option<Vec<u16>>, u32> {
-            if p == 0 {
-                Ok(None)
-            } else {
-                read_astr(p)
-                    .map(|b| Some(crate::nls::ansi_to_wide(&b)))
-                    .map_err(|_| ERROR_NOACCESS)
-            }
-        };
-        Ok(Request {
-            application: opt(application as u64)?,
-            command_line: opt(command_line as u64)?,
-            inherit: inherit != 0,
-            flags,
-            environment: if environment == 0 {
-                None
-            } else {
-                Some(
-                    read_environment(environment, flags & CREATE_UNICODE_ENVIRONMENT != 0)
-                        .map_err(|_| ERROR_NOACCESS)?,
-                )
-            },
-            current_directory: opt(current_directory as u64)?,
-            startup_info,
-            process_information,
-        })
-    };
-    finish(read().and_then(create_process))
+    create_process_from(
+        |p| read_astr(p).ok().map(|b| crate::nls::ansi_to_wide(&b)),
+        application as u64,
+        command_line as u64,
+        inherit,
+        flags,
+        environment,
+        current_directory as u64,
+        startup_info,
+        process_information,
+    )
 }
 
 /// PROCESS_BASIC_INFORMATION of a process handle: (ExitStatus,
