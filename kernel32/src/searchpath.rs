@@ -75,28 +75,36 @@ pub extern "win64" fn SearchPathW(
 ) -> u32 {
     // SAFETY: NUL-terminated strings or NULL.
     let (dirs, name, extension) = unsafe { (wstr(dirs), wstr(name), wstr(extension)) };
+    match search_units(dirs, name, extension) {
+        // SAFETY: the caller's buffer holds `size` units; file_part is
+        // NULL or writable.
+        Some(full) => unsafe { copy_full_path(&full, b'\\' as u16, buf, size, file_part) },
+        None => 0,
+    }
+}
+
+/// SearchPath's search over strings already read as UTF-16; None (with
+/// the last error set) for an empty name or nothing found.
+fn search_units(
+    dirs: Option<Vec<u16>>,
+    name: Option<Vec<u16>>,
+    extension: Option<Vec<u16>>,
+) -> Option<Vec<u16>> {
     let Some(name) = name.filter(|n| !n.is_empty()) else {
         set_error(ERROR_INVALID_PARAMETER);
-        return 0;
+        return None;
     };
     let dirs = dirs.map(|d| String::from_utf16_lossy(&d));
     let extension = extension.map(|e| String::from_utf16_lossy(&e));
-    match search(
+    let found = search(
         dirs.as_deref(),
         &String::from_utf16_lossy(&name),
         extension.as_deref(),
-    ) {
-        Some(full) => {
-            let units: Vec<u16> = full.encode_utf16().collect();
-            // SAFETY: the caller's buffer holds `size` units; file_part is
-            // NULL or writable.
-            unsafe { copy_full_path(&units, b'\\' as u16, buf, size, file_part) }
-        }
-        None => {
-            set_error(ERROR_FILE_NOT_FOUND);
-            0
-        }
+    );
+    if found.is_none() {
+        set_error(ERROR_FILE_NOT_FOUND);
     }
+    found.map(|full| full.encode_utf16().collect())
 }
 
 /// Implements SearchPathA.
@@ -110,25 +118,12 @@ pub extern "win64" fn SearchPathA(
 ) -> u32 {
     // SAFETY: NUL-terminated strings or NULL.
     let (dirs, name, extension) = unsafe { (astr(dirs), astr(name), astr(extension)) };
-    let Some(name) = name.filter(|n| !n.is_empty()) else {
-        set_error(ERROR_INVALID_PARAMETER);
-        return 0;
-    };
-    let dirs = dirs.map(|d| String::from_utf16_lossy(&d));
-    let extension = extension.map(|e| String::from_utf16_lossy(&e));
-    match search(
-        dirs.as_deref(),
-        &String::from_utf16_lossy(&name),
-        extension.as_deref(),
-    ) {
+    match search_units(dirs, name, extension) {
         Some(full) => {
-            let bytes = crate::nls::wide_to_ansi(&full.encode_utf16().collect::<Vec<_>>());
+            let bytes = crate::nls::wide_to_ansi(&full);
             // SAFETY: as in SearchPathW.
             unsafe { copy_full_path(&bytes, b'\\', buf, size, file_part) }
         }
-        None => {
-            set_error(ERROR_FILE_NOT_FOUND);
-            0
-        }
+        None => 0,
     }
 }
