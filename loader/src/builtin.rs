@@ -146,7 +146,6 @@ pub struct LoadedBuiltin {
     pub size: u64,
     /// Address of each export, in declaration order (0 for forwarders).
     pub addresses: Vec<u64>,
-    pub layout: Layout,
 }
 
 impl LoadedBuiltin {
@@ -154,8 +153,9 @@ impl LoadedBuiltin {
     /// of an implemented, non-variadic export: the thunk's own export id
     /// says which export it is.
     pub fn direct_entry(&self, address: u64) -> Option<u64> {
-        let text = self.base + self.layout.text_rva as u64;
-        if !(text..text + self.layout.text_size as u64).contains(&address) {
+        let layout = &self.spec.layout;
+        let text = self.base + layout.text_rva as u64;
+        if !(text..text + layout.text_size as u64).contains(&address) {
             return None;
         }
         // SAFETY: the address lies in this image's .text, which is mapped
@@ -261,7 +261,6 @@ pub fn map(dll: &'static BuiltinDll, dll_index: usize, relay: bool) -> NtResult<
         base,
         size,
         addresses,
-        layout,
     })
 }
 
